@@ -1,0 +1,83 @@
+import type { StatsGrouping } from '../../backend/backend.js';
+import type { Tape } from '../tape.js';
+import type { HostArray, Tensor } from '../tensor.js';
+
+/**
+ * Where batch-norm statistics come from: `batch` = each channel over (N,H,W) (train mode); `sample` = each
+ * (sample, channel) over (H,W), i.e. train-mode BN on a batch of one, so samples never interact;
+ * `running` = the running buffers (eval mode).
+ */
+export type BatchNormMode = 'batch' | 'sample' | 'running';
+
+/** Running buffers, kept on the host: they are tiny and only ever updated element-wise. */
+export interface BatchNormBuffers {
+  runningMean: HostArray;
+  runningVar: HostArray;
+  numBatchesTracked: number;
+}
+
+export interface BatchNormOptions {
+  mode: BatchNormMode;
+  eps?: number;
+  momentum?: number;
+  /** Update running statistics as PyTorch's train mode does (default true in batch and sample modes). */
+  updateRunning?: boolean;
+}
+
+/**
+ * y = γ·(x − μ)/√(σ² + ε) + β with biased σ² from the chosen statistics. In `batch`/`sample` mode μ and σ²
+ * depend on x, so dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) per statistics group; in `running` mode dx = γ·σ⁻¹·dy.
+ * dγ = Σ dy·x̂, dβ = Σ dy. Running buffers move by momentum 0.1 toward the batch mean and the *unbiased*
+ * variance; in `sample` mode once per sample, in order, exactly as a loop of batch-of-one passes would.
+ */
+export function batchNorm(
+  tape: Tape, x: Tensor, gamma: Tensor, beta: Tensor, buffers: BatchNormBuffers, options: BatchNormOptions,
+): Tensor {
+  const b = tape.backend;
+  const eps = options.eps ?? 1e-5;
+  const momentum = options.momentum ?? 0.1;
+  const C = x.shape[1]!;
+  const grouping: StatsGrouping = options.mode === 'sample' ? 'sample' : 'channel';
+  const hostArray = (n: number): HostArray => (x.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n));
+
+  let mean: Tensor;
+  let invStd: Tensor;
+  if (options.mode === 'running') {
+    mean = b.fromHost(buffers.runningMean.slice(), [C]);
+    invStd = b.fromHost(hostArray(C).map((_, c) => 1 / Math.sqrt(buffers.runningVar[c]! + eps)), [C]);
+  } else {
+    const stats = b.batchNormStatistics(x, grouping);
+    mean = stats.mean;
+    const variance = b.toHost(stats.variance);
+    invStd = b.fromHost(hostArray(variance.length).map((_, g) => 1 / Math.sqrt(variance[g]! + eps)), [variance.length]);
+    if (options.updateRunning ?? true) {
+      updateRunning(buffers, b.toHost(mean), variance, x.shape, grouping, momentum);
+    }
+  }
+
+  const y = b.batchNormForward(x, mean, invStd, gamma, beta, grouping);
+  const statsFromInput = options.mode !== 'running';
+  return tape.record('batch_norm', [x, gamma, beta], y, (dy, ctx) => {
+    const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, x, mean, invStd, gamma, grouping, statsFromInput);
+    return [dx, dgamma, dbeta];
+  });
+}
+
+function updateRunning(
+  buffers: BatchNormBuffers, mean: HostArray, variance: HostArray, shape: readonly number[],
+  grouping: StatsGrouping, momentum: number,
+): void {
+  const [N, C] = [shape[0]!, shape[1]!];
+  const spatial = shape.length === 4 ? shape[2]! * shape[3]! : 1;
+  const steps = grouping === 'sample' ? N : 1;
+  const count = grouping === 'sample' ? spatial : N * spatial;
+  const unbias = count > 1 ? count / (count - 1) : 1;
+  for (let s = 0; s < steps; s++) {
+    for (let c = 0; c < C; c++) {
+      const g = s * C + c;
+      buffers.runningMean[c] = (1 - momentum) * buffers.runningMean[c]! + momentum * mean[g]!;
+      buffers.runningVar[c] = (1 - momentum) * buffers.runningVar[c]! + momentum * variance[g]! * unbias;
+    }
+    buffers.numBatchesTracked++;
+  }
+}

@@ -1,0 +1,13 @@
+import type { Tape } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+
+/** y = x·wᵀ + b for x [N,in], w [out,in], b [out]. dx = dy·w, dw = dyᵀ·x (or outer(dy_n, x_n) per sample), db = Σ_n dy. */
+export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor): Tensor {
+  const b = tape.backend;
+  const y = b.addRowVector(b.matmul(x, w, false, true), bias);
+  return tape.record('linear', [x, w, bias], y, (dy, ctx) => [
+    ctx.needsGrad(x) ? ctx.backend.matmul(dy, w, false, false) : null,
+    ctx.weightGrad(w, () => ctx.backend.matmul(dy, x, true, false), () => ctx.backend.outerPerSample(dy, x)),
+    ctx.needsGrad(bias) ? ctx.backend.sumRows(dy) : null,
+  ]);
+}

@@ -1,0 +1,8 @@
+import type { Tape } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+
+/** y = s·x for a constant s. dx = s·dy. */
+export function scale(tape: Tape, x: Tensor, s: number): Tensor {
+  const y = tape.backend.scale(x, s);
+  return tape.record('scale', [x], y, (dy, ctx) => [ctx.backend.scale(dy, s)]);
+}

@@ -1,0 +1,12 @@
+import type { Tape } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+
+/** y = Σ x (a scalar). dx = dy at every position. */
+export function sum(tape: Tape, x: Tensor): Tensor {
+  const y = tape.backend.sum(x);
+  return tape.record('sum', [x], y, (dy, ctx) => {
+    const g = ctx.backend.toHost(dy)[0]!;
+    const ones = x.dtype === 'f64' ? new Float64Array(x.size) : new Float32Array(x.size);
+    return [ctx.backend.fromHost(ones.fill(g), x.shape)];
+  });
+}

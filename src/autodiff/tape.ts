@@ -1,0 +1,115 @@
+/**
+ * The tape: ops append (inputs, output, vjp) in the order they run, so walking it backwards visits every
+ * node after all of its consumers — no topological sort needed. Gradients are accumulated with +=.
+ */
+import type { Backend } from '../backend/backend.js';
+import { Tensor, sameShape, shapeString } from './tensor.js';
+
+/**
+ * Receives per-sample weight gradients during a backward pass instead of the batch-summed gradient.
+ * `grads` has shape [N, ...param.shape].
+ */
+export interface PerSampleSink {
+  wants(param: Tensor): boolean;
+  consume(param: Tensor, grads: Tensor): void;
+}
+
+export interface BackwardContext {
+  readonly backend: Backend;
+  /** Whether a gradient for this input is needed (it is a tracked leaf or comes from a recorded op). */
+  needsGrad(t: Tensor): boolean;
+  /**
+   * The gradient of a weight: handed per sample to the sink when it wants this parameter (returns null,
+   * since nothing is left to accumulate), otherwise the batch-summed gradient.
+   */
+  weightGrad(w: Tensor, summed: () => Tensor, perSample: () => Tensor): Tensor | null;
+}
+
+export type Vjp = (dy: Tensor, ctx: BackwardContext) => (Tensor | null)[];
+
+interface Entry {
+  op: string;
+  inputs: Tensor[];
+  output: Tensor;
+  vjp: Vjp;
+}
+
+export interface BackwardOptions {
+  /** Gradient of the root; defaults to 1 for a scalar root. */
+  seed?: Tensor;
+  perSample?: PerSampleSink;
+}
+
+export class Tape {
+  private entries: Entry[] = [];
+  private tracked = new Set<Tensor>();
+
+  constructor(readonly backend: Backend) {}
+
+  /** Marks a leaf whose gradient is wanted. */
+  watch(t: Tensor): Tensor {
+    t.requiresGrad = true;
+    this.tracked.add(t);
+    return t;
+  }
+
+  isTracked(t: Tensor): boolean {
+    return this.tracked.has(t) || t.requiresGrad;
+  }
+
+  /** Records an op if any input is tracked; ops with untracked inputs only compute. */
+  record(op: string, inputs: Tensor[], output: Tensor, vjp: Vjp): Tensor {
+    if (inputs.some((t) => this.isTracked(t))) {
+      this.entries.push({ op, inputs, output, vjp });
+      this.tracked.add(output);
+    }
+    return output;
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** Reverse pass from `root`; returns the gradients of the tracked leaves (parameters and inputs). */
+  backward(root: Tensor, options: BackwardOptions = {}): Map<Tensor, Tensor> {
+    const b = this.backend;
+    let seed = options.seed;
+    if (!seed) {
+      if (root.size !== 1) throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
+      seed = b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+    }
+    const sink = options.perSample;
+    const ctx: BackwardContext = {
+      backend: b,
+      needsGrad: (t) => this.isTracked(t),
+      weightGrad: (w, summed, perSample) => {
+        if (!this.isTracked(w)) return null;
+        if (sink?.wants(w)) {
+          sink.consume(w, perSample());
+          return null;
+        }
+        return summed();
+      },
+    };
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    const produced = new Set(this.entries.map((e) => e.output));
+    for (let k = this.entries.length - 1; k >= 0; k--) {
+      const e = this.entries[k]!;
+      const dy = grads.get(e.output);
+      if (!dy) continue;
+      grads.delete(e.output); // an intermediate gradient is consumed exactly once
+      const dxs = e.vjp(dy, ctx);
+      e.inputs.forEach((x, i) => {
+        const dx = dxs[i];
+        if (!dx || !this.isTracked(x)) return;
+        if (!sameShape(dx.shape, x.shape)) {
+          throw new Error(`${e.op} vjp: gradient ${shapeString(dx.shape)} for input ${i} of shape ${shapeString(x.shape)}`);
+        }
+        const prev = grads.get(x);
+        grads.set(x, prev ? b.add(prev, dx) : dx);
+      });
+    }
+    for (const t of [...grads.keys()]) if (produced.has(t)) grads.delete(t);
+    return grads;
+  }
+}

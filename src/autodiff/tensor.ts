@@ -1,0 +1,41 @@
+/**
+ * A tensor: a shape, a dtype and storage owned by a backend. The autodiff never looks inside the storage;
+ * only the backend that made it does. `requiresGrad` marks leaves (parameters) whose gradient is wanted.
+ */
+export type DType = 'f32' | 'f64';
+export type HostArray = Float32Array | Float64Array;
+
+export class Tensor {
+  /** Set on parameters: the state_dict name, used by per-sample sinks and error messages. */
+  name?: string;
+  requiresGrad = false;
+
+  constructor(
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    /** Backend-owned storage (a typed array for the CPU backends). */
+    readonly storage: unknown,
+  ) {}
+
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function shapeString(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The narrow kernel interface every backend implements (reference TS now; WASM and WebGPU later).
+ * Shapes are NCHW. Kernels are pure: they allocate their outputs and never mutate their inputs.
+ * Outputs take the dtype of the first tensor argument; a backend may reject mixed dtypes.
+ */
+import type { DType, HostArray, Tensor } from '../autodiff/tensor.js';
+
+export interface Conv2dParams {
+  stride: number;
+  padding: number;
+}
+
+export interface Pool2dParams {
+  kernel: number;
+  stride: number;
+  padding: number;
+}
+
+/**
+ * How batch-norm statistics are grouped: `channel` = one group per channel over (N,H,W) (train-mode BN);
+ * `sample` = one group per (sample, channel) over (H,W) (train-mode BN on a batch of one).
+ */
+export type StatsGrouping = 'channel' | 'sample';
+
+export interface Backend {
+  readonly name: string;
+
+  // Host transfer.
+  fromHost(data: HostArray, shape: readonly number[]): Tensor;
+  toHost(t: Tensor): HostArray;
+  zeros(shape: readonly number[], dtype: DType): Tensor;
+
+  // Element-wise.
+  add(a: Tensor, b: Tensor): Tensor;
+  scale(a: Tensor, s: number): Tensor;
+  sum(a: Tensor): Tensor; // -> shape []
+
+  // Convolution (no bias). w: [Co, Ci, kh, kw].
+  conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor;
+  conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor;
+  conv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor;
+  /** Per-sample filter gradients, the batch axis kept: [N, Co, Ci, kh, kw]. */
+  conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor;
+
+  // Batch norm. mean/invStd have C entries (`channel`) or N*C entries (`sample`, index n*C+c).
+  batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor };
+  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor;
+  /**
+   * dx for normalisation with the statistics of x itself (`channel`/`sample`), or with fixed statistics
+   * when `statsFromInput` is false (running mode); plus dgamma, dbeta summed over everything.
+   */
+  batchNormBackward(
+    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor,
+    grouping: StatsGrouping, statsFromInput: boolean,
+  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor };
+
+  // Activation and pooling.
+  relu(x: Tensor): Tensor;
+  reluGrad(dy: Tensor, x: Tensor): Tensor;
+  avgPool2d(x: Tensor, p: Pool2dParams): Tensor; // count_include_pad = false
+  avgPool2dGrad(dy: Tensor, xShape: readonly number[], p: Pool2dParams): Tensor;
+  globalAvgPool(x: Tensor): Tensor; // [N,C,H,W] -> [N,C]
+  globalAvgPoolGrad(dy: Tensor, xShape: readonly number[]): Tensor;
+
+  // Dense. matmul(a, b, transA, transB): op(a) [M,K] x op(b) [K,N].
+  matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor;
+  addRowVector(a: Tensor, v: Tensor): Tensor; // a [M,N] + v [N]
+  sumRows(a: Tensor): Tensor; // [M,N] -> [N]
+  /** Per-sample linear weight gradients: outer(dy_n, x_n) -> [N, out, in]. */
+  outerPerSample(dy: Tensor, x: Tensor): Tensor;
+
+  // Loss. Returns per-sample losses [N] and softmax probabilities [N,K].
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor };
+  /** d(sum_n w_n * loss_n)/dlogits with w_n = weight: (probs - onehot) * weight. */
+  softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor;
+}

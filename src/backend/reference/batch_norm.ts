@@ -1,0 +1,87 @@
+/**
+ * Batch-norm kernels over statistic groups: a group is one channel over (N,H,W) or one (sample, channel)
+ * over (H,W). Statistics are computed in doubles with two passes (mean, then biased variance).
+ */
+import type { HostArray } from '../../autodiff/tensor.js';
+import type { StatsGrouping } from '../backend.js';
+
+export interface BnLayout { N: number; C: number; HW: number }
+
+export function bnLayout(shape: readonly number[]): BnLayout {
+  if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got [${shape}]`);
+  return { N: shape[0]!, C: shape[1]!, HW: shape.length === 4 ? shape[2]! * shape[3]! : 1 };
+}
+
+/** Calls visit(group, start) for every contiguous H×W run, with the group index of that run. */
+function forEachRun(l: BnLayout, grouping: StatsGrouping, visit: (group: number, channel: number, start: number) => void): void {
+  for (let n = 0; n < l.N; n++) {
+    for (let c = 0; c < l.C; c++) visit(grouping === 'channel' ? c : n * l.C + c, c, (n * l.C + c) * l.HW);
+  }
+}
+
+export function groupCount(l: BnLayout, grouping: StatsGrouping): number {
+  return grouping === 'channel' ? l.C : l.N * l.C;
+}
+
+export function bnStatistics(l: BnLayout, grouping: StatsGrouping, x: HostArray): { mean: Float64Array; variance: Float64Array } {
+  const G = groupCount(l, grouping);
+  const count = grouping === 'channel' ? l.N * l.HW : l.HW;
+  const mean = new Float64Array(G);
+  const variance = new Float64Array(G);
+  forEachRun(l, grouping, (g, _c, s) => {
+    let acc = 0;
+    for (let i = 0; i < l.HW; i++) acc += x[s + i]!;
+    mean[g]! += acc;
+  });
+  for (let g = 0; g < G; g++) mean[g]! /= count;
+  forEachRun(l, grouping, (g, _c, s) => {
+    const m = mean[g]!;
+    let acc = 0;
+    for (let i = 0; i < l.HW; i++) { const d = x[s + i]! - m; acc += d * d; }
+    variance[g]! += acc;
+  });
+  for (let g = 0; g < G; g++) variance[g]! /= count;
+  return { mean, variance };
+}
+
+export function bnForward(
+  l: BnLayout, grouping: StatsGrouping, x: HostArray, mean: HostArray, invStd: HostArray,
+  gamma: HostArray, beta: HostArray, y: HostArray,
+): void {
+  forEachRun(l, grouping, (g, c, s) => {
+    const m = mean[g]!, k = invStd[g]! * gamma[c]!, b = beta[c]!;
+    for (let i = 0; i < l.HW; i++) y[s + i] = (x[s + i]! - m) * k + b;
+  });
+}
+
+export function bnBackward(
+  l: BnLayout, grouping: StatsGrouping, statsFromInput: boolean,
+  dy: HostArray, x: HostArray, mean: HostArray, invStd: HostArray, gamma: HostArray,
+  dx: HostArray, dgamma: HostArray, dbeta: HostArray,
+): void {
+  const G = groupCount(l, grouping);
+  const count = grouping === 'channel' ? l.N * l.HW : l.HW;
+  const sumDy = new Float64Array(G);
+  const sumDyXhat = new Float64Array(G);
+  forEachRun(l, grouping, (g, _c, s) => {
+    const m = mean[g]!, k = invStd[g]!;
+    let a = 0, b = 0;
+    for (let i = 0; i < l.HW; i++) { const d = dy[s + i]!; a += d; b += d * (x[s + i]! - m) * k; }
+    sumDy[g]! += a;
+    sumDyXhat[g]! += b;
+  });
+  const dg = new Float64Array(l.C), db = new Float64Array(l.C);
+  for (let g = 0; g < G; g++) { const c = g % l.C; dg[c]! += sumDyXhat[g]!; db[c]! += sumDy[g]!; }
+  dgamma.set(dg);
+  dbeta.set(db);
+  forEachRun(l, grouping, (g, c, s) => {
+    const m = mean[g]!, k = invStd[g]!, scale = gamma[c]! * k;
+    if (!statsFromInput) {
+      for (let i = 0; i < l.HW; i++) dx[s + i] = dy[s + i]! * scale;
+      return;
+    }
+    // dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) over the group
+    const mdy = sumDy[g]! / count, mdyx = sumDyXhat[g]! / count;
+    for (let i = 0; i < l.HW; i++) dx[s + i] = scale * (dy[s + i]! - mdy - (x[s + i]! - m) * k * mdyx);
+  });
+}

@@ -1,0 +1,4 @@
+export * from './batch.js';
+export * from './cifar.js';
+export * from './nb201_table.js';
+export * from './normalization.js';

@@ -1,0 +1,154 @@
+/**
+ * A network's parameters and BN buffers under their PyTorch state_dict names, in registration order, with
+ * PyTorch's default initialisation drawn from our seeded generator.
+ */
+import type { Backend } from '../backend/backend.js';
+import { Tensor, shapeString, sizeOf, type BatchNormBuffers, type DType, type HostArray } from '../autodiff/index.js';
+import { Random } from '../util/random.js';
+
+/** What a parameter is, which decides its init and whether proxies count it. */
+export type ParameterKind = 'conv_weight' | 'linear_weight' | 'linear_bias' | 'bn_weight' | 'bn_bias';
+
+export interface ParameterEntry {
+  name: string;
+  kind: ParameterKind;
+  tensor: Tensor;
+  fanIn: number;
+}
+
+/** A host-side array with its shape, as read from or written to a weights file. */
+export interface HostTensor {
+  shape: number[];
+  data: HostArray;
+}
+
+export class ParameterSet {
+  readonly entries: ParameterEntry[] = [];
+  readonly batchNorms = new Map<string, BatchNormBuffers>();
+  private byName = new Map<string, ParameterEntry>();
+
+  constructor(readonly backend: Backend, readonly dtype: DType) {}
+
+  private add(name: string, kind: ParameterKind, shape: number[], fanIn: number): ParameterEntry {
+    if (this.byName.has(name)) throw new Error(`duplicate parameter name ${name}`);
+    const data = this.dtype === 'f64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+    const tensor = this.backend.fromHost(data, shape);
+    tensor.name = name;
+    const entry = { name, kind, tensor, fanIn };
+    this.entries.push(entry);
+    this.byName.set(name, entry);
+    return entry;
+  }
+
+  conv(name: string, out: number, inp: number, k: number): ParameterEntry {
+    return this.add(name, 'conv_weight', [out, inp, k, k], inp * k * k);
+  }
+
+  linear(prefix: string, out: number, inp: number): { weight: ParameterEntry; bias: ParameterEntry } {
+    return { weight: this.add(`${prefix}.weight`, 'linear_weight', [out, inp], inp), bias: this.add(`${prefix}.bias`, 'linear_bias', [out], inp) };
+  }
+
+  batchNorm(prefix: string, channels: number): { gamma: ParameterEntry; beta: ParameterEntry; buffers: BatchNormBuffers } {
+    const gamma = this.add(`${prefix}.weight`, 'bn_weight', [channels], channels);
+    const beta = this.add(`${prefix}.bias`, 'bn_bias', [channels], channels);
+    const make = (): HostArray => (this.dtype === 'f64' ? new Float64Array(channels) : new Float32Array(channels));
+    const buffers: BatchNormBuffers = { runningMean: make(), runningVar: make().fill(1), numBatchesTracked: 0 };
+    this.batchNorms.set(prefix, buffers);
+    return { gamma, beta, buffers };
+  }
+
+  get(name: string): ParameterEntry | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Conv2d and Linear weights in module order: the parameters every gradient proxy counts. */
+  countedWeights(): ParameterEntry[] {
+    return this.entries.filter((e) => e.kind === 'conv_weight' || e.kind === 'linear_weight');
+  }
+
+  /** Number of trainable parameters (weights, biases, BN γ and β), as PyTorch's parameters() counts them. */
+  parameterCount(): number {
+    return this.entries.reduce((n, e) => n + e.tensor.size, 0);
+  }
+
+  /**
+   * PyTorch's default init: conv/linear weights (kaiming_uniform, a=√5) and linear biases U(±1/√fan_in);
+   * BN γ = 1, β = 0, running mean 0, running variance 1. Draws follow registration order.
+   */
+  initialize(seed: number): void {
+    const rng = new Random(seed);
+    for (const e of this.entries) {
+      const data = this.backend.toHost(e.tensor);
+      if (e.kind === 'bn_weight') data.fill(1);
+      else if (e.kind === 'bn_bias') data.fill(0);
+      else {
+        const bound = 1 / Math.sqrt(e.fanIn);
+        for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-bound, bound);
+      }
+      this.replace(e, data);
+    }
+    for (const bn of this.batchNorms.values()) {
+      bn.runningMean.fill(0);
+      bn.runningVar.fill(1);
+      bn.numBatchesTracked = 0;
+    }
+  }
+
+  private replace(e: ParameterEntry, data: HostArray): void {
+    const t = this.backend.fromHost(data, e.tensor.shape);
+    t.name = e.name;
+    // Parameters are swapped, not mutated, so backends never see their storage change under them;
+    // forwards read `entry.tensor` at call time.
+    e.tensor = t;
+  }
+
+  /** Parameters and BN buffers by state_dict name (`num_batches_tracked` as a one-element array). */
+  stateDict(): Map<string, HostTensor> {
+    const out = new Map<string, HostTensor>();
+    for (const e of this.entries) out.set(e.name, { shape: [...e.tensor.shape], data: this.backend.toHost(e.tensor) });
+    for (const [prefix, bn] of this.batchNorms) {
+      out.set(`${prefix}.running_mean`, { shape: [bn.runningMean.length], data: bn.runningMean.slice() });
+      out.set(`${prefix}.running_var`, { shape: [bn.runningVar.length], data: bn.runningVar.slice() });
+      out.set(`${prefix}.num_batches_tracked`, { shape: [], data: Float64Array.of(bn.numBatchesTracked) });
+    }
+    return out;
+  }
+
+  /**
+   * Loads every parameter and BN running buffer by name; a missing name, a wrong shape, or a name the
+   * network does not have is an error that names it. `num_batches_tracked` is optional.
+   */
+  loadStateDict(state: Map<string, HostTensor>, source = 'state dict'): void {
+    const expected = new Set<string>();
+    const take = (name: string, shape: readonly number[]): HostArray => {
+      expected.add(name);
+      const t = state.get(name);
+      if (!t) throw new Error(`${source}: missing tensor "${name}" (shape ${shapeString(shape)})`);
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        throw new Error(`${source}: tensor "${name}" has shape ${shapeString(t.shape)}, expected ${shapeString(shape)}`);
+      }
+      return this.dtype === 'f64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+    };
+    const loaded = this.entries.map((e) => take(e.name, e.tensor.shape));
+    const buffers = [...this.batchNorms].map(([prefix, bn]) => {
+      const tracked = state.get(`${prefix}.num_batches_tracked`);
+      expected.add(`${prefix}.num_batches_tracked`);
+      return {
+        bn,
+        mean: take(`${prefix}.running_mean`, [bn.runningMean.length]),
+        variance: take(`${prefix}.running_var`, [bn.runningVar.length]),
+        tracked: tracked ? Number(tracked.data[0] ?? 0) : 0,
+      };
+    });
+    const unknown = [...state.keys()].filter((k) => !expected.has(k));
+    if (unknown.length > 0) {
+      throw new Error(`${source}: ${unknown.length} tensor(s) this network does not have, e.g. "${unknown[0]}" (wrong architecture or class count?)`);
+    }
+    this.entries.forEach((e, i) => this.replace(e, loaded[i]!));
+    for (const { bn, mean, variance, tracked } of buffers) {
+      bn.runningMean.set(mean);
+      bn.runningVar.set(variance);
+      bn.numBatchesTracked = tracked;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** Node-only entry point (`zerocost/node`): file helpers plus the runtime-neutral I/O and data modules. */
+export * from './files.js';
+export * from '../io/index.js';
+export * from '../data/index.js';

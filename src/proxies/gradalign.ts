@@ -1,0 +1,78 @@
+/**
+ * GradAlign (arXiv 2411.19819, read per proxies.md §3): per class c, the sign vectors s_i = sign(g_i) of
+ * its n_c samples; classes with fewer than two samples are skipped and the class scores averaged.
+ *   GradAlign-I  = mean_c ‖Σ_{i∈c} s_i‖² / n_c²          (the mean pairwise alignment ⟨s_i, s_j⟩)
+ *   GradAlign-II = −mean_c log det(S_c S_cᵀ)              (lower log-det = more concentrated = better)
+ * `norm` picks the open reading: `none` as above, `params` divides inner products by the weight count m,
+ * `cosine` divides ⟨s_i, s_j⟩ by ‖s_i‖‖s_j‖ (an all-zero sign vector counts as 0 in I and makes II undefined).
+ * An undefined score is NaN with a warning, never an exception.
+ */
+import { logDetSpd } from '../util/linalg.js';
+
+export type GradAlignNorm = 'none' | 'params' | 'cosine';
+
+/** A class's statistics as the reducers produce them. */
+export interface ClassBlock {
+  label: number;
+  count: number;
+  /** ‖Σ s_i‖² (GradAlign-I, norms none/params). */
+  squaredSignSumNorm?: number;
+  /** n_c × n_c Gram of sign vectors (GradAlign-II, and GradAlign-I with cosine). */
+  gram?: Float64Array;
+}
+
+export type Warn = (message: string) => void;
+
+function eligible(blocks: readonly ClassBlock[], proxy: string, warn: Warn): ClassBlock[] {
+  const kept = blocks.filter((b) => b.count >= 2);
+  if (kept.length === 0) warn(`${proxy}: no class has two or more samples in the batch; score is NaN`);
+  return kept;
+}
+
+/** Mean pairwise cosine ‖Σ s_i/‖s_i‖‖²/n² from a Gram matrix. */
+function meanCosine(G: Float64Array, n: number): number {
+  const inv = Array.from({ length: n }, (_, i) => (G[i * n + i]! > 0 ? 1 / Math.sqrt(G[i * n + i]!) : 0));
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += G[i * n + j]! * inv[i]! * inv[j]!;
+  return s / (n * n);
+}
+
+export function gradalign1(blocks: readonly ClassBlock[], norm: GradAlignNorm, m: number, warn: Warn): number {
+  const kept = eligible(blocks, 'gradalign1', warn);
+  if (kept.length === 0) return NaN;
+  const perClass = kept.map((b) => {
+    if (norm === 'cosine') return meanCosine(b.gram!, b.count);
+    const a = b.squaredSignSumNorm! / (b.count * b.count);
+    return norm === 'params' ? a / m : a;
+  });
+  return mean(perClass);
+}
+
+export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m: number, warn: Warn): number {
+  const kept = eligible(blocks, 'gradalign2', warn);
+  if (kept.length === 0) return NaN;
+  const logDets: number[] = [];
+  for (const b of kept) {
+    const n = b.count;
+    let G = b.gram!;
+    if (norm === 'cosine') {
+      if (Array.from({ length: n }, (_, i) => G[i * n + i]!).some((d) => d === 0)) {
+        warn(`gradalign2: class ${b.label} has an all-zero sign vector, so its cosine Gram is undefined; score is NaN`);
+        return NaN;
+      }
+      G = G.map((v, k) => v / Math.sqrt(b.gram![Math.floor(k / n) * n + Math.floor(k / n)]! * b.gram![(k % n) * n + (k % n)]!));
+    }
+    let logDet = logDetSpd(G, n);
+    if (Number.isNaN(logDet)) {
+      warn(`gradalign2: the Gram matrix of class ${b.label} (${n} samples) is singular; score is NaN`);
+      return NaN;
+    }
+    if (norm === 'params') logDet -= n * Math.log(m);
+    logDets.push(logDet);
+  }
+  return -mean(logDets);
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}

@@ -114,6 +114,21 @@ test('reads from a buffer at an unaligned byte offset; returned arrays are indep
   assert.equal(Array.from(t.data as Float64Array), [1.25, -3]);
 });
 
+test('reads from a Node Buffer view (Buffer.slice shares memory; data must still be copied out correctly)', () => {
+  const file = serializeSafetensors({
+    a: { dtype: 'I32', shape: [2], data: new Int32Array([11, -12]) },
+    b: { dtype: 'F32', shape: [1], data: new Float32Array([0.75]) },
+  });
+  const buf = Buffer.concat([Buffer.alloc(5, 0xaa), Buffer.from(file)]).subarray(5);
+  assert.ok(buf.byteOffset > 0 || buf.buffer.byteLength > buf.length);
+  const m = parseSafetensors(buf);
+  assert.equal(Array.from(m.get('a')!.data as Int32Array), [11, -12]);
+  assert.equal(Array.from(m.get('b')!.data as Float32Array), [0.75]);
+  assert.is(m.get('b')!.data.byteOffset, 0);
+  buf.fill(0);
+  assert.equal(Array.from(m.get('a')!.data as Int32Array), [11, -12]);
+});
+
 test('hand-built file with a non-8-multiple header and tensors listed out of order', () => {
   const data = new Uint8Array(12);
   new DataView(data.buffer).setInt32(0, -7, true);

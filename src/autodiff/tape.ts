@@ -46,15 +46,14 @@ export class Tape {
 
   constructor(readonly backend: Backend) {}
 
-  /** Marks a leaf whose gradient is wanted. */
+  /** Marks a leaf whose gradient is wanted, for this tape only. */
   watch(t: Tensor): Tensor {
-    t.requiresGrad = true;
     this.tracked.add(t);
     return t;
   }
 
   isTracked(t: Tensor): boolean {
-    return this.tracked.has(t) || t.requiresGrad;
+    return this.tracked.has(t);
   }
 
   /** Records an op if any input is tracked; ops with untracked inputs only compute. */

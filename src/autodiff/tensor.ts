@@ -1,6 +1,6 @@
 /**
  * A tensor: a shape, a dtype and storage owned by a backend. The autodiff never looks inside the storage;
- * only the backend that made it does. `requiresGrad` marks leaves (parameters) whose gradient is wanted.
+ * only the backend that made it does. Which tensors need gradients is the tape's business (Tape.watch).
  */
 export type DType = 'f32' | 'f64';
 export type HostArray = Float32Array | Float64Array;
@@ -8,7 +8,6 @@ export type HostArray = Float32Array | Float64Array;
 export class Tensor {
   /** Set on parameters: the state_dict name, used by per-sample sinks and error messages. */
   name?: string;
-  requiresGrad = false;
 
   constructor(
     readonly shape: readonly number[],

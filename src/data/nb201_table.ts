@@ -3,11 +3,11 @@
  * (row i = NB201 / NATS-Bench TSS index i) the 200-epoch test accuracies and the NAS-Bench-Suite-Zero validation
  * accuracies on CIFAR-10, CIFAR-100 and ImageNet16-120. See data/nb201/README.md for provenance.
  */
+import { NB201_OPS } from '../nets/nb201/arch.js';
 import { DataFormatError } from '../io/errors.js';
 
 export type Nb201Dataset = 'cifar10' | 'cifar100' | 'imagenet16-120';
 export const NB201_DATASETS: readonly Nb201Dataset[] = ['cifar10', 'cifar100', 'imagenet16-120'];
-export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
 export const NB201_NUM_ARCHS = 15625;
 
 export interface Nb201Row {

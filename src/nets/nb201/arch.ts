@@ -29,7 +29,8 @@ export function parseArch(arch: string): Genotype {
   const fail = (detail: string): never => {
     throw new ArchStringError(arch, detail);
   };
-  if (typeof arch !== 'string' || arch.length === 0) fail('empty string');
+  if (typeof arch !== 'string') fail(`expected a string, got ${typeof arch}`);
+  if (arch.length === 0) fail('empty string');
   const stray = arch.match(/[^a-z0-9_~|+]/);
   if (stray) fail(`stray character ${JSON.stringify(stray[0])} at position ${stray.index}`);
   const groups = arch.split('+');

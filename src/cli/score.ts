@@ -1,0 +1,176 @@
+/** `zerocost score`: scores NB201 architectures, streaming one result per architecture as it completes. */
+import { readFileSync } from 'node:fs';
+import type { DType } from '../autodiff/index.js';
+import type { Backend } from '../backend/backend.js';
+import { ReferenceBackend } from '../backend/reference/index.js';
+import type { Batch } from '../data/batch.js';
+import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData, type CifarDataset } from '../data/cifar.js';
+import { NORMALIZATION_NAMES, type NormalizationName } from '../data/normalization.js';
+import { ArchStringError, archString, parseArch } from '../nets/nb201/arch.js';
+import { Nb201Network } from '../nets/nb201/network.js';
+import {
+  loadBundledCifar10Sample, loadCifar, defaultSharedDataDir, readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile,
+} from '../node/files.js';
+import { parseProxyList, PROXY_NAMES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
+import { scoreArchitecture } from '../scoring.js';
+import { weightsToTensors } from '../weights.js';
+import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from './args.js';
+
+export const SCORE_OPTIONS: Record<string, OptionSpec> = {
+  arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
+  normalization: {}, weights: {}, input: {}, classes: {}, 'gradsign-reduction': {}, 'gradalign-norm': {},
+  backend: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
+};
+
+/** Reads arch strings, one per line; every malformed line is reported with its line number before any work. */
+export function readArchList(path: string): { arch: string; line: number }[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --archs file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const out: { arch: string; line: number }[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const s = raw.replace(/#.*/, '').trim();
+    if (s === '') return;
+    try {
+      out.push({ arch: archString(parseArch(s)), line: i + 1 });
+    } catch (e) {
+      errors.push(`${path}:${i + 1}: ${(e as Error).message}`);
+    }
+  });
+  if (errors.length > 0) throw new UsageError(errors.slice(0, 10).join('\n') + (errors.length > 10 ? `\n… and ${errors.length - 10} more` : ''));
+  if (out.length === 0) throw new UsageError(`--archs file ${path} holds no architecture`);
+  return out;
+}
+
+export function makeBackend(name: string): Backend {
+  if (name === 'js') return new ReferenceBackend();
+  throw new UsageError(`--backend must be js (the reference backend; wasm and webgpu come later), got ${JSON.stringify(name)}`);
+}
+
+interface DataSource {
+  describe: string;
+  batchFor(index: number): Batch;
+}
+
+function dataSource(args: ReturnType<typeof parseArgs>, dataset: CifarDataset, batchSize: number, seed: number,
+  normalization: NormalizationName, perArch: boolean): DataSource {
+  const input = args.values.get('input');
+  if (input) {
+    const batch = readBatchFile(input);
+    return { describe: `input file ${input}`, batchFor: () => batch };
+  }
+  let dir = args.values.get('data');
+  let data: CifarData;
+  let describe: string;
+  if (dir === undefined && dataset === 'cifar10') {
+    if (args.values.has('split') && args.values.get('split') !== 'test') throw new UsageError('the bundled CIFAR-10 sample has only test images: use --split test or give --data DIR');
+    data = loadBundledCifar10Sample();
+    describe = `bundled CIFAR-10 test sample (${data.count} images)`;
+  } else {
+    dir ??= defaultSharedDataDir();
+    if (dir === undefined) throw new UsageError(`--dataset ${dataset} needs --data DIR (no bundled ${dataset} images)`);
+    const split = choiceOption(args, 'split', ['train', 'test'] as const, 'train');
+    data = loadCifar(dir, dataset, split);
+    describe = `${dataset} ${split} split in ${dir} (${data.count} images)`;
+  }
+  if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of the ${describe}`);
+  const cache = new Map<number, Batch>();
+  return {
+    describe,
+    batchFor: (i) => {
+      const s = perArch ? seed + i : seed;
+      if (!cache.has(s)) cache.set(s, sampleCifarBatch(data, { batchSize, seed: s, normalization }));
+      return cache.get(s)!;
+    },
+  };
+}
+
+function formatScore(v: number | undefined): string {
+  if (v === undefined) return '';
+  if (Number.isNaN(v)) return 'NaN';
+  return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(6) : v.toFixed(6).replace(/\.?0+$/, '');
+}
+
+export async function runScore(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  const args = parseArgs(argv, SCORE_OPTIONS);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  const single = args.values.get('arch');
+  const file = args.values.get('archs');
+  if ((single === undefined) === (file === undefined)) throw new UsageError('give exactly one of --arch STR or --archs FILE');
+  let archs: { arch: string; line: number }[];
+  if (single !== undefined) {
+    try {
+      archs = [{ arch: archString(parseArch(single)), line: 1 }];
+    } catch (e) {
+      if (e instanceof ArchStringError) throw new UsageError(e.message);
+      throw e;
+    }
+  } else archs = readArchList(file!);
+
+  let proxies: ProxyName[];
+  try {
+    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PROXY_NAMES];
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
+  const numClasses = intOption(args, 'classes', CIFAR_NUM_CLASSES[dataset], 1);
+  const batchSize = intOption(args, 'batch', 128, 1);
+  const seed = intOption(args, 'seed', 1, 0);
+  const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
+  const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
+  const proxyOptions: ProxyOptions = {
+    gradsignReduction: choiceOption(args, 'gradsign-reduction', ['sum', 'mean'] as const, 'sum'),
+    gradalignNorm: choiceOption(args, 'gradalign-norm', ['none', 'params', 'cosine'] as const, 'none'),
+  };
+  const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
+  const backend = makeBackend(args.values.get('backend') ?? 'js');
+  const weightsPath = args.values.get('weights');
+  const saveWeights = args.values.get('save-weights');
+  if ((weightsPath || saveWeights) && archs.length > 1) throw new UsageError('--weights and --save-weights need a single architecture (--arch)');
+  const json = args.flags.has('json');
+  const quiet = args.flags.has('quiet');
+
+  const source = dataSource(args, dataset, batchSize, seed, normalization, perArch);
+  const weights = weightsPath ? { tensors: readSafetensorsFile(weightsPath), source: weightsPath } : undefined;
+  const saveInput = args.values.get('save-input');
+  if (saveInput) writeBatchFile(saveInput, source.batchFor(0), { source: source.describe, seed: String(seed) });
+  if (saveWeights) {
+    const net = new Nb201Network(backend, { arch: archs[0]!.arch, numClasses, dtype });
+    net.parameters.initialize(seed);
+    writeSafetensorsFile(saveWeights, weightsToTensors(net.parameters), { arch: archs[0]!.arch, seed: String(seed), init: 'pytorch-default' });
+  }
+
+  let failures = 0;
+  if (!json) io.out(['#', ...proxies, 'seconds', 'arch'].join('\t'));
+  for (const [i, { arch, line }] of archs.entries()) {
+    const batch = source.batchFor(i);
+    const protocol = {
+      dataset, numClasses, data: source.describe, batch: batch.shape[0], inputShape: batch.shape,
+      batchChoice: args.values.has('input') ? 'input file' : perArch ? 'per-arch (seed + index)' : 'same for every architecture',
+      seed, normalization: args.values.has('input') ? 'as in input file' : normalization,
+      init: weights ? `weights file ${weights.source}` : 'PyTorch default (U(±1/√fan_in) weights, BN γ=1 β=0), seeded',
+      bn: 'per-sample statistics (train-mode BN on a batch of one)', loss: 'cross-entropy per sample',
+      weightsCounted: 'Conv2d and Linear weights', ...proxyOptions, backend: backend.name, dtype,
+    };
+    try {
+      const r = scoreArchitecture(backend, arch, batch, { proxies, proxyOptions, numClasses, seed, weights, dtype });
+      for (const w of r.warnings) io.err(`warning: ${arch}: ${w}`);
+      if (json) {
+        const scores = Object.fromEntries(proxies.map((p) => [p, Number.isFinite(r.scores[p]) ? r.scores[p] : null]));
+        io.out(JSON.stringify({ arch, scores, seconds: Number(r.seconds.toFixed(3)), protocol, warnings: r.warnings }));
+      } else {
+        io.out([String(i + 1), ...proxies.map((p) => formatScore(r.scores[p])), r.seconds.toFixed(2), arch].join('\t'));
+      }
+      if (!quiet) io.err(`[${i + 1}/${archs.length}] ${r.seconds.toFixed(1)} s ${arch}`);
+    } catch (e) {
+      failures++;
+      io.err(`error: ${arch}${file ? ` (${file}:${line})` : ''}: ${(e as Error).message}`);
+    }
+  }
+  return failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,44 @@
+export const USAGE = `zerocost — zero-cost NAS proxies (GradSign, GradAlign) computed with a hand-written autodiff
+
+Usage:
+  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures
+  zerocost demo [--n 12] [--batch 16] [--seed 1]          score a dozen architectures on the bundled
+                                                          CIFAR-10 sample, ranked beside NB201 accuracy
+  zerocost --help
+
+Score options:
+  --arch STR                 one NB201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
+  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored)
+  --proxies LIST             comma-separated: gradsign,gradalign1,gradalign2 (default: all three)
+  --dataset NAME             cifar10 | cifar100 (default cifar10); sets the class count (10 / 100)
+  --data DIR                 folder with the CIFAR binary files (data_batch_*.bin, test_batch.bin; CIFAR-100
+                             train.bin/test.bin or train_partial.bin). Default: the bundled 512-image CIFAR-10
+                             test sample (cifar10), or ../shared/data beside the package (cifar100)
+  --split train|test         which split of --data to draw the batch from (default train; the bundled sample
+                             has only test images)
+  --batch N                  batch size (default 128)
+  --seed N                   seed of the weight init and of the batch choice (default 1)
+  --batch-choice same|per-arch
+                             the same batch for every architecture (default, the NASWOT/GradAlign protocol) or
+                             a fresh batch per architecture (seed + line number)
+  --normalization xautodl|zc per-channel mean/std: xautodl (NB201 training, NASWOT; default) or zc (zero-cost-nas)
+  --weights FILE             safetensors with every parameter and BN buffer under xautodl state_dict names;
+                             replaces the seeded init (only with a single architecture)
+  --input FILE               safetensors batch: x F32 [B,3,H,W], y I64 or I32 [B]; replaces the data batch
+  --classes N                class count of the network (default: from --dataset)
+  --gradsign-reduction sum|mean   Σ_k |Σ_i sign g_ik| (default sum) or its mean over weights
+  --gradalign-norm none|params|cosine
+                             GradAlign reading (default none): raw sign inner products, divided by the weight
+                             count, or cosine
+  --backend js               compute backend (js: the plain TypeScript reference backend)
+  --dtype f32|f64            arithmetic precision (default f32, as PyTorch)
+  --save-weights FILE        write the initialised weights as safetensors (single architecture)
+  --save-input FILE          write the batch used as safetensors
+  --json                     one JSON object per architecture on stdout:
+                             {"arch", "scores": {...}, "seconds", "protocol": {...}, "warnings": [...]}
+  --quiet                    no progress lines on stderr
+
+Every score is "higher is better". An undefined score (e.g. no class with two samples in the batch for
+GradAlign, or a singular Gram matrix) is NaN (null in JSON) with a warning on stderr.
+Exit status: 0 on success, 1 on a data or computation error, 2 on a usage error.
+`;

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/** The zerocost command line: dispatches to `score` and `demo`; usage errors exit 2, data errors exit 1. */
+import { UsageError } from './args.js';
+import { runDemo } from './demo.js';
+import { runScore } from './score.js';
+import { USAGE } from './usage.js';
+
+async function main(argv: string[]): Promise<number> {
+  const io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') };
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    if (command === 'score') return await runScore(rest, io);
+    if (command === 'demo') return await runDemo(rest, io);
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected score or demo; see zerocost --help)`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`zerocost: ${e.message}`);
+      return 2;
+    }
+    io.err(`zerocost: error: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

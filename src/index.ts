@@ -1,0 +1,22 @@
+/** zerocost: zero-cost NAS proxies with a hand-written autodiff. Runtime-neutral entry (no Node built-ins). */
+export * from './autodiff/index.js';
+export type { Backend, Conv2dParams, Pool2dParams, StatsGrouping } from './backend/backend.js';
+export { ReferenceBackend } from './backend/reference/index.js';
+export * from './data/index.js';
+export * from './io/index.js';
+export { kendallTauB, spearman, averageRanks, type Correlation } from './eval/correlation.js';
+export { ParameterSet, type ParameterEntry, type ParameterKind, type HostTensor } from './nets/parameters.js';
+export { ArchStringError, NB201_OPS, archString, parseArch, type CellEdge, type Genotype, type Nb201Op } from './nets/nb201/arch.js';
+export { Nb201Network, type ForwardContext, type Nb201Config } from './nets/nb201/network.js';
+export { ClassGramReducer } from './per_sample/class_gram.js';
+export { ClassSignSumReducer } from './per_sample/class_sign_sum.js';
+export { CollectAllReducer } from './per_sample/collect_all.js';
+export { runPerSampleGradients, weightLayout } from './per_sample/per_sample_gradients.js';
+export { signs, type Reducer, type WeightLayout } from './per_sample/reducer.js';
+export { SignSumReducer } from './per_sample/sign_sum.js';
+export { gradalign1, gradalign2, type ClassBlock, type GradAlignNorm } from './proxies/gradalign.js';
+export { gradsign, type GradSignReduction } from './proxies/gradsign.js';
+export * from './proxies/registry.js';
+export { scoreArchitecture, type ArchitectureScore, type ScoreArchitectureOptions } from './scoring.js';
+export { Random } from './util/random.js';
+export { loadWeights, weightsToTensors } from './weights.js';

@@ -1,0 +1,44 @@
+/**
+ * Scoring one architecture end to end: build the NB201 network, initialise it (seeded PyTorch default init)
+ * or load given weights, run the per-sample pass on the batch, and compute the requested proxies.
+ * Runtime-neutral: no file access here.
+ */
+import type { DType } from './autodiff/index.js';
+import type { Backend } from './backend/backend.js';
+import type { Batch } from './data/batch.js';
+import type { RawTensor } from './io/safetensors.js';
+import { Nb201Network } from './nets/nb201/network.js';
+import { DEFAULT_PROXY_OPTIONS, scoreNetwork, type ProxyName, type ProxyOptions } from './proxies/registry.js';
+import { loadWeights } from './weights.js';
+
+export interface ScoreArchitectureOptions {
+  proxies: readonly ProxyName[];
+  proxyOptions?: ProxyOptions;
+  numClasses: number;
+  /** Seed of the weight init (ignored when `weights` is given). */
+  seed: number;
+  weights?: { tensors: Map<string, RawTensor>; source: string };
+  C?: number;
+  N?: number;
+  dtype?: DType;
+}
+
+export interface ArchitectureScore {
+  arch: string;
+  scores: Partial<Record<ProxyName, number>>;
+  warnings: string[];
+  seconds: number;
+}
+
+export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, o: ScoreArchitectureOptions): ArchitectureScore {
+  const start = performance.now();
+  const net = new Nb201Network(backend, { arch, numClasses: o.numClasses, C: o.C, N: o.N, dtype: o.dtype });
+  if (o.weights) loadWeights(net.parameters, o.weights.tensors, o.weights.source);
+  else net.parameters.initialize(o.seed);
+  const labelMax = Math.max(...batch.y);
+  if (labelMax >= o.numClasses || Math.min(...batch.y) < 0) {
+    throw new Error(`batch labels span [${Math.min(...batch.y)}, ${labelMax}] but the network has ${o.numClasses} classes`);
+  }
+  const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS);
+  return { arch: net.arch, scores, warnings, seconds: (performance.now() - start) / 1000 };
+}

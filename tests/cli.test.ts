@@ -1,0 +1,114 @@
+/** The command line, run as a user would: exit codes, messages that name the problem, JSON output. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
+
+const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
+const tmp = mkdtempSync(join(tmpdir(), 'zerocost-cli-'));
+const cases = readJson<{ cases: Record<string, { arch: string; scores: Record<string, number | null> }> }>(join(fixturesDir, 'expected.json')).cases;
+
+function run(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function fixtureArgs(name: string): string[] {
+  return ['--arch', cases[name]!.arch, '--weights', join(fixturesDir, `${name}.weights.safetensors`), '--input', join(fixturesDir, `${name}.input.safetensors`)];
+}
+
+test('--help documents every command and exits 0', () => {
+  const r = run('--help');
+  assert.is(r.code, 0);
+  for (const s of ['zerocost score', 'zerocost demo', '--gradalign-norm', '--gradsign-reduction', '--weights', '--input', '--json']) assert.ok(r.stdout.includes(s), s);
+});
+
+test('usage errors exit 2 and name the problem', () => {
+  const A = cases.index0!.arch;
+  const expectations: [string[], string][] = [
+    [['score', '--arch', '|nor_conv_3x3~0|+|conv~0|none~1|+|none~0|none~1|none~2|'], 'unknown op "conv"'],
+    [['score', '--arch', '|none~0|+|none~0|none~1|'], 'expected 3 node groups'],
+    [['score', '--arch', '|none~0|+|none~0|none~2|+|none~0|none~1|none~2|'], 'not before it'],
+    [['score', '--arch', A, '--proxies', 'gradsign,synflw'], 'unknown proxy "synflw"'],
+    [['score', '--arch', A, '--frobnicate'], 'unknown option --frobnicate'],
+    [['score', '--arch', A, '--batch', 'ten'], '--batch must be an integer'],
+    [['score', '--arch', A, '--gradalign-norm', 'l2'], '--gradalign-norm must be one of none|params|cosine'],
+    [['score'], 'exactly one of --arch STR or --archs FILE'],
+    [['score', '--arch', A, '--batch', '100000'], 'exceeds the 512 images'],
+    [['rank'], 'unknown command "rank"'],
+  ];
+  for (const [args, message] of expectations) {
+    const r = run(...args);
+    assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.stderr}`);
+    assert.ok(r.stderr.includes(message), `${args.join(' ')}: stderr ${JSON.stringify(r.stderr)} lacks ${JSON.stringify(message)}`);
+  }
+});
+
+test('an --archs file is validated line by line before any work', () => {
+  const file = join(tmp, 'archs.txt');
+  writeFileSync(file, `# a comment\n${cases.index0!.arch}\n\n|none~0|+|none~0|none~1|+|none~0|none~1|bogus~2|\n`);
+  const r = run('score', '--archs', file);
+  assert.is(r.code, 2);
+  assert.ok(r.stderr.includes(`${file}:4:`) && r.stderr.includes('unknown op "bogus"'), r.stderr);
+  assert.is(r.stdout, '');
+});
+
+test('data errors exit 1 and name the file and tensor', () => {
+  const wrongArch = run('score', '--arch', cases.index0!.arch, '--weights', join(fixturesDir, 'readme.weights.safetensors'),
+    '--input', join(fixturesDir, 'index0.input.safetensors'));
+  assert.is(wrongArch.code, 1);
+  assert.ok(wrongArch.stderr.includes('readme.weights.safetensors') && wrongArch.stderr.includes('"cells.0.layers.1.op.1.weight" has shape [16,16,3,3], expected [16,16,1,1]'), wrongArch.stderr);
+
+  const truncated = join(tmp, 'truncated.safetensors');
+  const bytes = readFileSync(join(fixturesDir, 'index0.input.safetensors'));
+  writeFileSync(truncated, bytes.subarray(0, bytes.length - 100));
+  const r = run('score', '--arch', cases.index0!.arch, '--input', truncated);
+  assert.is(r.code, 1);
+  assert.ok(r.stderr.includes('truncated.safetensors') && r.stderr.includes('truncated'), r.stderr);
+});
+
+test('score --weights --input --json equals the PyTorch reference', () => {
+  const r = run('score', ...fixtureArgs('index0'), '--proxies', 'gradsign,gradalign1,gradalign2', '--gradsign-reduction', 'sum', '--gradalign-norm', 'none', '--json');
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.is(lines.length, 1);
+  const out = JSON.parse(lines[0]!) as { arch: string; scores: Record<string, number>; seconds: number; protocol: Record<string, unknown> };
+  const want = cases.index0!.scores;
+  assert.is(out.arch, cases.index0!.arch);
+  assert.ok(relErr(out.scores.gradsign!, want.gradsign_sum!) <= 1e-3);
+  assert.ok(relErr(out.scores.gradalign1!, want.gradalign1_none!) <= 1e-3);
+  assert.ok(Math.abs(out.scores.gradalign2! - want.gradalign2_none!) <= 1e-3);
+  assert.ok(out.seconds > 0);
+  assert.is(out.protocol.gradsignReduction, 'sum');
+  assert.is(out.protocol.gradalignNorm, 'none');
+  assert.is(out.protocol.batch, 16);
+});
+
+test('an undefined score is null in JSON with a warning, not a crash', () => {
+  const r = run('score', ...fixtureArgs('all_none'), '--json');
+  assert.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { scores: Record<string, number | null>; warnings: string[] };
+  assert.is(out.scores.gradsign, 0);
+  assert.is(out.scores.gradalign2, null);
+  assert.ok(out.warnings.some((w) => w.includes('singular')));
+  assert.ok(r.stderr.includes('warning:'));
+});
+
+test('seeded init and batch: the same seed gives the same scores, saved weights and input reproduce them', () => {
+  const A = cases.index0!.arch;
+  const weights = join(tmp, 'w.safetensors'), input = join(tmp, 'x.safetensors');
+  const a = run('score', '--arch', A, '--batch', '8', '--seed', '3', '--json', '--save-weights', weights, '--save-input', input);
+  const b = run('score', '--arch', A, '--batch', '8', '--seed', '3', '--json');
+  const c = run('score', '--arch', A, '--weights', weights, '--input', input, '--json');
+  const d = run('score', '--arch', A, '--batch', '8', '--seed', '4', '--json');
+  for (const r of [a, b, c, d]) assert.is(r.code, 0, r.stderr);
+  const scores = (r: { stdout: string }) => (JSON.parse(r.stdout) as { scores: Record<string, number> }).scores;
+  assert.equal(scores(a), scores(b));
+  assert.equal(scores(a), scores(c));
+  assert.not.equal(scores(a).gradsign, scores(d).gradsign);
+});
+
+test.run();

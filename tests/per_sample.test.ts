@@ -1,0 +1,293 @@
+/**
+ * Per-sample gradients: the batched pass (sample-statistics BN, per-sample weight kernels) against an explicit
+ * loop of batch-of-one passes, against PyTorch's `tiny` fixture (per-sample and batch-mean gradients, logits,
+ * losses), and the reducers against explicit computations on the collected rows.
+ */
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Tape, crossEntropy, type Tensor } from '../src/autodiff/index.js';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import type { Batch } from '../src/data/batch.js';
+import { tensorToFloat64 } from '../src/io/safetensors.js';
+import { Nb201Network } from '../src/nets/nb201/network.js';
+import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
+import { ClassGramReducer } from '../src/per_sample/class_gram.js';
+import { ClassSignSumReducer } from '../src/per_sample/class_sign_sum.js';
+import { CollectAllReducer } from '../src/per_sample/collect_all.js';
+import { runPerSampleGradients, weightLayout } from '../src/per_sample/per_sample_gradients.js';
+import { signs } from '../src/per_sample/reducer.js';
+import { SignSumReducer } from '../src/per_sample/sign_sum.js';
+import type { DType } from '../src/autodiff/index.js';
+import { Random } from '../src/util/random.js';
+import { loadWeights } from '../src/weights.js';
+import { fixturesDir, readJson, relErr } from './helpers.js';
+
+const backend = new ReferenceBackend();
+const verbose = !!process.env.GRADCHECK_VERBOSE;
+const README_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+const EVERY_OP = '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|';
+/** Node 1's conv feeds only `none` edges, and node 2 is all zeros, so both cell convs are dead. */
+const DEAD_ARCH = '|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|nor_conv_3x3~2|';
+
+function randomBatch(seed: number, labels: number[], hw = 8): Batch {
+  const rng = new Random(seed);
+  const B = labels.length;
+  return { x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()), shape: [B, 3, hw, hw], y: Int32Array.from(labels) };
+}
+
+function hostOf(net: Nb201Network, data: Float32Array, shape: number[]): Tensor {
+  return backend.fromHost(net.parameters.dtype === 'f64' ? Float64Array.from(data) : data.slice(), shape);
+}
+
+/** Sample i alone: a batch of one in train-mode BN, mean CE, ordinary summed weight gradients. */
+function batchOfOneGrads(net: Nb201Network, batch: Batch, i: number): { grads: Map<string, Float64Array>; loss: number } {
+  const [, C, H, W] = batch.shape;
+  const tape = new Tape(backend);
+  const weights = net.parameters.countedWeights().map((e) => tape.watch(e.tensor));
+  const x = hostOf(net, batch.x.subarray(i * C * H * W, (i + 1) * C * H * W), [1, C, H, W]);
+  const loss = crossEntropy(tape, net.forward({ tape, bnMode: 'batch' }, x), batch.y.subarray(i, i + 1), 'mean');
+  const g = tape.backward(loss);
+  const grads = new Map<string, Float64Array>();
+  for (const w of weights) {
+    const gw = g.get(w);
+    grads.set(w.name!, gw ? Float64Array.from(backend.toHost(gw)) : new Float64Array(w.size));
+  }
+  return { grads, loss: backend.toHost(loss)[0]! };
+}
+
+/** max |a − b| / max |b| over a whole layer (all samples). */
+function maxNormErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0, scale = 0;
+  for (let i = 0; i < b.length; i++) { err = Math.max(err, Math.abs(a[i]! - b[i]!)); scale = Math.max(scale, Math.abs(b[i]!)); }
+  return scale === 0 ? err : err / scale;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// (a) batched pass == loop of batch-of-one passes
+
+for (const [dtype, tol] of [['f64', 1e-10], ['f32', 1e-4]] as [DType, number][]) {
+  for (const arch of [README_ARCH, EVERY_OP]) {
+    test(`per-sample pass equals a batch-of-one loop (${dtype}, C=4 N=1, ${arch})`, () => {
+      const net = new Nb201Network(backend, { arch, C: 4, N: 1, numClasses: 5, dtype });
+      net.parameters.initialize(21);
+      const batch = randomBatch(22, [1, 4, 1, 0, 2]);
+      const collect = new CollectAllReducer();
+      const lossSum = runPerSampleGradients(net, batch, [collect]);
+      let worst = 0, lossLoop = 0, nonZero = 0;
+      for (let i = 0; i < batch.y.length; i++) {
+        const { grads, loss } = batchOfOneGrads(net, batch, i);
+        lossLoop += loss;
+        for (const l of collect.layout) {
+          const got = collect.grads.get(l.name)!.subarray(i * l.numel, (i + 1) * l.numel);
+          const want = grads.get(l.name)!;
+          const err = maxNormErr(got, want);
+          worst = Math.max(worst, err);
+          assert.ok(err <= tol, `${l.name} sample ${i}: error ${err} relative to the layer's max`);
+          if (want.some((v) => v !== 0)) nonZero++;
+        }
+      }
+      assert.ok(nonZero > collect.layout.length * 4, 'most layers have non-zero gradients');
+      assert.ok(relErr(lossSum, lossLoop) < (dtype === 'f64' ? 1e-12 : 1e-5), `loss sum ${lossSum} vs loop ${lossLoop}`);
+      if (verbose) console.log(`per-sample vs loop ${dtype}: max error ${worst.toExponential(2)}`);
+    });
+  }
+}
+
+test('per-sample sink: Σ_i per-sample weight gradients equal the ordinary summed gradient (sample BN, CE sum)', () => {
+  const net = new Nb201Network(backend, { arch: EVERY_OP, C: 2, N: 1, numClasses: 3, dtype: 'f64' });
+  net.parameters.initialize(23);
+  const batch = randomBatch(24, [0, 2, 2, 1]);
+  const collect = new CollectAllReducer();
+  runPerSampleGradients(net, batch, [collect]);
+  const tape = new Tape(backend);
+  const weights = net.parameters.countedWeights().map((e) => tape.watch(e.tensor));
+  const loss = crossEntropy(tape, net.forward({ tape, bnMode: 'sample' }, hostOf(net, batch.x, batch.shape)), batch.y, 'sum');
+  const g = tape.backward(loss);
+  for (const w of weights) {
+    const summed = backend.toHost(g.get(w)!);
+    const rows = collect.grads.get(w.name!)!;
+    const acc = new Float64Array(w.size);
+    for (let i = 0; i < 4; i++) for (let k = 0; k < w.size; k++) acc[k]! += rows[i * w.size + k]!;
+    assert.ok(maxNormErr(acc, summed) < 1e-13, `${w.name}: Σ per-sample vs summed`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// (b) PyTorch `tiny` fixture
+
+interface TinyCase {
+  arch: string; C: number; N: number; num_classes: number; labels: number[];
+  weight_layers: string[]; per_sample_loss: number[]; batch_train_loss: number; batch_eval_loss: number;
+  num_zero_grads: number; batch_train_logits?: number[][];
+}
+const tiny = readJson<{ cases: { tiny: TinyCase } }>(join(fixturesDir, 'expected.json')).cases.tiny;
+const tinyGrads = readSafetensorsFile(join(fixturesDir, 'tiny.grads.safetensors'));
+const tinyBatch = readBatchFile(join(fixturesDir, 'tiny.input.safetensors'));
+const fixture = (name: string): Float64Array => tensorToFloat64(tinyGrads.get(name)!, name, 'tiny.grads');
+
+function tinyNet(): Nb201Network {
+  const net = new Nb201Network(backend, { arch: tiny.arch, C: tiny.C, N: tiny.N, numClasses: tiny.num_classes });
+  loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, 'tiny.weights.safetensors')), 'tiny.weights');
+  return net;
+}
+
+test('PyTorch tiny: per-sample gradients of every Conv/Linear weight element-wise (f32)', () => {
+  const net = tinyNet();
+  assert.equal(Array.from(tinyBatch.y), tiny.labels);
+  const layout = weightLayout(net);
+  assert.equal(layout.map((l) => l.name), tiny.weight_layers, 'weight layer order');
+  const collect = new CollectAllReducer();
+  const lossSum = runPerSampleGradients(net, tinyBatch, [collect]);
+  assert.ok(relErr(lossSum, tiny.per_sample_loss.reduce((a, b) => a + b, 0)) < 1e-5);
+  // PyTorch's own f32 rounding is ~1e-4 of the max for sample 0 (sample-statistics BN on 2×2 maps amplifies it;
+  // an f64 run of ours shows the same difference), so: ≤ 2e-4 of each layer's max, ≤ 5e-4 of each sample's max.
+  let worst = 0, worstLayer = '', worstSample = 0, zeros = 0, zerosBoth = 0;
+  for (const l of layout) {
+    const want = fixture(`per_sample.${l.name}`);
+    const got = collect.grads.get(l.name)!;
+    assert.is(want.length, got.length, `${l.name} size`);
+    const err = maxNormErr(got, want);
+    if (err > worst) { worst = err; worstLayer = l.name; }
+    assert.ok(err < 2e-4, `${l.name}: max error ${err} relative to the layer's max |g|`);
+    for (let i = 0; i < tinyBatch.y.length; i++) {
+      const s = i * l.numel, e = s + l.numel;
+      const ei = maxNormErr(got.subarray(s, e), want.subarray(s, e));
+      worstSample = Math.max(worstSample, ei);
+      assert.ok(ei < 5e-4, `${l.name} sample ${i}: max error ${ei} relative to the sample's max |g|`);
+    }
+    for (let k = 0; k < got.length; k++) {
+      if (got[k] === 0) zeros++;
+      if (got[k] === 0 && want[k] === 0) zerosBoth++;
+    }
+  }
+  assert.is(zeros, tiny.num_zero_grads, 'exact zeros in G');
+  assert.is(zerosBoth, tiny.num_zero_grads, 'the same exact zeros as PyTorch');
+  if (verbose) console.log(`PyTorch per-sample: max error ${worst.toExponential(2)} of the layer max (${worstLayer}), ${worstSample.toExponential(2)} of a sample's max`);
+});
+
+test('PyTorch tiny: per-sample (sample-BN) logits and losses, eval-mode logits', () => {
+  const net = tinyNet();
+  const x = hostOf(net, tinyBatch.x, tinyBatch.shape);
+  const logits = backend.toHost(net.forward({ tape: new Tape(backend), bnMode: 'sample' }, x));
+  const want = fixture('logits.per_sample');
+  const err = maxNormErr(logits, want);
+  assert.ok(err < 1e-5, `per-sample logits error ${err}`);
+  const { losses } = backend.softmaxCrossEntropy(backend.fromHost(logits, [6, 10]), tinyBatch.y);
+  backend.toHost(losses).forEach((l, i) => assert.ok(relErr(l, tiny.per_sample_loss[i]!) < 1e-5, `loss ${i}: ${l} vs ${tiny.per_sample_loss[i]}`));
+  // eval mode with the initial running statistics (0 / 1)
+  const evalNet = tinyNet();
+  const tape = new Tape(backend);
+  const z = evalNet.forward({ tape, bnMode: 'running' }, x);
+  const evalErr = maxNormErr(backend.toHost(z), fixture('logits.batch_eval'));
+  assert.ok(evalErr < 1e-5, `eval logits error ${evalErr}`);
+  assert.ok(relErr(backend.toHost(crossEntropy(tape, z, tinyBatch.y))[0]!, tiny.batch_eval_loss) < 1e-5);
+  if (verbose) console.log(`PyTorch logits: per-sample ${err.toExponential(2)}, eval ${evalErr.toExponential(2)}`);
+});
+
+test('PyTorch tiny: batch-statistics forward (logits, mean CE) and its gradient for every parameter', () => {
+  const net = tinyNet();
+  const tape = new Tape(backend);
+  const params = net.parameters.entries.map((e) => tape.watch(e.tensor));
+  const logits = net.forward({ tape, bnMode: 'batch' }, hostOf(net, tinyBatch.x, tinyBatch.shape));
+  const lerr = maxNormErr(backend.toHost(logits), fixture('logits.batch_train'));
+  assert.ok(lerr < 1e-5, `batch-train logits error ${lerr}`);
+  if (tiny.batch_train_logits) assert.ok(maxNormErr(backend.toHost(logits), tiny.batch_train_logits.flat()) < 1e-5);
+  const loss = crossEntropy(tape, logits, tinyBatch.y, 'mean');
+  assert.ok(relErr(backend.toHost(loss)[0]!, tiny.batch_train_loss) < 1e-5, 'batch-train loss');
+  const g = tape.backward(loss);
+  const batchMeanNames = [...tinyGrads.keys()].filter((k) => k.startsWith('batch_mean.')).map((k) => k.slice('batch_mean.'.length));
+  assert.equal(batchMeanNames.sort(), params.map((p) => p.name!).sort(), 'the fixture covers every parameter');
+  // cells.4's layers.1 and layers.4 BN biases shift channels of node 3, which lastact's batch-statistics BN
+  // removes: their true gradient is 0 (PyTorch returns rounding noise ~2e-9), so errors are measured against
+  // max(the tensor's max, 1e-2 × the largest gradient of any parameter).
+  const global = Math.max(...params.map((p) => Math.max(...fixture(`batch_mean.${p.name}`).map(Math.abs))));
+  let worst = 0, worstName = '';
+  for (const p of params) {
+    const want = fixture(`batch_mean.${p.name}`);
+    const got = g.get(p) ? backend.toHost(g.get(p)!) : new Float32Array(p.size);
+    let e = 0, s = 0;
+    want.forEach((v, i) => { e = Math.max(e, Math.abs(got[i]! - v)); s = Math.max(s, Math.abs(v)); });
+    const err = e / Math.max(s, 1e-2 * global);
+    if (err > worst) { worst = err; worstName = p.name!; }
+    assert.ok(err < 1e-4, `${p.name}: batch-mean gradient error ${err} relative to its max`);
+    if (/^cells\.4\.layers\.[14]\.op\.2\.bias$/.test(p.name!)) {
+      assert.ok(got.every((v) => Math.abs(v) < 1e-6 * global), `${p.name}: gradient should vanish, got ${[...got]}`);
+    }
+  }
+  if (verbose) console.log(`PyTorch batch-mean grads: max error ${worst.toExponential(2)} (${worstName}); logits ${lerr.toExponential(2)}`);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// (c) reducers
+
+function signRows(collect: CollectAllReducer, B: number): Int8Array[] {
+  return Array.from({ length: B }, (_, i) => signs(collect.row(i)));
+}
+
+for (const arch of [EVERY_OP, DEAD_ARCH]) {
+  test(`reducers agree with explicit sums and dot products of the collected sign rows (${arch})`, () => {
+    const net = new Nb201Network(backend, { arch, C: 2, N: 1, numClasses: 4, dtype: 'f32' });
+    net.parameters.initialize(31);
+    const labels = [2, 0, 2, 1, 0, 2, 3, 0];
+    const batch = randomBatch(32, labels);
+    const collect = new CollectAllReducer(), signSum = new SignSumReducer(), gram = new ClassGramReducer();
+    const classSum = new ClassSignSumReducer(true), classSumLean = new ClassSignSumReducer();
+    runPerSampleGradients(net, batch, [collect, signSum, gram, classSum, classSumLean]);
+    const B = labels.length;
+    const S = signRows(collect, B);
+    const m = collect.layout.reduce((t, l) => t + l.numel, 0);
+    assert.is(S[0]!.length, m);
+
+    // SignSum = Σ_i sign(row_i)
+    assert.is(signSum.sums.length, m);
+    for (let k = 0; k < m; k++) {
+      let s = 0;
+      for (const row of S) s += row[k]!;
+      assert.is(signSum.sums[k], s, `sign sum at ${k}`);
+    }
+
+    // classes and members
+    assert.equal(gram.classes, [0, 1, 2, 3]);
+    assert.equal(gram.members, [[1, 4, 7], [3], [0, 2, 5], [6]]);
+    assert.equal(classSum.classes, gram.classes);
+    assert.equal(classSum.members, gram.members);
+    assert.is(classSumLean.sums.length, 0, 'keepSums=false keeps no vectors');
+
+    gram.members.forEach((rows, c) => {
+      const n = rows.length, G = gram.grams[c]!;
+      let total = 0;
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+        let d = 0;
+        for (let k = 0; k < m; k++) d += S[rows[a]!]![k]! * S[rows[b]!]![k]!;
+        assert.is(G[a * n + b], d, `class ${gram.classes[c]} Gram[${a},${b}]`);
+        total += d;
+      }
+      // ‖Σ_{i∈c} s_i‖² = Σ_ab (S_c S_cᵀ)_ab
+      assert.is(classSum.squaredNorms[c], total, `class ${gram.classes[c]} squared norm`);
+      assert.is(classSumLean.squaredNorms[c], total);
+      const want = new Int32Array(m);
+      for (const i of rows) for (let k = 0; k < m; k++) want[k]! += S[i]![k]!;
+      assert.equal(Array.from(classSum.sums[c]!), Array.from(want), `class ${gram.classes[c]} sign-sum vector`);
+    });
+
+    if (arch === DEAD_ARCH) {
+      const dead = collect.layout.filter((l) => /^cells\.(0|2|4)\.layers\.(0|5)\./.test(l.name));
+      assert.is(dead.length, 6, 'two dead convs per cell');
+      for (const l of dead) {
+        assert.ok(collect.grads.get(l.name)!.every((v) => v === 0), `${l.name}: exact zeros`);
+        assert.ok(signSum.sums.subarray(l.offset, l.offset + l.numel).every((v) => v === 0), `${l.name}: sign sum 0`);
+        for (const v of classSum.sums) assert.ok(v.subarray(l.offset, l.offset + l.numel).every((s) => s === 0));
+      }
+      // Gram diagonals count the non-zero entries only
+      gram.members.forEach((rows, c) => rows.forEach((i, a) => {
+        assert.is(gram.grams[c]![a * rows.length + a], S[i]!.reduce((t, v) => t + (v !== 0 ? 1 : 0), 0));
+      }));
+      // live layers do have gradients
+      assert.ok(collect.grads.get('stem.0.weight')!.some((v) => v !== 0));
+      assert.ok(collect.grads.get('classifier.weight')!.some((v) => v !== 0));
+    }
+  });
+}
+
+test.run();

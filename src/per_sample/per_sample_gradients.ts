@@ -6,10 +6,10 @@
  */
 import { Tape, crossEntropy, type PerSampleSink, type Tensor } from '../autodiff/index.js';
 import type { Batch } from '../data/batch.js';
-import type { Nb201Network } from '../nets/nb201/network.js';
+import type { Network } from '../nets/network.js';
 import type { Reducer, WeightLayout } from './reducer.js';
 
-export function weightLayout(net: Nb201Network): WeightLayout[] {
+export function weightLayout(net: Network): WeightLayout[] {
   let offset = 0;
   return net.parameters.countedWeights().map((e) => {
     const l = { name: e.name, shape: e.tensor.shape, numel: e.tensor.size, offset };
@@ -19,7 +19,7 @@ export function weightLayout(net: Nb201Network): WeightLayout[] {
 }
 
 /** Runs the batched per-sample pass and feeds every reducer; returns the per-sample losses' sum. */
-export function runPerSampleGradients(net: Nb201Network, batch: Batch, reducers: readonly Reducer[]): number {
+export function runPerSampleGradients(net: Network, batch: Batch, reducers: readonly Reducer[]): number {
   const backend = net.backend;
   const tape = new Tape(backend);
   const counted = net.parameters.countedWeights();

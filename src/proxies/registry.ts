@@ -3,7 +3,7 @@
  * One batched per-sample pass serves every requested proxy; each reducer runs once.
  */
 import type { Batch } from '../data/batch.js';
-import type { Nb201Network } from '../nets/nb201/network.js';
+import type { Network } from '../nets/network.js';
 import { ClassGramReducer } from '../per_sample/class_gram.js';
 import { ClassSignSumReducer } from '../per_sample/class_sign_sum.js';
 import { runPerSampleGradients, weightLayout } from '../per_sample/per_sample_gradients.js';
@@ -74,7 +74,7 @@ export function reducersNeeded(proxies: readonly ProxyName[], optionSets: readon
 }
 
 /** One batched per-sample pass through the network, reduced as the gradients are produced. */
-export function reducePerSample(net: Nb201Network, batch: Batch, kinds: ReadonlySet<ReducerKind>): Reduced {
+export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>): Reduced {
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;
   const classSum = kinds.has('classSignSum') ? new ClassSignSumReducer() : undefined;
   const gram = kinds.has('classGram') ? new ClassGramReducer() : undefined;
@@ -105,7 +105,7 @@ export function scoreReduced(reduced: Reduced, proxies: readonly ProxyName[], op
 
 /** Scores one network on one batch with every requested proxy, from a single per-sample pass. */
 export function scoreNetwork(
-  net: Nb201Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions = DEFAULT_PROXY_OPTIONS,
+  net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions = DEFAULT_PROXY_OPTIONS,
 ): ScoreResult {
   return scoreReduced(reducePerSample(net, batch, reducersNeeded(proxies, [options])), proxies, options);
 }

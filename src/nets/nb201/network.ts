@@ -3,11 +3,9 @@
  * N InferCells joined by two ResNet reduction blocks, lastact BN+ReLU, global pooling and a linear classifier.
  * Every parameter carries its xautodl state_dict name.
  */
-import {
-  Tape, Tensor, add, avgPool2d, batchNorm, conv2d, globalAvgPool, linear, relu, zero,
-  type BatchNormMode, type DType,
-} from '../../autodiff/index.js';
+import { Tensor, add, avgPool2d, batchNorm, conv2d, globalAvgPool, linear, relu, zero, type DType } from '../../autodiff/index.js';
 import type { Backend } from '../../backend/backend.js';
+import type { ForwardContext, Network } from '../network.js';
 import { ParameterSet } from '../parameters.js';
 import { archString, parseArch, type Genotype, type Nb201Op } from './arch.js';
 
@@ -20,12 +18,6 @@ export interface Nb201Config {
   N?: number;
   numClasses?: number;
   dtype?: DType;
-}
-
-/** How a forward pass runs: the tape to record on and where BN statistics come from. */
-export interface ForwardContext {
-  tape: Tape;
-  bnMode: BatchNormMode;
 }
 
 type Block = (ctx: ForwardContext, x: Tensor) => Tensor;
@@ -78,7 +70,7 @@ function resnetBlock(ps: ParameterSet, prefix: string, cin: number, cout: number
   };
 }
 
-export class Nb201Network {
+export class Nb201Network implements Network {
   readonly genotype: Genotype;
   readonly arch: string;
   readonly C: number;

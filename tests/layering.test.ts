@@ -1,0 +1,52 @@
+/**
+ * The core must run in Deno and browsers: outside src/node and src/cli no module imports a Node built-in or
+ * those folders; and imports flow one way (autodiff and backends never reach up into nets or proxies).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { repoRoot } from './helpers.js';
+
+const src = join(repoRoot, 'src');
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+const modules = files(src).map((p) => ({
+  path: relative(src, p),
+  imports: [...readFileSync(p, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s+'([^']+)'/gm)].map((m) => m[1]!),
+}));
+
+test('core modules import no Node built-ins and nothing from src/node or src/cli', () => {
+  const core = modules.filter((m) => !m.path.startsWith('node/') && !m.path.startsWith('cli/'));
+  assert.ok(core.length > 20);
+  for (const m of core) {
+    for (const i of m.imports) {
+      assert.not.ok(i.startsWith('node:') || /^(fs|path|os|url|child_process|worker_threads)$/.test(i), `${m.path} imports ${i}`);
+      assert.not.ok(/\/(node|cli)\//.test(i) || /^\.\.?\/(node|cli)\//.test(i), `${m.path} imports ${i}`);
+      assert.ok(i.startsWith('.'), `${m.path} imports the package ${i}: the core has no runtime dependencies`);
+    }
+  }
+});
+
+test('imports flow one way: proxies → nets → autodiff → backend', () => {
+  const below: Record<string, string[]> = {
+    'autodiff/': ['nets/', 'proxies/', 'per_sample/', 'backend/reference/'],
+    'backend/': ['nets/', 'proxies/', 'per_sample/'],
+    'nets/': ['proxies/', 'per_sample/'],
+  };
+  for (const m of modules) {
+    for (const [layer, forbidden] of Object.entries(below)) {
+      if (!m.path.startsWith(layer)) continue;
+      for (const i of m.imports) {
+        const target = join(m.path, '..', i).replace(/\\/g, '/');
+        for (const f of forbidden) assert.not.ok(target.startsWith(f), `${m.path} (layer ${layer}) imports ${i}`);
+      }
+    }
+  }
+});
+
+test.run();

@@ -92,6 +92,7 @@ function dataSource(args: ReturnType<typeof parseArgs>, dataset: CifarDataset, b
 function formatScore(v: number | undefined): string {
   if (v === undefined) return '';
   if (Number.isNaN(v)) return 'NaN';
+  if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(6) : v.toFixed(6).replace(/\.?0+$/, '');
 }
 

@@ -16,7 +16,7 @@ import { ClassGramReducer } from '../src/per_sample/class_gram.js';
 import { ClassSignSumReducer } from '../src/per_sample/class_sign_sum.js';
 import { CollectAllReducer } from '../src/per_sample/collect_all.js';
 import { runPerSampleGradients, weightLayout } from '../src/per_sample/per_sample_gradients.js';
-import { signs } from '../src/per_sample/reducer.js';
+import { signsOf as signs } from '../src/backend/reference/reduce.js';
 import { SignSumReducer } from '../src/per_sample/sign_sum.js';
 import type { DType } from '../src/autodiff/index.js';
 import { Random } from '../src/util/random.js';

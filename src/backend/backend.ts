@@ -73,4 +73,10 @@ export interface Backend {
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor };
   /** d(sum_n w_n * loss_n)/dlogits with w_n = weight: (probs - onehot) * weight. */
   softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor;
+
+  // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact.
+  /** sums[offset + k] += Σ_b sign(grads[b, k]). */
+  signSum(grads: Tensor, sums: Int32Array, offset: number): void;
+  /** For each class (its member sample indices): grams[c] += S_c S_cᵀ (n_c × n_c), squaredNorms[c] += ‖Σ_{i∈c} s_i‖². */
+  classSignStatistics(grads: Tensor, classes: readonly (readonly number[])[], grams?: Float64Array[], squaredNorms?: Float64Array): void;
 }

@@ -1,5 +1,7 @@
-import type { HostArray } from '../autodiff/index.js';
-import { groupByClass, signs, type Reducer, type WeightLayout } from './reducer.js';
+import type { Tensor } from '../autodiff/index.js';
+import type { Backend } from '../backend/backend.js';
+import { signsOf } from '../backend/reference/reduce.js';
+import { groupByClass, type Reducer, type WeightLayout } from './reducer.js';
 
 /**
  * Per class c, the squared norm ‖Σ_{i∈c} sign(g_i)‖² accumulated layer by layer (norms add over disjoint
@@ -11,11 +13,13 @@ export class ClassSignSumReducer implements Reducer {
   squaredNorms = new Float64Array(0);
   sums: Int32Array[] = [];
   private layout: readonly WeightLayout[] = [];
+  private backend?: Backend;
 
   constructor(private readonly keepSums = false) {}
 
-  begin(layout: readonly WeightLayout[], labels: Int32Array): void {
+  begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void {
     this.layout = layout;
+    this.backend = backend;
     const groups = groupByClass(labels);
     this.classes = [...groups.keys()];
     this.members = [...groups.values()];
@@ -24,17 +28,14 @@ export class ClassSignSumReducer implements Reducer {
     this.sums = this.keepSums ? this.classes.map(() => new Int32Array(m)) : [];
   }
 
-  consume(layer: number, grads: HostArray): void {
+  consume(layer: number, grads: Tensor): void {
+    this.backend!.classSignStatistics(grads, this.members, undefined, this.squaredNorms);
+    if (!this.keepSums) return;
     const { numel, offset } = this.layout[layer]!;
-    const s = signs(grads);
-    const acc = new Int32Array(numel);
+    const s = signsOf(this.backend!.toHost(grads));
     this.members.forEach((rows, c) => {
-      acc.fill(0);
-      for (const n of rows) for (let k = 0; k < numel; k++) acc[k]! += s[n * numel + k]!;
-      let sq = 0;
-      for (let k = 0; k < numel; k++) sq += acc[k]! * acc[k]!;
-      this.squaredNorms[c]! += sq;
-      if (this.keepSums) this.sums[c]!.set(acc, offset);
+      const out = this.sums[c]!;
+      for (const n of rows) for (let k = 0; k < numel; k++) out[offset + k]! += s[n * numel + k]!;
     });
   }
 }

@@ -1,20 +1,21 @@
-import type { HostArray } from '../autodiff/index.js';
+import type { Tensor } from '../autodiff/index.js';
+import type { Backend } from '../backend/backend.js';
 import type { Reducer, WeightLayout } from './reducer.js';
 
 /** Keeps every raw per-sample gradient: per layer a [B × numel] array (zeros for layers never reached). */
 export class CollectAllReducer implements Reducer {
   layout: readonly WeightLayout[] = [];
   grads = new Map<string, Float64Array>();
-  private batch = 0;
+  private backend?: Backend;
 
-  begin(layout: readonly WeightLayout[], labels: Int32Array): void {
+  begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void {
     this.layout = layout;
-    this.batch = labels.length;
-    this.grads = new Map(layout.map((l) => [l.name, new Float64Array(this.batch * l.numel)]));
+    this.backend = backend;
+    this.grads = new Map(layout.map((l) => [l.name, new Float64Array(labels.length * l.numel)]));
   }
 
-  consume(layer: number, grads: HostArray): void {
-    this.grads.get(this.layout[layer]!.name)!.set(grads);
+  consume(layer: number, grads: Tensor): void {
+    this.grads.get(this.layout[layer]!.name)!.set(this.backend!.toHost(grads));
   }
 
   /** Row i of the flattened N×m per-sample gradient matrix, in module order. */

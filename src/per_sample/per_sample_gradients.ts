@@ -26,7 +26,7 @@ export function runPerSampleGradients(net: Network, batch: Batch, reducers: read
   const layout = weightLayout(net);
   const index = new Map<Tensor, number>();
   counted.forEach((e, i) => index.set(tape.watch(e.tensor), i));
-  for (const r of reducers) r.begin(layout, batch.y);
+  for (const r of reducers) r.begin(layout, batch.y, backend);
 
   const xData = net.parameters.dtype === 'f64' ? Float64Array.from(batch.x) : batch.x;
   const x = backend.fromHost(xData, batch.shape);
@@ -36,8 +36,7 @@ export function runPerSampleGradients(net: Network, batch: Batch, reducers: read
   const sink: PerSampleSink = {
     wants: (p) => index.has(p),
     consume: (p, grads) => {
-      const data = backend.toHost(grads);
-      for (const r of reducers) r.consume(index.get(p)!, data);
+      for (const r of reducers) r.consume(index.get(p)!, grads);
     },
   };
   tape.backward(loss, { perSample: sink });

@@ -9,6 +9,7 @@ import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from '
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
 import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, poolOutputSize } from './pooling.js';
+import { classSignStatistics, signSum } from './reduce.js';
 
 function allocator(dtype: DType): (n: number) => HostArray {
   return dtype === 'f64' ? (n) => new Float64Array(n) : (n) => new Float32Array(n);
@@ -197,5 +198,14 @@ export class ReferenceBackend implements Backend {
     const out = this.make(probs.shape, probs.dtype);
     softmaxCrossEntropyGrad(N, K, this.arr(probs), labels, weight, this.arr(out));
     return out;
+  }
+
+  signSum(grads: Tensor, sums: Int32Array, offset: number): void {
+    const B = grads.shape[0]!;
+    signSum(this.arr(grads), B, grads.size / B, sums, offset);
+  }
+
+  classSignStatistics(grads: Tensor, classes: readonly (readonly number[])[], grams?: Float64Array[], squaredNorms?: Float64Array): void {
+    classSignStatistics(this.arr(grads), grads.size / grads.shape[0]!, classes, grams, squaredNorms);
   }
 }

@@ -1,0 +1,51 @@
+/** Per-sample gradient reductions over grads [B × numel] (sample-major): sign sums and per-class sign Grams. */
+import type { HostArray } from '../../autodiff/tensor.js';
+
+/** sign(g) ∈ {−1, 0, +1}: exact zeros stay 0, as numpy's sign does. */
+export function signsOf(grads: HostArray): Int8Array {
+  const s = new Int8Array(grads.length);
+  for (let i = 0; i < grads.length; i++) s[i] = grads[i]! > 0 ? 1 : grads[i]! < 0 ? -1 : 0;
+  return s;
+}
+
+export function signSum(grads: HostArray, B: number, numel: number, sums: Int32Array, offset: number): void {
+  for (let b = 0; b < B; b++) {
+    const row = b * numel;
+    for (let k = 0; k < numel; k++) {
+      const g = grads[row + k]!;
+      if (g > 0) sums[offset + k]!++;
+      else if (g < 0) sums[offset + k]!--;
+    }
+  }
+}
+
+/** Per class: G_c += S_c S_cᵀ and ‖Σ_{i∈c} s_i‖² += over this layer, both exact. */
+export function classSignStatistics(
+  grads: HostArray, numel: number, classes: readonly (readonly number[])[], grams?: Float64Array[], squaredNorms?: Float64Array,
+): void {
+  const s = signsOf(grads);
+  const acc = new Int32Array(numel);
+  classes.forEach((rows, c) => {
+    const n = rows.length;
+    if (grams) {
+      const G = grams[c]!;
+      for (let a = 0; a < n; a++) {
+        const ra = rows[a]! * numel;
+        for (let b = a; b < n; b++) {
+          const rb = rows[b]! * numel;
+          let dot = 0;
+          for (let k = 0; k < numel; k++) dot += s[ra + k]! * s[rb + k]!;
+          G[a * n + b]! += dot;
+          if (b !== a) G[b * n + a]! += dot;
+        }
+      }
+    }
+    if (squaredNorms) {
+      acc.fill(0);
+      for (const r of rows) for (let k = 0; k < numel; k++) acc[k]! += s[r * numel + k]!;
+      let sq = 0;
+      for (let k = 0; k < numel; k++) sq += acc[k]! * acc[k]!;
+      squaredNorms[c]! += sq;
+    }
+  });
+}

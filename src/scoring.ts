@@ -21,7 +21,11 @@ export interface ScoreArchitectureOptions {
   C?: number;
   N?: number;
   dtype?: DType;
+  /** Samples per batched pass: bounds activation memory, same results (default 32). */
+  chunk?: number;
 }
+
+export const DEFAULT_CHUNK = 32;
 
 export interface ArchitectureScore {
   arch: string;
@@ -39,6 +43,6 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
   if (labelMax >= o.numClasses || Math.min(...batch.y) < 0) {
     throw new Error(`batch labels span [${Math.min(...batch.y)}, ${labelMax}] but the network has ${o.numClasses} classes`);
   }
-  const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS);
+  const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS, { chunk: o.chunk ?? DEFAULT_CHUNK });
   return { arch: net.arch, scores, warnings, seconds: (performance.now() - start) / 1000 };
 }

@@ -1,6 +1,7 @@
 /**
  * The tape: ops append (inputs, output, vjp) in the order they run, so walking it backwards visits every
  * node after all of its consumers — no topological sort needed. Gradients are accumulated with +=.
+ * Entries hold tensor ids, not tensors: only what each VJP closes over (its saved tensors) stays alive.
  */
 import type { Backend } from '../backend/backend.js';
 import { Tensor, sameShape, shapeString } from './tensor.js';
@@ -29,8 +30,8 @@ export type Vjp = (dy: Tensor, ctx: BackwardContext) => (Tensor | null)[];
 
 interface Entry {
   op: string;
-  inputs: Tensor[];
-  output: Tensor;
+  inputs: { id: number; shape: readonly number[] }[];
+  output: number;
   vjp: Vjp;
 }
 
@@ -42,25 +43,27 @@ export interface BackwardOptions {
 
 export class Tape {
   private entries: Entry[] = [];
-  private tracked = new Set<Tensor>();
+  private tracked = new Set<number>();
+  private leaves = new Map<number, Tensor>();
 
   constructor(readonly backend: Backend) {}
 
   /** Marks a leaf whose gradient is wanted, for this tape only. */
   watch(t: Tensor): Tensor {
-    this.tracked.add(t);
+    this.tracked.add(t.id);
+    this.leaves.set(t.id, t);
     return t;
   }
 
   isTracked(t: Tensor): boolean {
-    return this.tracked.has(t);
+    return this.tracked.has(t.id);
   }
 
   /** Records an op if any input is tracked; ops with untracked inputs only compute. */
   record(op: string, inputs: Tensor[], output: Tensor, vjp: Vjp): Tensor {
     if (inputs.some((t) => this.isTracked(t))) {
-      this.entries.push({ op, inputs, output, vjp });
-      this.tracked.add(output);
+      this.entries.push({ op, inputs: inputs.map((t) => ({ id: t.id, shape: t.shape })), output: output.id, vjp });
+      this.tracked.add(output.id);
     }
     return output;
   }
@@ -90,8 +93,7 @@ export class Tape {
         return summed();
       },
     };
-    const grads = new Map<Tensor, Tensor>([[root, seed]]);
-    const produced = new Set(this.entries.map((e) => e.output));
+    const grads = new Map<number, Tensor>([[root.id, seed]]);
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
       const dy = grads.get(e.output);
@@ -100,15 +102,19 @@ export class Tape {
       const dxs = e.vjp(dy, ctx);
       e.inputs.forEach((x, i) => {
         const dx = dxs[i];
-        if (!dx || !this.isTracked(x)) return;
+        if (!dx || !this.tracked.has(x.id)) return;
         if (!sameShape(dx.shape, x.shape)) {
           throw new Error(`${e.op} vjp: gradient ${shapeString(dx.shape)} for input ${i} of shape ${shapeString(x.shape)}`);
         }
-        const prev = grads.get(x);
-        grads.set(x, prev ? b.add(prev, dx) : dx);
+        const prev = grads.get(x.id);
+        grads.set(x.id, prev ? b.add(prev, dx) : dx);
       });
     }
-    for (const t of [...grads.keys()]) if (produced.has(t)) grads.delete(t);
-    return grads;
+    const out = new Map<Tensor, Tensor>();
+    for (const [id, g] of grads) {
+      const leaf = this.leaves.get(id);
+      if (leaf) out.set(leaf, g);
+    }
+    return out;
   }
 }

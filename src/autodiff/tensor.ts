@@ -5,7 +5,11 @@
 export type DType = 'f32' | 'f64';
 export type HostArray = Float32Array | Float64Array;
 
+let nextId = 0;
+
 export class Tensor {
+  /** Identity on a tape, which refers to tensors by id so it never keeps their storage alive. */
+  readonly id = nextId++;
   /** Set on parameters: the state_dict name, used by per-sample sinks and error messages. */
   name?: string;
 

@@ -77,6 +77,8 @@ export interface Backend {
   // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact.
   /** sums[offset + k] += Σ_b sign(grads[b, k]). */
   signSum(grads: Tensor, sums: Int32Array, offset: number): void;
-  /** For each class (its member sample indices): grams[c] += S_c S_cᵀ (n_c × n_c), squaredNorms[c] += ‖Σ_{i∈c} s_i‖². */
-  classSignStatistics(grads: Tensor, classes: readonly (readonly number[])[], grams?: Float64Array[], squaredNorms?: Float64Array): void;
+  /** sign(grads) as int8, same layout. */
+  signs(grads: Tensor): Int8Array;
+  /** For each class (its member rows of S [B, numel]): grams[c] += S_c S_cᵀ (n_c × n_c). */
+  classGram(S: Int8Array, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void;
 }

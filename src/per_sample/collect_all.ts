@@ -14,8 +14,9 @@ export class CollectAllReducer implements Reducer {
     this.grads = new Map(layout.map((l) => [l.name, new Float64Array(labels.length * l.numel)]));
   }
 
-  consume(layer: number, grads: Tensor): void {
-    this.grads.get(this.layout[layer]!.name)!.set(this.backend!.toHost(grads));
+  consume(layer: number, grads: Tensor, first: number): void {
+    const l = this.layout[layer]!;
+    this.grads.get(l.name)!.set(this.backend!.toHost(grads), first * l.numel);
   }
 
   /** Row i of the flattened N×m per-sample gradient matrix, in module order. */

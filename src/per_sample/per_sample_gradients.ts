@@ -1,8 +1,9 @@
 /**
- * Per-sample weight gradients in one batched pass. With BN statistics per sample, the samples of a batch
+ * Per-sample weight gradients in batched passes. With BN statistics per sample, the samples of a batch
  * never interact, so the batched backward of Σ_n loss_n yields at each layer exactly each sample's own
  * gradient, the same as N forward/backward passes on batches of one. The conv and linear weight kernels
- * keep the batch axis and hand each layer's [B × numel] block to the reducers.
+ * keep the batch axis and hand each layer's [b × numel] block to the reducers. Because samples are
+ * independent, the batch may also run in chunks (bounding activation memory) with identical results.
  */
 import { Tape, crossEntropy, type PerSampleSink, type Tensor } from '../autodiff/index.js';
 import type { Batch } from '../data/batch.js';
@@ -18,27 +19,40 @@ export function weightLayout(net: Network): WeightLayout[] {
   });
 }
 
-/** Runs the batched per-sample pass and feeds every reducer; returns the per-sample losses' sum. */
-export function runPerSampleGradients(net: Network, batch: Batch, reducers: readonly Reducer[]): number {
+export interface PerSampleOptions {
+  /** Samples per batched pass (default: the whole batch). */
+  chunk?: number;
+}
+
+/** Runs the per-sample passes and feeds every reducer; returns the sum of the per-sample losses. */
+export function runPerSampleGradients(net: Network, batch: Batch, reducers: readonly Reducer[], options: PerSampleOptions = {}): number {
   const backend = net.backend;
-  const tape = new Tape(backend);
   const counted = net.parameters.countedWeights();
   const layout = weightLayout(net);
-  const index = new Map<Tensor, number>();
-  counted.forEach((e, i) => index.set(tape.watch(e.tensor), i));
   for (const r of reducers) r.begin(layout, batch.y, backend);
-
-  const xData = net.parameters.dtype === 'f64' ? Float64Array.from(batch.x) : batch.x;
-  const x = backend.fromHost(xData, batch.shape);
-  const logits = net.forward({ tape, bnMode: 'sample' }, x);
-  // Σ_n loss_n: each sample's gradient is that of its own batch-of-one mean loss.
-  const loss = crossEntropy(tape, logits, batch.y, 'sum');
-  const sink: PerSampleSink = {
-    wants: (p) => index.has(p),
-    consume: (p, grads) => {
-      for (const r of reducers) r.consume(index.get(p)!, grads);
-    },
-  };
-  tape.backward(loss, { perSample: sink });
-  return backend.toHost(loss)[0]!;
+  const [B, C, H, W] = batch.shape;
+  const chunk = Math.max(1, Math.min(options.chunk ?? B, B));
+  const sampleSize = C * H * W;
+  let lossSum = 0;
+  for (let first = 0; first < B; first += chunk) {
+    const b = Math.min(chunk, B - first);
+    const tape = new Tape(backend);
+    const index = new Map<Tensor, number>();
+    counted.forEach((e, i) => index.set(tape.watch(e.tensor), i));
+    const xs = batch.x.subarray(first * sampleSize, (first + b) * sampleSize);
+    const x = backend.fromHost(net.parameters.dtype === 'f64' ? Float64Array.from(xs) : xs, [b, C, H, W]);
+    const labels = batch.y.subarray(first, first + b);
+    const logits = net.forward({ tape, bnMode: 'sample' }, x);
+    // Σ_n loss_n: each sample's gradient is that of its own batch-of-one mean loss.
+    const loss = crossEntropy(tape, logits, labels, 'sum');
+    const sink: PerSampleSink = {
+      wants: (p) => index.has(p),
+      consume: (p, grads) => {
+        for (const r of reducers) r.consume(index.get(p)!, grads, first);
+      },
+    };
+    tape.backward(loss, { perSample: sink });
+    lossSum += backend.toHost(loss)[0]!;
+  }
+  return lossSum;
 }

@@ -1,7 +1,8 @@
 /**
  * Reducers receive per-sample weight gradients one layer at a time, as the backward pass produces them,
- * and keep only what a proxy needs, using the backend's reduction kernels. A layer a reducer never sees
- * had all-zero gradients.
+ * and keep only what a proxy needs, using the backend's reduction kernels. The batch may arrive in chunks
+ * of samples (each chunk's layers in backward order), so a reducer is told which samples a block holds.
+ * A layer a reducer never sees had all-zero gradients.
  */
 import type { Tensor } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
@@ -15,10 +16,10 @@ export interface WeightLayout {
 }
 
 export interface Reducer {
-  /** Called once before any layer, with the counted weights, the batch labels and the backend. */
+  /** Called once before any layer, with the counted weights, all batch labels and the backend. */
   begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void;
-  /** grads: [B, ...shape] per-sample gradients of layer `layer` (an index into the layout). */
-  consume(layer: number, grads: Tensor): void;
+  /** grads: [b, ...shape] per-sample gradients of layer `layer` for samples first .. first + b − 1. */
+  consume(layer: number, grads: Tensor, first: number): void;
 }
 
 /** Samples of each class, classes in increasing label order. */

@@ -15,10 +15,8 @@ export type GradAlignNorm = 'none' | 'params' | 'cosine';
 export interface ClassBlock {
   label: number;
   count: number;
-  /** ‖Σ s_i‖² (GradAlign-I, norms none/params). */
-  squaredSignSumNorm?: number;
-  /** n_c × n_c Gram of sign vectors (GradAlign-II, and GradAlign-I with cosine). */
-  gram?: Float64Array;
+  /** n_c × n_c Gram matrix S_c S_cᵀ of the class's sign vectors. */
+  gram: Float64Array;
 }
 
 export type Warn = (message: string) => void;
@@ -41,8 +39,9 @@ export function gradalign1(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
   const kept = eligible(blocks, 'gradalign1', warn);
   if (kept.length === 0) return NaN;
   const perClass = kept.map((b) => {
-    if (norm === 'cosine') return meanCosine(b.gram!, b.count);
-    const a = b.squaredSignSumNorm! / (b.count * b.count);
+    if (norm === 'cosine') return meanCosine(b.gram, b.count);
+    // ‖Σ_{i∈c} s_i‖² = Σ_ij ⟨s_i, s_j⟩, the sum of the Gram matrix
+    const a = b.gram.reduce((t, v) => t + v, 0) / (b.count * b.count);
     return norm === 'params' ? a / m : a;
   });
   return mean(perClass);
@@ -54,13 +53,13 @@ export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
   const logDets: number[] = [];
   for (const b of kept) {
     const n = b.count;
-    let G = b.gram!;
+    let G = b.gram;
     if (norm === 'cosine') {
       if (Array.from({ length: n }, (_, i) => G[i * n + i]!).some((d) => d === 0)) {
         warn(`gradalign2: class ${b.label} has an all-zero sign vector, so its cosine Gram is undefined; score is NaN`);
         return NaN;
       }
-      G = G.map((v, k) => v / Math.sqrt(b.gram![Math.floor(k / n) * n + Math.floor(k / n)]! * b.gram![(k % n) * n + (k % n)]!));
+      G = G.map((v, k) => v / Math.sqrt(b.gram[Math.floor(k / n) * n + Math.floor(k / n)]! * b.gram[(k % n) * n + (k % n)]!));
     }
     let logDet = logDetSpd(G, n);
     if (Number.isNaN(logDet)) {

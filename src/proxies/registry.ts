@@ -5,8 +5,7 @@
 import type { Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import { ClassGramReducer } from '../per_sample/class_gram.js';
-import { ClassSignSumReducer } from '../per_sample/class_sign_sum.js';
-import { runPerSampleGradients, weightLayout } from '../per_sample/per_sample_gradients.js';
+import { runPerSampleGradients, weightLayout, type PerSampleOptions } from '../per_sample/per_sample_gradients.js';
 import type { Reducer } from '../per_sample/reducer.js';
 import { SignSumReducer } from '../per_sample/sign_sum.js';
 import { gradalign1, gradalign2, type ClassBlock, type GradAlignNorm, type Warn } from './gradalign.js';
@@ -22,7 +21,7 @@ export interface ProxyOptions {
 
 export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none' };
 
-export type ReducerKind = 'signSum' | 'classSignSum' | 'classGram';
+export type ReducerKind = 'signSum' | 'classGram';
 
 /** What the reducers hand to the proxies after the pass. */
 export interface Reduced {
@@ -45,7 +44,7 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
     score: (r, o) => gradsign(r.signSums, o.gradsignReduction),
   },
   gradalign1: {
-    needs: (o) => [o.gradalignNorm === 'cosine' ? 'classGram' : 'classSignSum'],
+    needs: () => ['classGram'],
     score: (r, o, warn) => gradalign1(r.classes, o.gradalignNorm, r.m, warn),
   },
   gradalign2: {
@@ -74,20 +73,13 @@ export function reducersNeeded(proxies: readonly ProxyName[], optionSets: readon
 }
 
 /** One batched per-sample pass through the network, reduced as the gradients are produced. */
-export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>): Reduced {
+export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions = {}): Reduced {
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;
-  const classSum = kinds.has('classSignSum') ? new ClassSignSumReducer() : undefined;
   const gram = kinds.has('classGram') ? new ClassGramReducer() : undefined;
-  const reducers: Reducer[] = [signSum, classSum, gram].filter((r): r is NonNullable<typeof r> => r !== undefined);
-  const lossSum = runPerSampleGradients(net, batch, reducers);
+  const reducers: Reducer[] = [signSum, gram].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const lossSum = runPerSampleGradients(net, batch, reducers, options);
 
-  const byClass = classSum ?? gram;
-  const classes: ClassBlock[] = (byClass?.classes ?? []).map((label, c) => ({
-    label,
-    count: byClass!.members[c]!.length,
-    squaredSignSumNorm: classSum?.squaredNorms[c],
-    gram: gram?.grams[c],
-  }));
+  const classes: ClassBlock[] = (gram?.classes ?? []).map((label, c) => ({ label, count: gram!.members[c]!.length, gram: gram!.grams[c]! }));
   return {
     m: weightLayout(net).reduce((t, l) => t + l.numel, 0),
     signSums: signSum?.sums ?? new Int32Array(0),
@@ -105,7 +97,7 @@ export function scoreReduced(reduced: Reduced, proxies: readonly ProxyName[], op
 
 /** Scores one network on one batch with every requested proxy, from a single per-sample pass. */
 export function scoreNetwork(
-  net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions = DEFAULT_PROXY_OPTIONS,
+  net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions = DEFAULT_PROXY_OPTIONS, pass: PerSampleOptions = {},
 ): ScoreResult {
-  return scoreReduced(reducePerSample(net, batch, reducersNeeded(proxies, [options])), proxies, options);
+  return scoreReduced(reducePerSample(net, batch, reducersNeeded(proxies, [options]), pass), proxies, options);
 }

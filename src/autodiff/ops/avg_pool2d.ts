@@ -5,5 +5,6 @@ import type { Tensor } from '../tensor.js';
 /** Average pooling with count_include_pad = false. dx spreads dy evenly over each window's real cells. */
 export function avgPool2d(tape: Tape, x: Tensor, p: Pool2dParams): Tensor {
   const y = tape.backend.avgPool2d(x, p);
-  return tape.record('avg_pool2d', [x], y, (dy, ctx) => [ctx.backend.avgPool2dGrad(dy, x.shape, p)]);
+  const xShape = x.shape;
+  return tape.record('avg_pool2d', [x], y, (dy, ctx) => [ctx.backend.avgPool2dGrad(dy, xShape, p)]);
 }

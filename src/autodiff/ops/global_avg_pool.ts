@@ -4,5 +4,6 @@ import type { Tensor } from '../tensor.js';
 /** [N,C,H,W] → [N,C], the mean over H×W. dx = dy / (H·W) at every position. */
 export function globalAvgPool(tape: Tape, x: Tensor): Tensor {
   const y = tape.backend.globalAvgPool(x);
-  return tape.record('global_avg_pool', [x], y, (dy, ctx) => [ctx.backend.globalAvgPoolGrad(dy, x.shape)]);
+  const xShape = x.shape;
+  return tape.record('global_avg_pool', [x], y, (dy, ctx) => [ctx.backend.globalAvgPoolGrad(dy, xShape)]);
 }

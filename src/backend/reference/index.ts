@@ -9,20 +9,20 @@ import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from '
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
 import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, poolOutputSize } from './pooling.js';
-import { classSignStatistics, signSum } from './reduce.js';
+import { classGram, signSum, signsOf } from './reduce.js';
 
 function allocator(dtype: DType): (n: number) => HostArray {
   return dtype === 'f64' ? (n) => new Float64Array(n) : (n) => new Float32Array(n);
 }
 
 export class ReferenceBackend implements Backend {
-  readonly name = 'js';
+  readonly name: string = 'js';
 
-  private arr(t: Tensor): HostArray {
+  protected arr(t: Tensor): HostArray {
     return t.storage as HostArray;
   }
 
-  private make(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
+  protected make(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
     return new Tensor(shape, dtype, data ?? allocator(dtype)(sizeOf(shape)));
   }
 
@@ -205,7 +205,11 @@ export class ReferenceBackend implements Backend {
     signSum(this.arr(grads), B, grads.size / B, sums, offset);
   }
 
-  classSignStatistics(grads: Tensor, classes: readonly (readonly number[])[], grams?: Float64Array[], squaredNorms?: Float64Array): void {
-    classSignStatistics(this.arr(grads), grads.size / grads.shape[0]!, classes, grams, squaredNorms);
+  signs(grads: Tensor): Int8Array {
+    return signsOf(this.arr(grads));
+  }
+
+  classGram(S: Int8Array, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
+    classGram(S, numel, classes, grams);
   }
 }

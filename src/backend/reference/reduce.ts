@@ -19,33 +19,19 @@ export function signSum(grads: HostArray, B: number, numel: number, sums: Int32A
   }
 }
 
-/** Per class: G_c += S_c S_cᵀ and ‖Σ_{i∈c} s_i‖² += over this layer, both exact. */
-export function classSignStatistics(
-  grads: HostArray, numel: number, classes: readonly (readonly number[])[], grams?: Float64Array[], squaredNorms?: Float64Array,
-): void {
-  const s = signsOf(grads);
-  const acc = new Int32Array(numel);
+/** Per class: G_c += S_c S_cᵀ over the member rows of S [B, numel], exact. */
+export function classGram(S: Int8Array, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
   classes.forEach((rows, c) => {
-    const n = rows.length;
-    if (grams) {
-      const G = grams[c]!;
-      for (let a = 0; a < n; a++) {
-        const ra = rows[a]! * numel;
-        for (let b = a; b < n; b++) {
-          const rb = rows[b]! * numel;
-          let dot = 0;
-          for (let k = 0; k < numel; k++) dot += s[ra + k]! * s[rb + k]!;
-          G[a * n + b]! += dot;
-          if (b !== a) G[b * n + a]! += dot;
-        }
+    const n = rows.length, G = grams[c]!;
+    for (let a = 0; a < n; a++) {
+      const ra = rows[a]! * numel;
+      for (let b = a; b < n; b++) {
+        const rb = rows[b]! * numel;
+        let dot = 0;
+        for (let k = 0; k < numel; k++) dot += S[ra + k]! * S[rb + k]!;
+        G[a * n + b]! += dot;
+        if (b !== a) G[b * n + a]! += dot;
       }
-    }
-    if (squaredNorms) {
-      acc.fill(0);
-      for (const r of rows) for (let k = 0; k < numel; k++) acc[k]! += s[r * numel + k]!;
-      let sq = 0;
-      for (let k = 0; k < numel; k++) sq += acc[k]! * acc[k]!;
-      squaredNorms[c]! += sq;
     }
   });
 }

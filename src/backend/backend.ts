@@ -25,6 +25,12 @@ export type StatsGrouping = 'channel' | 'sample';
 export interface Backend {
   readonly name: string;
 
+  /**
+   * Runs fn and then frees every tensor it created (backends with their own memory; a no-op for garbage-
+   * collected storage). fn must return host values, never tensors created inside.
+   */
+  scope<T>(fn: () => T): T;
+
   // Host transfer.
   fromHost(data: HostArray, shape: readonly number[]): Tensor;
   toHost(t: Tensor): HostArray;
@@ -77,8 +83,15 @@ export interface Backend {
   // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact.
   /** sums[offset + k] += Σ_b sign(grads[b, k]). */
   signSum(grads: Tensor, sums: Int32Array, offset: number): void;
-  /** sign(grads) as int8, same layout. */
+  /** sign(grads) as int8 on the host, same layout. */
   signs(grads: Tensor): Int8Array;
-  /** For each class (its member rows of S [B, numel]): grams[c] += S_c S_cᵀ (n_c × n_c). */
-  classGram(S: Int8Array, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void;
+  /** Backend-owned int8 storage for sign matrices that must outlive a chunk's scope. */
+  allocSigns(length: number): SignStore;
+  /** store[offset .. offset + grads.size) = sign(grads). */
+  writeSigns(grads: Tensor, store: SignStore, offset: number): void;
+  /** For each class (its member rows of S = store[offset ..] viewed as [B, numel]): grams[c] += S_c S_cᵀ. */
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void;
 }
+
+/** Opaque int8 storage of a backend (a host Int8Array for the reference backend, an offset for wasm). */
+export type SignStore = { readonly length: number };

@@ -13,12 +13,12 @@ import { intOption, parseArgs, UsageError } from './args.js';
 import { makeBackend } from './score.js';
 
 export async function runDemo(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, help: { flag: true } });
+  const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, threads: {}, help: { flag: true } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   const n = intOption(args, 'n', 12, 2);
   const batchSize = intOption(args, 'batch', 16, 2);
   const seed = intOption(args, 'seed', 1, 0);
-  const backend = makeBackend(args.values.get('backend') ?? 'js');
+  const backend = await makeBackend(args);
 
   const table = loadNb201Table();
   const data = loadBundledCifar10Sample();
@@ -56,5 +56,6 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
       (rho.dropped > 0 ? `   (${rho.dropped} NaN scores dropped)` : ''));
   }
   io.out(`(${n} architectures is a small sample: expect about ±0.2; the papers use all 15,625.)`);
+  await backend.close?.();
   return 0;
 }

@@ -11,15 +11,16 @@ import { Nb201Network } from '../nets/nb201/network.js';
 import {
   loadBundledCifar10Sample, loadCifar, defaultSharedDataDir, readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile,
 } from '../node/files.js';
+import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
 import { parseProxyList, PROXY_NAMES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
-import { scoreArchitecture } from '../scoring.js';
+import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from './args.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
   normalization: {}, weights: {}, input: {}, classes: {}, 'gradsign-reduction': {}, 'gradalign-norm': {},
-  backend: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
+  backend: {}, threads: {}, chunk: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
 };
 
 /** Reads arch strings, one per line; every malformed line is reported with its line number before any work. */
@@ -46,9 +47,12 @@ export function readArchList(path: string): { arch: string; line: number }[] {
   return out;
 }
 
-export function makeBackend(name: string): Backend {
+/** `--backend auto|wasm|js` and `--threads N`: auto is the WASM backend on every core. */
+export async function makeBackend(args: ReturnType<typeof parseArgs>): Promise<Backend & { close?: () => Promise<void> }> {
+  const name = choiceOption(args, 'backend', ['auto', 'wasm', 'js'] as const, 'auto');
+  const threads = intOption(args, 'threads', defaultThreads(), 1);
   if (name === 'js') return new ReferenceBackend();
-  throw new UsageError(`--backend must be js (the reference backend; wasm and webgpu come later), got ${JSON.stringify(name)}`);
+  return createNodeWasmBackend(threads);
 }
 
 interface DataSource {
@@ -129,7 +133,8 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
     gradalignNorm: choiceOption(args, 'gradalign-norm', ['none', 'params', 'cosine'] as const, 'none'),
   };
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
-  const backend = makeBackend(args.values.get('backend') ?? 'js');
+  const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
+  const backend = await makeBackend(args);
   const weightsPath = args.values.get('weights');
   const saveWeights = args.values.get('save-weights');
   if ((weightsPath || saveWeights) && archs.length > 1) throw new UsageError('--weights and --save-weights need a single architecture (--arch)');
@@ -157,9 +162,10 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       init: weights ? `weights file ${weights.source}` : 'PyTorch default (U(±1/√fan_in) weights, BN γ=1 β=0), seeded',
       bn: 'per-sample statistics (train-mode BN on a batch of one)', loss: 'cross-entropy per sample',
       weightsCounted: 'Conv2d and Linear weights', ...proxyOptions, backend: backend.name, dtype,
+      ...('threads' in backend ? { threads: backend.threads } : {}),
     };
     try {
-      const r = scoreArchitecture(backend, arch, batch, { proxies, proxyOptions, numClasses, seed, weights, dtype });
+      const r = scoreArchitecture(backend, arch, batch, { proxies, proxyOptions, numClasses, seed, weights, dtype, chunk });
       for (const w of r.warnings) io.err(`warning: ${arch}: ${w}`);
       if (json) {
         const scores = Object.fromEntries(proxies.map((p) => [p, Number.isFinite(r.scores[p]) ? r.scores[p] : null]));
@@ -173,5 +179,6 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       io.err(`error: ${arch}${file ? ` (${file}:${line})` : ''}: ${(e as Error).message}`);
     }
   }
+  await backend.close?.();
   return failures > 0 ? 1 : 0;
 }

@@ -2,7 +2,7 @@ export const USAGE = `zerocost — zero-cost NAS proxies (GradSign, GradAlign) c
 
 Usage:
   zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures
-  zerocost demo [--n 12] [--batch 16] [--seed 1]          score a dozen architectures on the bundled
+  zerocost demo [--n 12] [--batch 64] [--seed 1]          score a dozen architectures on the bundled
                                                           CIFAR-10 sample, ranked beside NB201 accuracy
   zerocost --help
 
@@ -30,8 +30,11 @@ Score options:
   --gradalign-norm none|params|cosine
                              GradAlign reading (default none): raw sign inner products, divided by the weight
                              count, or cosine
-  --backend js               compute backend (js: the plain TypeScript reference backend)
+  --backend auto|wasm|js     compute backend: wasm (AssemblyScript SIMD kernels; auto picks it) or js (the plain
+                             TypeScript reference backend, the oracle)
+  --threads N                threads for the wasm backend (default: every available core)
   --dtype f32|f64            arithmetic precision (default f32, as PyTorch)
+  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change
   --save-weights FILE        write the initialised weights as safetensors (single architecture)
   --save-input FILE          write the batch used as safetensors
   --json                     one JSON object per architecture on stdout:

@@ -78,7 +78,7 @@ export class ParameterSet {
   initialize(seed: number): void {
     const rng = new Random(seed);
     for (const e of this.entries) {
-      const data = this.backend.toHost(e.tensor);
+      const data = this.dtype === 'f64' ? new Float64Array(e.tensor.size) : new Float32Array(e.tensor.size);
       if (e.kind === 'bn_weight') data.fill(1);
       else if (e.kind === 'bn_bias') data.fill(0);
       else {

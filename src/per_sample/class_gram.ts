@@ -1,11 +1,12 @@
 import type { Tensor } from '../autodiff/index.js';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SignStore } from '../backend/backend.js';
 import { groupByClass, type Reducer, type WeightLayout } from './reducer.js';
 
 /**
  * Per class c, the Gram matrix G_c = S_c S_cᵀ of its samples' sign vectors (exact integers in doubles),
- * accumulated layer by layer. A layer's int8 signs are held until every chunk of the batch has delivered
- * its rows (immediately, when the batch comes in one piece), then reduced and dropped.
+ * accumulated layer by layer. Each layer's int8 signs go to a backend-owned store (B × weights) until every
+ * chunk of the batch has delivered its rows (at once, when the batch comes in one piece); then that layer's
+ * contribution is added to the Grams.
  */
 export class ClassGramReducer implements Reducer {
   classes: number[] = [];
@@ -14,14 +15,16 @@ export class ClassGramReducer implements Reducer {
   grams: Float64Array[] = [];
   private layout: readonly WeightLayout[] = [];
   private batch = 0;
-  private pending = new Map<number, { signs: Int8Array; rows: number }>();
+  private rowsSeen: number[] = [];
+  private store?: SignStore;
   private backend?: Backend;
 
   begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void {
     this.layout = layout;
     this.backend = backend;
     this.batch = labels.length;
-    this.pending.clear();
+    this.rowsSeen = layout.map(() => 0);
+    this.store = backend.allocSigns(this.batch * layout.reduce((t, l) => t + l.numel, 0));
     const groups = groupByClass(labels);
     this.classes = [...groups.keys()];
     this.members = [...groups.values()];
@@ -29,20 +32,11 @@ export class ClassGramReducer implements Reducer {
   }
 
   consume(layer: number, grads: Tensor, first: number): void {
-    const { numel } = this.layout[layer]!;
-    const chunk = this.backend!.signs(grads);
-    const b = chunk.length / numel;
-    let block: { signs: Int8Array; rows: number };
-    if (b === this.batch) block = { signs: chunk, rows: b };
-    else {
-      block = this.pending.get(layer) ?? { signs: new Int8Array(this.batch * numel), rows: 0 };
-      block.signs.set(chunk, first * numel);
-      block.rows += b;
-      this.pending.set(layer, block);
-    }
-    if (block.rows < this.batch) return;
-    this.pending.delete(layer);
-    this.backend!.classGram(block.signs, numel, this.members, this.grams);
+    const { numel, offset } = this.layout[layer]!;
+    const base = offset * this.batch; // layer blocks are [B, numel], one after another
+    this.backend!.writeSigns(grads, this.store!, base + first * numel);
+    this.rowsSeen[layer]! += grads.shape[0]!;
+    if (this.rowsSeen[layer] === this.batch) this.backend!.classGram(this.store!, base, numel, this.members, this.grams);
   }
 
   /** ‖Σ_{i∈c} s_i‖² = Σ_ab (G_c)_ab per class. */

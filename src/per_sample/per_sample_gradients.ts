@@ -26,6 +26,11 @@ export interface PerSampleOptions {
 
 /** Runs the per-sample passes and feeds every reducer; returns the sum of the per-sample losses. */
 export function runPerSampleGradients(net: Network, batch: Batch, reducers: readonly Reducer[], options: PerSampleOptions = {}): number {
+  // Reducers' backend buffers live until the end of the pass, each chunk's tensors until the chunk ends.
+  return net.backend.scope(() => passes(net, batch, reducers, options));
+}
+
+function passes(net: Network, batch: Batch, reducers: readonly Reducer[], options: PerSampleOptions): number {
   const backend = net.backend;
   const counted = net.parameters.countedWeights();
   const layout = weightLayout(net);
@@ -36,23 +41,26 @@ export function runPerSampleGradients(net: Network, batch: Batch, reducers: read
   let lossSum = 0;
   for (let first = 0; first < B; first += chunk) {
     const b = Math.min(chunk, B - first);
-    const tape = new Tape(backend);
-    const index = new Map<Tensor, number>();
-    counted.forEach((e, i) => index.set(tape.watch(e.tensor), i));
-    const xs = batch.x.subarray(first * sampleSize, (first + b) * sampleSize);
-    const x = backend.fromHost(net.parameters.dtype === 'f64' ? Float64Array.from(xs) : xs, [b, C, H, W]);
-    const labels = batch.y.subarray(first, first + b);
-    const logits = net.forward({ tape, bnMode: 'sample' }, x);
-    // Σ_n loss_n: each sample's gradient is that of its own batch-of-one mean loss.
-    const loss = crossEntropy(tape, logits, labels, 'sum');
-    const sink: PerSampleSink = {
-      wants: (p) => index.has(p),
-      consume: (p, grads) => {
-        for (const r of reducers) r.consume(index.get(p)!, grads, first);
-      },
-    };
-    tape.backward(loss, { perSample: sink });
-    lossSum += backend.toHost(loss)[0]!;
+    // Each chunk's activations and gradients are freed before the next one starts.
+    lossSum += backend.scope(() => {
+      const tape = new Tape(backend);
+      const index = new Map<Tensor, number>();
+      counted.forEach((e, i) => index.set(tape.watch(e.tensor), i));
+      const xs = batch.x.subarray(first * sampleSize, (first + b) * sampleSize);
+      const x = backend.fromHost(net.parameters.dtype === 'f64' ? Float64Array.from(xs) : xs, [b, C, H, W]);
+      const labels = batch.y.subarray(first, first + b);
+      const logits = net.forward({ tape, bnMode: 'sample' }, x);
+      // Σ_n loss_n: each sample's gradient is that of its own batch-of-one mean loss.
+      const loss = crossEntropy(tape, logits, labels, 'sum');
+      const sink: PerSampleSink = {
+        wants: (p) => index.has(p),
+        consume: (p, grads) => {
+          for (const r of reducers) r.consume(index.get(p)!, grads, first);
+        },
+      };
+      tape.backward(loss, { perSample: sink });
+      return backend.toHost(loss)[0]!;
+    });
   }
   return lossSum;
 }

@@ -3,7 +3,7 @@
  * It is the oracle the WASM and WebGPU backends are tested against, so it favours clarity over speed.
  */
 import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../../autodiff/tensor.js';
-import type { Backend, Conv2dParams, Pool2dParams, StatsGrouping } from '../backend.js';
+import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
 import { bnBackward, bnForward, bnLayout, bnStatistics } from './batch_norm.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
@@ -28,6 +28,10 @@ export class ReferenceBackend implements Backend {
 
   private cast(dtype: DType, data: ArrayLike<number>): HostArray {
     return dtype === 'f64' ? Float64Array.from(data) : Float32Array.from(data);
+  }
+
+  scope<T>(fn: () => T): T {
+    return fn(); // storage is garbage-collected
   }
 
   fromHost(data: HostArray, shape: readonly number[]): Tensor {
@@ -209,7 +213,15 @@ export class ReferenceBackend implements Backend {
     return signsOf(this.arr(grads));
   }
 
-  classGram(S: Int8Array, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
-    classGram(S, numel, classes, grams);
+  allocSigns(length: number): SignStore {
+    return new Int8Array(length);
+  }
+
+  writeSigns(grads: Tensor, store: SignStore, offset: number): void {
+    (store as Int8Array).set(signsOf(this.arr(grads)), offset);
+  }
+
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
+    classGram((store as Int8Array).subarray(offset), numel, classes, grams);
   }
 }

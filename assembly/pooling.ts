@@ -1,0 +1,158 @@
+// Average pooling (count_include_pad = false) and global average pooling over planes [p0, p1); plane = one (n,c).
+
+@inline function imax(a: i32, b: i32): i32 { return a > b ? a : b; }
+@inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
+
+/** Output columns [owA, owB) whose window lies fully inside [0, W). */
+@inline function fullLo(stride: i32, pad: i32, Wo: i32): i32 {
+  return imin((pad + stride - 1) / stride, Wo);
+}
+
+@inline function fullHi(W: i32, k: i32, stride: i32, pad: i32, Wo: i32, lo: i32): i32 {
+  const d = W + pad - k;
+  const hi = d < 0 ? 0 : imin(d / stride + 1, Wo);
+  return hi < lo ? lo : hi;
+}
+
+export function avg_pool2d(
+  x: usize, y: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32,
+): void {
+  const xsz = <usize>(H * W) << 2, ysz = <usize>(Ho * Wo) << 2, rowB = <usize>W << 2;
+  const owA = fullLo(stride, pad, Wo), owB = fullHi(W, k, stride, pad, Wo, owA);
+  for (let q = p0; q < p1; q++) {
+    const xq = x + <usize>q * xsz;
+    let yr = y + <usize>q * ysz;
+    for (let oh = 0; oh < Ho; oh++) {
+      const hs = oh * stride - pad, h0 = imax(hs, 0), h1 = imin(hs + k, H);
+      let ow = 0;
+      for (; ow < Wo; ow++) {
+        if (ow == owA && stride == 1) {
+          // interior: four outputs per step, each the f32 sum of its (h1−h0)×k window
+          const cnt = f32x4.splat(<f32>((h1 - h0) * k));
+          for (; ow + 4 <= owB; ow += 4) {
+            let s = f32x4.splat(0);
+            for (let h = h0; h < h1; h++) {
+              const r = xq + <usize>h * rowB + (<usize>(ow - pad) << 2);
+              for (let dw = 0; dw < k; dw++) s = f32x4.add(s, v128.load(r + (<usize>dw << 2)));
+            }
+            v128.store(yr + (<usize>ow << 2), f32x4.div(s, cnt));
+          }
+          if (ow >= Wo) break;
+        }
+        const ws = ow * stride - pad, w0 = imax(ws, 0), w1 = imin(ws + k, W);
+        let s: f32 = 0;
+        for (let h = h0; h < h1; h++) {
+          const r = xq + <usize>h * rowB;
+          for (let w = w0; w < w1; w++) s += load<f32>(r + (<usize>w << 2));
+        }
+        store<f32>(yr + (<usize>ow << 2), s / <f32>((h1 - h0) * (w1 - w0)));
+      }
+      yr += <usize>Wo << 2;
+    }
+  }
+}
+
+/** dx[h, w] for stride 1 as a gather over the outputs whose windows cover (h, w); rows [oh0, oh1] of dy. */
+@inline function gatherOne(
+  dq: usize, Wo: i32, k: i32, pad: i32, H: i32, W: i32, oh0: i32, oh1: i32, w: i32,
+): f32 {
+  const ow0 = imax(w + pad - k + 1, 0), ow1 = imin(w + pad, Wo - 1);
+  let s: f32 = 0;
+  for (let oh = oh0; oh <= oh1; oh++) {
+    const hs = oh - pad, rc = imin(hs + k, H) - imax(hs, 0);
+    for (let ow = ow0; ow <= ow1; ow++) {
+      const ws = ow - pad, cc = imin(ws + k, W) - imax(ws, 0);
+      s += load<f32>(dq + (<usize>(oh * Wo + ow) << 2)) / <f32>(rc * cc);
+    }
+  }
+  return s;
+}
+
+export function avg_pool2d_grad(
+  dy: usize, dx: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32,
+): void {
+  const xsz = <usize>(H * W) << 2, ysz = <usize>(Ho * Wo) << 2, rowB = <usize>W << 2;
+  if (stride == 1) {
+    // Gather: dx[h, w] = Σ dy[oh, ow] / count(oh, ow) over the outputs covering (h, w); every dx element is written
+    // once. Columns whose covering outputs all have full-width windows go four at a time.
+    const owA = fullLo(1, pad, Wo), owB = fullHi(W, k, 1, pad, Wo, owA);
+    // w is interior when its covering outputs [w + pad − k + 1, w + pad] all lie in [owA, owB)
+    const wA = imax(owA - pad + k - 1, 0), wB = owB - pad; // interior w ∈ [wA, wB)
+    for (let q = p0; q < p1; q++) {
+      const xq = dx + <usize>q * xsz, dq = dy + <usize>q * ysz;
+      for (let h = 0; h < H; h++) {
+        const oh0 = imax(h + pad - k + 1, 0), oh1 = imin(h + pad, Ho - 1);
+        const xr = xq + <usize>h * rowB;
+        let w = 0;
+        for (; w < W; w++) {
+          if (w == wA) {
+            for (; w + 4 <= wB; w += 4) {
+              let s = f32x4.splat(0);
+              for (let oh = oh0; oh <= oh1; oh++) {
+                const hs = oh - pad, rc = imin(hs + k, H) - imax(hs, 0);
+                const r = dq + (<usize>(oh * Wo + w + pad - k + 1) << 2);
+                let t = f32x4.splat(0);
+                for (let dw = 0; dw < k; dw++) t = f32x4.add(t, v128.load(r + (<usize>dw << 2)));
+                s = f32x4.add(s, f32x4.mul(t, f32x4.splat(<f32>1 / <f32>(k * rc))));
+              }
+              v128.store(xr + (<usize>w << 2), s);
+            }
+            if (w >= W) break;
+          }
+          store<f32>(xr + (<usize>w << 2), gatherOne(dq, Wo, k, pad, H, W, oh0, oh1, w));
+        }
+      }
+    }
+    return;
+  }
+  for (let q = p0; q < p1; q++) {
+    const xq = dx + <usize>q * xsz;
+    memory.fill(xq, 0, xsz);
+    let yr = dy + <usize>q * ysz;
+    for (let oh = 0; oh < Ho; oh++) {
+      const hs = oh * stride - pad, h0 = imax(hs, 0), h1 = imin(hs + k, H);
+      for (let ow = 0; ow < Wo; ow++) {
+        const ws = ow * stride - pad, w0 = imax(ws, 0), w1 = imin(ws + k, W);
+        const g = load<f32>(yr + (<usize>ow << 2)) / <f32>((h1 - h0) * (w1 - w0));
+        for (let h = h0; h < h1; h++) {
+          const r = xq + <usize>h * rowB;
+          for (let w = w0; w < w1; w++) {
+            const p = r + (<usize>w << 2);
+            store<f32>(p, load<f32>(p) + g);
+          }
+        }
+      }
+      yr += <usize>Wo << 2;
+    }
+  }
+}
+
+export function global_avg_pool(x: usize, y: usize, HW: i32, p0: i32, p1: i32): void {
+  const sz = <usize>HW << 2;
+  for (let q = p0; q < p1; q++) {
+    const p = x + <usize>q * sz;
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= HW; i += 4) {
+      const v = v128.load(p + (<usize>i << 2));
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+    }
+    const t = f64x2.add(s0, s1);
+    let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+    for (; i < HW; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+    store<f32>(y + (<usize>q << 2), <f32>(s / <f64>HW));
+  }
+}
+
+export function global_avg_pool_grad(dy: usize, dx: usize, HW: i32, p0: i32, p1: i32): void {
+  const sz = <usize>HW << 2;
+  for (let q = p0; q < p1; q++) {
+    const g = <f32>(<f64>load<f32>(dy + (<usize>q << 2)) / <f64>HW);
+    const gv = f32x4.splat(g);
+    const p = dx + <usize>q * sz;
+    let i = 0;
+    for (; i + 4 <= HW; i += 4) v128.store(p + (<usize>i << 2), gv);
+    for (; i < HW; i++) store<f32>(p + (<usize>i << 2), g);
+  }
+}

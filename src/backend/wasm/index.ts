@@ -1,0 +1,342 @@
+/**
+ * The WASM backend: AssemblyScript SIMD kernels (assembly/) over one shared memory, the big ones split by
+ * sample across threads. Tensors live in the wasm memory (storage = a byte offset), allocated from a scoped
+ * heap: wrap work in `scope()` (scoring does) and everything it allocated is freed at the end. Copies to and
+ * from the host happen only at the edges: inputs, parameters, BN statistics, losses, reductions.
+ * The kernels are f32; f64 tensors are refused (use the reference backend).
+ */
+import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../../autodiff/tensor.js';
+import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
+import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
+import { poolOutputSize } from '../reference/pooling.js';
+import { WasmHeap } from './heap.js';
+import { createSharedMemory, instantiateKernels, kernelModule, type KernelExports, type KernelName } from './kernels.js';
+import { SingleThreadRunner, splitRange, type KernelRunner } from './runner.js';
+
+export interface WasmBackendParts {
+  kernels: KernelExports;
+  memory: WebAssembly.Memory;
+  runner: KernelRunner;
+}
+
+/** A single-threaded WASM backend (any runtime). For threads in Node see createNodeWasmBackend (src/node). */
+export async function createWasmBackend(): Promise<WasmBackend> {
+  const memory = createSharedMemory();
+  const kernels = await instantiateKernels(await kernelModule(), memory);
+  return new WasmBackend({ kernels, memory, runner: new SingleThreadRunner(kernels) });
+}
+
+interface WasmSignStore extends SignStore {
+  ptr: number;
+}
+
+/** Element-wise work below this many elements runs on one thread: splitting would cost more than it saves. */
+const PARALLEL_MIN = 1 << 15;
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly threads: number;
+  readonly heap: WasmHeap;
+  private readonly k: KernelExports;
+  private readonly runner: KernelRunner;
+
+  constructor(parts: WasmBackendParts) {
+    this.k = parts.kernels;
+    this.heap = new WasmHeap(parts.memory);
+    this.runner = parts.runner;
+    this.threads = parts.runner.threads;
+  }
+
+  close(): Promise<void> {
+    return this.runner.close();
+  }
+
+  scope<T>(fn: () => T): T {
+    return this.heap.scope(fn);
+  }
+
+  private p(t: Tensor): number {
+    if (t.dtype !== 'f32') throw new Error(`wasm backend: kernels are f32, got an ${t.dtype} tensor (use --backend js for f64)`);
+    return t.storage as number;
+  }
+
+  private alloc(shape: readonly number[]): Tensor {
+    return new Tensor(shape, 'f32', this.heap.alloc(sizeOf(shape) * 4));
+  }
+
+  /** Temporary buffers for one kernel call, freed when it returns; outputs must be allocated before. */
+  private temp<T>(fn: () => T): T {
+    return this.heap.scope(fn);
+  }
+
+  private run(name: KernelName, slices: readonly (readonly number[])[]): void {
+    this.runner.run(name, slices);
+  }
+
+  fromHost(data: HostArray, shape: readonly number[]): Tensor {
+    if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
+    if (data instanceof Float64Array) throw new Error('wasm backend: kernels are f32, got f64 data (use --backend js for f64)');
+    const t = this.alloc(shape);
+    this.heap.f32(t.storage as number, data.length).set(data);
+    return t;
+  }
+
+  toHost(t: Tensor): HostArray {
+    const out = new Float32Array(t.size);
+    out.set(this.heap.f32(this.p(t), t.size));
+    return out;
+  }
+
+  zeros(shape: readonly number[], dtype: DType): Tensor {
+    if (dtype !== 'f32') throw new Error('wasm backend: kernels are f32 (use --backend js for f64)');
+    const t = this.alloc(shape);
+    this.heap.f32(t.storage as number, t.size).fill(0);
+    return t;
+  }
+
+  /** An element-wise kernel over [0, n), split across threads when it is big enough to pay for it. */
+  private elementwise(name: 'relu' | 'add' | 'relu_grad', inputs: Tensor[]): Tensor {
+    const y = this.alloc(inputs[0]!.shape);
+    const ptrs = inputs.map((t) => this.p(t));
+    const n = y.size;
+    this.run(name, splitRange(n, n >= PARALLEL_MIN ? this.threads : 1).map(([i0, i1]) => [...ptrs, y.storage as number, i0, i1]));
+    return y;
+  }
+
+  add(a: Tensor, b: Tensor): Tensor {
+    if (a.size !== b.size || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+      throw new Error(`add: shapes ${shapeString(a.shape)} and ${shapeString(b.shape)} differ`);
+    }
+    return this.elementwise('add', [a, b]);
+  }
+
+  relu(x: Tensor): Tensor {
+    return this.elementwise('relu', [x]);
+  }
+
+  reluGrad(dy: Tensor, x: Tensor): Tensor {
+    return this.elementwise('relu_grad', [dy, x]);
+  }
+
+  scale(a: Tensor, s: number): Tensor {
+    const y = this.alloc(a.shape);
+    this.k.scale(this.p(a), s, y.storage as number, 0, a.size);
+    return y;
+  }
+
+  sum(a: Tensor): Tensor {
+    return this.fromHost(Float32Array.of(this.k.sum(this.p(a), a.size)), []);
+  }
+
+  // --- convolution: slices of samples, each thread with a private im2col buffer -------------------------
+
+  private slices(g: ConvGeometry): { n0: number; n1: number; scratch: number }[] {
+    return splitRange(g.N, this.threads).map(([n0, n1]) => ({ n0, n1, scratch: this.heap.alloc(g.K * g.P * 4 + 64) }));
+  }
+
+  private static geometry(g: ConvGeometry): number[] {
+    return [g.Ci, g.H, g.W, g.Co, g.kh, g.kw, g.stride, g.pad, g.Ho, g.Wo];
+  }
+
+  conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
+    const g = convGeometry(x.shape, w.shape, p);
+    const y = this.alloc([g.N, g.Co, g.Ho, g.Wo]);
+    this.temp(() => this.run('conv2d_forward', this.slices(g).map((s) =>
+      [this.p(x), this.p(w), y.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1])));
+    return y;
+  }
+
+  conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor {
+    const g = convGeometry(xShape, w.shape, p);
+    const dx = this.alloc(xShape);
+    this.temp(() => {
+      const wT = this.heap.alloc(g.K * g.Co * 4);
+      this.k.transpose(this.p(w), g.Co, g.K, wT);
+      this.run('conv2d_grad_input', this.slices(g).map((s) =>
+        [this.p(dy), wT, dx.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1]));
+    });
+    return dx;
+  }
+
+  conv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
+    const g = convGeometry(x.shape, wShape, p);
+    const block = g.Co * g.K;
+    const dw = this.zeros(wShape, 'f32');
+    this.temp(() => {
+      // Each thread sums its samples into a private partial; the partials are added at the end.
+      const slices = this.slices(g).map((s, i) => ({ ...s, dw: i === 0 ? (dw.storage as number) : this.zeros([block], 'f32').storage as number }));
+      this.run('conv2d_grad_weight', slices.map((s) => [this.p(x), this.p(dy), s.dw, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 0]));
+      for (const s of slices.slice(1)) this.k.add(dw.storage as number, s.dw, dw.storage as number, 0, block);
+    });
+    return dw;
+  }
+
+  conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
+    const g = convGeometry(x.shape, wShape, p);
+    const dw = this.alloc([g.N, ...wShape]);
+    this.temp(() => this.run('conv2d_grad_weight', this.slices(g).map((s) =>
+      [this.p(x), this.p(dy), dw.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 1])));
+    return dw;
+  }
+
+  // --- batch norm ----------------------------------------------------------------------------------------
+
+  private static bnDims(shape: readonly number[]): [number, number, number] {
+    return [shape[0]!, shape[1]!, shape.length === 4 ? shape[2]! * shape[3]! : 1];
+  }
+
+  batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
+    const [N, C, HW] = WasmBackend.bnDims(x.shape);
+    const G = grouping === 'sample' ? N * C : C;
+    const mean = this.alloc([G]), variance = this.alloc([G]);
+    this.k.bn_stats(this.p(x), N, C, HW, grouping === 'sample' ? 1 : 0, mean.storage as number, variance.storage as number);
+    return { mean, variance };
+  }
+
+  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
+    const [N, C, HW] = WasmBackend.bnDims(x.shape);
+    const y = this.alloc(x.shape);
+    this.k.bn_forward(this.p(x), y.storage as number, N, C, HW, grouping === 'sample' ? 1 : 0, this.p(mean), this.p(invStd), this.p(gamma), this.p(beta));
+    return y;
+  }
+
+  batchNormBackward(
+    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, grouping: StatsGrouping, statsFromInput: boolean,
+  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+    const [N, C, HW] = WasmBackend.bnDims(x.shape);
+    const dx = this.alloc(x.shape), dgamma = this.alloc(gamma.shape), dbeta = this.alloc(gamma.shape);
+    this.k.bn_backward(this.p(dy), this.p(x), dx.storage as number, N, C, HW, grouping === 'sample' ? 1 : 0, statsFromInput ? 1 : 0,
+      this.p(mean), this.p(invStd), this.p(gamma), dgamma.storage as number, dbeta.storage as number);
+    return { dx, dgamma, dbeta };
+  }
+
+  // --- pooling -------------------------------------------------------------------------------------------
+
+  avgPool2d(x: Tensor, p: Pool2dParams): Tensor {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+    const y = this.alloc([N, C, Ho, Wo]);
+    this.run('avg_pool2d', splitRange(N * C, this.threads).map(([p0, p1]) => [this.p(x), y.storage as number, H, W, p.kernel, p.stride, p.padding, Ho, Wo, p0, p1]));
+    return y;
+  }
+
+  avgPool2dGrad(dy: Tensor, xShape: readonly number[], p: Pool2dParams): Tensor {
+    const [N, C, H, W] = xShape as [number, number, number, number];
+    const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+    const dx = this.alloc(xShape);
+    this.run('avg_pool2d_grad', splitRange(N * C, this.threads).map(([p0, p1]) => [this.p(dy), dx.storage as number, H, W, p.kernel, p.stride, p.padding, Ho, Wo, p0, p1]));
+    return dx;
+  }
+
+  globalAvgPool(x: Tensor): Tensor {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const y = this.alloc([N, C]);
+    this.k.global_avg_pool(this.p(x), y.storage as number, H * W, 0, N * C);
+    return y;
+  }
+
+  globalAvgPoolGrad(dy: Tensor, xShape: readonly number[]): Tensor {
+    const [N, C, H, W] = xShape as [number, number, number, number];
+    const dx = this.alloc(xShape);
+    this.k.global_avg_pool_grad(this.p(dy), dx.storage as number, H * W, 0, N * C);
+    return dx;
+  }
+
+  // --- dense and loss ------------------------------------------------------------------------------------
+
+  matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+    const [ar, ac] = a.shape as [number, number], [br, bc] = b.shape as [number, number];
+    const M = transA ? ac : ar, K = transA ? ar : ac, K2 = transB ? bc : br, N = transB ? br : bc;
+    if (K !== K2) throw new Error(`matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`);
+    const y = this.alloc([M, N]);
+    this.temp(() => {
+      let pa = this.p(a), pb = this.p(b);
+      if (transA) this.k.transpose(pa, ar, ac, (pa = this.heap.alloc(a.size * 4)));
+      if (transB) this.k.transpose(pb, br, bc, (pb = this.heap.alloc(b.size * 4)));
+      this.k.gemm(M, N, K, pa, pb, y.storage as number, 0, 0, M);
+    });
+    return y;
+  }
+
+  addRowVector(a: Tensor, v: Tensor): Tensor {
+    const [M, N] = a.shape as [number, number];
+    if (v.size !== N) throw new Error(`addRowVector: vector of ${v.size} for rows of ${N}`);
+    const y = this.alloc(a.shape);
+    this.k.add_row_vector(this.p(a), this.p(v), y.storage as number, M, N);
+    return y;
+  }
+
+  sumRows(a: Tensor): Tensor {
+    const [M, N] = a.shape as [number, number];
+    const y = this.alloc([N]);
+    this.k.sum_rows(this.p(a), M, N, y.storage as number);
+    return y;
+  }
+
+  outerPerSample(dy: Tensor, x: Tensor): Tensor {
+    const [N, O] = dy.shape as [number, number], I = x.shape[1]!;
+    const y = this.alloc([N, O, I]);
+    this.k.outer_per_sample(this.p(dy), this.p(x), y.storage as number, N, O, I);
+    return y;
+  }
+
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
+    const [N, K] = logits.shape as [number, number];
+    if (labels.length !== N) throw new Error(`cross_entropy: ${labels.length} labels for ${N} rows of logits`);
+    labels.forEach((y, n) => {
+      if (!(y >= 0 && y < K)) throw new Error(`cross_entropy: label ${y} of sample ${n} is outside [0, ${K})`);
+    });
+    const losses = this.alloc([N]), probs = this.alloc([N, K]);
+    this.temp(() => this.k.softmax_ce(this.p(logits), this.heap.put(labels), N, K, losses.storage as number, probs.storage as number));
+    return { losses, probs };
+  }
+
+  softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor {
+    const [N, K] = probs.shape as [number, number];
+    const y = this.alloc(probs.shape);
+    this.temp(() => this.k.softmax_ce_grad(this.p(probs), this.heap.put(labels), N, K, weight, y.storage as number));
+    return y;
+  }
+
+  // --- per-sample reductions -----------------------------------------------------------------------------
+
+  signSum(grads: Tensor, sums: Int32Array, offset: number): void {
+    const B = grads.shape[0]!, numel = grads.size / B;
+    this.temp(() => {
+      const ps = this.heap.put(sums.subarray(offset, offset + numel));
+      this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.p(grads), B, numel, ps, k0, k1]));
+      sums.set(this.heap.i32(ps, numel), offset);
+    });
+  }
+
+  signs(grads: Tensor): Int8Array {
+    return this.temp(() => {
+      const pS = this.heap.alloc(grads.size);
+      this.k.signs_i8(this.p(grads), grads.size, pS);
+      const out = new Int8Array(grads.size);
+      out.set(this.heap.i8(pS, grads.size));
+      return out;
+    });
+  }
+
+  allocSigns(length: number): SignStore {
+    return { length, ptr: this.heap.alloc(length) } as WasmSignStore;
+  }
+
+  writeSigns(grads: Tensor, store: SignStore, offset: number): void {
+    if (offset + grads.size > store.length) throw new RangeError('writeSigns: past the end of the sign store');
+    this.k.signs_i8(this.p(grads), grads.size, (store as WasmSignStore).ptr + offset);
+  }
+
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
+    const pS = (store as WasmSignStore).ptr + offset;
+    this.temp(() => {
+      const rows = classes.map((r) => this.heap.put(Int32Array.from(r)));
+      const pG = grams.map((G) => this.heap.put(G));
+      // One slice per class: the classes' Grams are independent, so they spread over the threads.
+      this.run('class_gram', classes.map((r, c) => [pS, numel, rows[c]!, r.length, pG[c]!]));
+      grams.forEach((G, c) => G.set(this.heap.f64(pG[c]!, G.length)));
+    });
+  }
+
+}

@@ -1,0 +1,512 @@
+/**
+ * The AssemblyScript kernels (assembly/, embedded in src/backend/wasm/kernels_wasm.ts) export by export against
+ * the reference backend's kernels: random shapes with odd sizes, stride 2, 1×1 and 3×3, channel counts not
+ * divisible by 4, batch 1, sub-ranges (rows, samples, planes, elements) and misaligned pointers. Float results
+ * within 1e-5 of the output's largest magnitude; the integer reducers exactly. Also: the module's shape (one shared
+ * memory import, no data, no globals), two instances on one shared memory (one in a worker thread), and that the
+ * embedded bytes are what `node scripts/build-wasm.mjs` builds from the sources today.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { HostArray } from '../src/autodiff/tensor.js';
+import { bnBackward, bnForward, bnStatistics } from '../src/backend/reference/batch_norm.js';
+import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from '../src/backend/reference/conv2d.js';
+import { gemmNN } from '../src/backend/reference/gemm.js';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from '../src/backend/reference/loss.js';
+import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, poolOutputSize } from '../src/backend/reference/pooling.js';
+import { classGram, signSum, signsOf } from '../src/backend/reference/reduce.js';
+import { KERNELS_WASM_BASE64, KERNELS_WASM_SHA256 } from '../src/backend/wasm/kernels_wasm.js';
+import { repoRoot } from './helpers.js';
+
+type P = number;
+interface Kernels {
+  gemm(M: number, N: number, K: number, A: P, B: P, C: P, acc: number, m0: number, m1: number): void;
+  transpose(src: P, rows: number, cols: number, dst: P): void;
+  conv2d_forward(...a: number[]): void;
+  conv2d_grad_input(...a: number[]): void;
+  conv2d_grad_weight(...a: number[]): void;
+  relu(x: P, y: P, i0: number, i1: number): void;
+  relu_grad(dy: P, x: P, dx: P, i0: number, i1: number): void;
+  add(a: P, b: P, y: P, i0: number, i1: number): void;
+  scale(a: P, s: number, y: P, i0: number, i1: number): void;
+  sum(x: P, n: number): number;
+  avg_pool2d(...a: number[]): void;
+  avg_pool2d_grad(...a: number[]): void;
+  global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void;
+  global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void;
+  bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void;
+  bn_forward(x: P, y: P, N: number, C: number, HW: number, perSample: number, mean: P, invstd: P, gamma: P, beta: P): void;
+  bn_backward(...a: number[]): void;
+  add_row_vector(a: P, v: P, y: P, M: number, N: number): void;
+  sum_rows(a: P, M: number, N: number, y: P): void;
+  outer_per_sample(dy: P, x: P, y: P, N: number, O: number, I: number): void;
+  softmax_ce(logits: P, labels: P, N: number, K: number, losses: P, probs: P): void;
+  softmax_ce_grad(probs: P, labels: P, N: number, K: number, weight: number, dlogits: P): void;
+  sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number): void;
+  signs_i8(grads: P, count: number, out: P): void;
+  class_gram(S: P, numel: number, rows: P, n: number, G: P): void;
+  class_sign_sq_norm(S: P, numel: number, rows: P, n: number): number;
+}
+
+const EXPORTS = [
+  'gemm', 'transpose', 'conv2d_forward', 'conv2d_grad_input', 'conv2d_grad_weight', 'relu', 'relu_grad', 'add', 'scale', 'sum',
+  'avg_pool2d', 'avg_pool2d_grad', 'global_avg_pool', 'global_avg_pool_grad', 'bn_stats', 'bn_forward', 'bn_backward',
+  'add_row_vector', 'sum_rows', 'outer_per_sample', 'softmax_ce', 'softmax_ce_grad', 'sign_sum', 'signs_i8', 'class_gram',
+  'class_sign_sq_norm',
+];
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+const wasmBytes = decodeBase64(KERNELS_WASM_BASE64);
+const wasmModule = new WebAssembly.Module(wasmBytes);
+const memory = new WebAssembly.Memory({ initial: 256, maximum: 16384, shared: true });
+const k = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as Kernels;
+
+// ---- a bump heap over the shared memory; pointers deliberately misaligned by 0–12 bytes ----
+let top = 1 << 16;
+let misalign = 0;
+function alloc(bytes: number): number {
+  const p = Math.ceil(top / 64) * 64 + 64 + (misalign = (misalign + 4) % 16);
+  top = p + bytes + 64;
+  const need = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
+  if (need > 0) memory.grow(need);
+  return p;
+}
+function resetHeap(): void { top = 1 << 16; }
+const f32 = (p: number, n: number) => new Float32Array(memory.buffer, p, n);
+const i32 = (p: number, n: number) => new Int32Array(memory.buffer, p, n);
+const f64 = (p: number, n: number) => { assert.ok(p % 8 === 0); return new Float64Array(memory.buffer, p, n); };
+function putF32(a: ArrayLike<number>): number { const p = alloc(a.length * 4); f32(p, a.length).set(a); return p; }
+function putI32(a: ArrayLike<number>): number { const p = (alloc(a.length * 4 + 4) + 3) & ~3; i32(p, a.length).set(a); return p; }
+function putI8(a: Int8Array): number { const p = alloc(a.length); new Int8Array(memory.buffer, p, a.length).set(a); return p; }
+function allocF64(n: number): number { const p = (alloc(n * 8 + 8) + 7) & ~7; f64(p, n).fill(0); return p; }
+function allocF32(n: number, fill = 0): number { const p = alloc(n * 4); f32(p, n).fill(fill); return p; }
+
+// ---- seeded random data ----
+let seed = 12345;
+function rand(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+function randn(n: number, scale = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
+}
+/** Random values with ~15% exact zeros and some negative zeros. */
+function randWithZeros(n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => { const r = rand(); return r < 0.1 ? 0 : r < 0.15 ? -0 : rand() * 2 - 1; });
+}
+const alloc32 = (n: number): HostArray => new Float32Array(n);
+
+/** max |a − b| / max |b| ≤ tol. */
+function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-5): void {
+  assert.is(actual.length, expected.length, `${what}: length`);
+  let err = 0, mag = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!, a = actual[i]!;
+    if (Number.isNaN(e) || Number.isNaN(a)) { assert.ok(Number.isNaN(e) && Number.isNaN(a), `${what}: NaN mismatch at ${i}`); continue; }
+    err = Math.max(err, Math.abs(a - e));
+    mag = Math.max(mag, Math.abs(e));
+  }
+  assert.ok(err <= tol * Math.max(mag, 1e-30), `${what}: max error ${err} vs max magnitude ${mag}`);
+}
+function same(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.is(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] !== expected[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) assert.unreachable(`${what}: ${actual[i]} != ${expected[i]} at ${i}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+test('module: one shared env.memory import, no data, no globals, every ABI export', () => {
+  assert.equal(WebAssembly.Module.imports(wasmModule), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+  const exports = WebAssembly.Module.exports(wasmModule);
+  assert.ok(exports.every((e) => e.kind === 'function'), 'only functions are exported');
+  assert.equal(exports.map((e) => e.name).sort(), [...EXPORTS].sort());
+  assert.match(KERNELS_WASM_SHA256, /^[0-9a-f]{64}$/);
+});
+
+test('gemm: C = (acc ? C : 0) + A·B over row ranges, odd shapes', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1], [5, 7, 3], [4, 8, 16], [13, 27, 9], [3, 12, 5], [16, 64, 27], [9, 1, 33], [7, 35, 0],
+    [16, 1024, 16], [32, 256, 288], [66, 70, 65],
+  ];
+  for (let r = 0; r < 6; r++) shapes.push([randInt(1, 40), randInt(1, 90), randInt(1, 70)]);
+  for (const [M, N, K] of shapes) {
+    for (const acc of [0, 1]) {
+      resetHeap();
+      const A = randn(M * K), B = randn(K * N), C0 = randn(M * N);
+      const m0 = M > 2 ? randInt(0, 1) : 0, m1 = M > 3 ? M - randInt(0, 1) : M;
+      const pa = putF32(A), pb = putF32(B), pc = putF32(C0);
+      k.gemm(M, N, K, pa, pb, pc, acc, m0, m1);
+      const ref = C0.slice();
+      for (let i = m0; i < m1; i++) for (let j = 0; j < N; j++) if (!acc) ref[i * N + j] = 0;
+      const rows = new Float32Array(ref.buffer, m0 * N * 4, (m1 - m0) * N);
+      gemmNN(m1 - m0, N, K, A, m0 * K, B, 0, rows, 0);
+      close(f32(pc, M * N), ref, `gemm ${M}x${N}x${K} acc=${acc} rows [${m0},${m1})`);
+      same(f32(pc, m0 * N), C0.subarray(0, m0 * N), 'gemm rows before m0 untouched');
+      same(f32(pc + m1 * N * 4, (M - m1) * N), C0.subarray(m1 * N), 'gemm rows after m1 untouched');
+    }
+  }
+});
+
+test('transpose', () => {
+  for (const [rows, cols] of [[1, 1], [3, 5], [4, 4], [37, 70], [64, 64], [33, 8], [5, 67]] as const) {
+    resetHeap();
+    const a = randn(rows * cols), pa = putF32(a), pd = allocF32(rows * cols);
+    k.transpose(pa, rows, cols, pd);
+    const ref = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) ref[j * rows + i] = a[i * cols + j]!;
+    same(f32(pd, rows * cols), ref, `transpose ${rows}x${cols}`);
+  }
+});
+
+interface ConvCase { N: number; Ci: number; Co: number; H: number; W: number; k: number; stride: number; pad: number }
+const convCases: ConvCase[] = [
+  { N: 1, Ci: 3, Co: 5, H: 7, W: 7, k: 3, stride: 1, pad: 1 },
+  { N: 2, Ci: 5, Co: 6, H: 9, W: 11, k: 3, stride: 2, pad: 1 },
+  { N: 3, Ci: 4, Co: 8, H: 8, W: 8, k: 1, stride: 1, pad: 0 },
+  { N: 2, Ci: 6, Co: 3, H: 5, W: 5, k: 1, stride: 2, pad: 0 },
+  { N: 2, Ci: 2, Co: 4, H: 6, W: 7, k: 3, stride: 1, pad: 0 },
+  { N: 2, Ci: 3, Co: 7, H: 10, W: 9, k: 5, stride: 1, pad: 2 },
+  { N: 2, Ci: 5, Co: 4, H: 8, W: 10, k: 2, stride: 2, pad: 0 },
+  { N: 2, Ci: 7, Co: 9, H: 33, W: 33, k: 3, stride: 1, pad: 1 },
+  { N: 2, Ci: 16, Co: 16, H: 32, W: 32, k: 3, stride: 1, pad: 1 },
+  { N: 2, Ci: 16, Co: 16, H: 32, W: 32, k: 1, stride: 1, pad: 0 },
+  { N: 2, Ci: 16, Co: 32, H: 32, W: 32, k: 3, stride: 2, pad: 1 },
+  { N: 2, Ci: 3, Co: 16, H: 32, W: 32, k: 3, stride: 1, pad: 1 },
+  { N: 1, Ci: 64, Co: 64, H: 8, W: 8, k: 3, stride: 1, pad: 1 },
+  { N: 1, Ci: 6, Co: 10, H: 1, W: 1, k: 3, stride: 1, pad: 1 },
+  { N: 2, Ci: 3, Co: 2, H: 4, W: 20, k: 3, stride: 3, pad: 2 },
+];
+for (let r = 0; r < 6; r++) {
+  const kk = [1, 3, 3, 5][randInt(0, 3)]!, pad = randInt(0, (kk - 1) / 2 + (r % 2)), stride = randInt(1, 2);
+  convCases.push({ N: randInt(1, 3), Ci: randInt(1, 9), Co: randInt(1, 13), H: randInt(kk, 19), W: randInt(kk, 19), k: kk, stride, pad });
+}
+
+test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against the reference', () => {
+  for (const c of convCases) {
+    resetHeap();
+    const g = convGeometry([c.N, c.Ci, c.H, c.W], [c.Co, c.Ci, c.k, c.k], { stride: c.stride, padding: c.pad });
+    const { N, Ci, Co, H, W, K, P, Ho, Wo } = g;
+    const tag = `conv N${N} ${Ci}->${Co} ${H}x${W} k${c.k} s${c.stride} p${c.pad}`;
+    const x = randn(N * Ci * H * W), w = randn(Co * K), dy = randn(N * Co * P);
+    const wT = new Float32Array(K * Co);
+    for (let o = 0; o < Co; o++) for (let q = 0; q < K; q++) wT[q * Co + o] = w[o * K + q]!;
+    const px = putF32(x), pw = putF32(w), pwT = putF32(wT), pdy = putF32(dy);
+    const scratch = allocF32(K * P + 16);
+    const geo = [Ci, H, W, Co, c.k, c.k, c.stride, c.pad, Ho, Wo];
+    // all samples, then a sub-range [1, N) that must leave sample 0 alone
+    for (const [n0, n1] of N > 1 ? [[0, N], [1, N]] : [[0, N]]) {
+      const sentinel = 7.25;
+      const py = allocF32(N * Co * P, sentinel), pdx = allocF32(N * Ci * H * W, sentinel);
+      const pdwS = allocF32(N * Co * K, sentinel), pdw = allocF32(Co * K, 0);
+      k.conv2d_forward(px, pw, py, ...geo, scratch, n0!, n1!);
+      k.conv2d_grad_input(pdy, pwT, pdx, ...geo, scratch, n0!, n1!);
+      k.conv2d_grad_weight(px, pdy, pdwS, ...geo, scratch, n0!, n1!, 1);
+      k.conv2d_grad_weight(px, pdy, pdw, ...geo, scratch, n0!, n1!, 0);
+      const y = conv2dForward(g, x, w, alloc32), dx = conv2dGradInput(g, dy, w, alloc32);
+      const dwS = conv2dGradWeight(g, x, dy, true, alloc32);
+      const ys = Co * P, xs = Ci * H * W, ws = Co * K;
+      close(f32(py + n0! * ys * 4, (n1! - n0!) * ys), y.subarray(n0! * ys, n1! * ys), `${tag} forward [${n0},${n1})`);
+      close(f32(pdx + n0! * xs * 4, (n1! - n0!) * xs), dx.subarray(n0! * xs, n1! * xs), `${tag} grad_input [${n0},${n1})`);
+      close(f32(pdwS + n0! * ws * 4, (n1! - n0!) * ws), dwS.subarray(n0! * ws, n1! * ws), `${tag} grad_weight per-sample [${n0},${n1})`);
+      const sub = new Float32Array(ws);
+      for (let n = n0!; n < n1!; n++) for (let i = 0; i < ws; i++) sub[i]! += dwS[n * ws + i]!;
+      close(f32(pdw, ws), sub, `${tag} grad_weight summed [${n0},${n1})`);
+      if (n0! > 0) {
+        assert.ok(f32(py, ys).every((v) => v === sentinel), `${tag}: forward wrote outside its samples`);
+        assert.ok(f32(pdx, xs).every((v) => v === sentinel), `${tag}: grad_input wrote outside its samples`);
+        assert.ok(f32(pdwS, ws).every((v) => v === sentinel), `${tag}: grad_weight wrote outside its samples`);
+      }
+    }
+    // accumulation into a non-zero dw (perSample = 0 adds, never overwrites)
+    const dw0 = randn(Co * K), pdwA = putF32(dw0);
+    k.conv2d_grad_weight(px, pdy, pdwA, ...geo, scratch, 0, N, 0);
+    const refSum = conv2dGradWeight(g, x, dy, false, alloc32);
+    for (let i = 0; i < refSum.length; i++) refSum[i]! += dw0[i]!;
+    close(f32(pdwA, Co * K), refSum, `${tag} grad_weight accumulates`);
+  }
+});
+
+test('conv scratch: the drivers use at most K·P floats of scratch', () => {
+  for (const c of convCases) {
+    resetHeap();
+    const g = convGeometry([c.N, c.Ci, c.H, c.W], [c.Co, c.Ci, c.k, c.k], { stride: c.stride, padding: c.pad });
+    const { N, Ci, Co, H, W, K, P, Ho, Wo } = g;
+    const px = putF32(randn(N * Ci * H * W)), pw = putF32(randn(Co * K)), pdy = putF32(randn(N * Co * P));
+    const py = allocF32(N * Co * P), pdx = allocF32(N * Ci * H * W), pdw = allocF32(N * Co * K);
+    const guard = 1.5, scratch = allocF32(K * P + 64, guard);
+    const geo = [Ci, H, W, Co, c.k, c.k, c.stride, c.pad, Ho, Wo];
+    k.conv2d_forward(px, pw, py, ...geo, scratch, 0, N);
+    k.conv2d_grad_input(pdy, pw, pdx, ...geo, scratch, 0, N); // any [K,Co] operand will do here
+    k.conv2d_grad_weight(px, pdy, pdw, ...geo, scratch, 0, N, 1);
+    assert.ok(f32(scratch + K * P * 4, 64).every((v) => v === guard), `conv ${Ci}->${Co} ${H}x${W} k${c.k}: scratch overrun`);
+  }
+});
+
+test('relu, relu_grad, add, scale over element ranges', () => {
+  for (const n of [1, 3, 4, 17, 64, 1001]) {
+    resetHeap();
+    const x = randWithZeros(n), dy = randn(n), b = randn(n);
+    x[0] = n > 1 ? NaN : x[0]!;
+    const i0 = n > 4 ? 2 : 0, i1 = n > 4 ? n - 1 : n;
+    const px = putF32(x), pdy = putF32(dy), pb = putF32(b);
+    const out = () => allocF32(n, 9);
+    const py = out(), pdx = out(), pa = out(), ps = out();
+    k.relu(px, py, i0, i1);
+    k.relu_grad(pdy, px, pdx, i0, i1);
+    k.add(px, pb, pa, i0, i1);
+    const s = Math.fround(0.37);
+    k.scale(px, s, ps, i0, i1);
+    const expect = (f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => (i >= i0 && i < i1 ? f(i) : 9));
+    same(f32(py, n), expect((i) => (x[i]! > 0 ? x[i]! : 0)), `relu n=${n}`);
+    same(f32(pdx, n), expect((i) => (x[i]! > 0 ? dy[i]! : 0)), `relu_grad n=${n}`);
+    same(f32(pa, n), expect((i) => x[i]! + b[i]!), `add n=${n}`);
+    close(f32(ps, n), expect((i) => x[i]! * s), `scale n=${n}`);
+    assert.ok(f32(py, n).every((v) => !Object.is(v, -0)), 'relu gives +0, never −0');
+  }
+});
+
+test('sum: f64 accumulation', () => {
+  for (const n of [0, 1, 5, 16, 1023, 100000]) {
+    resetHeap();
+    const x = randn(n, 1000);
+    let ref = 0;
+    for (const v of x) ref += v;
+    const got = k.sum(putF32(x), n);
+    assert.ok(Math.abs(got - ref) <= 1e-9 * Math.max(1, Math.abs(ref)) + 1e-6, `sum n=${n}: ${got} vs ${ref}`);
+  }
+});
+
+interface PoolCase { planes: number; H: number; W: number; kernel: number; stride: number; padding: number }
+const poolCases: PoolCase[] = [
+  { planes: 3, H: 8, W: 8, kernel: 3, stride: 1, padding: 1 },
+  { planes: 4, H: 7, W: 9, kernel: 3, stride: 1, padding: 1 },
+  { planes: 2, H: 8, W: 8, kernel: 2, stride: 2, padding: 0 },
+  { planes: 5, H: 9, W: 7, kernel: 3, stride: 2, padding: 1 },
+  { planes: 2, H: 32, W: 32, kernel: 3, stride: 1, padding: 1 },
+  { planes: 3, H: 5, W: 6, kernel: 3, stride: 1, padding: 0 },
+  { planes: 1, H: 1, W: 1, kernel: 3, stride: 1, padding: 1 },
+  { planes: 2, H: 11, W: 13, kernel: 5, stride: 3, padding: 2 },
+];
+
+test('avg_pool2d / avg_pool2d_grad (count_include_pad = false) over plane ranges', () => {
+  for (const c of poolCases) {
+    resetHeap();
+    const p = { kernel: c.kernel, stride: c.stride, padding: c.padding };
+    const Ho = poolOutputSize(c.H, p), Wo = poolOutputSize(c.W, p);
+    const xs = c.H * c.W, ys = Ho * Wo;
+    const x = randn(c.planes * xs), dy = randn(c.planes * ys);
+    const p0 = c.planes > 2 ? 1 : 0, p1 = c.planes;
+    const px = putF32(x), pdy = putF32(dy), py = allocF32(c.planes * ys, 5), pdx = allocF32(c.planes * xs, 5);
+    k.avg_pool2d(px, py, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
+    k.avg_pool2d_grad(pdy, pdx, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
+    const y = new Float32Array(c.planes * ys), dx = new Float32Array(c.planes * xs);
+    avgPool2d(c.planes, c.H, c.W, p, x, y);
+    avgPool2dGrad(c.planes, c.H, c.W, p, dy, dx);
+    const tag = `pool ${c.H}x${c.W} k${c.kernel} s${c.stride} p${c.padding}`;
+    close(f32(py + p0 * ys * 4, (p1 - p0) * ys), y.subarray(p0 * ys), `${tag} forward`);
+    close(f32(pdx + p0 * xs * 4, (p1 - p0) * xs), dx.subarray(p0 * xs), `${tag} grad`);
+    if (p0 > 0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
+  }
+});
+
+test('global_avg_pool / global_avg_pool_grad', () => {
+  for (const [planes, HW] of [[1, 1], [6, 64], [5, 7], [128, 49]] as const) {
+    resetHeap();
+    const x = randn(planes * HW), dy = randn(planes);
+    const px = putF32(x), pdy = putF32(dy), py = allocF32(planes, 3), pdx = allocF32(planes * HW, 3);
+    const p0 = planes > 1 ? 1 : 0;
+    k.global_avg_pool(px, py, HW, p0, planes);
+    k.global_avg_pool_grad(pdy, pdx, HW, p0, planes);
+    const y = new Float32Array(planes), dx = new Float32Array(planes * HW);
+    globalAvgPool(planes, HW, x, y);
+    globalAvgPoolGrad(planes, HW, dy, dx);
+    close(f32(py + p0 * 4, planes - p0), y.subarray(p0), `global_avg_pool ${planes}x${HW}`);
+    close(f32(pdx + p0 * HW * 4, (planes - p0) * HW), dx.subarray(p0 * HW), `global_avg_pool_grad ${planes}x${HW}`);
+    if (p0) assert.is(f32(py, 1)[0], 3);
+  }
+});
+
+test('bn_stats / bn_forward / bn_backward, channel and per-sample grouping, both backward modes', () => {
+  const layouts = [{ N: 1, C: 3, HW: 7 }, { N: 3, C: 5, HW: 16 }, { N: 2, C: 4, HW: 1 }, { N: 4, C: 6, HW: 64 }, { N: 2, C: 3, HW: 1023 }];
+  for (const l of layouts) {
+    for (const grouping of ['channel', 'sample'] as const) {
+      resetHeap();
+      const per = grouping === 'sample' ? 1 : 0;
+      const G = per ? l.N * l.C : l.C, n = l.N * l.C * l.HW;
+      const x = Float32Array.from(randn(n, 3), (v) => v + 1.5), dy = randn(n);
+      const gamma = randn(l.C), beta = randn(l.C);
+      const tag = `bn N${l.N} C${l.C} HW${l.HW} ${grouping}`;
+      const px = putF32(x), pdy = putF32(dy), pg = putF32(gamma), pb = putF32(beta);
+      const pm = allocF32(G), pv = allocF32(G);
+      k.bn_stats(px, l.N, l.C, l.HW, per, pm, pv);
+      const st = bnStatistics(l, grouping, x);
+      close(f32(pm, G), st.mean, `${tag} mean`);
+      close(f32(pv, G), st.variance, `${tag} variance`);
+      // forward / backward with the reference's f32 statistics
+      const mean = Float32Array.from(st.mean), invstd = Float32Array.from(st.variance, (v) => 1 / Math.sqrt(v + 1e-5));
+      const pmean = putF32(mean), pinv = putF32(invstd);
+      const py = allocF32(n);
+      k.bn_forward(px, py, l.N, l.C, l.HW, per, pmean, pinv, pg, pb);
+      const y = new Float32Array(n);
+      bnForward(l, grouping, x, mean, invstd, gamma, beta, y);
+      close(f32(py, n), y, `${tag} forward`);
+      for (const fromInput of [true, false]) {
+        const pdx = allocF32(n, 4), pdgam = allocF32(l.C, 4), pdbet = allocF32(l.C, 4);
+        k.bn_backward(pdy, px, pdx, l.N, l.C, l.HW, per, fromInput ? 1 : 0, pmean, pinv, pg, pdgam, pdbet);
+        const dx = new Float32Array(n), dgamma = new Float32Array(l.C), dbeta = new Float32Array(l.C);
+        bnBackward(l, grouping, fromInput, dy, x, mean, invstd, gamma, dx, dgamma, dbeta);
+        close(f32(pdx, n), dx, `${tag} backward dx (statsFromInput ${fromInput})`);
+        close(f32(pdgam, l.C), dgamma, `${tag} dgamma`);
+        close(f32(pdbet, l.C), dbeta, `${tag} dbeta`);
+      }
+    }
+  }
+});
+
+test('add_row_vector, sum_rows, outer_per_sample', () => {
+  const be = new ReferenceBackend();
+  for (const [M, N] of [[1, 1], [3, 10], [64, 10], [7, 33], [16, 64]] as const) {
+    resetHeap();
+    const a = randn(M * N), v = randn(N);
+    const pa = putF32(a), pv = putF32(v), py = allocF32(M * N), ps = allocF32(N);
+    k.add_row_vector(pa, pv, py, M, N);
+    k.sum_rows(pa, M, N, ps);
+    same(f32(py, M * N), be.toHost(be.addRowVector(be.fromHost(a, [M, N]), be.fromHost(v, [N]))), `add_row_vector ${M}x${N}`);
+    close(f32(ps, N), be.toHost(be.sumRows(be.fromHost(a, [M, N]))), `sum_rows ${M}x${N}`, 1e-7);
+  }
+  for (const [N, O, I] of [[1, 1, 1], [3, 10, 64], [2, 5, 7], [4, 3, 17]] as const) {
+    resetHeap();
+    const dy = randn(N * O), x = randn(N * I);
+    const py = allocF32(N * O * I);
+    k.outer_per_sample(putF32(dy), putF32(x), py, N, O, I);
+    same(f32(py, N * O * I), be.toHost(be.outerPerSample(be.fromHost(dy, [N, O]), be.fromHost(x, [N, I]))), `outer_per_sample ${N}x${O}x${I}`);
+  }
+});
+
+test('softmax_ce / softmax_ce_grad', () => {
+  for (const [N, K, scale] of [[1, 1, 1], [5, 10, 1], [64, 10, 5], [3, 7, 80], [2, 100, 30], [4, 3, 1e-3]] as const) {
+    resetHeap();
+    const logits = randn(N * K, scale);
+    const labels = Int32Array.from({ length: N }, () => randInt(0, K - 1));
+    const pl = putF32(logits), plab = putI32(labels), ploss = allocF32(N), pprob = allocF32(N * K), pd = allocF32(N * K);
+    k.softmax_ce(pl, plab, N, K, ploss, pprob);
+    const losses = new Float32Array(N), probs = new Float32Array(N * K);
+    softmaxCrossEntropy(N, K, logits, labels, losses, probs);
+    close(f32(ploss, N), losses, `softmax_ce losses N${N} K${K} scale ${scale}`, 1e-6);
+    close(f32(pprob, N * K), probs, `softmax_ce probs N${N} K${K} scale ${scale}`, 1e-6);
+    const weight = Math.fround(1 / N);
+    k.softmax_ce_grad(pprob, plab, N, K, weight, pd);
+    const d = new Float32Array(N * K);
+    softmaxCrossEntropyGrad(N, K, f32(pprob, N * K).slice(), labels, weight, d);
+    same(f32(pd, N * K), d, `softmax_ce_grad N${N} K${K}`);
+  }
+});
+
+test('sign_sum and signs_i8: exact, sign(0) = 0', () => {
+  for (const [B, numel] of [[1, 1], [3, 17], [64, 100], [5, 1000], [2, 16]] as const) {
+    resetHeap();
+    const grads = randWithZeros(B * numel);
+    const pg = putF32(grads);
+    const sums0 = Int32Array.from({ length: numel }, () => randInt(-5, 5));
+    const ps = putI32(sums0);
+    const k0 = numel > 3 ? 1 : 0, k1 = numel > 3 ? numel - 2 : numel;
+    k.sign_sum(pg, B, numel, ps, k0, k1);
+    const ref = new Int32Array(numel);
+    signSum(grads, B, numel, ref, 0);
+    same(i32(ps, numel), sums0.map((s, i) => (i >= k0 && i < k1 ? s + ref[i]! : s)), `sign_sum ${B}x${numel}`);
+    const po = alloc(B * numel);
+    k.signs_i8(pg, B * numel, po);
+    same(new Int8Array(memory.buffer, po, B * numel), signsOf(grads), `signs_i8 ${B}x${numel}`);
+  }
+});
+
+test('class_gram and class_sign_sq_norm: exact, against the reference and brute force', () => {
+  for (const [B, numel, classes] of [[1, 5, 1], [10, 37, 3], [64, 300, 10], [9, 5000, 2], [40, 4096 + 17, 4], [300, 40, 1]] as const) {
+    resetHeap();
+    const grads = randWithZeros(B * numel);
+    const S = signsOf(grads);
+    const labels = Int32Array.from({ length: B }, () => randInt(0, classes - 1));
+    const members: number[][] = [];
+    for (let c = 0; c < classes; c++) members.push([...labels.keys()].filter((i) => labels[i] === c).reverse());
+    const grams = members.map((m) => Float64Array.from({ length: m.length * m.length }, () => randInt(-3, 3)));
+    const start = grams.map((G) => G.slice());
+    const pS = putI8(S);
+    members.forEach((rows, c) => {
+      const n = rows.length;
+      const pr = putI32(rows), pG = allocF64(n * n);
+      f64(pG, n * n).set(grams[c]!);
+      k.class_gram(pS, numel, pr, n, pG);
+      grams[c] = f64(pG, n * n).slice();
+      // ‖Σ rows‖² brute force, and = Σ of the class's Gram
+      const t = new Float64Array(numel);
+      for (const r of rows) for (let j = 0; j < numel; j++) t[j]! += S[r * numel + j]!;
+      const sq = t.reduce((s, v) => s + v * v, 0);
+      assert.is(k.class_sign_sq_norm(pS, numel, pr, n), sq, `class_sign_sq_norm ${B}x${numel} class ${c} (n=${n})`);
+    });
+    classGram(S, numel, members, start);
+    start.forEach((G, c) => same(grams[c]!, G, `class_gram ${B}x${numel} class ${c}`));
+  }
+});
+
+test('class_gram / class_sign_sq_norm stay exact for full-range int8 values over long rows', () => {
+  resetHeap();
+  const B = 5, numel = 70001;
+  const S = Int8Array.from({ length: B * numel }, () => (rand() < 0.5 ? -127 : 127) - randInt(-1, 1) * randInt(0, 3));
+  const rows = [4, 0, 2, 3];
+  const pS = putI8(S), pr = putI32(rows), pG = allocF64(16);
+  k.class_gram(pS, numel, pr, rows.length, pG);
+  const G = new Float64Array(16);
+  classGram(S, numel, [rows], [G]);
+  same(f64(pG, 16), G, 'class_gram full-range int8');
+  const t = new Float64Array(numel);
+  for (const r of rows) for (let j = 0; j < numel; j++) t[j]! += S[r * numel + j]!;
+  assert.is(k.class_sign_sq_norm(pS, numel, pr, rows.length), t.reduce((s, v) => s + v * v, 0), 'class_sign_sq_norm full-range int8');
+});
+
+test('two instances on one shared memory: a second one here and one in a worker thread, row halves concurrently', async () => {
+  resetHeap();
+  const M = 64, N = 256, K = 144;
+  const A = randn(M * K), B = randn(K * N);
+  const pa = putF32(A), pb = putF32(B), pc = allocF32(M * N), pc2 = allocF32(M * N);
+  const second = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as Kernels;
+  k.gemm(M, N, K, pa, pb, pc, 0, 0, M / 2);
+  second.gemm(M, N, K, pa, pb, pc, 0, M / 2, M);
+  const ref = new Float32Array(M * N);
+  gemmNN(M, N, K, A, 0, B, 0, ref, 0);
+  close(f32(pc, M * N), ref, 'two instances, one thread');
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const { module, memory, args } = workerData;
+     const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+     k.gemm(...args);
+     parentPort.postMessage('done');`,
+    { eval: true, workerData: { module: wasmModule, memory, args: [M, N, K, pa, pb, pc2, 0, M / 2, M] } },
+  );
+  const done = new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  k.gemm(M, N, K, pa, pb, pc2, 0, 0, M / 2);
+  assert.is(await done, 'done');
+  await worker.terminate();
+  close(f32(pc2, M * N), ref, 'two instances, two threads');
+});
+
+test('the embedded module is what scripts/build-wasm.mjs builds from assembly/ now', () => {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-wasm.mjs'), '--check'], { cwd: repoRoot, encoding: 'utf8' });
+  assert.is(r.status, 0, `build-wasm --check failed:\n${r.stdout}${r.stderr}`);
+});
+
+test.run();

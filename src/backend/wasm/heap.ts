@@ -18,6 +18,11 @@ export class WasmHeap {
     return this.top;
   }
 
+  /** Bytes of memory reserved so far (it only grows). */
+  get capacity(): number {
+    return this.memory.buffer.byteLength;
+  }
+
   alloc(bytes: number): number {
     const p = (this.top + 15) & ~15;
     const end = p + bytes;

@@ -111,4 +111,27 @@ test('seeded init and batch: the same seed gives the same scores, saved weights 
   assert.not.equal(scores(a).gradsign, scores(d).gradsign);
 });
 
+test('--backend wasm gives the scores of --backend js on the same seed (threads 1 and 2)', () => {
+  const file = join(tmp, 'two.txt');
+  writeFileSync(file, `${cases.index0!.arch}\n${cases.readme!.arch}\n`);
+  const common = ['score', '--archs', file, '--batch', '12', '--seed', '5', '--json', '--quiet'];
+  const parse = (r: { code: number; stdout: string; stderr: string }) => {
+    assert.is(r.code, 0, r.stderr);
+    return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { arch: string; scores: Record<string, number>; protocol: { backend: string } });
+  };
+  const js = parse(run(...common, '--backend', 'js'));
+  for (const threads of ['1', '2']) {
+    const wasm = parse(run(...common, '--backend', 'wasm', '--threads', threads));
+    assert.is(wasm.length, 2);
+    wasm.forEach((w, i) => {
+      const j = js[i]!;
+      assert.is(w.arch, j.arch);
+      assert.is(w.protocol.backend, 'wasm');
+      assert.ok(relErr(w.scores.gradsign!, j.scores.gradsign!) <= 1e-3, `gradsign ${w.scores.gradsign} vs ${j.scores.gradsign}`);
+      assert.ok(relErr(w.scores.gradalign1!, j.scores.gradalign1!) <= 1e-3, `gradalign1 ${w.scores.gradalign1} vs ${j.scores.gradalign1}`);
+      assert.ok(Math.abs(w.scores.gradalign2! - j.scores.gradalign2!) <= 1e-3, `gradalign2 ${w.scores.gradalign2} vs ${j.scores.gradalign2}`);
+    });
+  }
+});
+
 test.run();

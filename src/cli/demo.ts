@@ -16,7 +16,7 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
   const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, threads: {}, help: { flag: true } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   const n = intOption(args, 'n', 12, 2);
-  const batchSize = intOption(args, 'batch', 16, 2);
+  const batchSize = intOption(args, 'batch', 64, 2);
   const seed = intOption(args, 'seed', 1, 0);
   const backend = await makeBackend(args);
 

@@ -24,6 +24,9 @@ const rng = new Random(7);
 const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 
 async function measure(backend: WasmBackend & Backend, label: string) {
+  // Touch 512 MiB of the heap once: fresh shared-memory pages fault in slowly on this VM (≈13 ms per 4 MB),
+  // which would otherwise be charged to whichever shape touches them first.
+  backend.scope(() => void backend.zeros([128 << 20], 'f32'));
   const rows: Record<string, string | number>[] = [];
   for (const N of batches) {
     for (const { C, HW, k } of shapes) {

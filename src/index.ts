@@ -2,6 +2,9 @@
 export * from './autodiff/index.js';
 export type { Backend, Conv2dParams, Pool2dParams, StatsGrouping } from './backend/backend.js';
 export { ReferenceBackend } from './backend/reference/index.js';
+export { WasmBackend, createWasmBackend } from './backend/wasm/index.js';
+export { createWebWasmBackend, webDefaultThreads } from './backend/wasm/web.js';
+export type { SignStore } from './backend/backend.js';
 export * from './data/index.js';
 export * from './io/index.js';
 export { kendallTauB, spearman, averageRanks, type Correlation } from './eval/correlation.js';

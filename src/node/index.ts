@@ -2,3 +2,4 @@
 export * from './files.js';
 export * from '../io/index.js';
 export * from '../data/index.js';
+export { createNodeWasmBackend, defaultThreads } from './worker_pool.js';

@@ -1,0 +1,18 @@
+// Runs in Deno (not Node): scores a PyTorch fixture with the WASM backend on Web Workers and prints JSON.
+// Usage: deno run --allow-read tests/deno/score_fixture.mjs CASE THREADS
+import {
+  Nb201Network, batchFromSafetensors, parseSafetensors, loadWeights, reducePerSample, reducersNeeded, scoreReduced, PROXY_NAMES,
+} from '../../dist/src/index.js';
+import { createWebWasmBackend } from '../../dist/src/backend/wasm/web.js';
+
+const [name, threadsArg] = Deno.args;
+const dir = new URL('../../fixtures/pytorch/', import.meta.url);
+const expected = JSON.parse(await Deno.readTextFile(new URL('expected.json', dir))).cases[name];
+const backend = await createWebWasmBackend(Number(threadsArg));
+const net = new Nb201Network(backend, { arch: expected.arch, C: expected.C, N: expected.N, numClasses: expected.num_classes });
+loadWeights(net.parameters, parseSafetensors(await Deno.readFile(new URL(`${name}.weights.safetensors`, dir))));
+const batch = batchFromSafetensors(parseSafetensors(await Deno.readFile(new URL(`${name}.input.safetensors`, dir))));
+const options = { gradsignReduction: 'sum', gradalignNorm: 'none' };
+const { scores } = scoreReduced(reducePerSample(net, batch, reducersNeeded(PROXY_NAMES, [options]), { chunk: 5 }), PROXY_NAMES, options);
+console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads: backend.threads, scores }));
+await backend.close();

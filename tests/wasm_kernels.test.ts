@@ -19,38 +19,13 @@ import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from '../src/backend/reference/loss.js';
 import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, poolOutputSize } from '../src/backend/reference/pooling.js';
 import { classGram, signSum, signsOf } from '../src/backend/reference/reduce.js';
+import type { KernelExports } from '../src/backend/wasm/kernels.js';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHA256 } from '../src/backend/wasm/kernels_wasm.js';
 import { repoRoot } from './helpers.js';
 
 type P = number;
-interface Kernels {
-  gemm(M: number, N: number, K: number, A: P, B: P, C: P, acc: number, m0: number, m1: number): void;
-  transpose(src: P, rows: number, cols: number, dst: P): void;
-  conv2d_forward(...a: number[]): void;
-  conv2d_grad_input(...a: number[]): void;
-  conv2d_grad_weight(...a: number[]): void;
-  relu(x: P, y: P, i0: number, i1: number): void;
-  relu_grad(dy: P, x: P, dx: P, i0: number, i1: number): void;
-  add(a: P, b: P, y: P, i0: number, i1: number): void;
-  scale(a: P, s: number, y: P, i0: number, i1: number): void;
-  sum(x: P, n: number): number;
-  avg_pool2d(...a: number[]): void;
-  avg_pool2d_grad(...a: number[]): void;
-  global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void;
-  global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void;
-  bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void;
-  bn_forward(x: P, y: P, N: number, C: number, HW: number, perSample: number, mean: P, invstd: P, gamma: P, beta: P): void;
-  bn_backward(...a: number[]): void;
-  add_row_vector(a: P, v: P, y: P, M: number, N: number): void;
-  sum_rows(a: P, M: number, N: number, y: P): void;
-  outer_per_sample(dy: P, x: P, y: P, N: number, O: number, I: number): void;
-  softmax_ce(logits: P, labels: P, N: number, K: number, losses: P, probs: P): void;
-  softmax_ce_grad(probs: P, labels: P, N: number, K: number, weight: number, dlogits: P): void;
-  sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number): void;
-  signs_i8(grads: P, count: number, out: P): void;
-  class_gram(S: P, numel: number, rows: P, n: number, G: P): void;
-  class_sign_sq_norm(S: P, numel: number, rows: P, n: number): number;
-}
+/** The ABI of src/backend/wasm/kernels.ts, loosened so the tests can spread argument lists. */
+type Kernels = { [K in keyof KernelExports]: (...args: number[]) => ReturnType<KernelExports[K]> };
 
 const EXPORTS = [
   'gemm', 'transpose', 'conv2d_forward', 'conv2d_grad_input', 'conv2d_grad_weight', 'relu', 'relu_grad', 'add', 'scale', 'sum',

@@ -23,7 +23,6 @@ import type { KernelExports } from '../src/backend/wasm/kernels.js';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHA256 } from '../src/backend/wasm/kernels_wasm.js';
 import { repoRoot } from './helpers.js';
 
-type P = number;
 /** The ABI of src/backend/wasm/kernels.ts, loosened so the tests can spread argument lists. */
 type Kernels = { [K in keyof KernelExports]: (...args: number[]) => ReturnType<KernelExports[K]> };
 

@@ -13,6 +13,7 @@ import type { WasmBackend } from '../src/backend/wasm/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import { createNodeWasmBackend } from '../src/node/worker_pool.js';
+import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { PROXY_NAMES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
@@ -154,5 +155,20 @@ for (const name of ['index0', 'dead_branch', 'imagenet16', 'tiny']) {
     assert.equal(s2, s1);
   });
 }
+
+test('without shared memory (a page that is not cross-origin isolated) the kernels run on plain memory, same scores', async () => {
+  const plain = await createWasmBackend({ shared: false });
+  const c = cases.index0!;
+  const batch = readBatchFile(join(fixturesDir, 'index0.input.safetensors'));
+  const scores = [plain, one].map((b) => {
+    const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
+    loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, 'index0.weights.safetensors')));
+    const opts = { gradsignReduction: 'sum', gradalignNorm: 'none' } as const;
+    return scoreReduced(reducePerSample(net, batch, reducersNeeded(PROXY_NAMES, [opts])), PROXY_NAMES, opts).scores;
+  });
+  assert.not.ok(plain.heap.capacity === 0);
+  assert.equal(scores[0], scores[1]);
+  assert.is(scores[0]!.gradsign, c.scores.gradsign_sum);
+});
 
 test.run();

@@ -10,7 +10,7 @@ import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } fr
 import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
 import { poolOutputSize } from '../reference/pooling.js';
 import { WasmHeap } from './heap.js';
-import { createSharedMemory, instantiateKernels, kernelModule, type KernelExports, type KernelName } from './kernels.js';
+import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable, type KernelExports, type KernelName } from './kernels.js';
 import { SingleThreadRunner, splitRange, type KernelRunner } from './runner.js';
 
 export interface WasmBackendParts {
@@ -19,10 +19,14 @@ export interface WasmBackendParts {
   runner: KernelRunner;
 }
 
-/** A single-threaded WASM backend (any runtime). For threads in Node see createNodeWasmBackend (src/node). */
-export async function createWasmBackend(): Promise<WasmBackend> {
-  const memory = createSharedMemory();
-  const kernels = await instantiateKernels(await kernelModule(), memory);
+/**
+ * A single-threaded WASM backend for any runtime: on shared memory where the runtime has it, else on plain
+ * memory (`shared: false` forces that). For threads see createNodeWasmBackend (src/node) and createWebWasmBackend.
+ */
+export async function createWasmBackend(options: { shared?: boolean } = {}): Promise<WasmBackend> {
+  const shared = options.shared ?? sharedMemoryAvailable();
+  const memory = createMemory(shared);
+  const kernels = await instantiateKernels(await kernelModule(shared), memory);
   return new WasmBackend({ kernels, memory, runner: new SingleThreadRunner(kernels) });
 }
 

@@ -3,11 +3,10 @@
  * calling thread with Atomics.wait, which a browser's main thread may not do: there, and wherever shared
  * memory is unavailable, this falls back to one thread. Run it from a worker to use every core in a page.
  */
-import { WasmBackend } from './index.js';
+import { WasmBackend, createWasmBackend } from './index.js';
 import { createSharedMemory, instantiateKernels, kernelModule } from './kernels.js';
 import { WorkerPoolRunner, type PoolWorker } from './pool.js';
 import { createControl, type WorkerInit } from './protocol.js';
-import { SingleThreadRunner } from './runner.js';
 
 interface WebWorker extends PoolWorker {
   postMessage(message: unknown): void;
@@ -33,10 +32,10 @@ export function webDefaultThreads(): number {
 }
 
 export async function createWebWasmBackend(threads = webDefaultThreads()): Promise<WasmBackend> {
+  if (threads <= 1 || !canUseWorkerThreads()) return createWasmBackend();
   const module = await kernelModule();
   const memory = createSharedMemory();
   const kernels = await instantiateKernels(module, memory);
-  if (threads <= 1 || !canUseWorkerThreads()) return new WasmBackend({ kernels, memory, runner: new SingleThreadRunner(kernels) });
   const WorkerCtor = (globalThis as unknown as { Worker: WorkerConstructor }).Worker;
   const { control, argsOffset } = createControl(threads - 1);
   const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, index) => new Promise<WebWorker>((resolve, reject) => {

@@ -2,6 +2,9 @@ export const USAGE = `zerocost — zero-cost NAS proxies (GradSign, GradAlign) c
 
 Usage:
   zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures
+  zerocost eval --space nb201 --dataset cifar10|cifar100 [--archs N|all|FILE] [--seeds 1,2,3] [options]
+                                                          score NB201 architectures with every reading, append
+                                                          to --out as it goes (resumable), print ρ/τ tables
   zerocost demo [--n 12] [--batch 64] [--seed 1]          score a dozen architectures on the bundled
                                                           CIFAR-10 sample, ranked beside NB201 accuracy
   zerocost --help
@@ -40,6 +43,15 @@ Score options:
   --json                     one JSON object per architecture on stdout:
                              {"arch", "scores": {...}, "seconds", "protocol": {...}, "warnings": [...]}
   --quiet                    no progress lines on stderr
+
+Eval options (besides --proxies, --batch, --data, --split, --normalization, --backend, --threads, --chunk):
+  --archs N|all|FILE         N random NB201 architectures (seeded by --sample-seed, default 0), all 15,625, or
+                             a file of arch strings (default 100)
+  --seeds LIST               seeds of the weight init and the batch (default 1); one line per (arch, seed)
+  --out FILE                 JSON-lines results (default results-nb201-DATASET.jsonl); run again to resume:
+                             nothing is recomputed, a torn last line is redone; SVG plots go next to it
+  Every reading is recorded: gradsign, gradsign_mean, gradalign1[_params|_cosine], gradalign2[_params|_cosine],
+  and params (the parameter count, the trivial reference).
 
 Every score is "higher is better". An undefined score (e.g. no class with two samples in the batch for
 GradAlign, or a singular Gram matrix) is NaN (null in JSON) with a warning on stderr.

@@ -2,6 +2,7 @@
 /** The zerocost command line: dispatches to `score` and `demo`; usage errors exit 2, data errors exit 1. */
 import { UsageError } from './args.js';
 import { runDemo } from './demo.js';
+import { runEval } from './eval.js';
 import { runScore } from './score.js';
 import { USAGE } from './usage.js';
 
@@ -15,7 +16,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'score') return await runScore(rest, io);
     if (command === 'demo') return await runDemo(rest, io);
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected score or demo; see zerocost --help)`);
+    if (command === 'eval') return await runEval(rest, { ...io, tty: process.stderr.isTTY === true });
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected score, eval or demo; see zerocost --help)`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`zerocost: ${e.message}`);

@@ -1,0 +1,176 @@
+/**
+ * `zerocost eval`: scores NB201 architectures on real images with every reading of every proxy, appending one
+ * JSON line per (architecture, seed) as it goes (resumable), then prints the correlation table and writes SVG
+ * scatter plots next to the results file.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData } from '../data/cifar.js';
+import { NORMALIZATION_NAMES } from '../data/normalization.js';
+import type { Nb201Dataset } from '../data/nb201_table.js';
+import { kendallTauB, spearman } from '../eval/correlation.js';
+import { READINGS, scoreReadings } from '../eval/readings.js';
+import { correlationRows, formatReport, type AccuracyTarget, type EvalLine } from '../eval/report.js';
+import { scatterSvg } from '../eval/svg_scatter.js';
+import { archString, parseArch } from '../nets/nb201/arch.js';
+import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table } from '../node/files.js';
+import { openResults } from '../node/results_file.js';
+import { parseProxyList, PROXY_NAMES } from '../proxies/registry.js';
+import { DEFAULT_CHUNK } from '../scoring.js';
+import { Random } from '../util/random.js';
+import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
+import { Progress } from './progress.js';
+import { makeBackend } from './score.js';
+
+interface ResultLine extends EvalLine {
+  space: 'nb201';
+  seconds: number;
+  warnings: string[];
+  protocol: Record<string, unknown>;
+}
+
+/** The protocol fields that change the numbers: a results file holds one protocol only. */
+const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss'];
+
+export async function runEval(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void; tty: boolean }): Promise<number> {
+  const args = parseArgs(argv, {
+    space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
+    chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
+  });
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  choiceOption(args, 'space', ['nb201'] as const, 'nb201');
+  const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
+  const batchSize = intOption(args, 'batch', 128, 2);
+  const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
+  const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
+  const sampleSeed = intOption(args, 'sample-seed', 0, 0);
+  const seedsText = args.values.get('seeds') ?? '1';
+  if (!/^\d+(,\d+)*$/.test(seedsText)) throw new UsageError(`--seeds must be a comma-separated list of integers, got ${JSON.stringify(seedsText)}`);
+  const seeds = [...new Set(seedsText.split(',').map(Number))];
+  let proxies;
+  try {
+    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PROXY_NAMES];
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const out = args.values.get('out') ?? `results-nb201-${dataset}.jsonl`;
+
+  // Architectures: a seeded sample of N indices, all 15,625, or a file of arch strings.
+  const table = loadNb201Table();
+  const archsArg = args.values.get('archs') ?? '100';
+  let indices: number[];
+  if (archsArg === 'all') indices = table.rows.map((r) => r.index);
+  else if (/^\d+$/.test(archsArg)) {
+    const n = Number(archsArg);
+    if (n < 2 || n > table.rows.length) throw new UsageError(`--archs N must be in [2, ${table.rows.length}], got ${n}`);
+    indices = new Random(sampleSeed).sample(table.rows.length, n);
+  } else {
+    let text: string;
+    try {
+      text = readFileSync(archsArg, 'utf8');
+    } catch {
+      throw new UsageError(`--archs ${archsArg}: not a number, 'all', or a readable file`);
+    }
+    indices = text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((s, i) => {
+      let arch: string;
+      try {
+        arch = archString(parseArch(s));
+      } catch (e) {
+        throw new UsageError(`${archsArg}:${i + 1}: ${(e as Error).message}`);
+      }
+      const row = table.byArch.get(arch);
+      if (!row) throw new UsageError(`${archsArg}:${i + 1}: ${arch} is not in the NB201 table`);
+      return row.index;
+    });
+  }
+
+  // Images: --data DIR (default ../shared/data), or the bundled CIFAR-10 test sample.
+  let data: CifarData, dataDescription: string, split: string;
+  const dir = args.values.get('data') ?? defaultSharedDataDir();
+  if (dir !== undefined) {
+    split = choiceOption(args, 'split', ['train', 'test'] as const, 'train');
+    data = loadCifar(dir, dataset, split as 'train' | 'test');
+    dataDescription = `${dataset} ${split} (${data.count} images in ${dir})`;
+  } else if (dataset === 'cifar10') {
+    split = 'test';
+    data = loadBundledCifar10Sample();
+    dataDescription = `bundled CIFAR-10 test sample (${data.count} images)`;
+  } else throw new UsageError(`--dataset ${dataset} needs --data DIR`);
+  if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of ${dataDescription}`);
+
+  const backend = await makeBackend(args);
+  const protocol = {
+    dataset, batch: batchSize, split, data: dataDescription, normalization, batchChoice: 'same for every architecture (per seed)',
+    init: 'PyTorch default, seeded by seed', bn: 'per-sample statistics (train-mode BN on a batch of one)', loss: 'cross-entropy per sample',
+    readings: READINGS.map((r) => r.key), accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
+    backend: backend.name,
+  };
+
+  const results = openResults<ResultLine>(out);
+  if (results.repaired) io.err(`${out}: a torn last line was removed and will be redone`);
+  const done = new Set<string>();
+  for (const l of results.existing) {
+    for (const k of PROTOCOL_KEYS) {
+      if (JSON.stringify(l.protocol?.[k]) !== JSON.stringify((protocol as Record<string, unknown>)[k])) {
+        results.close();
+        throw new UsageError(`${out} holds results made with ${k} = ${JSON.stringify(l.protocol?.[k])}, not ${JSON.stringify((protocol as Record<string, unknown>)[k])}: use another --out`);
+      }
+    }
+    done.add(`${l.dataset}|${l.seed}|${l.arch}`);
+  }
+  const todo = seeds.flatMap((seed) => indices.map((index) => ({ seed, index }))).filter(({ seed, index }) => !done.has(`${dataset}|${seed}|${table.rows[index]!.arch}`));
+  const total = seeds.length * indices.length;
+  io.err(`eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s) on ${dataDescription}, batch ${batchSize}, backend ${backend.name}; ` +
+    `${total - todo.length} already in ${out}, ${todo.length} to score`);
+  const progress = args.flags.has('quiet') ? undefined : new Progress(total, total - todo.length, (s) => process.stderr.write(s), io.tty);
+  const batches = new Map(seeds.map((seed) => [seed, sampleCifarBatch(data, { batchSize, seed, normalization })]));
+  let failures = 0;
+  for (const { seed, index } of todo) {
+    const arch = table.rows[index]!.arch;
+    try {
+      const r = scoreReadings(backend, arch, batches.get(seed)!, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies });
+      const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
+      results.append(line);
+      results.existing.push(line);
+    } catch (e) {
+      failures++;
+      io.err(`error: #${index} ${arch} seed ${seed}: ${(e as Error).message}`);
+    }
+    progress?.tick();
+  }
+  results.close();
+  await backend.close?.();
+
+  // The report over every line of this dataset and these seeds for the chosen architectures.
+  const wanted = new Set(indices);
+  const lines = results.existing.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index));
+  const own: Nb201Dataset = dataset;
+  const targets: AccuracyTarget[] = [
+    { label: `${own} test accuracy`, dataset: own, kind: 'test' },
+    { label: `${own} validation accuracy`, dataset: own, kind: 'val' },
+    { label: `imagenet16-120 test accuracy (cross-dataset: scores from ${dataset} images)`, dataset: 'imagenet16-120', kind: 'test' },
+  ];
+  const rows = correlationRows(lines, table.rows, targets);
+  io.out(`## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines)\n`);
+  io.out(`protocol: batch ${batchSize}, same batch for every architecture per seed, ${split} split, ${normalization} normalisation, ` +
+    `PyTorch default init, per-sample BN, no augmentation; correlations signed (no abs), NaN scores dropped and counted.\n`);
+  io.out(formatReport(rows, targets));
+
+  // Scatter plots of the first seed against the dataset's own test accuracy (the GradSign paper's Figure 2).
+  const plotSeed = seeds[0]!;
+  const base = join(dirname(out), basename(out).replace(/\.jsonl$/, ''));
+  const plotted: string[] = [];
+  for (const key of ['params', ...READINGS.filter((r) => proxies.includes(r.proxy)).map((r) => r.key)]) {
+    const ls = lines.filter((l) => l.seed === plotSeed);
+    const x = ls.map((l) => l.scores[key] ?? NaN), y = ls.map((l) => table.rows[l.index]!.test[own]);
+    const rho = spearman(x, y).value, tau = kendallTauB(x, y).value;
+    const file = `${base}.${key}.svg`;
+    writeFileSync(file, scatterSvg(x.map((v, i) => ({ x: v, y: y[i]! })), {
+      title: `${key} vs NB201 ${own} test accuracy — ρ ${rho.toFixed(3)}, τ ${tau.toFixed(3)}, n = ${ls.length} (seed ${plotSeed})`,
+      xLabel: key, yLabel: `${own} test accuracy (%)`, logX: key === 'params' || /^gradsign$|gradalign1$/.test(key),
+    }));
+    plotted.push(file);
+  }
+  io.err(`plots: ${plotted.join(', ')}`);
+  return failures > 0 ? 1 : 0;
+}

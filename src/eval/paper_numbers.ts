@@ -1,0 +1,25 @@
+/**
+ * Published NAS-Bench-201 correlations to print beside ours. Each entry says which paper, table and protocol
+ * it comes from, since protocols differ (batch 64 vs 128, Spearman vs Kendall, accuracy key).
+ */
+import type { Nb201Dataset } from '../data/nb201_table.js';
+
+export interface PaperNumber {
+  source: string;
+  metric: 'spearman' | 'kendall';
+  values: Partial<Record<Nb201Dataset, number>>;
+}
+
+/** By score key (as in results lines). */
+export const PAPER_NUMBERS: Record<string, PaperNumber[]> = {
+  gradsign: [
+    { source: 'GradSign Table 3 (ZC protocol, batch 64, all archs)', metric: 'spearman', values: { cifar10: 0.765, cifar100: 0.793, 'imagenet16-120': 0.783 } },
+    { source: 'GradAlign NB201 table (NASWOT protocol, batch 128)', metric: 'kendall', values: { cifar10: 0.561, cifar100: 0.595, 'imagenet16-120': 0.596 } },
+  ],
+  gradalign1: [
+    { source: 'GradAlign NB201 table (batch 128)', metric: 'kendall', values: { cifar10: 0.617, cifar100: 0.633, 'imagenet16-120': 0.623 } },
+  ],
+  gradalign2: [
+    { source: 'GradAlign NB201 table (batch 128)', metric: 'kendall', values: { cifar10: 0.599, cifar100: 0.622, 'imagenet16-120': 0.607 } },
+  ],
+};

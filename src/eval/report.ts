@@ -1,0 +1,79 @@
+/**
+ * The evaluation table: for each score, Spearman ρ and Kendall τ-b against NB201 accuracy, per seed, then
+ * mean ± std over seeds, with the number of architectures, of NaN scores, and the papers' numbers beside.
+ */
+import type { Nb201Dataset, Nb201Row } from '../data/nb201_table.js';
+import { kendallTauB, spearman } from './correlation.js';
+import { PAPER_NUMBERS } from './paper_numbers.js';
+
+export interface EvalLine {
+  index: number;
+  arch: string;
+  dataset: string;
+  seed: number;
+  scores: Record<string, number | null>;
+}
+
+export interface CorrelationRow {
+  key: string;
+  target: string;
+  rho: { mean: number; std: number };
+  tau: { mean: number; std: number };
+  seeds: number;
+  archs: number;
+  nan: number;
+}
+
+function meanStd(xs: number[]): { mean: number; std: number } {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
+  return { mean: m, std: Math.sqrt(v) };
+}
+
+export type AccuracyTarget = { label: string; dataset: Nb201Dataset; kind: 'test' | 'val' };
+
+/** Correlations of each score key against each target, mean ± std over the seeds present. */
+export function correlationRows(lines: readonly EvalLine[], rows: readonly Nb201Row[], targets: readonly AccuracyTarget[]): CorrelationRow[] {
+  const seeds = [...new Set(lines.map((l) => l.seed))].sort((a, b) => a - b);
+  const keys = [...new Set(lines.flatMap((l) => Object.keys(l.scores)))];
+  const out: CorrelationRow[] = [];
+  for (const target of targets) {
+    for (const key of keys) {
+      const rhos: number[] = [], taus: number[] = [];
+      let archs = 0, nan = 0;
+      for (const seed of seeds) {
+        const ls = lines.filter((l) => l.seed === seed);
+        const x = ls.map((l) => l.scores[key] ?? NaN);
+        const y = ls.map((l) => rows[l.index]![target.kind][target.dataset]);
+        const rho = spearman(x, y), tau = kendallTauB(x, y);
+        rhos.push(rho.value);
+        taus.push(tau.value);
+        archs = Math.max(archs, ls.length);
+        nan = Math.max(nan, rho.dropped);
+      }
+      out.push({ key, target: target.label, rho: meanStd(rhos), tau: meanStd(taus), seeds: seeds.length, archs, nan });
+    }
+  }
+  return out;
+}
+
+function fmt(m: { mean: number; std: number }, seeds: number): string {
+  if (!Number.isFinite(m.mean)) return 'NaN';
+  return seeds > 1 ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : m.mean.toFixed(3);
+}
+
+/** A markdown table per target, paper numbers beside where one exists for that dataset. */
+export function formatReport(rows: readonly CorrelationRow[], targets: readonly AccuracyTarget[]): string {
+  const parts: string[] = [];
+  for (const t of targets) {
+    parts.push(`### vs NB201 ${t.label}`, '', '| score | Spearman ρ | Kendall τ-b | archs | NaN | paper |', '|---|---|---|---|---|---|');
+    for (const r of rows.filter((x) => x.target === t.label)) {
+      const paper = (PAPER_NUMBERS[r.key] ?? [])
+        .filter((p) => p.values[t.dataset] !== undefined && t.kind === 'test')
+        .map((p) => `${p.metric === 'spearman' ? 'ρ' : 'τ'} ${p.values[t.dataset]!.toFixed(3)} (${p.source})`).join('; ');
+      parts.push(`| ${r.key} | ${fmt(r.rho, r.seeds)} | ${fmt(r.tau, r.seeds)} | ${r.archs} | ${r.nan} | ${paper} |`);
+    }
+    parts.push('');
+  }
+  return parts.join('\n');
+}

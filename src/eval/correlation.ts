@@ -1,13 +1,14 @@
 /**
  * Rank correlations as scipy computes them: Spearman ρ = Pearson correlation of average ranks, Kendall
- * τ-b with tie corrections in O(n log n) (Knight's algorithm). Pairs where either value is NaN are dropped.
+ * τ-b with tie corrections in O(n log n) (Knight's algorithm). Pairs where either value is not finite (NaN,
+ * ±Infinity: an undefined score) are dropped and counted.
  */
 
 export interface Correlation {
   value: number;
   /** Pairs used. */
   n: number;
-  /** Pairs dropped because a value was NaN. */
+  /** Pairs dropped because a value was NaN or infinite. */
   dropped: number;
 }
 
@@ -15,7 +16,7 @@ function finitePairs(x: readonly number[], y: readonly number[]): { a: number[];
   if (x.length !== y.length) throw new Error(`correlation: ${x.length} scores for ${y.length} accuracies`);
   const a: number[] = [], b: number[] = [];
   for (let i = 0; i < x.length; i++) {
-    if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
+    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) continue;
     a.push(x[i]!);
     b.push(y[i]!);
   }

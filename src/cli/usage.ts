@@ -5,6 +5,9 @@ Usage:
   zerocost eval --space nb201 --dataset cifar10|cifar100 [--archs N|all|FILE] [--seeds 1,2,3] [options]
                                                           score NB201 architectures with every reading, append
                                                           to --out as it goes (resumable), print ρ/τ tables
+  zerocost select --results FILE [--n 100] [--runs 500] [--scores gradsign,...] [--seed 0]
+                                                          pick the best-scored of N random architectures from
+                                                          eval results (no rescoring); accuracy of the picks
   zerocost demo [--n 12] [--batch 64] [--seed 1]          score a dozen architectures on the bundled
                                                           CIFAR-10 sample, ranked beside NB201 accuracy
   zerocost --help

@@ -4,6 +4,7 @@
  * Entries hold tensor ids, not tensors: only what each VJP closes over (its saved tensors) stays alive.
  */
 import type { Backend } from '../backend/backend.js';
+import type { TangentRule } from './tangent.js';
 import { Tensor, sameShape, shapeString } from './tensor.js';
 
 /**
@@ -33,12 +34,15 @@ interface Entry {
   inputs: { id: number; shape: readonly number[] }[];
   output: number;
   vjp: Vjp;
+  tangent?: TangentRule;
 }
 
 export interface BackwardOptions {
   /** Gradient of the root; defaults to 1 for a scalar root. */
   seed?: Tensor;
   perSample?: PerSampleSink;
+  /** Intermediate tensors whose gradients are returned too (like PyTorch's retain_grad). */
+  retain?: readonly Tensor[];
 }
 
 export class Tape {
@@ -60,9 +64,9 @@ export class Tape {
   }
 
   /** Records an op if any input is tracked; ops with untracked inputs only compute. */
-  record(op: string, inputs: Tensor[], output: Tensor, vjp: Vjp): Tensor {
+  record(op: string, inputs: Tensor[], output: Tensor, vjp: Vjp, tangent?: TangentRule): Tensor {
     if (inputs.some((t) => this.isTracked(t))) {
-      this.entries.push({ op, inputs: inputs.map((t) => ({ id: t.id, shape: t.shape })), output: output.id, vjp });
+      this.entries.push({ op, inputs: inputs.map((t) => ({ id: t.id, shape: t.shape })), output: output.id, vjp, tangent });
       this.tracked.add(output.id);
     }
     return output;
@@ -81,6 +85,7 @@ export class Tape {
       seed = b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
     }
     const sink = options.perSample;
+    const retained = new Map((options.retain ?? []).map((t) => [t.id, t]));
     const ctx: BackwardContext = {
       backend: b,
       needsGrad: (t) => this.isTracked(t),
@@ -94,11 +99,14 @@ export class Tape {
       },
     };
     const grads = new Map<number, Tensor>([[root.id, seed]]);
+    const out = new Map<Tensor, Tensor>();
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
       const dy = grads.get(e.output);
       if (!dy) continue;
       grads.delete(e.output); // an intermediate gradient is consumed exactly once
+      const keep = retained.get(e.output);
+      if (keep) out.set(keep, dy);
       const dxs = e.vjp(dy, ctx);
       e.inputs.forEach((x, i) => {
         const dx = dxs[i];
@@ -110,10 +118,71 @@ export class Tape {
         grads.set(x.id, prev ? b.add(prev, dx) : dx);
       });
     }
-    const out = new Map<Tensor, Tensor>();
     for (const [id, g] of grads) {
-      const leaf = this.leaves.get(id);
+      const leaf = this.leaves.get(id) ?? retained.get(id);
       if (leaf) out.set(leaf, g);
+    }
+    return out;
+  }
+
+  /**
+   * Exact Hessian-vector product by forward-over-reverse: the tangent `direction` (leaf → tangent) is pushed
+   * through the recorded forward (jvp rules), then the reverse pass runs on (gradient, gradient tangent)
+   * pairs. Returns each tracked leaf's gradient tangent, i.e. (∇²root · v) for that leaf. Every op on the
+   * path from the leaves to the root needs a tangent rule; in the differentiated leaves' rows the result is
+   * exact (no finite differences).
+   */
+  hessianVectorProduct(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
+    const b = this.backend;
+    if (root.size !== 1) throw new Error(`hessianVectorProduct: root of shape ${shapeString(root.shape)} is not a scalar`);
+    const tangents = new Map<number, Tensor>();
+    for (const [leaf, t] of direction) {
+      if (!this.leaves.has(leaf.id)) throw new Error(`hessianVectorProduct: direction given for an unwatched tensor ${leaf.name ?? leaf.id}`);
+      if (!sameShape(leaf.shape, t.shape)) throw new Error(`hessianVectorProduct: direction ${shapeString(t.shape)} for ${shapeString(leaf.shape)}`);
+      tangents.set(leaf.id, t);
+    }
+    const rule = (e: Entry): TangentRule => {
+      if (!e.tangent) throw new Error(`hessianVectorProduct: op ${e.op} has no tangent rule`);
+      return e.tangent;
+    };
+    for (const e of this.entries) {
+      const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
+      if (tx.every((t) => t === null)) continue;
+      const t = rule(e).jvp(tx, b);
+      if (t) tangents.set(e.output, t);
+    }
+    const ctx: BackwardContext = {
+      backend: b,
+      needsGrad: (t) => this.isTracked(t),
+      weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
+    };
+    const seed = b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+    const grads = new Map<number, Tensor>([[root.id, seed]]);
+    const tgrads = new Map<number, Tensor>();
+    const accumulate = (into: Map<number, Tensor>, id: number, g: Tensor) => {
+      const prev = into.get(id);
+      into.set(id, prev ? b.add(prev, g) : g);
+    };
+    for (let k = this.entries.length - 1; k >= 0; k--) {
+      const e = this.entries[k]!;
+      const dy = grads.get(e.output);
+      if (!dy) continue;
+      grads.delete(e.output);
+      const tdy = tgrads.get(e.output) ?? null;
+      tgrads.delete(e.output);
+      const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
+      const dxs = e.vjp(dy, ctx);
+      const tdxs = tdy === null && tx.every((t) => t === null) ? [] : rule(e).vjpJvp(dy, tdy, tx, ctx);
+      e.inputs.forEach((x, i) => {
+        if (!this.tracked.has(x.id)) return;
+        if (dxs[i]) accumulate(grads, x.id, dxs[i]!);
+        if (tdxs[i]) accumulate(tgrads, x.id, tdxs[i]!);
+      });
+    }
+    const out = new Map<Tensor, Tensor>();
+    for (const [id, t] of tgrads) {
+      const leaf = this.leaves.get(id);
+      if (leaf) out.set(leaf, t);
     }
     return out;
   }

@@ -59,6 +59,14 @@ export interface Backend {
     dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor,
     grouping: StatsGrouping, statsFromInput: boolean,
   ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor };
+  /**
+   * The tangent of batchNormBackward's dx when dy moves by tdy and x by tx (null = zero), γ fixed:
+   * forward-over-reverse for Hessian-vector products.
+   */
+  batchNormBackwardTangent(
+    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
+    grouping: StatsGrouping, statsFromInput: boolean,
+  ): Tensor;
 
   // Activation and pooling.
   relu(x: Tensor): Tensor;

@@ -2,9 +2,12 @@ import type { Pool2dParams } from '../../backend/backend.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
-/** Average pooling with count_include_pad = false. dx spreads dy evenly over each window's real cells. */
+/** Average pooling with count_include_pad = false. dx spreads dy evenly over each window's real cells. Linear. */
 export function avgPool2d(tape: Tape, x: Tensor, p: Pool2dParams): Tensor {
   const y = tape.backend.avgPool2d(x, p);
   const xShape = x.shape;
-  return tape.record('avg_pool2d', [x], y, (dy, ctx) => [ctx.backend.avgPool2dGrad(dy, xShape, p)]);
+  return tape.record('avg_pool2d', [x], y, (dy, ctx) => [ctx.backend.avgPool2dGrad(dy, xShape, p)], {
+    jvp: ([tx], b) => tx && b.avgPool2d(tx, p),
+    vjpJvp: (_dy, tdy, _tx, { backend: b }) => [tdy && b.avgPool2dGrad(tdy, xShape, p)],
+  });
 }

@@ -60,6 +60,16 @@ export function batchNorm(
   return tape.record('batch_norm', [x, gamma, beta], y, (dy, ctx) => {
     const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, x, mean, invStd, gamma, grouping, statsFromInput);
     return [dx, dgamma, dbeta];
+  }, {
+    // The Jacobian dy/dx is symmetric (γ·s·(I − 11ᵀ/n − x̂x̂ᵀ/n) per group), so the JVP is the VJP applied to tx.
+    jvp: ([tx, tg, tb], be) => {
+      if (tg || tb) throw new Error('batch_norm: tangents of γ and β are not supported');
+      return tx && be.batchNormBackward(tx, x, mean, invStd, gamma, grouping, statsFromInput).dx;
+    },
+    vjpJvp: (dy, tdy, [tx], { backend: be, needsGrad }) => {
+      if (needsGrad(gamma) || needsGrad(beta)) throw new Error('batch_norm: Hessian-vector products for γ and β are not supported');
+      return [be.batchNormBackwardTangent(dy, tdy, x, tx, mean, invStd, gamma, grouping, statsFromInput), null, null];
+    },
   });
 }
 

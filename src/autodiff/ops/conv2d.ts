@@ -1,8 +1,13 @@
 import type { Conv2dParams } from '../../backend/backend.js';
+import { sumOf } from '../tangent.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
-/** y = x ⋆ w (no bias). dx = w-transposed convolution of dy; dw = dy ⋆ x, per sample when asked. */
+/**
+ * y = x ⋆ w (no bias). dx = w-transposed convolution of dy; dw = dy ⋆ x, per sample when asked.
+ * Bilinear, so each tangent is the product rule: t(y) = tx ⋆ w + x ⋆ tw, t(dx) = convᵀ(tdy, w) + convᵀ(dy, tw),
+ * t(dw) = tdy ⋆ x + dy ⋆ tx.
+ */
 export function conv2d(tape: Tape, x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
   const y = tape.backend.conv2d(x, w, p);
   return tape.record('conv2d', [x, w], y, (dy, ctx) => [
@@ -12,5 +17,11 @@ export function conv2d(tape: Tape, x: Tensor, w: Tensor, p: Conv2dParams): Tenso
       () => ctx.backend.conv2dGradWeight(x, dy, w.shape, p),
       () => ctx.backend.conv2dGradWeightPerSample(x, dy, w.shape, p),
     ),
-  ]);
+  ], {
+    jvp: ([tx, tw], b) => sumOf(b, tx && b.conv2d(tx, w, p), tw && b.conv2d(x, tw, p)),
+    vjpJvp: (dy, tdy, [tx, tw], { backend: b, needsGrad }) => [
+      needsGrad(x) ? sumOf(b, tdy && b.conv2dGradInput(tdy, w, x.shape, p), tw && b.conv2dGradInput(dy, tw, x.shape, p)) : null,
+      needsGrad(w) ? sumOf(b, tdy && b.conv2dGradWeight(x, tdy, w.shape, p), tx && b.conv2dGradWeight(tx, dy, w.shape, p)) : null,
+    ],
+  });
 }

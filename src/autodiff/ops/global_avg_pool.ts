@@ -1,9 +1,12 @@
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
-/** [N,C,H,W] → [N,C], the mean over H×W. dx = dy / (H·W) at every position. */
+/** [N,C,H,W] → [N,C], the mean over H×W. dx = dy / (H·W) at every position. Linear. */
 export function globalAvgPool(tape: Tape, x: Tensor): Tensor {
   const y = tape.backend.globalAvgPool(x);
   const xShape = x.shape;
-  return tape.record('global_avg_pool', [x], y, (dy, ctx) => [ctx.backend.globalAvgPoolGrad(dy, xShape)]);
+  return tape.record('global_avg_pool', [x], y, (dy, ctx) => [ctx.backend.globalAvgPoolGrad(dy, xShape)], {
+    jvp: ([tx], b) => tx && b.globalAvgPool(tx),
+    vjpJvp: (_dy, tdy, _tx, { backend: b }) => [tdy && b.globalAvgPoolGrad(tdy, xShape)],
+  });
 }

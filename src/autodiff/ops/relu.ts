@@ -1,8 +1,14 @@
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
-/** y = max(x, 0). dx = dy where x > 0, else 0 (the subgradient at 0 is 0, as in PyTorch). */
+/**
+ * y = max(x, 0). dx = dy where x > 0, else 0 (the subgradient at 0 is 0, as in PyTorch). The mask is
+ * piecewise constant, so tangents pass through the same mask and the second derivative is 0.
+ */
 export function relu(tape: Tape, x: Tensor): Tensor {
   const y = tape.backend.relu(x);
-  return tape.record('relu', [x], y, (dy, ctx) => [ctx.backend.reluGrad(dy, x)]);
+  return tape.record('relu', [x], y, (dy, ctx) => [ctx.backend.reluGrad(dy, x)], {
+    jvp: ([tx], b) => tx && b.reluGrad(tx, x),
+    vjpJvp: (_dy, tdy, _tx, { backend: b }) => [tdy && b.reluGrad(tdy, x)],
+  });
 }

@@ -1,8 +1,11 @@
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
-/** y = s·x for a constant s. dx = s·dy. */
+/** y = s·x for a constant s. dx = s·dy. Linear: tangents scale the same way. */
 export function scale(tape: Tape, x: Tensor, s: number): Tensor {
   const y = tape.backend.scale(x, s);
-  return tape.record('scale', [x], y, (dy, ctx) => [ctx.backend.scale(dy, s)]);
+  return tape.record('scale', [x], y, (dy, ctx) => [ctx.backend.scale(dy, s)], {
+    jvp: ([tx], b) => tx && b.scale(tx, s),
+    vjpJvp: (_dy, tdy, _tx, { backend: b }) => [tdy && b.scale(tdy, s)],
+  });
 }

@@ -85,3 +85,51 @@ export function bnBackward(
     for (let i = 0; i < l.HW; i++) dx[s + i] = scale * (dy[s + i]! - mdy - (x[s + i]! - m) * k * mdyx);
   });
 }
+
+/**
+ * Tangent of bnBackward's dx (γ fixed). With x̂ = (x − μ)·s, h = dy − mean(dy) − x̂·mean(dy·x̂) and dx = γ·s·h:
+ * t(x̂) = s·(tx − mean(tx) − x̂·mean(x̂·tx)), t(s) = −s²·mean(x̂·tx),
+ * t(h) = tdy − mean(tdy) − t(x̂)·mean(dy·x̂) − x̂·(mean(tdy·x̂) + mean(dy·t(x̂))), t(dx) = γ·(t(s)·h + s·t(h)).
+ * With fixed statistics (running mode) dx = γ·s·dy, so t(dx) = γ·s·tdy. Zero tangents may be null.
+ */
+export function bnBackwardTangent(
+  l: BnLayout, grouping: StatsGrouping, statsFromInput: boolean,
+  dy: HostArray, tdy: HostArray | null, x: HostArray, tx: HostArray | null, mean: HostArray, invStd: HostArray, gamma: HostArray,
+  out: HostArray,
+): void {
+  if (!statsFromInput) {
+    forEachRun(l, grouping, (g, c, s) => {
+      const k = gamma[c]! * invStd[g]!;
+      for (let i = 0; i < l.HW; i++) out[s + i] = tdy ? k * tdy[s + i]! : 0;
+    });
+    return;
+  }
+  const G = groupCount(l, grouping);
+  const count = grouping === 'channel' ? l.N * l.HW : l.HW;
+  // Per group: Σdy, Σdy·x̂, Σtx, Σx̂·tx, Σtdy, Σtdy·x̂, Σdy·tx
+  const acc = new Float64Array(G * 7);
+  forEachRun(l, grouping, (g, _c, s) => {
+    const m = mean[g]!, k = invStd[g]!;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0;
+    for (let i = 0; i < l.HW; i++) {
+      const xh = (x[s + i]! - m) * k, d = dy[s + i]!, t = tx ? tx[s + i]! : 0, td = tdy ? tdy[s + i]! : 0;
+      a0 += d; a1 += d * xh; a2 += t; a3 += xh * t; a4 += td; a5 += td * xh; a6 += d * t;
+    }
+    const o = g * 7;
+    acc[o]! += a0; acc[o + 1]! += a1; acc[o + 2]! += a2; acc[o + 3]! += a3; acc[o + 4]! += a4; acc[o + 5]! += a5; acc[o + 6]! += a6;
+  });
+  forEachRun(l, grouping, (g, c, s) => {
+    const o = g * 7, m = mean[g]!, k = invStd[g]!, gm = gamma[c]!;
+    const mdy = acc[o]! / count, mdyx = acc[o + 1]! / count, mtx = acc[o + 2]! / count, mxtx = acc[o + 3]! / count;
+    const mtdy = acc[o + 4]! / count, mtdyx = acc[o + 5]! / count, mdytx = acc[o + 6]! / count;
+    const ts = -k * k * mxtx;
+    const mdyTxh = k * (mdytx - mdy * mtx - mdyx * mxtx); // mean(dy·t(x̂))
+    for (let i = 0; i < l.HW; i++) {
+      const xh = (x[s + i]! - m) * k, d = dy[s + i]!, t = tx ? tx[s + i]! : 0, td = tdy ? tdy[s + i]! : 0;
+      const txh = k * (t - mtx - xh * mxtx);
+      const h = d - mdy - xh * mdyx;
+      const th = td - mtdy - txh * mdyx - xh * (mtdyx + mdyTxh);
+      out[s + i] = gm * (ts * h + k * th);
+    }
+  });
+}

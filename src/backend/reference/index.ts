@@ -4,7 +4,7 @@
  */
 import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../../autodiff/tensor.js';
 import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
-import { bnBackward, bnForward, bnLayout, bnStatistics } from './batch_norm.js';
+import { bnBackward, bnBackwardTangent, bnForward, bnLayout, bnStatistics } from './batch_norm.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
@@ -110,6 +110,18 @@ export class ReferenceBackend implements Backend {
       this.arr(dx), this.arr(dgamma), this.arr(dbeta),
     );
     return { dx, dgamma, dbeta };
+  }
+
+  batchNormBackwardTangent(
+    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
+    grouping: StatsGrouping, statsFromInput: boolean,
+  ): Tensor {
+    const out = this.make(x.shape, x.dtype);
+    bnBackwardTangent(
+      bnLayout(x.shape), grouping, statsFromInput, this.arr(dy), tdy && this.arr(tdy), this.arr(x), tx && this.arr(tx),
+      this.arr(mean), this.arr(invStd), this.arr(gamma), this.arr(out),
+    );
+    return out;
   }
 
   relu(x: Tensor): Tensor {

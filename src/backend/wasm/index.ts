@@ -7,6 +7,7 @@
  */
 import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../../autodiff/tensor.js';
 import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
+import { bnBackwardTangent, bnLayout } from '../reference/batch_norm.js';
 import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
 import { poolOutputSize } from '../reference/pooling.js';
 import { WasmHeap } from './heap.js';
@@ -212,6 +213,20 @@ export class WasmBackend implements Backend {
     this.k.bn_backward(this.p(dy), this.p(x), dx.storage as number, N, C, HW, grouping === 'sample' ? 1 : 0, statsFromInput ? 1 : 0,
       this.p(mean), this.p(invStd), this.p(gamma), dgamma.storage as number, dbeta.storage as number);
     return { dx, dgamma, dbeta };
+  }
+
+  /** Only Hessian-vector products need it, once per BN layer: the reference loops over views of the memory. */
+  batchNormBackwardTangent(
+    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
+    grouping: StatsGrouping, statsFromInput: boolean,
+  ): Tensor {
+    const out = this.alloc(x.shape);
+    const view = (t: Tensor) => this.heap.f32(this.p(t), t.size);
+    bnBackwardTangent(
+      bnLayout(x.shape), grouping, statsFromInput, view(dy), tdy && view(tdy), view(x), tx && view(tx),
+      view(mean), view(invStd), view(gamma), view(out),
+    );
+    return out;
   }
 
   // --- pooling -------------------------------------------------------------------------------------------

@@ -1,0 +1,20 @@
+/**
+ * Forward-over-reverse rules, for exact Hessian-vector products (GraSP's H·g). An op that supports them
+ * says how a tangent of its inputs moves its output (jvp) and how it moves what its VJP returns (vjpJvp):
+ * d/dε vjp(dy + ε·tdy) evaluated at inputs + ε·tx. A null tangent means zero.
+ */
+import type { Backend } from '../backend/backend.js';
+import type { BackwardContext } from './tape.js';
+import type { Tensor } from './tensor.js';
+
+export interface TangentRule {
+  jvp(tx: readonly (Tensor | null)[], b: Backend): Tensor | null;
+  vjpJvp(dy: Tensor, tdy: Tensor | null, tx: readonly (Tensor | null)[], ctx: BackwardContext): (Tensor | null)[];
+}
+
+/** The sum of the non-null terms, or null when every term is null (a zero tangent). */
+export function sumOf(b: Backend, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
+  let acc: Tensor | null = null;
+  for (const t of terms) if (t) acc = acc ? b.add(acc, t) : t;
+  return acc;
+}

@@ -5,6 +5,7 @@
  */
 import type { DType } from './autodiff/index.js';
 import type { Backend } from './backend/backend.js';
+import { ReferenceBackend } from './backend/reference/index.js';
 import type { Batch } from './data/batch.js';
 import type { RawTensor } from './io/safetensors.js';
 import { Nb201Network } from './nets/nb201/network.js';
@@ -45,7 +46,15 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
     if (labelMax >= o.numClasses || Math.min(...batch.y) < 0) {
       throw new Error(`batch labels span [${Math.min(...batch.y)}, ${labelMax}] but the network has ${o.numClasses} classes`);
     }
-    const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS, { chunk: o.chunk ?? DEFAULT_CHUNK });
+    const env = { seed: o.seed, f64: backend.name === 'js' ? backend : f64Backend() };
+    const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS, { chunk: o.chunk ?? DEFAULT_CHUNK }, env);
     return { arch: net.arch, scores, warnings, seconds: (performance.now() - start) / 1000 };
   });
+}
+
+let referenceF64: ReferenceBackend | undefined;
+
+/** The f64 work (synflow) runs on the reference kernels: the WASM and WebGPU kernels are f32. */
+function f64Backend(): Backend {
+  return (referenceF64 ??= new ReferenceBackend());
 }

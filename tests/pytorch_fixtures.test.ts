@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
-import { reducePerSample, reducersNeeded, scoreReduced, PROXY_NAMES, type ProxyOptions } from '../src/proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced, type ProxyOptions } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
 import { fixturesDir, readJson, relErr } from './helpers.js';
 
@@ -21,7 +21,7 @@ interface Case {
 }
 const expected = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expected.json'));
 const backend = new ReferenceBackend();
-const readings: ProxyOptions[] = (['none', 'params', 'cosine'] as const).map((n) => ({ gradsignReduction: 'sum', gradalignNorm: n }));
+const readings: ProxyOptions[] = (['none', 'params', 'cosine'] as const).map((n) => ({ ...DEFAULT_PROXY_OPTIONS, gradsignReduction: 'sum', gradalignNorm: n }));
 
 for (const [name, c] of Object.entries(expected.cases)) {
   test(`PyTorch fixture ${name}: ${c.arch}`, () => {
@@ -29,7 +29,7 @@ for (const [name, c] of Object.entries(expected.cases)) {
     loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)), `${name}.weights`);
     assert.is(net.parameters.parameterCount(), c.num_params, 'parameter count');
     const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
-    const reduced = reducePerSample(net, batch, reducersNeeded(PROXY_NAMES, readings));
+    const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, readings));
     assert.is(reduced.m, c.m, 'counted weights');
     const lossSum = c.per_sample_loss.reduce((a, b) => a + b, 0);
     assert.ok(relErr(reduced.lossSum, lossSum) < 1e-5, `loss sum ${reduced.lossSum} vs ${lossSum}`);
@@ -44,7 +44,7 @@ for (const [name, c] of Object.entries(expected.cases)) {
       assert.ok(err <= 1e-3, `${key}: ${got} vs PyTorch ${want} (${absolute ? 'abs' : 'rel'} err ${err})`);
     };
     for (const reduction of ['sum', 'mean'] as const) {
-      check(`gradsign_${reduction}`, scoreReduced(reduced, ['gradsign'], { gradsignReduction: reduction, gradalignNorm: 'none' }).scores.gradsign!, false);
+      check(`gradsign_${reduction}`, scoreReduced(reduced, ['gradsign'], { ...DEFAULT_PROXY_OPTIONS, gradsignReduction: reduction, gradalignNorm: 'none' }).scores.gradsign!, false);
     }
     for (const o of readings) {
       const { scores } = scoreReduced(reduced, ['gradalign1', 'gradalign2'], o);

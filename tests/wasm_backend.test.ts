@@ -14,7 +14,7 @@ import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import { createNodeWasmBackend } from '../src/node/worker_pool.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
-import { PROXY_NAMES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
 import { fixturesDir, readJson, relErr } from './helpers.js';
@@ -144,8 +144,8 @@ for (const name of ['index0', 'dead_branch', 'imagenet16', 'tiny']) {
     const results = [one, two].map((b) => {
       const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
       loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)));
-      const opts = { gradsignReduction: 'sum', gradalignNorm: 'none' } as const;
-      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PROXY_NAMES, [opts]), { chunk: 5 }), PROXY_NAMES, opts).scores;
+      const opts = DEFAULT_PROXY_OPTIONS;
+      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [opts]), { chunk: 5 }), PER_SAMPLE_PROXIES, opts).scores;
     });
     const [s1, s2] = results as [Record<string, number>, Record<string, number>];
     assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `gradsign ${s1.gradsign} vs ${c.scores.gradsign_sum}`);
@@ -163,8 +163,8 @@ test('without shared memory (a page that is not cross-origin isolated) the kerne
   const scores = [plain, one].map((b) => {
     const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
     loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, 'index0.weights.safetensors')));
-    const opts = { gradsignReduction: 'sum', gradalignNorm: 'none' } as const;
-    return scoreReduced(reducePerSample(net, batch, reducersNeeded(PROXY_NAMES, [opts])), PROXY_NAMES, opts).scores;
+    const opts = DEFAULT_PROXY_OPTIONS;
+    return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [opts])), PER_SAMPLE_PROXIES, opts).scores;
   });
   assert.not.ok(plain.heap.capacity === 0);
   assert.equal(scores[0], scores[1]);

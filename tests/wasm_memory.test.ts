@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample } from '../src/node/files.js';
 import { createNodeWasmBackend } from '../src/node/worker_pool.js';
-import { PROXY_NAMES } from '../src/proxies/registry.js';
+import { PER_SAMPLE_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import { Random } from '../src/util/random.js';
 import { NB201_OPS } from '../src/nets/nb201/arch.js';
@@ -23,7 +23,7 @@ test('scoring many architectures does not grow the wasm heap or memory', async (
     };
     const largest = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
     const baseline = backend.heap.used;
-    const options = { proxies: PROXY_NAMES, numClasses: 10, seed: 1, C: 4, N: 1, chunk: 4 };
+    const options = { proxies: PER_SAMPLE_PROXIES, numClasses: 10, seed: 1, C: 4, N: 1, chunk: 4 };
     scoreArchitecture(backend, largest, batch, options);
     const grown = backend.heap.capacity;
     for (let i = 0; i < 40; i++) {

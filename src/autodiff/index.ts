@@ -4,6 +4,7 @@ export { Tape, type BackwardContext, type BackwardOptions, type PerSampleSink, t
 export { sumOf, type TangentRule } from './tangent.js';
 export { add } from './ops/add.js';
 export { avgPool2d } from './ops/avg_pool2d.js';
+export { channelBias } from './ops/channel_bias.js';
 export { batchNorm, type BatchNormBuffers, type BatchNormMode, type BatchNormOptions } from './ops/batch_norm.js';
 export { conv2d } from './ops/conv2d.js';
 export { crossEntropy, type Reduction } from './ops/cross_entropy.js';

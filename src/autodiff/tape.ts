@@ -128,9 +128,8 @@ export class Tape {
   /**
    * Exact Hessian-vector product by forward-over-reverse: the tangent `direction` (leaf → tangent) is pushed
    * through the recorded forward (jvp rules), then the reverse pass runs on (gradient, gradient tangent)
-   * pairs. Returns each tracked leaf's gradient tangent, i.e. (∇²root · v) for that leaf. Every op on the
-   * path from the leaves to the root needs a tangent rule; in the differentiated leaves' rows the result is
-   * exact (no finite differences).
+   * pairs. Returns, for each leaf given a direction, its gradient tangent: that leaf's rows of ∇²root · v.
+   * Every op on the path from the leaves to the root needs a tangent rule. Exact (no finite differences).
    */
   hessianVectorProduct(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
     const b = this.backend;
@@ -180,9 +179,9 @@ export class Tape {
       });
     }
     const out = new Map<Tensor, Tensor>();
-    for (const [id, t] of tgrads) {
-      const leaf = this.leaves.get(id);
-      if (leaf) out.set(leaf, t);
+    for (const leaf of direction.keys()) {
+      const t = tgrads.get(leaf.id);
+      if (t) out.set(leaf, t);
     }
     return out;
   }

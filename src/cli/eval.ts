@@ -15,7 +15,7 @@ import { scatterSvg } from '../eval/svg_scatter.js';
 import { archString, parseArch } from '../nets/nb201/arch.js';
 import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table } from '../node/files.js';
 import { openResults } from '../node/results_file.js';
-import { parseProxyList, PROXY_NAMES } from '../proxies/registry.js';
+import { parseProxyList, PER_SAMPLE_PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random } from '../util/random.js';
 import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
@@ -49,7 +49,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const seeds = [...new Set(seedsText.split(',').map(Number))];
   let proxies;
   try {
-    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PROXY_NAMES];
+    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -12,7 +12,7 @@ import {
   loadBundledCifar10Sample, loadCifar, defaultSharedDataDir, readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile,
 } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
-import { parseProxyList, PROXY_NAMES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from './args.js';
@@ -118,7 +118,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
 
   let proxies: ProxyName[];
   try {
-    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PROXY_NAMES];
+    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -131,6 +131,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const proxyOptions: ProxyOptions = {
     gradsignReduction: choiceOption(args, 'gradsign-reduction', ['sum', 'mean'] as const, 'sum'),
     gradalignNorm: choiceOption(args, 'gradalign-norm', ['none', 'params', 'cosine'] as const, 'none'),
+    synflowVariant: choiceOption(args, 'synflow-variant', ['zc', 'clean'] as const, DEFAULT_PROXY_OPTIONS.synflowVariant),
   };
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);

@@ -5,7 +5,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Batch } from '../data/batch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
-import { PROXY_NAMES, reducePerSample, reducersNeeded, scoreReduced, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 
 export interface Reading {
   key: string;
@@ -13,7 +13,7 @@ export interface Reading {
   options: ProxyOptions;
 }
 
-const o = (gradsignReduction: 'sum' | 'mean', gradalignNorm: 'none' | 'params' | 'cosine'): ProxyOptions => ({ gradsignReduction, gradalignNorm });
+const o = (gradsignReduction: 'sum' | 'mean', gradalignNorm: 'none' | 'params' | 'cosine'): ProxyOptions => ({ ...DEFAULT_PROXY_OPTIONS, gradsignReduction, gradalignNorm });
 
 /** The readings, keyed as in results lines; the plain names are the defaults of `zerocost score`. */
 export const READINGS: Reading[] = [
@@ -39,7 +39,7 @@ export function scoreReadings(
   o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[] },
 ): ReadingsResult {
   const start = performance.now();
-  const proxies = o.proxies ?? PROXY_NAMES;
+  const proxies = o.proxies ?? PER_SAMPLE_PROXIES;
   const readings = READINGS.filter((r) => proxies.includes(r.proxy));
   return backend.scope(() => {
     const net = new Nb201Network(backend, { arch, numClasses: o.numClasses });

@@ -1,12 +1,35 @@
-/** What the per-sample pass and the proxies need of a network: its backend, its parameters and a forward. */
-import type { BatchNormMode, Tape, Tensor } from '../autodiff/index.js';
+/** What the proxies need of a network: its backend, its parameters, a forward, and taps on activations. */
+import type { BatchNormMode, DType, Tape, Tensor } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import type { ParameterSet } from './parameters.js';
 
-/** How a forward pass runs: the tape to record on and where BN statistics come from. */
+/** Optional taps on activations for the proxies that read them (fisher, NASWOT, TE-NAS, Zen). */
+export interface ActivationObserver {
+  /** The output of a Conv2d or Linear layer before anything else touches it, with that layer's weight. */
+  layerOutput?(weight: Tensor, y: Tensor): void;
+  /** The input of every ReLU call, in call order. */
+  reluInput?(x: Tensor): void;
+  /** The feature map before global average pooling. */
+  features?(h: Tensor): void;
+}
+
+/** How a forward pass runs: the tape to record on, where BN statistics come from, and optional taps. */
 export interface ForwardContext {
   tape: Tape;
   bnMode: BatchNormMode;
+  observe?: ActivationObserver;
+}
+
+/**
+ * Structural variants some reference implementations score instead of the benchmark network (synflow):
+ * where batch norm stays, whether cell convolutions carry a bias, and the number format.
+ */
+export interface NetworkVariant {
+  dtype?: DType;
+  /** `all` (the benchmark network), `reductions` (only inside reduction blocks) or `none`. */
+  batchNorm?: 'all' | 'reductions' | 'none';
+  /** Cell convolutions with a bias (zero-cost-nas's NAS201Model, whose cell BN is not affine). */
+  cellConvBias?: boolean;
 }
 
 export interface Network {
@@ -14,4 +37,6 @@ export interface Network {
   readonly parameters: ParameterSet;
   /** Logits [B, classes] for input x [B, 3, H, W]. */
   forward(ctx: ForwardContext, x: Tensor): Tensor;
+  /** The same architecture built as a variant, its parameters allocated but not initialised. */
+  variant(v: NetworkVariant, backend?: Backend): Network;
 }

@@ -7,7 +7,7 @@ import { Tensor, shapeString, sizeOf, type BatchNormBuffers, type DType, type Ho
 import { Random } from '../util/random.js';
 
 /** What a parameter is, which decides its init and whether proxies count it. */
-export type ParameterKind = 'conv_weight' | 'linear_weight' | 'linear_bias' | 'bn_weight' | 'bn_bias';
+export type ParameterKind = 'conv_weight' | 'conv_bias' | 'linear_weight' | 'linear_bias' | 'bn_weight' | 'bn_bias';
 
 export interface ParameterEntry {
   name: string;
@@ -44,6 +44,10 @@ export class ParameterSet {
     return this.add(name, 'conv_weight', [out, inp, k, k], inp * k * k);
   }
 
+  convBias(name: string, out: number, fanIn: number): ParameterEntry {
+    return this.add(name, 'conv_bias', [out], fanIn);
+  }
+
   linear(prefix: string, out: number, inp: number): { weight: ParameterEntry; bias: ParameterEntry } {
     return { weight: this.add(`${prefix}.weight`, 'linear_weight', [out, inp], inp), bias: this.add(`${prefix}.bias`, 'linear_bias', [out], inp) };
   }
@@ -72,7 +76,7 @@ export class ParameterSet {
   }
 
   /**
-   * PyTorch's default init: conv/linear weights (kaiming_uniform, a=√5) and linear biases U(±1/√fan_in);
+   * PyTorch's default init: conv/linear weights (kaiming_uniform, a=√5) and conv/linear biases U(±1/√fan_in);
    * BN γ = 1, β = 0, running mean 0, running variance 1. Draws follow registration order.
    */
   initialize(seed: number): void {
@@ -87,6 +91,24 @@ export class ParameterSet {
       }
       this.replace(e, data);
     }
+    this.resetBuffers();
+  }
+
+  /**
+   * Zen-NAS's init: conv/linear weights ~ N(0, 1) from `rng` in registration order, every bias 0, BN γ = 1,
+   * β = 0, fresh running statistics.
+   */
+  initializeGaussian(rng: Random): void {
+    for (const e of this.entries) {
+      const data = this.dtype === 'f64' ? new Float64Array(e.tensor.size) : new Float32Array(e.tensor.size);
+      if (e.kind === 'conv_weight' || e.kind === 'linear_weight') for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+      else if (e.kind === 'bn_weight') data.fill(1);
+      this.replace(e, data);
+    }
+    this.resetBuffers();
+  }
+
+  private resetBuffers(): void {
     for (const bn of this.batchNorms.values()) {
       bn.runningMean.fill(0);
       bn.runningVar.fill(1);

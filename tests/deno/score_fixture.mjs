@@ -1,7 +1,7 @@
 // Runs in Deno (not Node): scores a PyTorch fixture with the WASM backend on Web Workers and prints JSON.
 // Usage: deno run --allow-read tests/deno/score_fixture.mjs CASE THREADS
 import {
-  Nb201Network, batchFromSafetensors, parseSafetensors, loadWeights, reducePerSample, reducersNeeded, scoreReduced, PROXY_NAMES,
+  Nb201Network, batchFromSafetensors, parseSafetensors, loadWeights, reducePerSample, reducersNeeded, scoreReduced, PER_SAMPLE_PROXIES,
 } from '../../dist/src/index.js';
 import { createWebWasmBackend } from '../../dist/src/backend/wasm/web.js';
 
@@ -13,6 +13,6 @@ const net = new Nb201Network(backend, { arch: expected.arch, C: expected.C, N: e
 loadWeights(net.parameters, parseSafetensors(await Deno.readFile(new URL(`${name}.weights.safetensors`, dir))));
 const batch = batchFromSafetensors(parseSafetensors(await Deno.readFile(new URL(`${name}.input.safetensors`, dir))));
 const options = { gradsignReduction: 'sum', gradalignNorm: 'none' };
-const { scores } = scoreReduced(reducePerSample(net, batch, reducersNeeded(PROXY_NAMES, [options]), { chunk: 5 }), PROXY_NAMES, options);
+const { scores } = scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [options]), { chunk: 5 }), PER_SAMPLE_PROXIES, options);
 console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads: backend.threads, scores }));
 await backend.close();

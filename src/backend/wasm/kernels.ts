@@ -42,9 +42,9 @@ export interface KernelExports {
 
 export type KernelName = { [K in keyof KernelExports]: KernelExports[K] extends (...a: never[]) => void ? K : never }[keyof KernelExports];
 
-/** 64 KiB pages: 16 MiB to start, up to 1 GiB. */
+/** 64 KiB pages: 16 MiB to start, up to just under 2 GiB, so every byte offset stays a positive int32. */
 export const MEMORY_INITIAL_PAGES = 256;
-export const MEMORY_MAXIMUM_PAGES = 16384;
+export const MEMORY_MAXIMUM_PAGES = 32767;
 
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
 

@@ -3,9 +3,9 @@
  * N InferCells joined by two ResNet reduction blocks, lastact BN+ReLU, global pooling and a linear classifier.
  * Every parameter carries its xautodl state_dict name.
  */
-import { Tensor, add, avgPool2d, batchNorm, conv2d, globalAvgPool, linear, relu, zero, type DType } from '../../autodiff/index.js';
+import { Tensor, add, avgPool2d, batchNorm, channelBias, conv2d, globalAvgPool, linear, relu, zero, type DType } from '../../autodiff/index.js';
 import type { Backend } from '../../backend/backend.js';
-import type { ForwardContext, Network } from '../network.js';
+import type { ForwardContext, Network, NetworkVariant } from '../network.js';
 import { ParameterSet } from '../parameters.js';
 import { archString, parseArch, type Genotype, type Nb201Op } from './arch.js';
 
@@ -18,31 +18,55 @@ export interface Nb201Config {
   N?: number;
   numClasses?: number;
   dtype?: DType;
+  /** Where batch norm stays (default `all`, the benchmark network). */
+  batchNorm?: NetworkVariant['batchNorm'];
+  /** Cell ReLUConvBN convolutions with a bias (default false). */
+  cellConvBias?: boolean;
 }
 
 type Block = (ctx: ForwardContext, x: Tensor) => Tensor;
 
-function reluConvBn(ps: ParameterSet, prefix: string, cin: number, cout: number, k: number, stride: number): Block {
+interface Structure {
+  batchNorm: 'all' | 'reductions' | 'none';
+  cellConvBias: boolean;
+}
+
+function convLayer(ctx: ForwardContext, x: Tensor, w: Tensor, p: { stride: number; padding: number }): Tensor {
+  const y = conv2d(ctx.tape, x, w, p);
+  ctx.observe?.layerOutput?.(w, y);
+  return y;
+}
+
+function reluLayer(ctx: ForwardContext, x: Tensor): Tensor {
+  ctx.observe?.reluInput?.(x);
+  return relu(ctx.tape, x);
+}
+
+/** ReLU → Conv → BN; in a cell or a reduction block (`inReduction`), which decides BN and bias in variants. */
+function reluConvBn(ps: ParameterSet, s: Structure, prefix: string, cin: number, cout: number, k: number, stride: number, inReduction: boolean): Block {
   const w = ps.conv(`${prefix}.op.1.weight`, cout, cin, k);
-  const bn = ps.batchNorm(`${prefix}.op.2`, cout);
+  const bias = !inReduction && s.cellConvBias ? ps.convBias(`${prefix}.op.1.bias`, cout, cin * k * k) : undefined;
+  const hasBn = s.batchNorm === 'all' || (s.batchNorm === 'reductions' && inReduction);
+  const bn = hasBn ? ps.batchNorm(`${prefix}.op.2`, cout) : undefined;
   const p = { stride, padding: (k - 1) / 2 };
   return (ctx, x) => {
-    const y = conv2d(ctx.tape, relu(ctx.tape, x), w.tensor, p);
-    return batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode });
+    let y = convLayer(ctx, reluLayer(ctx, x), w.tensor, p);
+    if (bias) y = channelBias(ctx.tape, y, bias.tensor);
+    return bn ? batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode }) : y;
   };
 }
 
-const cellOps: Record<Nb201Op, (ps: ParameterSet, prefix: string, C: number) => Block> = {
+const cellOps: Record<Nb201Op, (ps: ParameterSet, s: Structure, prefix: string, C: number) => Block> = {
   none: () => (ctx, x) => zero(ctx.tape, x),
   skip_connect: () => (_ctx, x) => x,
-  nor_conv_1x1: (ps, prefix, C) => reluConvBn(ps, prefix, C, C, 1, 1),
-  nor_conv_3x3: (ps, prefix, C) => reluConvBn(ps, prefix, C, C, 3, 1),
+  nor_conv_1x1: (ps, s, prefix, C) => reluConvBn(ps, s, prefix, C, C, 1, 1, false),
+  nor_conv_3x3: (ps, s, prefix, C) => reluConvBn(ps, s, prefix, C, C, 3, 1, false),
   avg_pool_3x3: () => (ctx, x) => avgPool2d(ctx.tape, x, { kernel: 3, stride: 1, padding: 1 }),
 };
 
 /** InferCell: node_j = Σ_{i<j} op_{i→j}(node_i); the output is node 3. */
-function inferCell(ps: ParameterSet, prefix: string, C: number, genotype: Genotype): Block {
-  const layers = genotype.edges.map((e, j) => ({ edge: e, run: cellOps[e.op](ps, `${prefix}.layers.${j}`, C) }));
+function inferCell(ps: ParameterSet, s: Structure, prefix: string, C: number, genotype: Genotype): Block {
+  const layers = genotype.edges.map((e, j) => ({ edge: e, run: cellOps[e.op](ps, s, `${prefix}.layers.${j}`, C) }));
   return (ctx, x) => {
     const nodes: Tensor[] = [x];
     for (let node = 1; node <= 3; node++) {
@@ -59,14 +83,14 @@ function inferCell(ps: ParameterSet, prefix: string, C: number, genotype: Genoty
 }
 
 /** ResNetBasicblock: conv_b(conv_a(x)) + downsample(x), downsample = AvgPool(2,2) then 1×1 conv, no BN. */
-function resnetBlock(ps: ParameterSet, prefix: string, cin: number, cout: number): Block {
-  const convA = reluConvBn(ps, `${prefix}.conv_a`, cin, cout, 3, 2);
-  const convB = reluConvBn(ps, `${prefix}.conv_b`, cout, cout, 3, 1);
+function resnetBlock(ps: ParameterSet, s: Structure, prefix: string, cin: number, cout: number): Block {
+  const convA = reluConvBn(ps, s, `${prefix}.conv_a`, cin, cout, 3, 2, true);
+  const convB = reluConvBn(ps, s, `${prefix}.conv_b`, cout, cout, 3, 1, true);
   const down = ps.conv(`${prefix}.downsample.1.weight`, cout, cin, 1);
   return (ctx, x) => {
     const residual = convB(ctx, convA(ctx, x));
     const pooled = avgPool2d(ctx.tape, x, { kernel: 2, stride: 2, padding: 0 });
-    return add(ctx.tape, conv2d(ctx.tape, pooled, down.tensor, { stride: 1, padding: 0 }), residual);
+    return add(ctx.tape, convLayer(ctx, pooled, down.tensor, { stride: 1, padding: 0 }), residual);
   };
 }
 
@@ -79,7 +103,10 @@ export class Nb201Network implements Network {
   readonly parameters: ParameterSet;
   private readonly body: Block;
 
+  private readonly config: Nb201Config;
+
   constructor(readonly backend: Backend, config: Nb201Config) {
+    this.config = config;
     this.genotype = typeof config.arch === 'string' ? parseArch(config.arch) : config.arch;
     this.arch = archString(this.genotype);
     this.C = config.C ?? 16;
@@ -87,29 +114,37 @@ export class Nb201Network implements Network {
     this.numClasses = config.numClasses ?? 10;
     if (!(Number.isInteger(this.numClasses) && this.numClasses >= 1)) throw new Error(`numClasses must be a positive integer, got ${config.numClasses}`);
     const ps = (this.parameters = new ParameterSet(backend, config.dtype ?? 'f32'));
+    const s: Structure = { batchNorm: config.batchNorm ?? 'all', cellConvBias: config.cellConvBias ?? false };
     const { C, N } = this;
 
     const stemW = ps.conv('stem.0.weight', C, 3, 3);
-    const stemBn = ps.batchNorm('stem.1', C);
+    const stemBn = s.batchNorm === 'all' ? ps.batchNorm('stem.1', C) : undefined;
     const widths = [...Array(N).fill(C), 2 * C, ...Array(N).fill(2 * C), 4 * C, ...Array(N).fill(4 * C)] as number[];
     const cells: Block[] = [];
     let cin = C;
     widths.forEach((cout, k) => {
       const reduction = k === N || k === 2 * N + 1;
-      cells.push(reduction ? resnetBlock(ps, `cells.${k}`, cin, cout) : inferCell(ps, `cells.${k}`, cout, this.genotype));
+      cells.push(reduction ? resnetBlock(ps, s, `cells.${k}`, cin, cout) : inferCell(ps, s, `cells.${k}`, cout, this.genotype));
       cin = cout;
     });
-    const lastBn = ps.batchNorm('lastact.0', cin);
+    const lastBn = s.batchNorm === 'all' ? ps.batchNorm('lastact.0', cin) : undefined;
     const classifier = ps.linear('classifier', this.numClasses, cin);
 
     this.body = (ctx, x) => {
-      let h = conv2d(ctx.tape, x, stemW.tensor, { stride: 1, padding: 1 });
-      h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, { mode: ctx.bnMode });
+      let h = convLayer(ctx, x, stemW.tensor, { stride: 1, padding: 1 });
+      if (stemBn) h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, { mode: ctx.bnMode });
       for (const cell of cells) h = cell(ctx, h);
-      h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, { mode: ctx.bnMode });
-      h = relu(ctx.tape, h);
-      return linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);
+      if (lastBn) h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, { mode: ctx.bnMode });
+      h = reluLayer(ctx, h);
+      ctx.observe?.features?.(h);
+      const logits = linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);
+      ctx.observe?.layerOutput?.(classifier.weight.tensor, logits);
+      return logits;
     };
+  }
+
+  variant(v: NetworkVariant, backend: Backend = this.backend): Nb201Network {
+    return new Nb201Network(backend, { ...this.config, arch: this.genotype, dtype: v.dtype ?? this.parameters.dtype, batchNorm: v.batchNorm, cellConvBias: v.cellConvBias });
   }
 
   /** Logits [B, numClasses] for input x [B, 3, H, W]. */

@@ -1,0 +1,24 @@
+import type { Tape } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+
+/**
+ * y = x + b[c] per channel of x [N,C,H,W] (a convolution's bias). It runs on the batch-norm kernels with
+ * identity statistics (mean 0, 1/σ 1, γ 1, β = b), which compute exactly this; dx = dy, db = Σ_{n,h,w} dy.
+ */
+export function channelBias(tape: Tape, x: Tensor, bias: Tensor): Tensor {
+  const be = tape.backend;
+  const C = x.shape[1]!;
+  const fill = (v: number) => be.fromHost(x.dtype === 'f64' ? new Float64Array(C).fill(v) : new Float32Array(C).fill(v), [C]);
+  const zeros = fill(0), ones = fill(1);
+  const y = be.batchNormForward(x, zeros, ones, ones, bias, 'channel');
+  return tape.record('channel_bias', [x, bias], y, (dy, ctx) => [
+    dy,
+    ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, x, zeros, ones, ones, 'channel', false).dbeta : null,
+  ], {
+    jvp: ([tx, tb]) => {
+      if (tb) throw new Error('channel_bias: tangents of the bias are not supported');
+      return tx;
+    },
+    vjpJvp: (_dy, tdy) => [tdy, null], // the bias never carries a direction, so its H·v row is never read
+  });
+}

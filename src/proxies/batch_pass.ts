@@ -1,0 +1,71 @@
+/**
+ * One train-mode forward of the whole batch (BN with batch statistics), shared by the baseline proxies
+ * that read it: the mean-CE gradient (grad_norm, snip, fisher, grasp), the input Jacobian (jacob_cov), the
+ * per-sample output gradients (TE-NAS NTK) and the ReLU codes (NASWOT). The forward records every
+ * parameter and the input, so each of those backward passes runs on the same tape.
+ */
+import { Tape, crossEntropy, type HostArray, type Tensor } from '../autodiff/index.js';
+import type { Batch } from '../data/batch.js';
+import type { Network } from '../nets/network.js';
+import type { ParameterEntry } from '../nets/parameters.js';
+import { ReluCodes } from './relu_codes.js';
+
+export interface LayerOutput {
+  weight: Tensor;
+  y: Tensor;
+}
+
+export interface BatchPassNeeds {
+  /** Keep Conv2d/Linear outputs for fisher. */
+  layerOutputs?: boolean;
+  /** Pack ReLU input codes for NASWOT. */
+  reluCodes?: boolean;
+}
+
+export class BatchPass {
+  readonly tape: Tape;
+  readonly x: Tensor;
+  readonly logits: Tensor;
+  readonly layerOutputs: LayerOutput[] = [];
+  readonly reluCodes?: ReluCodes;
+  private weightGrads?: { entry: ParameterEntry; grad: HostArray | null }[];
+
+  constructor(readonly net: Network, readonly batch: Batch, needs: BatchPassNeeds) {
+    const be = net.backend;
+    this.tape = new Tape(be);
+    for (const e of net.parameters.entries) this.tape.watch(e.tensor);
+    const data = net.parameters.dtype === 'f64' ? Float64Array.from(batch.x) : batch.x;
+    this.x = this.tape.watch(be.fromHost(data, batch.shape));
+    const codes = needs.reluCodes ? new ReluCodes(batch.shape[0]) : undefined;
+    this.reluCodes = codes;
+    this.logits = net.forward({
+      tape: this.tape,
+      bnMode: 'batch',
+      observe: {
+        layerOutput: needs.layerOutputs ? (weight, y) => this.layerOutputs.push({ weight, y }) : undefined,
+        reluInput: codes ? (x) => codes.add(be.toHost(x)) : undefined,
+      },
+    }, this.x);
+  }
+
+  /**
+   * Runs fn on the mean-CE loss and its gradients (every parameter, plus the retained layer outputs).
+   * Everything the backward allocates is freed when fn returns, so fn must return host values.
+   */
+  withLossGradients<T>(fn: (loss: Tensor, grads: Map<Tensor, Tensor>) => T, retainLayerOutputs = false): T {
+    return this.net.backend.scope(() => {
+      const loss = crossEntropy(this.tape, this.logits, this.batch.y, 'mean');
+      const grads = this.tape.backward(loss, { retain: retainLayerOutputs ? this.layerOutputs.map((l) => l.y) : [] });
+      return fn(loss, grads);
+    });
+  }
+
+  /** The Conv2d and Linear weights with host copies of their mean-CE gradients (null: no path to the loss). */
+  weightGradients(): { entry: ParameterEntry; grad: HostArray | null }[] {
+    this.weightGrads ??= this.withLossGradients((_loss, grads) => this.net.parameters.countedWeights().map((entry) => {
+      const g = grads.get(entry.tensor);
+      return { entry, grad: g ? this.net.backend.toHost(g) : null };
+    }));
+    return this.weightGrads;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * fisher (zero-cost-nas, proxies.md §1.4): for each Conv2d/Linear output a (before BN) and its gradient
+ * ∂L/∂a, per output channel k: g_nk = Σ_hw a·∂L/∂a, F_k = ½·mean_n g_nk². The reference writes each channel's
+ * value into a tensor shaped like the weight's per-channel slice before summing, so every F_k counts
+ * numel(W)/C_out times; we keep that factor to match its numbers.
+ */
+import type { BatchPass } from './batch_pass.js';
+
+export function fisher(pass: BatchPass): number {
+  const be = pass.net.backend;
+  return pass.withLossGradients((_loss, grads) => {
+    let score = 0;
+    for (const { weight, y } of pass.layerOutputs) {
+      const dy = grads.get(y);
+      if (!dy) continue; // no path to the loss: the reference's hook never fires, the layer counts 0
+      const [N, C] = [y.shape[0]!, y.shape[1]!];
+      const spatial = y.size / (N * C);
+      const a = be.toHost(y), d = be.toHost(dy);
+      let layer = 0;
+      for (let c = 0; c < C; c++) {
+        let fk = 0;
+        for (let n = 0; n < N; n++) {
+          let g = 0;
+          const base = (n * C + c) * spatial;
+          for (let i = 0; i < spatial; i++) g += a[base + i]! * d[base + i]!;
+          fk += g * g;
+        }
+        layer += (0.5 * fk) / N;
+      }
+      score += (layer * weight.size) / C;
+    }
+    return score;
+  }, true);
+}

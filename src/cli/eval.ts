@@ -30,7 +30,10 @@ interface ResultLine extends EvalLine {
 }
 
 /** The protocol fields that change the numbers: a results file holds one protocol only. */
-const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss'];
+const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2'];
+
+/** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
+export const GRADALIGN2_PROTOCOL = '+mean_c log det';
 
 export async function runEval(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void; tty: boolean }): Promise<number> {
   const args = parseArgs(argv, {
@@ -102,7 +105,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const protocol = {
     dataset, batch: batchSize, split, data: dataDescription, normalization, batchChoice: 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed', bn: 'per-sample statistics (train-mode BN on a batch of one)', loss: 'cross-entropy per sample',
-    readings: READINGS.map((r) => r.key), accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
+    readings: READINGS.map((r) => r.key), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
     backend: backend.name,
   };
 

@@ -1,4 +1,4 @@
-export const USAGE = `zerocost — zero-cost NAS proxies (GradSign, GradAlign) computed with a hand-written autodiff
+export const USAGE = `zerocost — zero-cost NAS proxies (GradSign, GradAlign and the baselines) with a hand-written autodiff
 
 Usage:
   zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures
@@ -15,7 +15,9 @@ Usage:
 Score options:
   --arch STR                 one NB201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
   --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored)
-  --proxies LIST             comma-separated: gradsign,gradalign1,gradalign2 (default: all three)
+  --proxies LIST|all         comma-separated (default gradsign,gradalign1,gradalign2), or all: also the
+                             baselines grad_norm, snip, grasp, fisher, synflow, jacob_cov, naswot, zen,
+                             tenas_ntk (−NTK condition number), tenas_lr (linear regions) and params
   --dataset NAME             cifar10 | cifar100 (default cifar10); sets the class count (10 / 100)
   --data DIR                 folder with the CIFAR binary files (data_batch_*.bin, test_batch.bin; CIFAR-100
                              train.bin/test.bin or train_partial.bin). Default: the bundled 512-image CIFAR-10
@@ -36,6 +38,11 @@ Score options:
   --gradalign-norm none|params|cosine
                              GradAlign reading (default none): raw sign inner products, divided by the weight
                              count, or cosine
+  --gradalign2-sign plus|minus
+                             GradAlign-II = +mean log det of the class sign Grams (default: what correlates
+                             with accuracy, see README) or − (the paper's prose)
+  --synflow-variant zc|clean synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell
+                             convs; default, as the papers' tables) or with no BN at all
   --backend auto|wasm|js     compute backend: wasm (AssemblyScript SIMD kernels; auto picks it) or js (the plain
                              TypeScript reference backend, the oracle)
   --threads N                threads for the wasm backend (default: every available core)

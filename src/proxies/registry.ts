@@ -11,7 +11,7 @@ import { ClassGramReducer } from '../per_sample/class_gram.js';
 import { runPerSampleGradients, weightLayout, type PerSampleOptions } from '../per_sample/per_sample_gradients.js';
 import type { Reducer } from '../per_sample/reducer.js';
 import { SignSumReducer } from '../per_sample/sign_sum.js';
-import { gradalign1, gradalign2, type ClassBlock, type GradAlignNorm, type Warn } from './gradalign.js';
+import { gradalign1, gradalign2, type ClassBlock, type GradAlign2Sign, type GradAlignNorm, type Warn } from './gradalign.js';
 import { gradsign, type GradSignReduction } from './gradsign.js';
 import { BatchPass, type BatchPassNeeds } from './batch_pass.js';
 import { fisher } from './fisher.js';
@@ -37,10 +37,11 @@ export const PER_SAMPLE_PROXIES = ['gradsign', 'gradalign1', 'gradalign2'] as co
 export interface ProxyOptions {
   gradsignReduction: GradSignReduction;
   gradalignNorm: GradAlignNorm;
+  gradalign2Sign: GradAlign2Sign;
   synflowVariant: SynflowVariant;
 }
 
-export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', synflowVariant: 'zc' };
+export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', gradalign2Sign: 'plus', synflowVariant: 'zc' };
 
 /** What the network-level proxies get: the network, the batch, a shared batch pass, and an f64 backend. */
 export interface NetworkContext {
@@ -87,7 +88,7 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
   gradalign2: {
     kind: 'perSample',
     needs: () => ['classGram'],
-    score: (r, o, warn) => gradalign2(r.classes, o.gradalignNorm, r.m, warn),
+    score: (r, o, warn) => gradalign2(r.classes, o.gradalignNorm, r.m, warn, o.gradalign2Sign),
   },
   grad_norm: { kind: 'network', pass: {}, score: (c) => gradNorm(c.pass()) },
   snip: { kind: 'network', pass: {}, score: (c) => snip(c.pass()) },

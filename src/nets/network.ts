@@ -37,6 +37,8 @@ export interface Network {
   readonly parameters: ParameterSet;
   /** Logits [B, classes] for input x [B, 3, H, W]. */
   forward(ctx: ForwardContext, x: Tensor): Tensor;
+  /** Multiply-accumulates for one input of [channels, height, width], in millions. */
+  flops(inputShape: readonly [number, number, number]): number;
   /** The same architecture built as a variant, its parameters allocated but not initialised. */
   variant(v: NetworkVariant, backend?: Backend): Network;
 }

@@ -27,7 +27,7 @@ import { zen } from './zen.js';
 export const PROXY_NAMES = [
   'gradsign', 'gradalign1', 'gradalign2',
   'grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacob_cov', 'naswot', 'zen', 'tenas_ntk', 'tenas_lr',
-  'params',
+  'params', 'flops',
 ] as const;
 export type ProxyName = (typeof PROXY_NAMES)[number];
 
@@ -108,6 +108,7 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
   },
   zen: { kind: 'network', score: (c) => zen(c.net, { inputShape: c.batch.shape, seed: c.seed ^ SEED_OFFSET.zen }).score },
   params: { kind: 'network', score: (c) => c.net.parameters.parameterCount() },
+  flops: { kind: 'network', score: (c) => c.net.flops([c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]]) },
 };
 
 export function parseProxyList(text: string): ProxyName[] {

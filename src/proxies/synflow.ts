@@ -22,6 +22,8 @@ export interface SynflowOptions {
   backend: Backend;
   /** Seed of the variant-only parameters (the zc cell-conv biases). */
   seed: number;
+  /** Values for variant-only parameters by name, instead of drawing them (to match a reference). */
+  variantParameters?: ReadonlyMap<string, ArrayLike<number>>;
 }
 
 export function synflow(net: Network, o: SynflowOptions): number {
@@ -31,7 +33,8 @@ export function synflow(net: Network, o: SynflowOptions): number {
     const source = new Map(net.parameters.entries.map((e) => [e.name, e.tensor]));
     for (const e of copy.parameters.entries) {
       const from = source.get(e.name);
-      const data = from ? Float64Array.from(net.backend.toHost(from)) : Float64Array.from(o.backend.toHost(e.tensor));
+      const given = o.variantParameters?.get(e.name);
+      const data = from ? Float64Array.from(net.backend.toHost(from)) : Float64Array.from(given ?? o.backend.toHost(e.tensor));
       e.tensor = o.backend.fromHost(data.map(Math.abs), e.tensor.shape);
       e.tensor.name = e.name;
     }

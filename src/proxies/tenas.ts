@@ -57,15 +57,19 @@ export interface LinearRegionOptions {
   seed: number;
 }
 
-/** Σ_i 1/#{j : code_j = code_i}: the number of distinct activation patterns among the B inputs. */
+/** Linear regions of B Gaussian inputs drawn from the seed. */
 export function linearRegions(net: Network, o: LinearRegionOptions): number {
+  const rng = new Random(o.seed);
+  const n = o.inputShape.reduce((a, b) => a * b, 1);
+  return linearRegionsOf(net, Float64Array.from({ length: n }, () => rng.normal()), o.inputShape);
+}
+
+/** Σ_i 1/#{j : code_j = code_i}: the number of distinct ReLU activation patterns among the B inputs of x. */
+export function linearRegionsOf(net: Network, data: Float64Array, shape: readonly number[]): number {
   const be = net.backend;
   return be.scope(() => {
-    const rng = new Random(o.seed);
-    const n = o.inputShape.reduce((a, b) => a * b, 1);
-    const data = Float64Array.from({ length: n }, () => rng.normal());
-    const x = be.fromHost(net.parameters.dtype === 'f64' ? data : Float32Array.from(data), o.inputShape);
-    const B = o.inputShape[0];
+    const x = be.fromHost(net.parameters.dtype === 'f64' ? data : Float32Array.from(data), shape);
+    const B = shape[0]!;
     const blocks: Uint32Array[] = [];
     net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { reluInput: (z) => blocks.push(packCodes(be.toHost(z), B, z.size / B)) } }, x);
     const rows = Array.from({ length: B }, (_, i) => blocks.map((blk) => {

@@ -17,29 +17,38 @@ export interface ZenOptions {
   seed: number;
 }
 
-export function zen(net: Network, o: ZenOptions): { score: number; delta: number; bnTerm: number } {
+export function zen(net: Network, o: ZenOptions): ZenScore {
   const copy = net.variant({});
-  const be = copy.backend;
+  const rng = new Random(o.seed);
+  copy.parameters.initializeGaussian(rng);
+  const n = o.inputShape.reduce((a, b) => a * b, 1);
+  const x = Float64Array.from({ length: n }, () => rng.normal());
+  const eps = Float64Array.from({ length: n }, () => rng.normal());
+  return zenOf(copy, x, eps, o.inputShape);
+}
+
+export interface ZenScore {
+  score: number;
+  delta: number;
+  bnTerm: number;
+}
+
+/** The Zen-score of an already initialised network with fresh BN buffers, for inputs x and x + 0.01·ε. */
+export function zenOf(net: Network, x: Float64Array, eps: Float64Array, shape: readonly number[]): ZenScore {
+  const be = net.backend;
   return be.scope(() => {
-    const rng = new Random(o.seed);
-    copy.parameters.initializeGaussian(rng);
-    const n = o.inputShape.reduce((a, b) => a * b, 1);
-    const x = Float64Array.from({ length: n }, () => rng.normal());
-    const eps = Float64Array.from({ length: n }, () => rng.normal());
-    const mixed = x.map((v, i) => v + ZEN_MIXUP * eps[i]!);
     const features = (data: Float64Array) => {
       let f: Tensor | undefined;
-      const input = be.fromHost(copy.parameters.dtype === 'f64' ? data : Float32Array.from(data), o.inputShape);
-      copy.forward({ tape: new Tape(be), bnMode: 'batch', observe: { features: (h) => { f = h; } } }, input);
+      const input = be.fromHost(net.parameters.dtype === 'f64' ? data : Float32Array.from(data), shape);
+      net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { features: (h) => { f = h; } } }, input);
       return be.toHost(f!);
     };
-    const f1 = features(x), f2 = features(mixed);
-    const B = o.inputShape[0];
+    const f1 = features(x), f2 = features(x.map((v, i) => v + ZEN_MIXUP * eps[i]!));
     let total = 0;
     for (let i = 0; i < f1.length; i++) total += Math.abs(f1[i]! - f2[i]!);
-    const delta = total / B;
+    const delta = total / shape[0]!;
     let bnTerm = 0;
-    for (const bn of copy.parameters.batchNorms.values()) {
+    for (const bn of net.parameters.batchNorms.values()) {
       let m = 0;
       for (const v of bn.runningVar) m += v;
       bnTerm += Math.log(Math.sqrt(m / bn.runningVar.length));

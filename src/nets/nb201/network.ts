@@ -8,6 +8,7 @@ import type { Backend } from '../../backend/backend.js';
 import type { ForwardContext, Network, NetworkVariant } from '../network.js';
 import { ParameterSet } from '../parameters.js';
 import { archString, parseArch, type Genotype, type Nb201Op } from './arch.js';
+import { nb201Flops } from './flops.js';
 
 export interface Nb201Config {
   /** Arch string or parsed genotype. */
@@ -141,6 +142,10 @@ export class Nb201Network implements Network {
       ctx.observe?.layerOutput?.(classifier.weight.tensor, logits);
       return logits;
     };
+  }
+
+  flops(inputShape: readonly [number, number, number]): number {
+    return nb201Flops(this.genotype, { C: this.C, N: this.N, numClasses: this.numClasses, H: inputShape[1], W: inputShape[2] });
   }
 
   variant(v: NetworkVariant, backend: Backend = this.backend): Nb201Network {

@@ -9,13 +9,13 @@ import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData } from '../data/cif
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import type { Nb201Dataset } from '../data/nb201_table.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
-import { READINGS, scoreReadings } from '../eval/readings.js';
-import { correlationRows, formatReport, type AccuracyTarget, type EvalLine } from '../eval/report.js';
+import { readingKeys, scoreReadings } from '../eval/readings.js';
+import { correlationRows, formatReport, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { archString, parseArch } from '../nets/nb201/arch.js';
 import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table } from '../node/files.js';
 import { openResults } from '../node/results_file.js';
-import { parseProxyList, PER_SAMPLE_PROXIES } from '../proxies/registry.js';
+import { parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random } from '../util/random.js';
 import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
@@ -30,7 +30,7 @@ interface ResultLine extends EvalLine {
 }
 
 /** The protocol fields that change the numbers: a results file holds one protocol only. */
-const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2'];
+const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2', 'readings'];
 
 /** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
 export const GRADALIGN2_PROTOCOL = '+mean_c log det';
@@ -104,8 +104,11 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const backend = await makeBackend(args);
   const protocol = {
     dataset, batch: batchSize, split, data: dataDescription, normalization, batchChoice: 'same for every architecture (per seed)',
-    init: 'PyTorch default, seeded by seed', bn: 'per-sample statistics (train-mode BN on a batch of one)', loss: 'cross-entropy per sample',
-    readings: READINGS.map((r) => r.key), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
+    init: 'PyTorch default, seeded by seed',
+    bn: proxies.every((p) => PROXIES[p].kind === 'perSample')
+      ? 'per-sample statistics (train-mode BN on a batch of one)'
+      : 'per-sample statistics for GradSign/GradAlign, batch statistics (train mode) for the baselines',
+    loss: 'cross-entropy per sample', readings: readingKeys(proxies), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
     backend: backend.name,
   };
 
@@ -146,7 +149,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
 
   // The report over every line of this dataset and these seeds for the chosen architectures.
   const wanted = new Set(indices);
-  const lines = results.existing.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index));
+  const lines = withTenasRanks(results.existing.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)));
   const own: Nb201Dataset = dataset;
   const targets: AccuracyTarget[] = [
     { label: `${own} test accuracy`, dataset: own, kind: 'test' },
@@ -156,21 +159,23 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const rows = correlationRows(lines, table.rows, targets);
   io.out(`## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines)\n`);
   io.out(`protocol: batch ${batchSize}, same batch for every architecture per seed, ${split} split, ${normalization} normalisation, ` +
-    `PyTorch default init, per-sample BN, no augmentation; correlations signed (no abs), NaN scores dropped and counted.\n`);
+    `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
+    `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`);
   io.out(formatReport(rows, targets));
 
   // Scatter plots of the first seed against the dataset's own test accuracy (the GradSign paper's Figure 2).
   const plotSeed = seeds[0]!;
   const base = join(dirname(out), basename(out).replace(/\.jsonl$/, ''));
   const plotted: string[] = [];
-  for (const key of ['params', ...READINGS.filter((r) => proxies.includes(r.proxy)).map((r) => r.key)]) {
+  const keys = ['params', ...readingKeys(proxies), ...(proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? ['tenas'] : [])];
+  for (const key of keys) {
     const ls = lines.filter((l) => l.seed === plotSeed);
     const x = ls.map((l) => l.scores[key] ?? NaN), y = ls.map((l) => table.rows[l.index]!.test[own]);
     const rho = spearman(x, y).value, tau = kendallTauB(x, y).value;
     const file = `${base}.${key}.svg`;
     writeFileSync(file, scatterSvg(x.map((v, i) => ({ x: v, y: y[i]! })), {
       title: `${key} vs NB201 ${own} test accuracy — ρ ${rho.toFixed(3)}, τ ${tau.toFixed(3)}, n = ${ls.length} (seed ${plotSeed})`,
-      xLabel: key, yLabel: `${own} test accuracy (%)`, logX: key === 'params' || /^gradsign$|gradalign1$/.test(key),
+      xLabel: key, yLabel: `${own} test accuracy (%)`, logX: /^(params|gradsign|gradalign1|synflow|flops)$/.test(key),
     }));
     plotted.push(file);
   }

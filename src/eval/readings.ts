@@ -1,11 +1,13 @@
 /**
  * Every reading of every proxy from one per-sample pass: GradSign (sum, mean) and GradAlign-I/II under each
- * normalisation, plus the parameter count as the trivial reference score. Used by `zerocost eval`.
+ * normalisation, plus the parameter count as the trivial reference score; and the baselines asked for, from
+ * one shared batch pass, each under its own name. Used by `zerocost eval`.
  */
 import type { Backend } from '../backend/backend.js';
+import { ReferenceBackend } from '../backend/reference/index.js';
 import type { Batch } from '../data/batch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
-import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, PROXIES, reducePerSample, reducersNeeded, scoreNetworkProxies, scoreReduced, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 
 export interface Reading {
   key: string;
@@ -27,6 +29,16 @@ export const READINGS: Reading[] = [
   { key: 'gradalign2_cosine', proxy: 'gradalign2', options: o('sum', 'cosine') },
 ];
 
+/** The keys a results line holds for these proxies: every per-sample reading, then each baseline by name. */
+export function readingKeys(proxies: readonly ProxyName[]): string[] {
+  return [
+    ...READINGS.filter((r) => proxies.includes(r.proxy)).map((r) => r.key),
+    ...proxies.filter((p) => PROXIES[p].kind === 'network' && p !== 'params'),
+  ];
+}
+
+let f64Reference: ReferenceBackend | undefined;
+
 export interface ReadingsResult {
   /** Score per reading key, null where undefined (NaN); `params` is the parameter count. */
   scores: Record<string, number | null>;
@@ -44,13 +56,26 @@ export function scoreReadings(
   return backend.scope(() => {
     const net = new Nb201Network(backend, { arch, numClasses: o.numClasses });
     net.parameters.initialize(o.seed);
-    const reduced = reducePerSample(net, batch, reducersNeeded(proxies, readings.map((r) => r.options)), { chunk: o.chunk });
     const warnings = new Set<string>();
     const scores: Record<string, number | null> = { params: net.parameters.parameterCount() };
-    for (const r of readings) {
-      const s = scoreReduced(reduced, [r.proxy], r.options);
-      const v = s.scores[r.proxy]!;
-      scores[r.key] = Number.isFinite(v) ? v : null;
+    if (readings.length > 0) {
+      const reduced = reducePerSample(net, batch, reducersNeeded(proxies, readings.map((r) => r.options)), { chunk: o.chunk });
+      for (const r of readings) {
+        const s = scoreReduced(reduced, [r.proxy], r.options);
+        const v = s.scores[r.proxy]!;
+        scores[r.key] = Number.isFinite(v) ? v : null;
+        s.warnings.forEach((w) => warnings.add(w));
+      }
+    }
+    const baselines = proxies.filter((p) => PROXIES[p].kind === 'network' && p !== 'params');
+    if (baselines.length > 0) {
+      const f64 = backend.name === 'js' ? backend : (f64Reference ??= new ReferenceBackend());
+      const s = scoreNetworkProxies(net, batch, baselines, DEFAULT_PROXY_OPTIONS, { seed: o.seed, f64 });
+      for (const p of baselines) {
+        const v = s.scores[p]!;
+        // −Infinity is a score (NASWOT's singular kernel ranks last); NaN is not
+        scores[p] = Number.isNaN(v) ? null : v === -Infinity ? -1e308 : v;
+      }
       s.warnings.forEach((w) => warnings.add(w));
     }
     return { scores, warnings: [...warnings], seconds: (performance.now() - start) / 1000 };

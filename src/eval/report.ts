@@ -3,7 +3,7 @@
  * mean ± std over seeds, with the number of architectures, of NaN scores, and the papers' numbers beside.
  */
 import type { Nb201Dataset, Nb201Row } from '../data/nb201_table.js';
-import { kendallTauB, spearman } from './correlation.js';
+import { averageRanks, kendallTauB, spearman } from './correlation.js';
 import { PAPER_NUMBERS } from './paper_numbers.js';
 
 export interface EvalLine {
@@ -28,6 +28,26 @@ function meanStd(xs: number[]): { mean: number; std: number } {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
   return { mean: m, std: Math.sqrt(v) };
+}
+
+/**
+ * TE-NAS's combined score is relative to a population: rank(−NTK condition) + rank(linear regions), average
+ * ranks, over the lines of each (dataset, seed). Added as `tenas` where both parts are present.
+ */
+export function withTenasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
+  const out = lines.map((l) => ({ ...l, scores: { ...l.scores } }));
+  const groups = new Map<string, L[]>();
+  for (const l of out) if ('tenas_ntk' in l.scores && 'tenas_lr' in l.scores) {
+    const k = `${l.dataset}|${l.seed}`;
+    groups.set(k, [...(groups.get(k) ?? []), l]);
+  }
+  for (const g of groups.values()) {
+    const finite = g.filter((l) => Number.isFinite(l.scores.tenas_ntk ?? NaN) && Number.isFinite(l.scores.tenas_lr ?? NaN));
+    const ntk = averageRanks(finite.map((l) => l.scores.tenas_ntk!)), lr = averageRanks(finite.map((l) => l.scores.tenas_lr!));
+    for (const l of g) l.scores.tenas = null;
+    finite.forEach((l, i) => { l.scores.tenas = ntk[i]! + lr[i]!; });
+  }
+  return out;
 }
 
 export type AccuracyTarget = { label: string; dataset: Nb201Dataset; kind: 'test' | 'val' };

@@ -12,6 +12,14 @@ export interface TangentRule {
   vjpJvp(dy: Tensor, tdy: Tensor | null, tx: readonly (Tensor | null)[], ctx: BackwardContext): (Tensor | null)[];
 }
 
+/** sumOf for terms the caller just computed and uses nowhere else: they are released once summed. */
+export function sumOfFresh(b: Backend, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
+  const present = terms.filter((t): t is Tensor => !!t);
+  const total = sumOf(b, ...present);
+  if (present.length > 1) for (const t of present) b.release(t);
+  return total;
+}
+
 /** The sum of the non-null terms, or null when every term is null (a zero tangent). */
 export function sumOf(b: Backend, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
   let acc: Tensor | null = null;

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { TangentRule } from './tangent.js';
-import { Tensor, sameShape, shapeString } from './tensor.js';
+import { Tensor, nextTensorId, sameShape, shapeString } from './tensor.js';
 
 /**
  * Receives per-sample weight gradients during a backward pass instead of the batch-summed gradient.
@@ -13,6 +13,7 @@ import { Tensor, sameShape, shapeString } from './tensor.js';
  */
 export interface PerSampleSink {
   wants(param: Tensor): boolean;
+  /** Reduces `grads` before returning; the tensor is released afterwards. */
   consume(param: Tensor, grads: Tensor): void;
 }
 
@@ -84,6 +85,7 @@ export class Tape {
       if (root.size !== 1) throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
       seed = b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
     }
+    const firstId = nextTensorId();
     const sink = options.perSample;
     const retained = new Map((options.retain ?? []).map((t) => [t.id, t]));
     const ctx: BackwardContext = {
@@ -92,33 +94,39 @@ export class Tape {
       weightGrad: (w, summed, perSample) => {
         if (!this.isTracked(w)) return null;
         if (sink?.wants(w)) {
-          sink.consume(w, perSample());
+          const g = perSample();
+          sink.consume(w, g);
+          b.release(g); // sinks reduce what they are given at once and keep nothing
           return null;
         }
         return summed();
       },
     };
-    const grads = new Map<number, Tensor>([[root.id, seed]]);
+    const grads = new GradientSlots(b, firstId);
+    grads.accumulate(root.id, seed);
     const out = new Map<Tensor, Tensor>();
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
-      const dy = grads.get(e.output);
+      const dy = grads.take(e.output); // an intermediate gradient is consumed exactly once
       if (!dy) continue;
-      grads.delete(e.output); // an intermediate gradient is consumed exactly once
       const keep = retained.get(e.output);
-      if (keep) out.set(keep, dy);
+      if (keep) {
+        out.set(keep, dy);
+        grads.keep(dy);
+      }
       const dxs = e.vjp(dy, ctx);
       e.inputs.forEach((x, i) => {
         const dx = dxs[i];
-        if (!dx || !this.tracked.has(x.id)) return;
+        if (!dx) return;
+        if (!this.tracked.has(x.id)) return grads.discard(dx);
         if (!sameShape(dx.shape, x.shape)) {
           throw new Error(`${e.op} vjp: gradient ${shapeString(dx.shape)} for input ${i} of shape ${shapeString(x.shape)}`);
         }
-        const prev = grads.get(x.id);
-        grads.set(x.id, prev ? b.add(prev, dx) : dx);
+        grads.accumulate(x.id, dx);
       });
+      grads.done(dy);
     }
-    for (const [id, g] of grads) {
+    for (const [id, g] of grads.entries()) {
       const leaf = this.leaves.get(id) ?? retained.get(id);
       if (leaf) out.set(leaf, g);
     }
@@ -155,34 +163,93 @@ export class Tape {
       needsGrad: (t) => this.isTracked(t),
       weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
     };
-    const seed = b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
-    const grads = new Map<number, Tensor>([[root.id, seed]]);
-    const tgrads = new Map<number, Tensor>();
-    const accumulate = (into: Map<number, Tensor>, id: number, g: Tensor) => {
-      const prev = into.get(id);
-      into.set(id, prev ? b.add(prev, g) : g);
-    };
+    const firstId = nextTensorId();
+    const grads = new GradientSlots(b, firstId), tgrads = new GradientSlots(b, firstId);
+    grads.accumulate(root.id, b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape));
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
-      const dy = grads.get(e.output);
+      const dy = grads.take(e.output);
       if (!dy) continue;
-      grads.delete(e.output);
-      const tdy = tgrads.get(e.output) ?? null;
-      tgrads.delete(e.output);
+      const tdy = tgrads.take(e.output) ?? null;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
       const dxs = e.vjp(dy, ctx);
       const tdxs = tdy === null && tx.every((t) => t === null) ? [] : rule(e).vjpJvp(dy, tdy, tx, ctx);
       e.inputs.forEach((x, i) => {
-        if (!this.tracked.has(x.id)) return;
-        if (dxs[i]) accumulate(grads, x.id, dxs[i]!);
-        if (tdxs[i]) accumulate(tgrads, x.id, tdxs[i]!);
+        const tracked = this.tracked.has(x.id);
+        if (dxs[i]) (tracked ? grads.accumulate(x.id, dxs[i]!) : grads.discard(dxs[i]!));
+        if (tdxs[i]) (tracked ? tgrads.accumulate(x.id, tdxs[i]!) : tgrads.discard(tdxs[i]!));
       });
+      grads.done(dy);
+      if (tdy) tgrads.done(tdy);
     }
     const out = new Map<Tensor, Tensor>();
     for (const leaf of direction.keys()) {
-      const t = tgrads.get(leaf.id);
+      const t = tgrads.peek(leaf.id);
       if (t) out.set(leaf, t);
     }
     return out;
+  }
+}
+
+/**
+ * Gradients waiting to be consumed, by tensor id, with reference counts. A gradient made during this pass
+ * (id ≥ firstId) goes back to the backend as soon as nothing holds it — consumed, or replaced by a sum — so
+ * a pass needs memory for its frontier of gradients, not for every gradient it made. A vjp may return its dy
+ * (add, for both inputs): the counts keep such aliases alive.
+ */
+class GradientSlots {
+  private slots = new Map<number, Tensor>();
+  private refs = new Map<Tensor, number>();
+  private kept = new Set<Tensor>();
+  private released = new Set<Tensor>();
+
+  constructor(private readonly b: Backend, private readonly firstId: number) {}
+
+  /** Adds g into slot id (a new tensor when the slot already holds one). */
+  accumulate(id: number, g: Tensor): void {
+    const prev = this.slots.get(id);
+    const v = prev ? this.b.add(prev, g) : g;
+    this.slots.set(id, v);
+    this.refs.set(v, (this.refs.get(v) ?? 0) + 1);
+    if (prev) {
+      this.done(prev);
+      this.discard(g);
+    }
+  }
+
+  /** Empties slot id; the caller calls done() on the tensor once every use of it is over. */
+  take(id: number): Tensor | undefined {
+    const t = this.slots.get(id);
+    this.slots.delete(id);
+    return t;
+  }
+
+  peek(id: number): Tensor | undefined {
+    return this.slots.get(id);
+  }
+
+  entries(): IterableIterator<[number, Tensor]> {
+    return this.slots.entries();
+  }
+
+  /** Never release t (it is handed to the caller). */
+  keep(t: Tensor): void {
+    this.kept.add(t);
+  }
+
+  done(t: Tensor): void {
+    const n = (this.refs.get(t) ?? 1) - 1;
+    if (n > 0) this.refs.set(t, n);
+    else {
+      this.refs.delete(t);
+      this.discard(t);
+    }
+  }
+
+  /** Releases t if this pass made it and nothing holds it. */
+  discard(t: Tensor): void {
+    if (t.id < this.firstId || this.refs.has(t) || this.kept.has(t) || this.released.has(t)) return;
+    this.released.add(t);
+    this.b.release(t);
   }
 }

@@ -7,6 +7,11 @@ export type HostArray = Float32Array | Float64Array;
 
 let nextId = 0;
 
+/** The id the next tensor will get: tensors with ids at or above it were created after this call. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 export class Tensor {
   /** Identity on a tape, which refers to tensors by id so it never keeps their storage alive. */
   readonly id = nextId++;

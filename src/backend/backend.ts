@@ -30,6 +30,8 @@ export interface Backend {
    * collected storage). fn must return host values, never tensors created inside.
    */
   scope<T>(fn: () => T): T;
+  /** A hint that t is never used again, so its memory may be reused before its scope ends. */
+  release(t: Tensor): void;
 
   // Host transfer.
   fromHost(data: HostArray, shape: readonly number[]): Tensor;

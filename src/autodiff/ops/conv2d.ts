@@ -1,5 +1,5 @@
 import type { Conv2dParams } from '../../backend/backend.js';
-import { sumOf } from '../tangent.js';
+import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -18,10 +18,10 @@ export function conv2d(tape: Tape, x: Tensor, w: Tensor, p: Conv2dParams): Tenso
       () => ctx.backend.conv2dGradWeightPerSample(x, dy, w.shape, p),
     ),
   ], {
-    jvp: ([tx, tw], b) => sumOf(b, tx && b.conv2d(tx, w, p), tw && b.conv2d(x, tw, p)),
+    jvp: ([tx, tw], b) => sumOfFresh(b, tx && b.conv2d(tx, w, p), tw && b.conv2d(x, tw, p)),
     vjpJvp: (dy, tdy, [tx, tw], { backend: b, needsGrad }) => [
-      needsGrad(x) ? sumOf(b, tdy && b.conv2dGradInput(tdy, w, x.shape, p), tw && b.conv2dGradInput(dy, tw, x.shape, p)) : null,
-      needsGrad(w) ? sumOf(b, tdy && b.conv2dGradWeight(x, tdy, w.shape, p), tx && b.conv2dGradWeight(tx, dy, w.shape, p)) : null,
+      needsGrad(x) ? sumOfFresh(b, tdy && b.conv2dGradInput(tdy, w, x.shape, p), tw && b.conv2dGradInput(dy, tw, x.shape, p)) : null,
+      needsGrad(w) ? sumOfFresh(b, tdy && b.conv2dGradWeight(x, tdy, w.shape, p), tx && b.conv2dGradWeight(tx, dy, w.shape, p)) : null,
     ],
   });
 }

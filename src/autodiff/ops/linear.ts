@@ -1,4 +1,4 @@
-import { sumOf } from '../tangent.js';
+import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -14,15 +14,15 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor): Tensor {
     ctx.weightGrad(w, () => ctx.backend.matmul(dy, x, true, false), () => ctx.backend.outerPerSample(dy, x)),
     ctx.needsGrad(bias) ? ctx.backend.sumRows(dy) : null,
   ], {
-    jvp: ([tx, tw, tb], be) => sumOf(
+    jvp: ([tx, tw, tb], be) => sumOfFresh(
       be,
       tx && be.matmul(tx, w, false, true),
       tw && be.matmul(x, tw, false, true),
       tb && be.addRowVector(be.zeros(y.shape, y.dtype), tb),
     ),
     vjpJvp: (dy, tdy, [tx, tw], { backend: be, needsGrad }) => [
-      needsGrad(x) ? sumOf(be, tdy && be.matmul(tdy, w, false, false), tw && be.matmul(dy, tw, false, false)) : null,
-      needsGrad(w) ? sumOf(be, tdy && be.matmul(tdy, x, true, false), tx && be.matmul(dy, tx, true, false)) : null,
+      needsGrad(x) ? sumOfFresh(be, tdy && be.matmul(tdy, w, false, false), tw && be.matmul(dy, tw, false, false)) : null,
+      needsGrad(w) ? sumOfFresh(be, tdy && be.matmul(tdy, x, true, false), tx && be.matmul(dy, tx, true, false)) : null,
       needsGrad(bias) && tdy ? be.sumRows(tdy) : null,
     ],
   });

@@ -34,6 +34,10 @@ export class ReferenceBackend implements Backend {
     return fn(); // storage is garbage-collected
   }
 
+  release(_t: Tensor): void {
+    // garbage-collected storage
+  }
+
   fromHost(data: HostArray, shape: readonly number[]): Tensor {
     if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
     return this.make(shape, data instanceof Float64Array ? 'f64' : 'f32', data.slice());

@@ -1,15 +1,26 @@
 /**
  * Tensor storage in the shared wasm memory: a bump allocator with nested scopes. Everything allocated
  * inside a scope is freed when it ends, so a scoring pass leaves the heap where it found it and memory
- * stops growing after the largest architecture. The memory grows (never shrinks) on demand; views are made
- * afresh from `memory.buffer` each time, since growing replaces the buffer.
+ * stops growing after the largest architecture. Blocks released early (gradients a backward pass has
+ * consumed) go to a free list and are reused by later allocations of the same scope. The memory grows
+ * (never shrinks) on demand; views are made afresh from `memory.buffer` each time, since growing replaces
+ * the buffer.
  */
 import { MEMORY_MAXIMUM_PAGES as MAXIMUM_PAGES } from './kernels.js';
 
 const BASE = 1024; // address 0 stays unused, so a null pointer is never a valid operand
 
+const ALIGN = 16;
+const roundUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN; // arithmetic, not bit ops: offsets pass 2^31
+
+interface Block { p: number; bytes: number }
+
 export class WasmHeap {
   private top = BASE;
+  /** Released blocks below `top`, reusable while their scope lasts. */
+  private free: Block[] = [];
+  /** Start of the innermost scope: blocks below it belong to outer scopes and are not handed out here. */
+  private floor = BASE;
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
@@ -24,8 +35,20 @@ export class WasmHeap {
   }
 
   alloc(bytes: number): number {
-    const p = (this.top + 15) & ~15;
-    const end = p + bytes;
+    const size = roundUp(Math.max(bytes, 1));
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i]!;
+      if (b.bytes >= size && b.p >= this.floor && (best < 0 || b.bytes < this.free[best]!.bytes)) best = i;
+    }
+    if (best >= 0) {
+      const b = this.free[best]!;
+      if (b.bytes - size >= 4096) this.free[best] = { p: b.p + size, bytes: b.bytes - size };
+      else this.free.splice(best, 1);
+      return b.p;
+    }
+    const p = roundUp(this.top);
+    const end = p + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const need = Math.ceil((end - have) / 65536);
@@ -40,13 +63,34 @@ export class WasmHeap {
     return p;
   }
 
+  /**
+   * Gives a block back before its scope ends (the caller guarantees it is not used again). The block on
+   * top of the heap lowers it; any other joins the free list.
+   */
+  release(p: number, bytes: number): void {
+    const size = roundUp(Math.max(bytes, 1));
+    if (p < this.floor || p + size > this.top) return; // not this scope's, or already gone
+    this.free.push({ p, bytes: size });
+    // Lower the top past every free block that ends there.
+    this.free.sort((a, b) => a.p - b.p);
+    while (this.free.length > 0) {
+      const last = this.free[this.free.length - 1]!;
+      if (last.p + last.bytes < this.top) break;
+      this.top = last.p;
+      this.free.pop();
+    }
+  }
+
   /** Runs fn; everything it allocates is freed afterwards (its result must not hold heap tensors). */
   scope<T>(fn: () => T): T {
-    const mark = this.top;
+    const mark = this.top, floor = this.floor;
+    this.floor = mark;
     try {
       return fn();
     } finally {
       this.top = mark;
+      this.floor = floor;
+      this.free = this.free.filter((b) => b.p < mark);
     }
   }
 

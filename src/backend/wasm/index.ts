@@ -60,6 +60,10 @@ export class WasmBackend implements Backend {
     return this.heap.scope(fn);
   }
 
+  release(t: Tensor): void {
+    if (t.dtype === 'f32') this.heap.release(t.storage as number, t.size * 4);
+  }
+
   private p(t: Tensor): number {
     if (t.dtype !== 'f32') throw new Error(`wasm backend: kernels are f32, got an ${t.dtype} tensor (use --backend js for f64)`);
     return t.storage as number;

@@ -21,6 +21,8 @@ export class WasmHeap {
   private free: Block[] = [];
   /** Start of the innermost scope: blocks below it belong to outer scopes and are not handed out here. */
   private floor = BASE;
+  /** Reused blocks handed out whole, by address: their real size, which a later release must give back. */
+  private wholeBlocks = new Map<number, number>();
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
@@ -44,7 +46,10 @@ export class WasmHeap {
     if (best >= 0) {
       const b = this.free[best]!;
       if (b.bytes - size >= 4096) this.free[best] = { p: b.p + size, bytes: b.bytes - size };
-      else this.free.splice(best, 1);
+      else {
+        this.free.splice(best, 1);
+        this.wholeBlocks.set(b.p, b.bytes);
+      }
       return b.p;
     }
     const p = roundUp(this.top);
@@ -68,8 +73,9 @@ export class WasmHeap {
    * top of the heap lowers it; any other joins the free list.
    */
   release(p: number, bytes: number): void {
-    const size = roundUp(Math.max(bytes, 1));
+    const size = Math.max(roundUp(Math.max(bytes, 1)), this.wholeBlocks.get(p) ?? 0);
     if (p < this.floor || p + size > this.top) return; // not this scope's, or already gone
+    this.wholeBlocks.delete(p);
     this.free.push({ p, bytes: size });
     // Lower the top past every free block that ends there.
     this.free.sort((a, b) => a.p - b.p);
@@ -91,6 +97,7 @@ export class WasmHeap {
       this.top = mark;
       this.floor = floor;
       this.free = this.free.filter((b) => b.p < mark);
+      for (const p of this.wholeBlocks.keys()) if (p >= mark) this.wholeBlocks.delete(p);
     }
   }
 

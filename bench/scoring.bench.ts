@@ -14,7 +14,7 @@ import { Bench } from 'tinybench';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample, writeBatchFile } from '../src/node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
-import { PROXY_NAMES } from '../src/proxies/registry.js';
+import { PER_SAMPLE_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 
 function arg(name: string, fallback: string): string {
@@ -34,7 +34,7 @@ const backend = await createNodeWasmBackend(threads);
 const ours: { seconds: number }[] = [];
 const bench = new Bench({ iterations: 1, warmup: false, time: 0 });
 archs.forEach((arch, i) => bench.add(`arch ${i + 1}`, () => {
-  const r = scoreArchitecture(backend, arch, batch, { proxies: PROXY_NAMES, numClasses: 10, seed });
+  const r = scoreArchitecture(backend, arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: 10, seed });
   ours[i] = { seconds: r.seconds };
 }));
 await bench.run();

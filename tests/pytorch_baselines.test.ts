@@ -79,6 +79,8 @@ for (const [dtype, names] of [['f64', F64_CASES], ['f32', (process.env.F32 ?? Ob
         near(snip(pass), key('snip'), tol('snip'), 'snip');
         near(grasp(pass), key('grasp'), tol('grasp', 1e-7), 'grasp');
         near(fisher(pass), key('fisher'), tol('fisher'), 'fisher');
+        // all-none: only the classifier (64 inputs per output channel) is on a path to the loss
+        if (name === 'all_none') near(fisher(pass, false), key('fisher') / 64, tol('fisher'), 'fisher without the broadcast factor');
         near(jacobCov(pass), key(dtype === 'f64' ? 'jacob_cov' : 'jacob_cov_eigh'), dtype === 'f64' ? 1e-6 : Math.max(1e-3, 3 * relErr(num(want.jacob_cov_eigh), num(want.jacob_cov_f64))), 'jacob_cov');
         // K counts exact integers; a ReLU input within rounding of 0 may flip one code in f32
         near(naswot(pass), key('naswot'), dtype === 'f64' ? 1e-12 : 1e-4, 'naswot');

@@ -43,6 +43,8 @@ Score options:
                              with accuracy, see README) or − (the paper's prose)
   --synflow-variant zc|clean synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell
                              convs; default, as the papers' tables) or with no BN at all
+  --fisher-broadcast on|off  fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does
+                             (default), or once
   --backend auto|wasm|js     compute backend: wasm (AssemblyScript SIMD kernels; auto picks it) or js (the plain
                              TypeScript reference backend, the oracle)
   --threads N                threads for the wasm backend (default: every available core)

@@ -2,11 +2,12 @@
  * fisher (zero-cost-nas, proxies.md §1.4): for each Conv2d/Linear output a (before BN) and its gradient
  * ∂L/∂a, per output channel k: g_nk = Σ_hw a·∂L/∂a, F_k = ½·mean_n g_nk². The reference writes each channel's
  * value into a tensor shaped like the weight's per-channel slice before summing, so every F_k counts
- * numel(W)/C_out times; we keep that factor to match its numbers.
+ * numel(W)/C_out times: `broadcast: true` (default) keeps that factor to match its numbers, `false` sums
+ * each channel once (Σ_l Σ_k F_k, the formula without the quirk).
  */
 import type { BatchPass } from './batch_pass.js';
 
-export function fisher(pass: BatchPass): number {
+export function fisher(pass: BatchPass, broadcast = true): number {
   const be = pass.net.backend;
   return pass.withLossGradients((_loss, grads) => {
     let score = 0;
@@ -27,7 +28,7 @@ export function fisher(pass: BatchPass): number {
         }
         layer += (0.5 * fk) / N;
       }
-      score += (layer * weight.size) / C;
+      score += broadcast ? (layer * weight.size) / C : layer;
     }
     return score;
   }, true);

@@ -39,9 +39,11 @@ export interface ProxyOptions {
   gradalignNorm: GradAlignNorm;
   gradalign2Sign: GradAlign2Sign;
   synflowVariant: SynflowVariant;
+  /** fisher: count each channel numel(W)/C_out times as zero-cost-nas does (true) or once. */
+  fisherBroadcast: boolean;
 }
 
-export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', gradalign2Sign: 'plus', synflowVariant: 'zc' };
+export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', gradalign2Sign: 'plus', synflowVariant: 'zc', fisherBroadcast: true };
 
 /** What the network-level proxies get: the network, the batch, a shared batch pass, and an f64 backend. */
 export interface NetworkContext {
@@ -93,7 +95,7 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
   grad_norm: { kind: 'network', pass: {}, score: (c) => gradNorm(c.pass()) },
   snip: { kind: 'network', pass: {}, score: (c) => snip(c.pass()) },
   grasp: { kind: 'network', pass: {}, score: (c) => grasp(c.pass()) },
-  fisher: { kind: 'network', pass: { layerOutputs: true }, score: (c) => fisher(c.pass()) },
+  fisher: { kind: 'network', pass: { layerOutputs: true }, score: (c) => fisher(c.pass(), c.options.fisherBroadcast) },
   jacob_cov: { kind: 'network', pass: {}, score: (c) => jacobCov(c.pass()) },
   naswot: { kind: 'network', pass: { reluCodes: true }, score: (c) => naswot(c.pass()) },
   // lower condition number is better, so the score is −cond

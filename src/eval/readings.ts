@@ -5,6 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
+import { NEG_INF_SCORE } from './report.js';
 import type { Batch } from '../data/batch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, PROXIES, reducePerSample, reducersNeeded, scoreNetworkProxies, scoreReduced, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
@@ -74,7 +75,7 @@ export function scoreReadings(
       for (const p of baselines) {
         const v = s.scores[p]!;
         // −Infinity is a score (NASWOT's singular kernel ranks last); NaN is not
-        scores[p] = Number.isNaN(v) ? null : v === -Infinity ? -1e308 : v;
+        scores[p] = Number.isNaN(v) ? null : v === -Infinity ? NEG_INF_SCORE : v;
       }
       s.warnings.forEach((w) => warnings.add(w));
     }

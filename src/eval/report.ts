@@ -22,7 +22,12 @@ export interface CorrelationRow {
   seeds: number;
   archs: number;
   nan: number;
+  /** Scores of −∞ (NASWOT's singular kernel), stored as −1e308 so that they rank last. */
+  negInf: number;
 }
+
+/** How results lines store −∞ (JSON has no infinities): the most negative normal double rounded. */
+export const NEG_INF_SCORE = -1e308;
 
 function meanStd(xs: number[]): { mean: number; std: number } {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -60,7 +65,7 @@ export function correlationRows(lines: readonly EvalLine[], rows: readonly Nb201
   for (const target of targets) {
     for (const key of keys) {
       const rhos: number[] = [], taus: number[] = [];
-      let archs = 0, nan = 0;
+      let archs = 0, nan = 0, negInf = 0;
       for (const seed of seeds) {
         const ls = lines.filter((l) => l.seed === seed);
         const x = ls.map((l) => l.scores[key] ?? NaN);
@@ -70,8 +75,9 @@ export function correlationRows(lines: readonly EvalLine[], rows: readonly Nb201
         taus.push(tau.value);
         archs = Math.max(archs, ls.length);
         nan = Math.max(nan, rho.dropped);
+        negInf = Math.max(negInf, x.filter((v) => v <= NEG_INF_SCORE).length);
       }
-      out.push({ key, target: target.label, rho: meanStd(rhos), tau: meanStd(taus), seeds: seeds.length, archs, nan });
+      out.push({ key, target: target.label, rho: meanStd(rhos), tau: meanStd(taus), seeds: seeds.length, archs, nan, negInf });
     }
   }
   return out;
@@ -91,7 +97,7 @@ export function formatReport(rows: readonly CorrelationRow[], targets: readonly 
       const paper = (PAPER_NUMBERS[r.key] ?? [])
         .filter((p) => p.values[t.dataset] !== undefined && t.kind === 'test')
         .map((p) => `${p.metric === 'spearman' ? 'ρ' : 'τ'} ${p.values[t.dataset]!.toFixed(3)} (${p.source})`).join('; ');
-      parts.push(`| ${r.key} | ${fmt(r.rho, r.seeds)} | ${fmt(r.tau, r.seeds)} | ${r.archs} | ${r.nan} | ${paper} |`);
+      parts.push(`| ${r.key} | ${fmt(r.rho, r.seeds)} | ${fmt(r.tau, r.seeds)} | ${r.archs} | ${r.nan}${r.negInf > 0 ? ` (+${r.negInf} −∞)` : ''} | ${paper} |`);
     }
     parts.push('');
   }

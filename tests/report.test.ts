@@ -1,0 +1,33 @@
+/** The evaluation report's population scores and counts, on hand-made lines. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Nb201Row } from '../src/data/nb201_table.js';
+import { NEG_INF_SCORE, correlationRows, withTenasRanks, type EvalLine } from '../src/eval/report.js';
+
+const line = (index: number, seed: number, scores: Record<string, number | null>): EvalLine => ({ index, arch: `a${index}`, dataset: 'cifar10', seed, scores });
+
+test('TE-NAS rank score: rank(ntk) + rank(lr) per seed with average ranks; NaN parts give null', () => {
+  const lines = [
+    line(0, 1, { tenas_ntk: -10, tenas_lr: 5 }),
+    line(1, 1, { tenas_ntk: -2, tenas_lr: 5 }),
+    line(2, 1, { tenas_ntk: -5, tenas_lr: 9 }),
+    line(3, 1, { tenas_ntk: null, tenas_lr: 1 }),
+    line(0, 2, { tenas_ntk: -1, tenas_lr: 1 }),
+  ];
+  const out = withTenasRanks(lines);
+  // seed 1 over the three finite lines: ntk ranks 1, 3, 2; lr ranks 1.5, 1.5, 3
+  assert.equal(out.slice(0, 4).map((l) => l.scores.tenas), [2.5, 4.5, 5, null]);
+  assert.is(out[4]!.scores.tenas, 2, 'a population of one');
+  assert.is(lines[0]!.scores.tenas, undefined, 'the input lines are not modified');
+});
+
+test('correlation rows count NaN scores (dropped) and −∞ scores (kept, ranked last) separately', () => {
+  const rows = Array.from({ length: 4 }, (_, i) => ({ test: { cifar10: 80 + i }, val: { cifar10: 70 + i } })) as unknown as Nb201Row[];
+  const lines = [line(0, 1, { naswot: NEG_INF_SCORE }), line(1, 1, { naswot: null }), line(2, 1, { naswot: 3 }), line(3, 1, { naswot: 4 })];
+  const [r] = correlationRows(lines, rows, [{ label: 'c10 test', dataset: 'cifar10', kind: 'test' }]);
+  assert.is(r!.nan, 1);
+  assert.is(r!.negInf, 1);
+  assert.is(r!.rho.mean, 1, 'the −∞ architecture ranks last, as the worst accuracy does');
+});
+
+test.run();

@@ -20,7 +20,7 @@ import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
   normalization: {}, weights: {}, input: {}, classes: {}, 'gradsign-reduction': {}, 'gradalign-norm': {},
-  'gradalign2-sign': {}, 'synflow-variant': {}, 'fisher-broadcast': {},
+  'gradalign2-sign': {}, 'synflow-variant': {}, 'fisher-broadcast': {}, 'ntk-batch': {},
   backend: {}, threads: {}, chunk: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
 };
 
@@ -135,6 +135,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
     gradalign2Sign: choiceOption(args, 'gradalign2-sign', ['plus', 'minus'] as const, DEFAULT_PROXY_OPTIONS.gradalign2Sign),
     synflowVariant: choiceOption(args, 'synflow-variant', ['zc', 'clean'] as const, DEFAULT_PROXY_OPTIONS.synflowVariant),
     fisherBroadcast: choiceOption(args, 'fisher-broadcast', ['on', 'off'] as const, 'on') === 'on',
+    ntkBatch: intOption(args, 'ntk-batch', DEFAULT_PROXY_OPTIONS.ntkBatch, 2),
   };
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);

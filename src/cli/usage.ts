@@ -45,6 +45,8 @@ Score options:
                              convs; default, as the papers' tables) or with no BN at all
   --fisher-broadcast on|off  fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does
                              (default), or once
+  --ntk-batch N              TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the
+                             cost grows as N²)
   --backend auto|wasm|js     compute backend: wasm (AssemblyScript SIMD kernels; auto picks it) or js (the plain
                              TypeScript reference backend, the oracle)
   --threads N                threads for the wasm backend (default: every available core)

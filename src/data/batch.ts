@@ -11,6 +11,13 @@ export interface Batch {
   y: Int32Array;
 }
 
+/** The first n samples of a batch (the whole batch when n ≥ B); the arrays are views, not copies. */
+export function firstSamples(b: Batch, n: number): Batch {
+  const [B, C, H, W] = b.shape;
+  if (n >= B) return b;
+  return { x: b.x.subarray(0, n * C * H * W), shape: [n, C, H, W], y: b.y.subarray(0, n) };
+}
+
 /** Checks that a Batch's arrays agree with its shape. */
 export function validateBatch(b: Batch, source?: string): void {
   const [n, c, h, w] = b.shape;

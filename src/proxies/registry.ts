@@ -5,7 +5,7 @@
  * Every score is "higher is better"; the sign flips are documented in each proxy's file.
  */
 import type { Backend } from '../backend/backend.js';
-import type { Batch } from '../data/batch.js';
+import { firstSamples, type Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import { ClassGramReducer } from '../per_sample/class_gram.js';
 import { runPerSampleGradients, weightLayout, type PerSampleOptions } from '../per_sample/per_sample_gradients.js';
@@ -41,9 +41,11 @@ export interface ProxyOptions {
   synflowVariant: SynflowVariant;
   /** fisher: count each channel numel(W)/C_out times as zero-cost-nas does (true) or once. */
   fisherBroadcast: boolean;
+  /** TE-NAS NTK on the first N samples (its cost grows as N²: N backward passes of N samples). */
+  ntkBatch: number;
 }
 
-export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', gradalign2Sign: 'plus', synflowVariant: 'zc', fisherBroadcast: true };
+export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', gradalign2Sign: 'plus', synflowVariant: 'zc', fisherBroadcast: true, ntkBatch: 64 };
 
 /** What the network-level proxies get: the network, the batch, a shared batch pass, and an f64 backend. */
 export interface NetworkContext {
@@ -99,7 +101,12 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
   jacob_cov: { kind: 'network', pass: {}, score: (c) => jacobCov(c.pass()) },
   naswot: { kind: 'network', pass: { reluCodes: true }, score: (c) => naswot(c.pass()) },
   // lower condition number is better, so the score is −cond
-  tenas_ntk: { kind: 'network', pass: {}, score: (c) => -ntkConditionNumber(c.pass()) },
+  tenas_ntk: {
+    kind: 'network',
+    score: (c) => -(c.batch.shape[0] <= c.options.ntkBatch
+      ? ntkConditionNumber(c.pass())
+      : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {})))),
+  },
   tenas_lr: {
     kind: 'network',
     score: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: c.seed ^ SEED_OFFSET.tenasLr }),

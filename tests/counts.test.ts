@@ -12,6 +12,7 @@ import { nb201Flops } from '../src/nets/nb201/flops.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { defaultSharedDataDir } from '../src/node/files.js';
 import { Random } from '../src/util/random.js';
+import { naslibTupleToArch, parseSuiteZeroCsv } from '../src/data/suite_zero.js';
 
 const shared = defaultSharedDataDir();
 if (shared === undefined) console.log('note: ../shared/data is absent; skipping the params/flops comparison');
@@ -23,12 +24,6 @@ function csvRows(text: string): Record<string, string>[] {
   return lines.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]!])));
 }
 
-/** NASLib's op tuple → arch string (MANIFEST.txt): ops [skip, none, conv3, conv1, pool]; edges t0..t5. */
-const NASLIB_OPS = ['skip_connect', 'none', 'nor_conv_3x3', 'nor_conv_1x1', 'avg_pool_3x3'];
-function naslibArch(tuple: string): string {
-  const t = tuple.replace(/[()\s]/g, '').split(',').map((i) => NASLIB_OPS[Number(i)]!);
-  return `|${t[0]}~0|+|${t[1]}~0|${t[3]}~1|+|${t[2]}~0|${t[4]}~1|${t[5]}~2|`;
-}
 
 if (shared !== undefined) {
   const tables = [
@@ -40,7 +35,7 @@ if (shared !== undefined) {
     test(`flops of all ${rows.length} architectures equal the table (${t.file})`, () => {
       assert.is(rows.length, 9445);
       for (const r of rows) {
-        const arch = r.net_str || naslibArch(r.net!);
+        const arch = r.net_str || naslibTupleToArch(r.net!);
         const got = nb201Flops(parseArch(arch), { C: 16, N: 5, numClasses: t.classes, H: t.H, W: t.H });
         assert.ok(Math.abs(got - Number(r.flops)) < 5e-7, `${arch}: ${got} vs ${r.flops}`);
       }
@@ -48,12 +43,21 @@ if (shared !== undefined) {
     test(`params of 40 sampled architectures equal the table (${t.file})`, () => {
       const backend = new ReferenceBackend();
       for (const i of new Random(t.classes).sample(rows.length, 40)) {
-        const arch = rows[i]!.net_str || naslibArch(rows[i]!.net!);
+        const arch = rows[i]!.net_str || naslibTupleToArch(rows[i]!.net!);
         const net = new Nb201Network(backend, { arch, numClasses: t.classes });
         assert.is(net.parameters.parameterCount() / 1e6, Number(rows[i]!.params), arch);
       }
     });
   }
+}
+
+if (shared !== undefined) {
+  test('the Suite-Zero table parses to 9,445 architectures under our proxy names', () => {
+    const t = parseSuiteZeroCsv(readFileSync(join(shared, 'nb201', 'nb201_zc_proxies_cifar10_suitezero.csv'), 'utf8'));
+    assert.is(t.size, 9445);
+    const r = t.get('|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_1x1~2|')!;
+    assert.equal([r.flops, r.params, r.jacob_cov, r.naswot], [19.248832, 0.129306, -88.28987084337544, 754.6843327648469]);
+  });
 }
 
 test('the network reports the same flops as the formula, for its input size', () => {

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Nb201Row } from '../src/data/nb201_table.js';
-import { NEG_INF_SCORE, correlationRows, withTenasRanks, type EvalLine } from '../src/eval/report.js';
+import { NEG_INF_SCORE, correlationRows, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../src/eval/report.js';
 
 const line = (index: number, seed: number, scores: Record<string, number | null>): EvalLine => ({ index, arch: `a${index}`, dataset: 'cifar10', seed, scores });
 
@@ -28,6 +28,13 @@ test('correlation rows count NaN scores (dropped) and −∞ scores (kept, ranke
   assert.is(r!.nan, 1);
   assert.is(r!.negInf, 1);
   assert.is(r!.rho.mean, 1, 'the −∞ architecture ranks last, as the worst accuracy does');
+});
+
+test('agreement with published per-architecture scores: ρ over the architectures both have, first seed', () => {
+  const lines = [line(0, 1, { snip: 1 }), line(1, 1, { snip: 2 }), line(2, 1, { snip: 3 }), line(3, 1, { snip: 9 }), line(0, 2, { snip: 5 })];
+  const theirs = new Map([['a0', { snip: 10 }], ['a1', { snip: 30 }], ['a2', { snip: 20 }]]);
+  const text = formatSuiteZeroAgreement(lines, theirs);
+  assert.ok(text.includes('| snip | 3 | 0.500 |'), text);
 });
 
 test.run();

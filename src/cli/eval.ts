@@ -10,10 +10,10 @@ import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import type { Nb201Dataset } from '../data/nb201_table.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
-import { correlationRows, formatReport, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
+import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { archString, parseArch } from '../nets/nb201/arch.js';
-import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table } from '../node/files.js';
+import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { openResults } from '../node/results_file.js';
 import { parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
@@ -162,6 +162,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
     `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`);
   io.out(formatReport(rows, targets));
+  const suiteZero = dataset === 'cifar10' ? loadSuiteZeroCifar10() : undefined;
+  if (suiteZero) io.out(formatSuiteZeroAgreement(lines, suiteZero));
 
   // Scatter plots of the first seed against the dataset's own test accuracy (the GradSign paper's Figure 2).
   const plotSeed = seeds[0]!;

@@ -103,3 +103,23 @@ export function formatReport(rows: readonly CorrelationRow[], targets: readonly 
   }
   return parts.join('\n');
 }
+
+/**
+ * Spearman ρ between our scores and NAS-Bench-Suite-Zero's for the same architectures (first seed): how
+ * close each baseline is to a published implementation, architecture by architecture.
+ */
+export function formatSuiteZeroAgreement(lines: readonly EvalLine[], theirs: ReadonlyMap<string, Record<string, number>>): string {
+  const seed = Math.min(...lines.map((l) => l.seed));
+  const ours = lines.filter((l) => l.seed === seed && theirs.has(l.arch));
+  const keys = [...new Set(ours.flatMap((l) => Object.keys(l.scores)))].filter((k) => k in (theirs.values().next().value ?? {}));
+  if (keys.length === 0 || ours.length === 0) return '';
+  const out = [
+    `### Agreement with NAS-Bench-Suite-Zero's per-architecture scores (seed ${seed}; their protocol: ZC, batch 64)`, '',
+    '| score | archs in common | Spearman ρ ours vs theirs |', '|---|---|---|',
+  ];
+  for (const k of keys) {
+    const x = ours.map((l) => l.scores[k] ?? NaN), y = ours.map((l) => theirs.get(l.arch)![k]!);
+    out.push(`| ${k} | ${ours.length} | ${spearman(x, y).value.toFixed(3)} |`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,13 +1,14 @@
 /**
  * Node-only file helpers around the runtime-neutral readers in src/io and src/data.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { batchFromSafetensors, batchToSafetensors, type Batch } from '../data/batch.js';
 import { concatCifar, parseCifar, type CifarData, type CifarDataset } from '../data/cifar.js';
 import { parseNb201Table, type Nb201Table } from '../data/nb201_table.js';
+import { parseSuiteZeroCsv } from '../data/suite_zero.js';
 import { parseSafetensorsFile, serializeSafetensors, type RawTensor, type SafetensorsFile } from '../io/safetensors.js';
 
 export type CifarSplit = 'train' | 'test';
@@ -161,3 +162,11 @@ export function loadNb201Table(path?: string): Nb201Table {
   return parseNb201Table(new TextDecoder().decode(bytes), path);
 }
 
+
+/** NAS-Bench-Suite-Zero's NB201 CIFAR-10 proxy scores from ../shared/data, or undefined when absent. */
+export function loadSuiteZeroCifar10(): Map<string, Record<string, number>> | undefined {
+  const dir = defaultSharedDataDir();
+  const path = dir && join(dir, 'nb201', 'nb201_zc_proxies_cifar10_suitezero.csv');
+  if (!path || !existsSync(path)) return undefined;
+  return parseSuiteZeroCsv(new TextDecoder().decode(readBytes(path, 'NAS-Bench-Suite-Zero table')), path);
+}

@@ -62,7 +62,7 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   io.out(`| random | ${fmt(baseline!.random)} |`);
   io.out(`| optimal (N=${n}) | ${fmt(baseline!.optimal)} |`);
   // the paper's rows are for N = 100 only
-  if (n === 100) for (const [name, v] of Object.entries(PAPER)) io.out(`| ${name} (N=100) | ${v.split(' ').join(' | ')} |`);
+  if (n === 100) for (const [name, v] of Object.entries(PAPER)) io.out(`| ${name.replace(')', ', N=100)')} | ${v.split(' ').join(' | ')} |`);
   io.out(`\n(The paper draws from all 15,625 architectures; here the draw is from the scored pool. Validation accuracy is NAS-Bench-Suite-Zero's.)`);
   return 0;
 }

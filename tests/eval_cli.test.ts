@@ -4,7 +4,7 @@
  * duplicating a line, and gives the same scores as an uninterrupted run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -66,6 +66,17 @@ if (!existsSync(shared)) {
     assert.is(new Set(lines.map((l) => l.arch)).size, 12);
     const reference = new Map(readLines(whole).map((l) => [l.arch, l.scores]));
     for (const l of lines) assert.equal(l.scores, reference.get(l.arch), `scores of ${l.arch}`);
+  });
+
+  test('--report-only reads a file another run is still writing (torn last line) without touching it', () => {
+    const out = join(tmp, 'partial.jsonl');
+    const text = readFileSync(whole, 'utf8').split('\n').slice(0, 5).join('\n') + '\n{"space":"nb2';
+    writeFileSync(out, text);
+    const r = spawnSync(process.execPath, [cli, ...common, '--out', out, '--report-only'], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, /5 already in .*, 0 to score/);
+    assert.match(r.stdout, /\| gradsign \| -?\d\.\d{3} \| -?\d\.\d{3} \| 5 \|/);
+    assert.is(readFileSync(out, 'utf8'), text, 'the file is unchanged');
   });
 }
 

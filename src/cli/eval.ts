@@ -39,6 +39,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const args = parseArgs(argv, {
     space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
     chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
+    'report-only': { flag: true },
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
@@ -112,7 +113,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     backend: backend.name,
   };
 
-  const results = openResults<ResultLine>(out);
+  const reportOnly = args.flags.has('report-only');
+  const results = openResults<ResultLine>(out, { readOnly: reportOnly });
   if (results.repaired) io.err(`${out}: a torn last line was removed and will be redone`);
   const done = new Set<string>();
   for (const l of results.existing) {
@@ -124,10 +126,11 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     }
     done.add(`${l.dataset}|${l.seed}|${l.arch}`);
   }
-  const todo = seeds.flatMap((seed) => indices.map((index) => ({ seed, index }))).filter(({ seed, index }) => !done.has(`${dataset}|${seed}|${table.rows[index]!.arch}`));
+  const pending = seeds.flatMap((seed) => indices.map((index) => ({ seed, index }))).filter(({ seed, index }) => !done.has(`${dataset}|${seed}|${table.rows[index]!.arch}`));
+  const todo = reportOnly ? [] : pending;
   const total = seeds.length * indices.length;
   io.err(`eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s) on ${dataDescription}, batch ${batchSize}, backend ${backend.name}; ` +
-    `${total - todo.length} already in ${out}, ${todo.length} to score`);
+    `${total - pending.length} already in ${out}, ${todo.length} to score`);
   const progress = args.flags.has('quiet') ? undefined : new Progress(total, total - todo.length, (s) => process.stderr.write(s), io.tty);
   const batches = new Map(seeds.map((seed) => [seed, sampleCifarBatch(data, { batchSize, seed, normalization })]));
   let failures = 0;

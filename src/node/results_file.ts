@@ -14,7 +14,11 @@ export interface ResultsFile<T> {
   close(): void;
 }
 
-export function openResults<T>(path: string): ResultsFile<T> {
+/**
+ * Opens the file for appending. `readOnly`: only read what it holds — a torn last line is skipped, not cut
+ * off, and nothing is written (safe while another process is still appending to it).
+ */
+export function openResults<T>(path: string, options: { readOnly?: boolean } = {}): ResultsFile<T> {
   const existing: T[] = [];
   let repaired = 0;
   if (existsSync(path)) {
@@ -41,7 +45,14 @@ export function openResults<T>(path: string): ResultsFile<T> {
       }
       offset += length;
     });
-    if (good < Buffer.byteLength(text, 'utf8')) truncateSync(path, good);
+    if (good < Buffer.byteLength(text, 'utf8') && !options.readOnly) truncateSync(path, good);
+  }
+  if (options.readOnly) {
+    return {
+      existing, repaired,
+      append: () => { throw new Error(`${path} was opened read-only`); },
+      close: () => {},
+    };
   }
   const fd = openSync(path, 'a');
   return {

@@ -68,6 +68,20 @@ if (!existsSync(shared)) {
     for (const l of lines) assert.equal(l.scores, reference.get(l.arch), `scores of ${l.arch}`);
   });
 
+  test('--batch-choice per-arch: a fresh batch for each architecture, recorded in the protocol', () => {
+    const out = join(tmp, 'per-arch.jsonl');
+    const args = [...common.map((a) => (a === '12' ? '3' : a)), '--out', out, '--batch-choice', 'per-arch', '--proxies', 'gradsign'];
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    const lines = readLines(out) as (Line & { protocol: { batchChoice: string } })[];
+    assert.is(lines.length, 3);
+    assert.match(lines[0]!.protocol.batchChoice, /fresh batch per architecture/);
+    const same = new Map(readLines(whole).map((l) => [l.arch, l.scores.gradsign]));
+    for (const l of lines) assert.is.not(l.scores.gradsign, same.get(l.arch), `${l.arch}: another batch, another GradSign`);
+    const again = spawnSync(process.execPath, [cli, ...common.map((a) => (a === '12' ? '3' : a)), '--out', out, '--proxies', 'gradsign'], { encoding: 'utf8' });
+    assert.is(again.status, 2, 'a file made with per-arch batches is refused for the same-batch protocol');
+  });
+
   test('--report-only reads a file another run is still writing (torn last line) without touching it', () => {
     const out = join(tmp, 'partial.jsonl');
     const text = readFileSync(whole, 'utf8').split('\n').slice(0, 5).join('\n') + '\n{"space":"nb2';

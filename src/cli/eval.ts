@@ -39,7 +39,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const args = parseArgs(argv, {
     space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
     chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
-    'report-only': { flag: true },
+    'report-only': { flag: true }, 'batch-choice': {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
@@ -102,9 +102,12 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   } else throw new UsageError(`--dataset ${dataset} needs --data DIR`);
   if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of ${dataDescription}`);
 
+  // zero-cost-nas draws a new batch for every architecture; NASWOT, GradSign's Kendall path and GradAlign reuse one
+  const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
   const backend = await makeBackend(args);
   const protocol = {
-    dataset, batch: batchSize, split, data: dataDescription, normalization, batchChoice: 'same for every architecture (per seed)',
+    dataset, batch: batchSize, split, data: dataDescription, normalization,
+    batchChoice: perArch ? 'a fresh batch per architecture (seed 1,000,003·seed + NB201 index)' : 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed',
     bn: proxies.every((p) => PROXIES[p].kind === 'perSample')
       ? 'per-sample statistics (train-mode BN on a batch of one)'
@@ -137,7 +140,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   for (const { seed, index } of todo) {
     const arch = table.rows[index]!.arch;
     try {
-      const r = scoreReadings(backend, arch, batches.get(seed)!, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies });
+      const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: 1_000_003 * seed + index, normalization }) : batches.get(seed)!;
+      const r = scoreReadings(backend, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies });
       const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
       results.append(line);
       results.existing.push(line);
@@ -161,7 +165,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   ];
   const rows = correlationRows(lines, table.rows, targets);
   io.out(`## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines)\n`);
-  io.out(`protocol: batch ${batchSize}, same batch for every architecture per seed, ${split} split, ${normalization} normalisation, ` +
+  io.out(`protocol: batch ${batchSize}, ${protocol.batchChoice}, ${split} split, ${normalization} normalisation, ` +
     `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
     `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`);
   io.out(formatReport(rows, targets));

@@ -64,6 +64,9 @@ Eval options (besides --proxies, --batch, --data, --split, --normalization, --ba
   --seeds LIST               seeds of the weight init and the batch (default 1); one line per (arch, seed)
   --out FILE                 JSON-lines results (default results-nb201-DATASET.jsonl); run again to resume:
                              nothing is recomputed, a torn last line is redone; SVG plots go next to it
+  --batch-choice same|per-arch
+                             one batch for every architecture (per seed; default) or a fresh one per
+                             architecture, as zero-cost-nas draws them
   --report-only              score nothing: print the report of what --out holds so far (safe while another
                              eval is still appending to it)
   Every reading is recorded: gradsign, gradsign_mean, gradalign1[_params|_cosine], gradalign2[_params|_cosine],

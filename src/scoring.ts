@@ -46,7 +46,7 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
     if (labelMax >= o.numClasses || Math.min(...batch.y) < 0) {
       throw new Error(`batch labels span [${Math.min(...batch.y)}, ${labelMax}] but the network has ${o.numClasses} classes`);
     }
-    const env = { seed: o.seed, f64: backend.name === 'js' ? backend : f64Backend() };
+    const env = { seed: o.seed, f64: f64BackendFor(backend) };
     const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS, { chunk: o.chunk ?? DEFAULT_CHUNK }, env);
     return { arch: net.arch, scores, warnings, seconds: (performance.now() - start) / 1000 };
   });
@@ -54,7 +54,7 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
 
 let referenceF64: ReferenceBackend | undefined;
 
-/** The f64 work (synflow) runs on the reference kernels: the WASM and WebGPU kernels are f32. */
-function f64Backend(): Backend {
-  return (referenceF64 ??= new ReferenceBackend());
+/** Where f64 work (synflow) runs beside `backend`: the reference kernels, since the WASM and WebGPU ones are f32. */
+export function f64BackendFor(backend: Backend): Backend {
+  return backend.name === 'js' ? backend : (referenceF64 ??= new ReferenceBackend());
 }

@@ -4,7 +4,7 @@
  * one shared batch pass, each under its own name. Used by `zerocost eval`.
  */
 import type { Backend } from '../backend/backend.js';
-import { ReferenceBackend } from '../backend/reference/index.js';
+import { f64BackendFor } from '../scoring.js';
 import { NEG_INF_SCORE } from './report.js';
 import type { Batch } from '../data/batch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
@@ -38,8 +38,6 @@ export function readingKeys(proxies: readonly ProxyName[]): string[] {
   ];
 }
 
-let f64Reference: ReferenceBackend | undefined;
-
 export interface ReadingsResult {
   /** Score per reading key, null where undefined (NaN); `params` is the parameter count. */
   scores: Record<string, number | null>;
@@ -70,8 +68,7 @@ export function scoreReadings(
     }
     const baselines = proxies.filter((p) => PROXIES[p].kind === 'network' && p !== 'params');
     if (baselines.length > 0) {
-      const f64 = backend.name === 'js' ? backend : (f64Reference ??= new ReferenceBackend());
-      const s = scoreNetworkProxies(net, batch, baselines, DEFAULT_PROXY_OPTIONS, { seed: o.seed, f64 });
+      const s = scoreNetworkProxies(net, batch, baselines, DEFAULT_PROXY_OPTIONS, { seed: o.seed, f64: f64BackendFor(backend) });
       for (const p of baselines) {
         const v = s.scores[p]!;
         // −Infinity is a score (NASWOT's singular kernel ranks last); NaN is not

@@ -32,10 +32,11 @@ test('core modules import no Node built-ins and nothing from src/node or src/cli
   }
 });
 
-test('imports flow one way: proxies → nets → autodiff → backend', () => {
+test('imports flow one way: proxies → nets → autodiff → backend interface ← {reference, wasm, gpu}', () => {
   const below: Record<string, string[]> = {
     'autodiff/': ['nets/', 'proxies/', 'per_sample/', 'backend/reference/'],
-    'backend/': ['nets/', 'proxies/', 'per_sample/'],
+    'backend/': ['nets/', 'proxies/', 'per_sample/', 'gpu/'],
+    'gpu/': ['nets/', 'proxies/', 'per_sample/', 'autodiff/ops/', 'autodiff/tape'],
     'nets/': ['proxies/', 'per_sample/'],
   };
   for (const m of modules) {

@@ -104,7 +104,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
 
   // zero-cost-nas draws a new batch for every architecture; NASWOT, GradSign's Kendall path and GradAlign reuse one
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
-  const backend = await makeBackend(args);
+  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   const protocol = {
     dataset, batch: batchSize, split, data: dataDescription, normalization,
     batchChoice: perArch ? 'a fresh batch per architecture (seed 1,000,003·seed + NB201 index)' : 'same for every architecture (per seed)',

@@ -12,6 +12,8 @@ import {
   loadBundledCifar10Sample, loadCifar, defaultSharedDataDir, readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile,
 } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
+import { createNodeWebGpuBackend } from '../node/gpu.js';
+import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { weightsToTensors } from '../weights.js';
@@ -48,12 +50,43 @@ export function readArchList(path: string): { arch: string; line: number }[] {
   return out;
 }
 
-/** `--backend auto|wasm|js` and `--threads N`: auto is the WASM backend on every core. */
-export async function makeBackend(args: ReturnType<typeof parseArgs>): Promise<Backend & { close?: () => Promise<void> }> {
-  const name = choiceOption(args, 'backend', ['auto', 'wasm', 'js'] as const, 'auto');
+/**
+ * `--backend auto|webgpu|wasm|js` and `--threads N`. auto takes WebGPU only on a hardware adapter (a software
+ * one such as lavapipe or SwiftShader is slower than WASM), else WASM on every core; `say` hears which
+ * backend it chose and why. An explicit webgpu that cannot start is an error, never a silent fallback.
+ */
+export async function makeBackend(args: ReturnType<typeof parseArgs>, say: (line: string) => void = () => {}): Promise<Backend & { close?: () => Promise<void> }> {
+  const name = choiceOption(args, 'backend', ['auto', 'webgpu', 'wasm', 'js'] as const, 'auto');
   const threads = intOption(args, 'threads', defaultThreads(), 1);
   if (name === 'js') return new ReferenceBackend();
+  if (name === 'wasm') return createNodeWasmBackend(threads);
+  if (name === 'webgpu') {
+    try {
+      const gpu = await createNodeWebGpuBackend();
+      say(`backend: webgpu on ${adapterName(gpu.adapter)}${gpu.adapter.software ? ' (a software renderer: expect it to be slower than --backend wasm)' : ''}`);
+      return gpu;
+    } catch (e) {
+      throw new UsageError(`--backend webgpu: ${(e as Error).message}`);
+    }
+  }
+  let why: string;
+  try {
+    const gpu = await createNodeWebGpuBackend();
+    if (!gpu.adapter.software) {
+      say(`backend: webgpu on ${adapterName(gpu.adapter)} (auto)`);
+      return gpu;
+    }
+    why = `the WebGPU adapter is ${adapterName(gpu.adapter)}, a software renderer slower than WASM`;
+    await gpu.close();
+  } catch (e) {
+    why = (e as Error).message.replace(/^WebGPU: /, 'no WebGPU: ');
+  }
+  say(`backend: wasm, ${threads} thread(s) (auto: ${why})`);
   return createNodeWasmBackend(threads);
+}
+
+function adapterName(a: AdapterSummary): string {
+  return [a.vendor, a.description].filter((s) => s).join(' ') || 'an unnamed adapter';
 }
 
 interface DataSource {
@@ -139,7 +172,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   };
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
-  const backend = await makeBackend(args);
+  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   const weightsPath = args.values.get('weights');
   const saveWeights = args.values.get('save-weights');
   if ((weightsPath || saveWeights) && archs.length > 1) throw new UsageError('--weights and --save-weights need a single architecture (--arch)');

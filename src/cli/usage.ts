@@ -47,8 +47,11 @@ Score options:
                              (default), or once
   --ntk-batch N              TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the
                              cost grows as N²)
-  --backend auto|wasm|js     compute backend: wasm (AssemblyScript SIMD kernels; auto picks it) or js (the plain
-                             TypeScript reference backend, the oracle)
+  --backend auto|webgpu|wasm|js
+                             compute backend: webgpu (WGSL compute shaders; Node needs the optional package
+                             'webgpu'), wasm (AssemblyScript SIMD kernels) or js (the plain TypeScript reference
+                             backend, the oracle). auto: webgpu on a hardware GPU adapter, else wasm; it says
+                             which it chose
   --threads N                threads for the wasm backend (default: every available core)
   --dtype f32|f64            arithmetic precision (default f32, as PyTorch)
   --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change

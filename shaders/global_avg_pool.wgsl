@@ -1,0 +1,14 @@
+// y[q] = mean over H·W of plane q, n = planes.
+//!include _common.wgsl
+struct Params { n: u32, HW: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flatIndex(gid, nwg);
+  if (i >= p.n) { return; }
+  var s = 0.0;
+  for (var j = 0u; j < p.HW; j++) { s += x[i * p.HW + j]; }
+  y[i] = s / f32(p.HW);
+}

@@ -1,0 +1,397 @@
+/**
+ * The WebGPU backend: every kernel of the backend interface as a WGSL compute shader (shaders/), run by the
+ * GPU thread behind a GpuLink. Tensors stay on the GPU (storage = a buffer id); only what the autodiff and
+ * the proxies read on the host comes back. f32 only: f64 work (synflow, log-determinants, eigenvalues)
+ * finishes on the CPU.
+ */
+import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../autodiff/tensor.js';
+import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend/backend.js';
+import { convGeometry, type ConvGeometry } from '../backend/reference/conv2d.js';
+import { poolOutputSize } from '../backend/reference/pooling.js';
+import type { GpuLink } from './link.js';
+import type { KernelName } from './shaders_wgsl.js';
+
+const WG = 256;
+const MAX_GROUPS = 65535;
+const TILE = 64;
+
+const f32Bits = new Float32Array(1);
+const u32Bits = new Uint32Array(f32Bits.buffer);
+/** A float as the uniform word a WGSL f32 field reads. */
+function bits(x: number): number {
+  f32Bits[0] = x;
+  return u32Bits[0]!;
+}
+
+/** Workgroups for n invocations of a 256-wide kernel, folded into y past the per-dimension limit. */
+function groups1d(n: number): [number, number, number] {
+  const g = Math.max(1, Math.ceil(n / WG));
+  return [Math.min(g, MAX_GROUPS), Math.ceil(g / MAX_GROUPS), 1];
+}
+
+function gemmGroups(M: number, N: number, batch: number): [number, number, number] {
+  return [Math.ceil(N / TILE), Math.ceil(M / TILE), batch];
+}
+
+interface Segment { offset: number; length: number; id: number }
+interface GpuSignStore extends SignStore { segments: Segment[] }
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu';
+  private readonly scopes: Set<number>[] = [];
+  private readonly live = new Set<number>();
+
+  /** `close`: how the runtime ends the GPU thread (the default only closes the link). */
+  constructor(readonly link: GpuLink, private readonly closeThread: () => Promise<void> = () => link.close()) {}
+
+  /** What the GPU is, as the adapter describes itself. */
+  get adapter() {
+    return this.link.adapter;
+  }
+
+  /** Runs what is queued, destroys the device and ends the GPU thread. */
+  close(): Promise<void> {
+    return (this.closing ??= this.closeThread());
+  }
+
+  private closing: Promise<void> | null = null;
+
+  scope<T>(fn: () => T): T {
+    const mine = new Set<number>();
+    this.scopes.push(mine);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+      for (const id of mine) this.drop(id);
+    }
+  }
+
+  release(t: Tensor): void {
+    this.drop(t.storage as number);
+  }
+
+  private drop(id: number): void {
+    if (!this.live.delete(id)) return;
+    this.scopes.at(-1)?.delete(id);
+    this.link.free(id);
+  }
+
+  private id(t: Tensor): number {
+    if (t.dtype !== 'f32') throw new Error(`webgpu backend: kernels are f32, got an ${t.dtype} tensor (f64 work runs on the CPU)`);
+    return t.storage as number;
+  }
+
+  private buffer(bytes: number, data?: ArrayBufferView): number {
+    const id = data ? this.link.upload(data) : this.link.create(bytes);
+    this.live.add(id);
+    this.scopes.at(-1)?.add(id);
+    return id;
+  }
+
+  private alloc(shape: readonly number[]): Tensor {
+    return new Tensor(shape, 'f32', this.buffer(sizeOf(shape) * 4));
+  }
+
+  private run(kernel: KernelName, uniforms: number[], buffers: number[], groups: [number, number, number]): void {
+    this.link.run(kernel, Uint32Array.from(uniforms), buffers, groups);
+  }
+
+  private upload(data: Int32Array | Uint32Array | Float32Array): number {
+    return this.buffer(data.byteLength, data);
+  }
+
+  fromHost(data: HostArray, shape: readonly number[]): Tensor {
+    if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
+    if (data instanceof Float64Array) throw new Error('webgpu backend: kernels are f32, got f64 data (f64 work runs on the CPU)');
+    return new Tensor(shape, 'f32', this.upload(data));
+  }
+
+  toHost(t: Tensor): HostArray {
+    return new Float32Array(this.link.read(this.id(t), t.size * 4));
+  }
+
+  zeros(shape: readonly number[], dtype: DType): Tensor {
+    if (dtype !== 'f32') throw new Error('webgpu backend: kernels are f32 (f64 work runs on the CPU)');
+    return this.alloc(shape);
+  }
+
+  // --- element-wise ----------------------------------------------------------------------------------------
+
+  private map(kernel: KernelName, inputs: Tensor[], extra: number[] = []): Tensor {
+    const y = this.alloc(inputs[0]!.shape);
+    this.run(kernel, [y.size, ...extra], [...inputs.map((t) => this.id(t)), y.storage as number], groups1d(y.size));
+    return y;
+  }
+
+  add(a: Tensor, b: Tensor): Tensor {
+    if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+      throw new Error(`add: shapes ${shapeString(a.shape)} and ${shapeString(b.shape)} differ`);
+    }
+    return this.map('add', [a, b]);
+  }
+
+  scale(a: Tensor, s: number): Tensor {
+    return this.map('scale', [a], [bits(s)]);
+  }
+
+  sum(a: Tensor): Tensor {
+    const y = this.alloc([]);
+    this.run('sum', [a.size], [this.id(a), y.storage as number], [1, 1, 1]);
+    return y;
+  }
+
+  relu(x: Tensor): Tensor {
+    return this.map('relu', [x]);
+  }
+
+  reluGrad(dy: Tensor, x: Tensor): Tensor {
+    return this.map('relu_grad', [dy, x]);
+  }
+
+  // --- convolution: implicit GEMM ---------------------------------------------------------------------------
+
+  private static conv(g: ConvGeometry, perSample: boolean): number[] {
+    return [g.N, g.Ci, g.H, g.W, g.Co, g.kh, g.kw, g.stride, g.pad, g.Ho, g.Wo, perSample ? 1 : 0];
+  }
+
+  conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
+    const g = convGeometry(x.shape, w.shape, p);
+    const y = this.alloc([g.N, g.Co, g.Ho, g.Wo]);
+    this.run('conv2d', WebGpuBackend.conv(g, false), [this.id(x), this.id(w), y.storage as number], gemmGroups(g.Co, g.P, g.N));
+    return y;
+  }
+
+  conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor {
+    const g = convGeometry(xShape, w.shape, p);
+    const dx = this.alloc(xShape);
+    this.run('conv2d_grad_input', WebGpuBackend.conv(g, false), [this.id(dy), this.id(w), dx.storage as number], gemmGroups(g.Ci, g.H * g.W, g.N));
+    return dx;
+  }
+
+  conv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
+    const g = convGeometry(x.shape, wShape, p);
+    const dw = this.alloc(wShape);
+    this.run('conv2d_grad_weight', WebGpuBackend.conv(g, false), [this.id(x), this.id(dy), dw.storage as number], gemmGroups(g.Co, g.K, 1));
+    return dw;
+  }
+
+  conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
+    const g = convGeometry(x.shape, wShape, p);
+    const dw = this.alloc([g.N, ...wShape]);
+    this.run('conv2d_grad_weight', WebGpuBackend.conv(g, true), [this.id(x), this.id(dy), dw.storage as number], gemmGroups(g.Co, g.K, g.N));
+    return dw;
+  }
+
+  // --- batch norm -------------------------------------------------------------------------------------------
+
+  /** The Bn uniform: N, C, HW, sample, fromInput, hasTdy, hasTx, n; and the group count. */
+  private static bn(shape: readonly number[], grouping: StatsGrouping, fromInput = true, hasTdy = false, hasTx = false): { u: number[]; G: number } {
+    if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got ${shapeString(shape)}`);
+    const N = shape[0]!, C = shape[1]!, HW = shape.length === 4 ? shape[2]! * shape[3]! : 1;
+    const G = grouping === 'sample' ? N * C : C;
+    if (G > MAX_GROUPS) throw new Error(`batch_norm: ${G} statistic groups pass the ${MAX_GROUPS}-workgroup dispatch limit`);
+    return { u: [N, C, HW, grouping === 'sample' ? 1 : 0, fromInput ? 1 : 0, hasTdy ? 1 : 0, hasTx ? 1 : 0, N * C * HW], G };
+  }
+
+  batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
+    const { u, G } = WebGpuBackend.bn(x.shape, grouping);
+    const mean = this.alloc([G]), variance = this.alloc([G]);
+    this.run('bn_stats', u, [this.id(x), mean.storage as number, variance.storage as number], [G, 1, 1]);
+    return { mean, variance };
+  }
+
+  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
+    const { u } = WebGpuBackend.bn(x.shape, grouping);
+    const y = this.alloc(x.shape);
+    this.run('bn_forward', u, [x, mean, invStd, gamma, beta].map((t) => this.id(t)).concat(y.storage as number), groups1d(x.size));
+    return y;
+  }
+
+  batchNormBackward(
+    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, grouping: StatsGrouping, statsFromInput: boolean,
+  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+    const { u, G } = WebGpuBackend.bn(x.shape, grouping, statsFromInput);
+    const C = x.shape[1]!;
+    const sums = this.buffer(2 * G * 4);
+    this.run('bn_backward_sums', u, [dy, x, mean, invStd].map((t) => this.id(t)).concat(sums), [G, 1, 1]);
+    const dx = this.alloc(x.shape), dgamma = this.alloc(gamma.shape), dbeta = this.alloc(gamma.shape);
+    this.run('bn_backward_dx', u, [dy, x, mean, invStd, gamma].map((t) => this.id(t)).concat(sums, dx.storage as number), groups1d(x.size));
+    this.run('bn_backward_params', u, [sums, dgamma.storage as number, dbeta.storage as number], groups1d(C));
+    this.drop(sums);
+    return { dx, dgamma, dbeta };
+  }
+
+  batchNormBackwardTangent(
+    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
+    grouping: StatsGrouping, statsFromInput: boolean,
+  ): Tensor {
+    const { u, G } = WebGpuBackend.bn(x.shape, grouping, statsFromInput, tdy !== null, tx !== null);
+    // A missing tangent's binding holds dy / x, never read (the kernel sees hasTdy / hasTx = 0).
+    const tdyId = this.id(tdy ?? dy), txId = this.id(tx ?? x);
+    const sums = this.buffer(9 * G * 4);
+    this.run('bn_tangent_sums', u, [this.id(dy), tdyId, this.id(x), txId, this.id(mean), this.id(invStd), sums], [G, 1, 1]);
+    const out = this.alloc(x.shape);
+    this.run('bn_tangent_dx', u, [this.id(dy), tdyId, this.id(x), txId, this.id(gamma), sums, out.storage as number], groups1d(x.size));
+    this.drop(sums);
+    return out;
+  }
+
+  // --- pooling ----------------------------------------------------------------------------------------------
+
+  private static pool(shape: readonly number[], p: Pool2dParams): { u: number[]; out: number[] } {
+    const [N, C, H, W] = shape as [number, number, number, number];
+    const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+    return { u: [H, W, p.kernel, p.stride, p.padding, Ho, Wo], out: [N, C, Ho, Wo] };
+  }
+
+  avgPool2d(x: Tensor, p: Pool2dParams): Tensor {
+    const { u, out } = WebGpuBackend.pool(x.shape, p);
+    const y = this.alloc(out);
+    this.run('avg_pool', [y.size, ...u], [this.id(x), y.storage as number], groups1d(y.size));
+    return y;
+  }
+
+  avgPool2dGrad(dy: Tensor, xShape: readonly number[], p: Pool2dParams): Tensor {
+    const { u } = WebGpuBackend.pool(xShape, p);
+    const dx = this.alloc(xShape);
+    this.run('avg_pool_grad', [dx.size, ...u], [this.id(dy), dx.storage as number], groups1d(dx.size));
+    return dx;
+  }
+
+  globalAvgPool(x: Tensor): Tensor {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const y = this.alloc([N, C]);
+    this.run('global_avg_pool', [N * C, H * W], [this.id(x), y.storage as number], groups1d(N * C));
+    return y;
+  }
+
+  globalAvgPoolGrad(dy: Tensor, xShape: readonly number[]): Tensor {
+    const dx = this.alloc(xShape);
+    this.run('global_avg_pool_grad', [dx.size, xShape[2]! * xShape[3]!], [this.id(dy), dx.storage as number], groups1d(dx.size));
+    return dx;
+  }
+
+  // --- dense and loss ---------------------------------------------------------------------------------------
+
+  matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+    const [ar, ac] = a.shape as [number, number], [br, bc] = b.shape as [number, number];
+    const M = transA ? ac : ar, K = transA ? ar : ac, K2 = transB ? bc : br, N = transB ? br : bc;
+    if (K !== K2) throw new Error(`matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`);
+    const y = this.alloc([M, N]);
+    this.run('matmul', [M, N, K, transA ? 1 : 0, transB ? 1 : 0], [this.id(a), this.id(b), y.storage as number], gemmGroups(M, N, 1));
+    return y;
+  }
+
+  addRowVector(a: Tensor, v: Tensor): Tensor {
+    const N = a.shape[1]!;
+    if (v.size !== N) throw new Error(`addRowVector: vector of ${v.size} for rows of ${N}`);
+    return this.map('add_row_vector', [a, v], [N]);
+  }
+
+  sumRows(a: Tensor): Tensor {
+    const [M, N] = a.shape as [number, number];
+    const y = this.alloc([N]);
+    this.run('sum_rows', [N, M], [this.id(a), y.storage as number], groups1d(N));
+    return y;
+  }
+
+  outerPerSample(dy: Tensor, x: Tensor): Tensor {
+    const [N, O] = dy.shape as [number, number], I = x.shape[1]!;
+    const y = this.alloc([N, O, I]);
+    this.run('outer_per_sample', [y.size, O, I], [this.id(dy), this.id(x), y.storage as number], groups1d(y.size));
+    return y;
+  }
+
+  softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
+    const [N, K] = logits.shape as [number, number];
+    if (labels.length !== N) throw new Error(`cross_entropy: ${labels.length} labels for ${N} rows of logits`);
+    labels.forEach((y, n) => {
+      if (!(y >= 0 && y < K)) throw new Error(`cross_entropy: label ${y} of sample ${n} is outside [0, ${K})`);
+    });
+    const losses = this.alloc([N]), probs = this.alloc([N, K]);
+    const y = this.upload(labels);
+    this.run('softmax_ce', [N, K], [this.id(logits), y, losses.storage as number, probs.storage as number], groups1d(N));
+    this.drop(y);
+    return { losses, probs };
+  }
+
+  softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor {
+    const [N, K] = probs.shape as [number, number];
+    const y = this.upload(labels);
+    const out = this.alloc(probs.shape);
+    this.run('softmax_ce_grad', [N * K, K, bits(weight)], [this.id(probs), y, out.storage as number], groups1d(N * K));
+    this.drop(y);
+    return out;
+  }
+
+  // --- per-sample reductions --------------------------------------------------------------------------------
+
+  signSum(grads: Tensor, sums: Int32Array, offset: number): void {
+    const B = grads.shape[0]!, numel = grads.size / B;
+    const acc = this.upload(sums.subarray(offset, offset + numel));
+    this.run('sign_sum', [numel, B, 0], [this.id(grads), acc], groups1d(numel));
+    sums.set(new Int32Array(this.link.read(acc, numel * 4)), offset);
+    this.drop(acc);
+  }
+
+  signs(grads: Tensor): Int8Array {
+    const s = this.buffer(grads.size * 4);
+    this.run('signs', [grads.size, 0], [this.id(grads), s], groups1d(grads.size));
+    const out = Int8Array.from(new Float32Array(this.link.read(s, grads.size * 4)));
+    this.drop(s);
+    return out;
+  }
+
+  /** Signs are kept as f32 ±1/0 in one GPU buffer per writeSigns call, until classGram consumes them. */
+  allocSigns(length: number): SignStore {
+    return { length, segments: [] } as GpuSignStore;
+  }
+
+  writeSigns(grads: Tensor, store: SignStore, offset: number): void {
+    if (offset + grads.size > store.length) throw new RangeError('writeSigns: past the end of the sign store');
+    const id = this.link.create(grads.size * 4); // outlives the caller's scope: freed by classGram
+    this.run('signs', [grads.size, 0], [this.id(grads), id], groups1d(grads.size));
+    (store as GpuSignStore).segments.push({ offset, length: grads.size, id });
+  }
+
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
+    const rowsTotal = classes.reduce((t, r) => t + r.length, 0);
+    const end = offset + rowsTotal * numel;
+    const s = store as GpuSignStore;
+    const mine = s.segments.filter((g) => g.offset >= offset && g.offset < end).sort((a, b) => a.offset - b.offset);
+    let at = offset;
+    for (const g of mine) {
+      if (g.offset !== at) throw new Error(`classGram: signs ${at}..${g.offset} of the store were never written`);
+      at += g.length;
+    }
+    if (at !== end) throw new Error(`classGram: signs ${at}..${end} of the store were never written`);
+    let S = mine[0]!.id;
+    if (mine.length > 1) {
+      S = this.buffer(rowsTotal * numel * 4);
+      for (const g of mine) this.link.copy(g.id, 0, S, (g.offset - offset) * 4, g.length * 4);
+    }
+    const rows = this.upload(Uint32Array.from(classes.flat()));
+    const total = classes.reduce((t, r) => t + r.length * r.length, 0);
+    const out = this.buffer(total * 4);
+    let rowOffset = 0, outOffset = 0;
+    for (const r of classes) {
+      const n = r.length;
+      this.run('class_gram', [numel, rowOffset, n, outOffset], [S, rows, out], gemmGroups(n, n, 1));
+      rowOffset += n;
+      outOffset += n * n;
+    }
+    const G = new Float32Array(this.link.read(out, total * 4));
+    outOffset = 0;
+    classes.forEach((r, c) => {
+      const Gc = grams[c]!;
+      for (let i = 0; i < r.length * r.length; i++) Gc[i]! += G[outOffset + i]!;
+      outOffset += r.length * r.length;
+    });
+    for (const g of mine) this.link.free(g.id);
+    s.segments = s.segments.filter((g) => !mine.includes(g));
+    if (mine.length > 1) this.drop(S);
+    this.drop(rows);
+    this.drop(out);
+  }
+}

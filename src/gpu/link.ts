@@ -1,0 +1,119 @@
+/**
+ * The scoring thread's end of the GPU: hands out buffer ids, queues commands and sends them in batches; a
+ * read sends what is queued and blocks on Atomics.wait until the GPU thread has copied the bytes back. So
+ * the autodiff stays synchronous and the GPU sees long batches of dispatches between reads.
+ */
+import {
+  REPLY_DONE, REPLY_FAILED, REPLY_HEADER, REPLY_MIN_BYTES, REPLY_PENDING,
+  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type ServerMessage,
+} from './protocol.js';
+import type { KernelName } from './shaders_wgsl.js';
+
+/** Commands per message: long enough to amortise the message, short enough to keep the GPU busy. */
+const BATCH = 512;
+
+export interface GpuLinkOptions {
+  /** Longest wait for one read before giving up with an error (a lost device must never hang a run). */
+  readTimeoutMs?: number;
+}
+
+export class GpuLink {
+  private nextId = 1;
+  private queue: Command[] = [];
+  private transfers: ArrayBuffer[] = [];
+  private closed = false;
+  private readonly readTimeoutMs: number;
+
+  private constructor(private readonly port: GpuPort, readonly adapter: AdapterSummary, private readonly onClosed: Promise<void>, options: GpuLinkOptions) {
+    this.readTimeoutMs = options.readTimeoutMs ?? 600_000;
+  }
+
+  /** Waits for the GPU thread's `ready` (or its failure, as an error naming the reason). */
+  static connect(port: GpuPort, options: GpuLinkOptions = {}): Promise<GpuLink> {
+    return new Promise((resolve, reject) => {
+      let link: GpuLink | null = null;
+      let closedResolve: () => void = () => {};
+      const onClosed = new Promise<void>((r) => { closedResolve = r; });
+      port.listen((message) => {
+        const m = message as ServerMessage;
+        if (m.op === 'ready') resolve((link = new GpuLink(port, m.adapter, onClosed, options)));
+        else if (m.op === 'failed') reject(new Error(`WebGPU: ${m.message}`));
+        else if (m.op === 'closed') closedResolve();
+      });
+    });
+  }
+
+  private push(c: Command): void {
+    if (this.closed) throw new Error('WebGPU backend: used after close()');
+    this.queue.push(c);
+    if (this.queue.length >= BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const message: ClientMessage = { op: 'batch', commands: this.queue };
+    this.port.post(message, this.transfers);
+    this.queue = [];
+    this.transfers = [];
+  }
+
+  /** A new GPU buffer of `bytes` (rounded up to 4), zero-filled. */
+  create(bytes: number): number {
+    const id = this.nextId++;
+    this.push({ op: 'create', id, bytes: Math.max(4, Math.ceil(bytes / 4) * 4) });
+    return id;
+  }
+
+  /** A new GPU buffer holding a copy of data. */
+  upload(data: ArrayBufferView): number {
+    const id = this.nextId++;
+    const copy = new Uint8Array(Math.max(4, Math.ceil(data.byteLength / 4) * 4));
+    copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.transfers.push(copy.buffer);
+    this.push({ op: 'create', id, bytes: copy.byteLength, data: copy.buffer });
+    return id;
+  }
+
+  copy(src: number, srcOffset: number, dst: number, dstOffset: number, bytes: number): void {
+    this.push({ op: 'copy', src, srcOffset, dst, dstOffset, bytes });
+  }
+
+  free(id: number): void {
+    if (!this.closed) this.push({ op: 'free', id });
+  }
+
+  run(kernel: KernelName, uniforms: Uint32Array, buffers: number[], groups: [number, number, number]): void {
+    this.push({ op: 'run', kernel, uniforms, buffers, groups });
+  }
+
+  /** The first `bytes` of buffer id, after everything queued before has run. */
+  read(id: number, bytes: number): ArrayBuffer {
+    const reply = new SharedArrayBuffer(REPLY_HEADER + Math.max(bytes, REPLY_MIN_BYTES));
+    this.push({ op: 'read', id, bytes, reply });
+    this.flush();
+    const head = new Int32Array(reply, 0, 2);
+    const deadline = Date.now() + this.readTimeoutMs;
+    while (Atomics.load(head, 0) === REPLY_PENDING) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`);
+      Atomics.wait(head, 0, REPLY_PENDING, Math.min(left, 1000));
+    }
+    if (Atomics.load(head, 0) === REPLY_FAILED) {
+      const text = new TextDecoder().decode(new Uint8Array(reply, REPLY_HEADER, head[1]!).slice());
+      throw new Error(`WebGPU: ${text}`);
+    }
+    if (Atomics.load(head, 0) !== REPLY_DONE) throw new Error('WebGPU: malformed reply');
+    const out = new ArrayBuffer(bytes);
+    new Uint8Array(out).set(new Uint8Array(reply, REPLY_HEADER, bytes));
+    return out;
+  }
+
+  /** Runs what is queued, waits for the GPU to finish, destroys the device. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.port.post({ op: 'close' } satisfies ClientMessage);
+    await this.onClosed;
+  }
+}

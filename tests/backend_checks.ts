@@ -1,0 +1,145 @@
+/**
+ * Kernel-by-kernel checks of any backend against the reference backend through the Backend interface, on
+ * awkward shapes (odd sizes, stride 2, 1×1 and 3×3, channels not divisible by 4, batch 1), shared by the
+ * WASM and WebGPU tests.
+ */
+import * as assert from 'uvu/assert';
+import type { Tensor } from '../src/autodiff/tensor.js';
+import type { Backend } from '../src/backend/backend.js';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { Random } from '../src/util/random.js';
+
+export const ref = new ReferenceBackend();
+const rng = new Random(99);
+export const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+export const t = (b: Backend, shape: readonly number[], data?: Float32Array) => b.fromHost(data ?? rand(shape.reduce((a, c) => a * c, 1)), shape);
+
+/** max |a − b| relative to max |b|. */
+export function close(b: Backend, got: Tensor, want: Tensor, what: string, tol = 1e-5): void {
+  assert.equal([...got.shape], [...want.shape], `${what}: shape`);
+  const g = b.toHost(got), w = ref.toHost(want);
+  let scale = 1e-30, err = 0;
+  for (let i = 0; i < w.length; i++) {
+    scale = Math.max(scale, Math.abs(w[i]!));
+    err = Math.max(err, Math.abs(g[i]! - w[i]!));
+  }
+  assert.ok(err / scale <= tol, `${what}: relative error ${(err / scale).toExponential(2)} > ${tol}`);
+}
+
+export interface ConvCase { N: number; Ci: number; H: number; W: number; Co: number; k: number; stride: number; pad: number }
+
+export const CONV_CASES: ConvCase[] = [
+  { N: 1, Ci: 3, H: 8, W: 8, Co: 5, k: 3, stride: 1, pad: 1 },
+  { N: 3, Ci: 5, H: 7, W: 5, Co: 6, k: 3, stride: 2, pad: 1 },
+  { N: 4, Ci: 16, H: 8, W: 8, Co: 16, k: 1, stride: 1, pad: 0 },
+  { N: 2, Ci: 7, H: 9, W: 6, Co: 3, k: 1, stride: 2, pad: 0 },
+  { N: 5, Ci: 12, H: 6, W: 6, Co: 20, k: 3, stride: 1, pad: 0 },
+];
+
+export function checkConv(b: Backend, c: ConvCase, label: string, tol = 1e-5): void {
+  const p = { stride: c.stride, padding: c.pad };
+  const xd = rand(c.N * c.Ci * c.H * c.W), wd = rand(c.Co * c.Ci * c.k * c.k);
+  const yRef = ref.conv2d(t(ref, [c.N, c.Ci, c.H, c.W], xd), t(ref, [c.Co, c.Ci, c.k, c.k], wd), p);
+  const dyd = rand(yRef.size);
+  const x = t(b, [c.N, c.Ci, c.H, c.W], xd), w = t(b, [c.Co, c.Ci, c.k, c.k], wd), dy = t(b, [...yRef.shape], dyd);
+  const xr = t(ref, [c.N, c.Ci, c.H, c.W], xd), wr = t(ref, [c.Co, c.Ci, c.k, c.k], wd), dyr = t(ref, [...yRef.shape], dyd);
+  close(b, b.conv2d(x, w, p), yRef, `forward (${label})`, tol);
+  close(b, b.conv2dGradInput(dy, w, x.shape, p), ref.conv2dGradInput(dyr, wr, xr.shape, p), `grad input (${label})`, tol);
+  close(b, b.conv2dGradWeight(x, dy, w.shape, p), ref.conv2dGradWeight(xr, dyr, wr.shape, p), `grad weight (${label})`, tol);
+  close(b, b.conv2dGradWeightPerSample(x, dy, w.shape, p), ref.conv2dGradWeightPerSample(xr, dyr, wr.shape, p), `per-sample grad weight (${label})`, tol);
+}
+
+export const MAP_SHAPES = [[1, 3, 5, 7], [3, 5, 8, 8], [2, 16, 4, 4]];
+
+/** Element-wise, pooling and batch-norm kernels (forward, backward and the backward's tangent). */
+export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): void {
+  const [N, C] = shape as [number, number];
+  const size = shape.reduce((a, c) => a * c, 1);
+  const xd = rand(size), yd = rand(size), td = rand(size), ud = rand(size);
+  const x = t(b, shape, xd), y = t(b, shape, yd), xr = t(ref, shape, xd), yr = t(ref, shape, yd);
+  close(b, b.relu(x), ref.relu(xr), 'relu', tol);
+  close(b, b.reluGrad(y, x), ref.reluGrad(yr, xr), 'relu grad', tol);
+  close(b, b.add(x, y), ref.add(xr, yr), 'add', tol);
+  close(b, b.scale(x, -0.37), ref.scale(xr, -0.37), 'scale', tol);
+  close(b, b.sum(x), ref.sum(xr), 'sum', tol);
+  if (shape.length === 4) {
+    for (const pool of [{ kernel: 3, stride: 1, padding: 1 }, { kernel: 2, stride: 2, padding: 0 }, { kernel: 3, stride: 2, padding: 1 }]) {
+      const out = ref.avgPool2d(xr, pool);
+      close(b, b.avgPool2d(x, pool), out, `avg_pool2d ${JSON.stringify(pool)}`, tol);
+      const g = rand(out.size);
+      close(b, b.avgPool2dGrad(t(b, [...out.shape], g), shape, pool), ref.avgPool2dGrad(t(ref, [...out.shape], g), shape, pool), 'avg_pool2d grad', tol);
+    }
+    close(b, b.globalAvgPool(x), ref.globalAvgPool(xr), 'global avg pool', tol);
+    const gp = rand(N * C);
+    close(b, b.globalAvgPoolGrad(t(b, [N, C], gp), shape), ref.globalAvgPoolGrad(t(ref, [N, C], gp), shape), 'global avg pool grad', tol);
+  }
+  for (const grouping of ['channel', 'sample'] as const) {
+    const s = b.batchNormStatistics(x, grouping), sr = ref.batchNormStatistics(xr, grouping);
+    close(b, s.mean, sr.mean, `bn mean ${grouping}`, tol);
+    close(b, s.variance, sr.variance, `bn variance ${grouping}`, tol);
+    const G = s.mean.size, inv = Float32Array.from(ref.toHost(sr.variance), (v) => 1 / Math.sqrt(v + 1e-5));
+    const gd = rand(C), bd = rand(C);
+    const args = (k: Backend, m: Tensor) => [m, k.fromHost(inv, [G]), t(k, [C], gd), t(k, [C], bd)] as const;
+    close(b, b.batchNormForward(x, ...args(b, s.mean), grouping), ref.batchNormForward(xr, ...args(ref, sr.mean), grouping), `bn forward ${grouping}`, tol);
+    for (const fromInput of [true, false]) {
+      const r1 = b.batchNormBackward(y, x, s.mean, b.fromHost(inv, [G]), t(b, [C], gd), grouping, fromInput);
+      const r2 = ref.batchNormBackward(yr, xr, sr.mean, ref.fromHost(inv, [G]), t(ref, [C], gd), grouping, fromInput);
+      close(b, r1.dx, r2.dx, `bn backward dx ${grouping} ${fromInput}`, tol);
+      close(b, r1.dgamma, r2.dgamma, `bn backward dgamma ${grouping} ${fromInput}`, tol);
+      close(b, r1.dbeta, r2.dbeta, `bn backward dbeta ${grouping} ${fromInput}`, tol);
+      for (const [tdy, tx] of [[true, true], [true, false], [false, true]] as const) {
+        const got = b.batchNormBackwardTangent(y, tdy ? t(b, shape, td) : null, x, tx ? t(b, shape, ud) : null, s.mean, b.fromHost(inv, [G]), t(b, [C], gd), grouping, fromInput);
+        const want = ref.batchNormBackwardTangent(yr, tdy ? t(ref, shape, td) : null, xr, tx ? t(ref, shape, ud) : null, sr.mean, ref.fromHost(inv, [G]), t(ref, [C], gd), grouping, fromInput);
+        close(b, got, want, `bn backward tangent ${grouping} fromInput=${fromInput} tdy=${tdy} tx=${tx}`, tol * 10);
+      }
+    }
+  }
+}
+
+/** matmul in all four transpose modes, the linear layer's helpers and the softmax cross-entropy. */
+export function checkDense(b: Backend, tol = 1e-5): void {
+  for (const [M, K, N] of [[3, 5, 7], [70, 33, 65], [1, 130, 2]] as const) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        if (transA && transB) continue; // not part of the interface's use (the reference refuses it)
+        const ad = rand(M * K), bd = rand(K * N);
+        const as = transA ? [K, M] : [M, K], bs = transB ? [N, K] : [K, N];
+        close(b, b.matmul(t(b, as, ad), t(b, bs, bd), transA, transB), ref.matmul(t(ref, as, ad), t(ref, bs, bd), transA, transB), `matmul ${M}x${K}x${N} ${transA} ${transB}`, tol);
+      }
+    }
+  }
+  const ad = rand(6 * 11), vd = rand(11), dd = rand(6 * 4);
+  close(b, b.addRowVector(t(b, [6, 11], ad), t(b, [11], vd)), ref.addRowVector(t(ref, [6, 11], ad), t(ref, [11], vd)), 'add row vector', tol);
+  close(b, b.sumRows(t(b, [6, 11], ad)), ref.sumRows(t(ref, [6, 11], ad)), 'sum rows', tol);
+  close(b, b.outerPerSample(t(b, [6, 4], dd), t(b, [6, 11], ad)), ref.outerPerSample(t(ref, [6, 4], dd), t(ref, [6, 11], ad)), 'outer per sample', tol);
+  const logits = Float32Array.from(rand(6 * 10), (v) => v * 8), labels = Int32Array.of(0, 9, 3, 3, 7, 1);
+  const l1 = b.softmaxCrossEntropy(t(b, [6, 10], logits), labels), l2 = ref.softmaxCrossEntropy(t(ref, [6, 10], logits), labels);
+  close(b, l1.losses, l2.losses, 'cross-entropy losses', tol);
+  close(b, l1.probs, l2.probs, 'cross-entropy probabilities', tol);
+  close(b, b.softmaxCrossEntropyGrad(l1.probs, labels, 0.25), ref.softmaxCrossEntropyGrad(l2.probs, labels, 0.25), 'cross-entropy grad', tol);
+}
+
+/** Sign sums, signs and class Grams: exact integers, so equal. */
+export function checkReductions(b: Backend): void {
+  const B = 9, numel = 1037;
+  const data = Float32Array.from({ length: B * numel }, (_, i) => (i % 7 === 0 ? 0 : rng.uniform(-1, 1)));
+  const sums = new Int32Array(numel + 5).fill(3), want = new Int32Array(numel + 5).fill(3);
+  b.signSum(t(b, [B, numel], data), sums, 5);
+  ref.signSum(t(ref, [B, numel], data), want, 5);
+  assert.equal([...sums], [...want]);
+  const S = b.signs(t(b, [B, numel], data));
+  assert.equal([...S], [...ref.signs(t(ref, [B, numel], data))]);
+  const classes = [[0, 3, 4], [1], [2, 5, 6, 7, 8]];
+  const g1 = classes.map((r) => new Float64Array(r.length * r.length).fill(1)), g2 = classes.map((r) => new Float64Array(r.length * r.length).fill(1));
+  // Signs written at an offset of a store, in two chunks of samples, as the Gram reducer does for one layer.
+  const offset = 7 * numel;
+  const s1 = b.allocSigns(offset + B * numel), s2 = ref.allocSigns(offset + B * numel);
+  for (const [k, store] of [[b, s1], [ref, s2]] as const) {
+    k.writeSigns(t(k, [4, numel], data.subarray(0, 4 * numel)), store, offset);
+    k.writeSigns(t(k, [5, numel], data.subarray(4 * numel)), store, offset + 4 * numel);
+  }
+  b.classGram(s1, offset, numel, classes, g1);
+  ref.classGram(s2, offset, numel, classes, g2);
+  assert.equal(g1.map((g) => [...g]), g2.map((g) => [...g]));
+  assert.ok(g2[2]![0]! > 1, 'a non-trivial Gram');
+}

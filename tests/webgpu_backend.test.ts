@@ -1,0 +1,77 @@
+/**
+ * The WebGPU backend on a real WebGPU implementation (Dawn in Node; on CI Mesa's lavapipe software Vulkan):
+ * every kernel against the reference backend on small shapes, and whole NB201 networks' GradSign and
+ * GradAlign against PyTorch's fixtures and the reference backend. Without an adapter the tests say so and
+ * skip, unless ZEROCOST_REQUIRE_WEBGPU=1 (set by .ci/run, which installs the driver): then they fail.
+ */
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { WebGpuBackend } from '../src/gpu/backend.js';
+import { Nb201Network } from '../src/nets/nb201/network.js';
+import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
+import { createNodeWebGpuBackend } from '../src/node/gpu.js';
+import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
+import { loadWeights } from '../src/weights.js';
+import type { Backend } from '../src/backend/backend.js';
+import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkReductions, ref } from './backend_checks.js';
+import { fixturesDir, readJson, relErr } from './helpers.js';
+
+const TOL = 1e-4;
+let gpu: WebGpuBackend | null = null;
+let why = '';
+
+test.before(async () => {
+  try {
+    gpu = await createNodeWebGpuBackend({ readTimeoutMs: 300_000 });
+  } catch (e) {
+    why = (e as Error).message;
+    if (process.env.ZEROCOST_REQUIRE_WEBGPU === '1') throw e;
+    console.log(`  webgpu: skipped (${why})`);
+  }
+});
+
+const onGpu = (name: string, fn: (b: WebGpuBackend) => void) => test(name, () => {
+  if (gpu) gpu.scope(() => fn(gpu!));
+});
+
+test('an adapter is there and says what it is', () => {
+  if (!gpu) return;
+  assert.type(gpu.adapter.description, 'string');
+  console.log(`  webgpu adapter: ${gpu.adapter.vendor} ${gpu.adapter.description} (${gpu.adapter.software ? 'software' : 'hardware'})`);
+});
+
+for (const c of CONV_CASES) onGpu(`conv2d kernels match the reference: ${JSON.stringify(c)}`, (b) => checkConv(b, c, 'webgpu', TOL));
+onGpu('element-wise, pooling and batch-norm kernels match the reference', (b) => { for (const s of [...MAP_SHAPES, [5, 7]]) checkMaps(b, s, TOL); });
+onGpu('dense and loss kernels match the reference', (b) => checkDense(b, TOL));
+onGpu('per-sample reductions are exact: sign sums and class Grams', (b) => checkReductions(b));
+
+onGpu('scope frees what it made and a released tensor is gone on the GPU', (b) => {
+  const kept = b.fromHost(Float32Array.of(1, 2, 3), [3]);
+  b.scope(() => b.relu(kept));
+  const gone = b.scale(kept, 2);
+  b.release(gone);
+  assert.throws(() => b.toHost(gone), /does not exist/);
+  assert.equal([...b.toHost(kept)], [1, 2, 3]);
+});
+
+interface Case { arch: string; C: number; N: number; num_classes: number; scores: Record<string, number | null> }
+const cases = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expected.json')).cases;
+for (const name of ['tiny', 'index0']) {
+  onGpu(`whole-network GradSign and GradAlign on WebGPU equal PyTorch and the reference backend (${name})`, (b) => {
+    const c = cases[name]!;
+    const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
+    const [s1, s2] = [b, ref as Backend].map((k) => {
+      const net = new Nb201Network(k, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
+      loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)));
+      const opts = DEFAULT_PROXY_OPTIONS;
+      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [opts]), { chunk: 5 }), PER_SAMPLE_PROXIES, opts).scores;
+    }) as [Record<string, number>, Record<string, number>];
+    assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `gradsign ${s1.gradsign} vs PyTorch ${c.scores.gradsign_sum}`);
+    assert.ok(relErr(s1.gradalign1!, c.scores.gradalign1_none!) <= 1e-3, `gradalign1 ${s1.gradalign1}`);
+    assert.ok(Math.abs(s1.gradalign2! + c.scores.gradalign2_none!) <= 1e-3, `gradalign2 ${s1.gradalign2}`);
+    for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(s1[k]!, s2[k]!) <= 1e-3, `${k}: webgpu ${s1[k]} vs reference ${s2[k]}`);
+  });
+}
+
+test.run();

@@ -3,3 +3,4 @@ export * from './files.js';
 export * from '../io/index.js';
 export * from '../data/index.js';
 export { createNodeWasmBackend, defaultThreads } from './worker_pool.js';
+export { createNodeWebGpuBackend } from './gpu.js';

@@ -1,6 +1,7 @@
 /**
  * The same core in Deno: the WASM backend on Web Workers (2 threads) and on one thread scores a PyTorch
- * fixture exactly as PyTorch does. Deno comes from the npm registry (`deno` package); it is not a
+ * fixture exactly as PyTorch does, and the WebGPU backend on Deno's own navigator.gpu (wgpu; lavapipe on CI)
+ * gives the WASM backend's scores. Deno comes from the npm registry (`deno` package); it is not a
  * devDependency because its other platforms' binaries are not reachable from here, which leaves npm's lock
  * file unusable. .ci/run installs it and sets ZEROCOST_DENO; elsewhere the test looks on the PATH and says
  * so when it skips.
@@ -18,7 +19,7 @@ function findDeno(): string | undefined {
   return undefined;
 }
 const deno = findDeno();
-if (!deno) console.log('deno_wasm: SKIPPED — no deno (npm install --no-save deno@2.9.6, or set ZEROCOST_DENO)');
+if (!deno) console.log('deno: SKIPPED — no deno (npm install --no-save deno@2.9.6, or set ZEROCOST_DENO)');
 const expected = readJson<{ cases: Record<string, { scores: Record<string, number> }> }>(join(fixturesDir, 'expected.json')).cases;
 
 for (const name of deno ? ['index0', 'imagenet16'] : []) {
@@ -36,6 +37,25 @@ for (const name of deno ? ['index0', 'imagenet16'] : []) {
     assert.ok(relErr(s.gradalign1!, want.gradalign1_none!) <= 1e-3, `gradalign1 ${s.gradalign1}`);
     assert.ok(Math.abs(s.gradalign2! + want.gradalign2_none!) <= 1e-3, `gradalign2 ${s.gradalign2}`);
     assert.equal(results[1]!.scores, s, 'one thread equals two threads');
+  });
+}
+
+const run = (args: string[]) => {
+  const r = spawnSync(deno!, ['run', '--allow-read', join(repoRoot, 'tests', 'deno', 'score_fixture.mjs'), ...args], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0 && /no WebGPU adapter/.test(r.stderr) && process.env.ZEROCOST_REQUIRE_WEBGPU !== '1') return null;
+  assert.is(r.status, 0, `deno exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim()) as { backend: string; adapter: { description: string } | null; scores: Record<string, number> };
+};
+
+if (deno) {
+  test('Deno: WebGPU backend on navigator.gpu scores a fixture as PyTorch and the WASM backend do (tiny)', () => {
+    const gpu = run(['tiny', '1', 'webgpu']), wasm = run(['tiny', '1', 'wasm'])!;
+    if (!gpu) return console.log('  deno webgpu: skipped (no adapter; ZEROCOST_REQUIRE_WEBGPU=1 makes this fail)');
+    assert.is(gpu.backend, 'webgpu');
+    console.log(`  deno webgpu adapter: ${gpu.adapter?.description}`);
+    const want = expected.tiny!.scores;
+    assert.ok(relErr(gpu.scores.gradsign!, want.gradsign_sum!) <= 1e-3, `gradsign ${gpu.scores.gradsign} vs ${want.gradsign_sum}`);
+    for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(gpu.scores[k]!, wasm.scores[k]!) <= 1e-4, `${k}: webgpu ${gpu.scores[k]} vs wasm ${wasm.scores[k]}`);
   });
 }
 

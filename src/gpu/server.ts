@@ -28,7 +28,7 @@ function describe(adapter: GPUAdapter): AdapterSummary {
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
-    description: info?.description || info?.device || '',
+    description: info?.description || info?.device || info?.architecture || '',
     software: fallback || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/.test(text),
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,

@@ -4,6 +4,7 @@
  * GradAlign against PyTorch's fixtures and the reference backend. Without an adapter the tests say so and
  * skip, unless ZEROCOST_REQUIRE_WEBGPU=1 (set by .ci/run, which installs the driver): then they fail.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,7 +16,7 @@ import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNee
 import { loadWeights } from '../src/weights.js';
 import type { Backend } from '../src/backend/backend.js';
 import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkReductions, ref } from './backend_checks.js';
-import { fixturesDir, readJson, relErr } from './helpers.js';
+import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
 
 const TOL = 1e-4;
 let gpu: WebGpuBackend | null = null;
@@ -73,5 +74,26 @@ for (const name of ['tiny', 'index0']) {
     for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(s1[k]!, s2[k]!) <= 1e-3, `${k}: webgpu ${s1[k]} vs reference ${s2[k]}`);
   });
 }
+
+const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
+const ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
+function score(...args: string[]): { scores: Record<string, number | null>; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--json', '--batch', '4', ...args], { encoding: 'utf8', timeout: 600_000 });
+  assert.is(r.status, 0, `zerocost score ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { scores: (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { scores: Record<string, number | null> }).scores, stderr: r.stderr };
+}
+
+test('CLI: score --backend webgpu equals --backend wasm; --backend auto says it took WASM over a software adapter', () => {
+  if (!gpu) return;
+  const g = score('--backend', 'webgpu'), w = score('--backend', 'wasm');
+  assert.match(g.stderr, /backend: webgpu on /);
+  assert.ok(relErr(g.scores.gradsign!, w.scores.gradsign!) <= 1e-4, `gradsign webgpu ${g.scores.gradsign} vs wasm ${w.scores.gradsign}`);
+  assert.ok(g.scores.gradsign! > 0);
+  if (gpu.adapter.software) {
+    const a = score('--backend', 'auto');
+    assert.match(a.stderr, /backend: wasm, \d+ thread\(s\) \(auto: the WebGPU adapter is .* a software renderer/);
+    assert.equal(a.scores, w.scores);
+  }
+});
 
 test.run();

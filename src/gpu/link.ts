@@ -5,7 +5,7 @@
  */
 import {
   REPLY_DONE, REPLY_FAILED, REPLY_HEADER, REPLY_MIN_BYTES, REPLY_PENDING,
-  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type ServerMessage,
+  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type KernelTimings, type ServerMessage,
 } from './protocol.js';
 import type { KernelName } from './shaders_wgsl.js';
 
@@ -86,11 +86,8 @@ export class GpuLink {
     this.push({ op: 'run', kernel, uniforms, buffers, groups });
   }
 
-  /** The first `bytes` of buffer id, after everything queued before has run. */
-  read(id: number, bytes: number): ArrayBuffer {
-    const reply = new SharedArrayBuffer(REPLY_HEADER + Math.max(bytes, REPLY_MIN_BYTES));
-    this.push({ op: 'read', id, bytes, reply });
-    this.flush();
+  /** Blocks until the GPU thread answers `reply`; throws its error. */
+  private wait(reply: SharedArrayBuffer): SharedArrayBuffer {
     const head = new Int32Array(reply, 0, 2);
     const deadline = Date.now() + this.readTimeoutMs;
     while (Atomics.load(head, 0) === REPLY_PENDING) {
@@ -98,14 +95,38 @@ export class GpuLink {
       if (left <= 0) throw new Error(`WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`);
       Atomics.wait(head, 0, REPLY_PENDING, Math.min(left, 1000));
     }
-    if (Atomics.load(head, 0) === REPLY_FAILED) {
-      const text = new TextDecoder().decode(new Uint8Array(reply, REPLY_HEADER, head[1]!).slice());
-      throw new Error(`WebGPU: ${text}`);
-    }
+    if (Atomics.load(head, 0) === REPLY_FAILED) throw new Error(`WebGPU: ${this.text(reply)}`);
     if (Atomics.load(head, 0) !== REPLY_DONE) throw new Error('WebGPU: malformed reply');
+    return reply;
+  }
+
+  private text(reply: SharedArrayBuffer): string {
+    return new TextDecoder().decode(new Uint8Array(reply, REPLY_HEADER, new Int32Array(reply, 0, 2)[1]!).slice());
+  }
+
+  /** The first `bytes` of buffer id, after everything queued before has run. */
+  read(id: number, bytes: number): ArrayBuffer {
+    const reply = new SharedArrayBuffer(REPLY_HEADER + Math.max(bytes, REPLY_MIN_BYTES));
+    this.push({ op: 'read', id, bytes, reply });
+    this.flush();
+    this.wait(reply);
     const out = new ArrayBuffer(bytes);
     new Uint8Array(out).set(new Uint8Array(reply, REPLY_HEADER, bytes));
     return out;
+  }
+
+  /** Per-kernel GPU timing from now on (needs adapter.timestamps); `timings()` reads the sums. */
+  profile(on: boolean): void {
+    this.flush();
+    this.port.post({ op: 'profile', on } satisfies ClientMessage);
+  }
+
+  /** GPU time per kernel since profile(true), after everything queued has run. */
+  timings(): KernelTimings {
+    this.flush();
+    const reply = new SharedArrayBuffer(REPLY_HEADER + (1 << 16));
+    this.port.post({ op: 'timings', reply } satisfies ClientMessage);
+    return JSON.parse(this.text(this.wait(reply))) as KernelTimings;
   }
 
   /** Runs what is queued, waits for the GPU to finish, destroys the device. */

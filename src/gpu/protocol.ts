@@ -18,7 +18,13 @@ export type Command =
 
 export type ClientMessage =
   | { op: 'batch'; commands: Command[] }
+  /** Per-kernel GPU time from timestamp queries (where the adapter has them): on or off; read as JSON. */
+  | { op: 'profile'; on: boolean }
+  | { op: 'timings'; reply: SharedArrayBuffer }
   | { op: 'close' };
+
+/** GPU time per kernel since profiling was turned on: dispatches and nanoseconds. */
+export type KernelTimings = Record<string, { dispatches: number; ns: number }>;
 
 export interface AdapterSummary {
   vendor: string;
@@ -26,6 +32,8 @@ export interface AdapterSummary {
   description: string;
   /** A software or fallback adapter (lavapipe, SwiftShader, WARP): slower than the WASM backend. */
   software: boolean;
+  /** Whether kernels can be timed on the GPU (the timestamp-query feature). */
+  timestamps: boolean;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;
 }

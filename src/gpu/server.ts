@@ -7,7 +7,7 @@
  */
 import {
   REPLY_DONE, REPLY_FAILED, REPLY_HEADER, UNIFORM_SLOT_BYTES,
-  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type ServerMessage,
+  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type KernelTimings, type ServerMessage,
 } from './protocol.js';
 import { SHADERS, type KernelName } from './shaders_wgsl.js';
 
@@ -30,6 +30,7 @@ function describe(adapter: GPUAdapter): AdapterSummary {
     architecture: info?.architecture ?? '',
     description: info?.description || info?.device || info?.architecture || '',
     software: fallback || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/.test(text),
+    timestamps: adapter.features.has('timestamp-query'),
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,
   };
@@ -53,6 +54,7 @@ export async function serveGpu(gpu: GPU, port: GpuPort, options: ServeOptions = 
     device = await adapter.requestDevice({
       // Big architectures need buffers past the 128 MiB default; take what the adapter offers.
       requiredLimits: { maxStorageBufferBindingSize: summary.maxStorageBufferBindingSize, maxBufferSize: summary.maxBufferSize },
+      requiredFeatures: summary.timestamps ? ['timestamp-query'] : [],
     });
     port.post({ op: 'ready', adapter: summary } satisfies ServerMessage);
   } catch (e) {
@@ -66,6 +68,8 @@ export async function serveGpu(gpu: GPU, port: GpuPort, options: ServeOptions = 
       const m = message as ClientMessage;
       chain = chain.then(async () => {
         if (m.op === 'batch') await server.run(m.commands);
+        else if (m.op === 'profile') server.profile(m.on);
+        else if (m.op === 'timings') reply(m.reply, JSON.stringify(server.timings), REPLY_DONE);
         else if (m.op === 'close') {
           await server.close();
           port.post({ op: 'closed' } satisfies ServerMessage);
@@ -84,6 +88,9 @@ class GpuServer {
   /** The first error the device reported since the last read: the next read fails with it. */
   private error: string | null = null;
   private lost: string | null = null;
+  /** Profiling: one pass per dispatch with timestamp writes, GPU nanoseconds summed per kernel. */
+  private profiling = false;
+  timings: KernelTimings = {};
 
   /**
    * `owners`: the GPU and adapter objects. Dawn (Node) crashes when they are garbage-collected while their
@@ -110,6 +117,11 @@ class GpuServer {
     return p;
   }
 
+  profile(on: boolean): void {
+    this.profiling = on && this.device.features.has('timestamp-query'); // else timings stay empty
+    this.timings = {};
+  }
+
   private take(bytes: number): { buffer: GPUBuffer; fresh: boolean } {
     const size = bucketOf(bytes);
     const reused = this.pool.get(size)?.pop();
@@ -126,6 +138,7 @@ class GpuServer {
   async run(commands: Command[]): Promise<void> {
     const reads: { staging: GPUBuffer; bytes: number; reply: SharedArrayBuffer }[] = [];
     const freed: GPUBuffer[] = [];
+    const spent: GPUBuffer[] = []; // not pool material: destroyed after the batch
     let scopes = 0;
     try {
       if (this.lost) throw new Error(this.lost);
@@ -144,6 +157,8 @@ class GpuServer {
       let pass: GPUComputePassEncoder | null = null;
       const endPass = () => { pass?.end(); pass = null; };
       let slot = 0;
+      const timed: KernelName[] = [];
+      const querySet = this.profiling ? this.device.createQuerySet({ type: 'timestamp', count: 2 * Math.max(runs, 1) }) : null;
       for (const c of commands) {
         switch (c.op) {
           case 'create': {
@@ -175,6 +190,11 @@ class GpuServer {
               ],
             });
             slot++;
+            if (querySet) {
+              endPass();
+              pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * timed.length, endOfPassWriteIndex: 2 * timed.length + 1 } });
+              timed.push(c.kernel);
+            }
             pass ??= encoder.beginComputePass();
             pass.setPipeline(pipeline);
             pass.setBindGroup(0, bindGroup);
@@ -191,11 +211,31 @@ class GpuServer {
         }
       }
       endPass();
+      let stamps: GPUBuffer | null = null;
+      if (querySet && timed.length > 0) {
+        const resolved = this.device.createBuffer({ size: 16 * timed.length, usage: 0x200 | 0x04 }); // QUERY_RESOLVE | COPY_SRC
+        stamps = this.device.createBuffer({ size: 16 * timed.length, usage: USAGE_READBACK });
+        encoder.resolveQuerySet(querySet, 0, 2 * timed.length, resolved, 0);
+        encoder.copyBufferToBuffer(resolved, 0, stamps, 0, 16 * timed.length);
+        spent.push(resolved);
+      }
       if (slot > 0) this.device.queue.writeBuffer(this.uniforms, 0, uniformData, 0, slot * (UNIFORM_SLOT_BYTES / 4));
       this.device.queue.submit([encoder.finish()]);
       scopes = 0;
       const scoped = (await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()])).find((e) => e !== null);
       if (scoped) this.error ??= scoped.message;
+      if (stamps) {
+        await stamps.mapAsync(MAP_READ);
+        const t = new BigUint64Array(stamps.getMappedRange());
+        timed.forEach((k, i) => {
+          const e = (this.timings[k] ??= { dispatches: 0, ns: 0 });
+          e.dispatches++;
+          e.ns += Number(t[2 * i + 1]! - t[2 * i]!);
+        });
+        stamps.unmap();
+        stamps.destroy();
+      }
+      querySet?.destroy();
       for (const r of reads) {
         await r.staging.mapAsync(MAP_READ);
         if (this.error || this.lost) throw new Error(this.lost ?? this.error!);
@@ -216,6 +256,7 @@ class GpuServer {
       for (const reply of replies) fail(reply, message);
       if (replies.length === 0) this.error = message;
     } finally {
+      for (const b of spent) b.destroy();
       for (const b of freed) {
         const size = b.size;
         const list = this.pool.get(size);
@@ -241,11 +282,15 @@ function signal(reply: SharedArrayBuffer, status: number): void {
   Atomics.notify(head, 0);
 }
 
-function fail(reply: SharedArrayBuffer, message: string): void {
-  const bytes = new TextEncoder().encode(message);
-  const room = reply.byteLength - REPLY_HEADER;
-  const n = Math.min(bytes.length, room);
-  new Uint8Array(reply, REPLY_HEADER, n).set(bytes.subarray(0, n));
-  new Int32Array(reply, 0, 2)[1] = n;
-  signal(reply, REPLY_FAILED);
+/** A text reply (an error message, or JSON): its byte length in the second header word. */
+function reply(to: SharedArrayBuffer, text: string, status: number): void {
+  const bytes = new TextEncoder().encode(text);
+  const n = Math.min(bytes.length, to.byteLength - REPLY_HEADER);
+  new Uint8Array(to, REPLY_HEADER, n).set(bytes.subarray(0, n));
+  new Int32Array(to, 0, 2)[1] = n;
+  signal(to, status);
+}
+
+function fail(to: SharedArrayBuffer, message: string): void {
+  reply(to, message, REPLY_FAILED);
 }

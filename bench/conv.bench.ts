@@ -8,18 +8,10 @@ import type { Backend } from '../src/backend/backend.js';
 import type { WasmBackend } from '../src/backend/wasm/index.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
 import { Random } from '../src/util/random.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { CONV_SHAPES, arg } from './args.js';
 
 const batches = arg('batches', '64,128').split(',').map(Number);
-const shapes = [
-  { C: 16, HW: 32, k: 3 }, { C: 16, HW: 32, k: 1 },
-  { C: 32, HW: 16, k: 3 }, { C: 32, HW: 16, k: 1 },
-  { C: 64, HW: 8, k: 3 }, { C: 64, HW: 8, k: 1 },
-];
+const shapes = CONV_SHAPES;
 const rng = new Random(7);
 const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 

@@ -7,11 +7,7 @@
  */
 import { Bench } from 'tinybench';
 import { KERNELS_WASM_BASE64 } from '../src/backend/wasm/kernels_wasm.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './args.js';
 
 type Fn = (...a: number[]) => void;
 interface Kernels { gemm: Fn; conv2d_forward: Fn; conv2d_grad_input: Fn; conv2d_grad_weight: Fn }

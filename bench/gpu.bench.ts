@@ -9,20 +9,12 @@
 import type { Tensor } from '../src/autodiff/tensor.js';
 import { createNodeWebGpuBackend } from '../src/node/gpu.js';
 import { Random } from '../src/util/random.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { CONV_SHAPES, arg } from './args.js';
 
 const N = Number(arg('batch', '16'));
 const reps = Number(arg('reps', '20'));
 const peak = Number(arg('peak-gflops', '67000'));
-const shapes = [
-  { C: 16, HW: 32, k: 3 }, { C: 16, HW: 32, k: 1 },
-  { C: 32, HW: 16, k: 3 }, { C: 32, HW: 16, k: 1 },
-  { C: 64, HW: 8, k: 3 }, { C: 64, HW: 8, k: 1 },
-];
+const shapes = CONV_SHAPES;
 const rng = new Random(7);
 const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 

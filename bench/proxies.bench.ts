@@ -11,11 +11,7 @@ import { loadBundledCifar10Sample } from '../src/node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
 import { PROXY_NAMES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './args.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const archs = readFileSync(join(root, 'bench', 'archs10.txt'), 'utf8').split('\n').map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))

@@ -11,17 +11,13 @@ import { loadBundledCifar10Sample } from '../src/node/files.js';
 import { PROXY_NAMES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import type { Tensor } from '../src/autodiff/tensor.js';
+import { arg } from './args.js';
 
 const ARCHS: Record<string, string> = {
   small: '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|',
   medium: '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
   large: '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
 };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 /** Wraps a backend so every conv / matmul call adds its multiply-add count (2 FLOPs each). */
 function countingFlops(inner: Backend): { backend: Backend; flops: () => number; reset: () => void } {

@@ -16,11 +16,7 @@ import { loadBundledCifar10Sample, writeBatchFile } from '../src/node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
 import { PER_SAMPLE_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './args.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const archsFile = join(root, 'bench', 'archs10.txt');

@@ -6,6 +6,7 @@
  */
 import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../autodiff/tensor.js';
 import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend/backend.js';
+import { checkLabels, matmulDims } from '../backend/shapes.js';
 import { convGeometry, type ConvGeometry } from '../backend/reference/conv2d.js';
 import { poolOutputSize } from '../backend/reference/pooling.js';
 import type { GpuLink } from './link.js';
@@ -275,9 +276,7 @@ export class WebGpuBackend implements Backend {
   // --- dense and loss ---------------------------------------------------------------------------------------
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-    const [ar, ac] = a.shape as [number, number], [br, bc] = b.shape as [number, number];
-    const M = transA ? ac : ar, K = transA ? ar : ac, K2 = transB ? bc : br, N = transB ? br : bc;
-    if (K !== K2) throw new Error(`matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`);
+    const { M, K, N } = matmulDims(a, b, transA, transB);
     const y = this.alloc([M, N]);
     this.run('matmul', [M, N, K, transA ? 1 : 0, transB ? 1 : 0], [this.id(a), this.id(b), y.storage as number], gemmGroups(M, N, 1));
     return y;
@@ -305,10 +304,7 @@ export class WebGpuBackend implements Backend {
 
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
     const [N, K] = logits.shape as [number, number];
-    if (labels.length !== N) throw new Error(`cross_entropy: ${labels.length} labels for ${N} rows of logits`);
-    labels.forEach((y, n) => {
-      if (!(y >= 0 && y < K)) throw new Error(`cross_entropy: label ${y} of sample ${n} is outside [0, ${K})`);
-    });
+    checkLabels(labels, N, K);
     const losses = this.alloc([N]), probs = this.alloc([N, K]);
     const y = this.upload(labels);
     this.run('softmax_ce', [N, K], [this.id(logits), y, losses.storage as number, probs.storage as number], groups1d(N));

@@ -4,6 +4,7 @@
  */
 import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../../autodiff/tensor.js';
 import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
+import { matmulDims } from '../shapes.js';
 import { bnBackward, bnBackwardTangent, bnForward, bnLayout, bnStatistics } from './batch_norm.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
@@ -169,9 +170,7 @@ export class ReferenceBackend implements Backend {
   }
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-    const [ar, ac] = a.shape as [number, number], [br, bc] = b.shape as [number, number];
-    const M = transA ? ac : ar, K = transA ? ar : ac, K2 = transB ? bc : br, N = transB ? br : bc;
-    if (K !== K2) throw new Error(`matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`);
+    const { M, K, N } = matmulDims(a, b, transA, transB);
     const out = this.make([M, N], a.dtype), A = this.arr(a), B = this.arr(b), C = this.arr(out);
     if (transA && transB) throw new Error('matmul: transA && transB is not supported');
     if (transA) gemmTN(M, N, K, A, 0, B, 0, C, 0);

@@ -7,6 +7,7 @@
  */
 import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../../autodiff/tensor.js';
 import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
+import { checkLabels, matmulDims } from '../shapes.js';
 import { bnBackwardTangent, bnLayout } from '../reference/batch_norm.js';
 import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
 import { poolOutputSize } from '../reference/pooling.js';
@@ -268,14 +269,12 @@ export class WasmBackend implements Backend {
   // --- dense and loss ------------------------------------------------------------------------------------
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-    const [ar, ac] = a.shape as [number, number], [br, bc] = b.shape as [number, number];
-    const M = transA ? ac : ar, K = transA ? ar : ac, K2 = transB ? bc : br, N = transB ? br : bc;
-    if (K !== K2) throw new Error(`matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`);
+    const { M, K, N } = matmulDims(a, b, transA, transB);
     const y = this.alloc([M, N]);
     this.temp(() => {
       let pa = this.p(a), pb = this.p(b);
-      if (transA) this.k.transpose(pa, ar, ac, (pa = this.heap.alloc(a.size * 4)));
-      if (transB) this.k.transpose(pb, br, bc, (pb = this.heap.alloc(b.size * 4)));
+      if (transA) this.k.transpose(pa, a.shape[0]!, a.shape[1]!, (pa = this.heap.alloc(a.size * 4)));
+      if (transB) this.k.transpose(pb, b.shape[0]!, b.shape[1]!, (pb = this.heap.alloc(b.size * 4)));
       this.k.gemm(M, N, K, pa, pb, y.storage as number, 0, 0, M);
     });
     return y;
@@ -305,10 +304,7 @@ export class WasmBackend implements Backend {
 
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
     const [N, K] = logits.shape as [number, number];
-    if (labels.length !== N) throw new Error(`cross_entropy: ${labels.length} labels for ${N} rows of logits`);
-    labels.forEach((y, n) => {
-      if (!(y >= 0 && y < K)) throw new Error(`cross_entropy: label ${y} of sample ${n} is outside [0, ${K})`);
-    });
+    checkLabels(labels, N, K);
     const losses = this.alloc([N]), probs = this.alloc([N, K]);
     this.temp(() => this.k.softmax_ce(this.p(logits), this.heap.put(labels), N, K, losses.storage as number, probs.storage as number));
     return { losses, probs };

@@ -22,6 +22,9 @@ export class GpuLink {
   private queue: Command[] = [];
   private transfers: ArrayBuffer[] = [];
   private closed = false;
+  /** Reads so far (each one a round trip that drains the GPU queue): what to drive down on a real GPU. */
+  reads = 0;
+  batches = 0;
   private readonly readTimeoutMs: number;
 
   private constructor(private readonly port: GpuPort, readonly adapter: AdapterSummary, private readonly onClosed: Promise<void>, options: GpuLinkOptions) {
@@ -52,6 +55,7 @@ export class GpuLink {
   flush(): void {
     if (this.queue.length === 0) return;
     const message: ClientMessage = { op: 'batch', commands: this.queue };
+    this.batches++;
     this.port.post(message, this.transfers);
     this.queue = [];
     this.transfers = [];
@@ -108,6 +112,7 @@ export class GpuLink {
   read(id: number, bytes: number): ArrayBuffer {
     const reply = new SharedArrayBuffer(REPLY_HEADER + Math.max(bytes, REPLY_MIN_BYTES));
     this.push({ op: 'read', id, bytes, reply });
+    this.reads++;
     this.flush();
     this.wait(reply);
     const out = new ArrayBuffer(bytes);

@@ -96,4 +96,16 @@ test('CLI: score --backend webgpu equals --backend wasm; --backend auto says it 
   }
 });
 
+test('CLI: without an adapter --backend webgpu stops with the reason and auto falls back to WASM, saying why', () => {
+  // No Vulkan driver at all: Dawn finds no adapter (the package itself still loads).
+  const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
+  const gpuRun = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--batch', '4', '--backend', 'webgpu'], { encoding: 'utf8', env, timeout: 120_000 });
+  assert.is(gpuRun.status, 2, gpuRun.stderr);
+  assert.match(gpuRun.stderr, /--backend webgpu: WebGPU: no WebGPU adapter is available/);
+  const auto = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--batch', '4', '--json'], { encoding: 'utf8', env, timeout: 120_000 });
+  assert.is(auto.status, 0, auto.stderr);
+  assert.match(auto.stderr, /backend: wasm, \d+ thread\(s\) \(auto: no WebGPU: no WebGPU adapter is available\)/);
+  assert.ok((JSON.parse(auto.stdout.trim()) as { scores: { gradsign: number } }).scores.gradsign > 0);
+});
+
 test.run();

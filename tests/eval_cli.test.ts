@@ -82,6 +82,21 @@ if (!existsSync(shared)) {
     assert.is(again.status, 2, 'a file made with per-arch batches is refused for the same-batch protocol');
   });
 
+  test('--proxies all with --ntk-batch: the full table (TE-NAS rank included), the NTK batch recorded and checked on resume', () => {
+    const out = join(tmp, 'all.jsonl');
+    const args = [...common.map((a) => (a === '12' ? '3' : a === '32' ? '8' : a)), '--out', out, '--proxies', 'all', '--ntk-batch', '4'];
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    const lines = readLines(out) as (Line & { protocol: { ntkBatch: number } })[];
+    assert.is(lines[0]!.protocol.ntkBatch, 4);
+    for (const k of ['grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacob_cov', 'naswot', 'zen', 'tenas_ntk', 'tenas_lr', 'flops', 'tenas']) {
+      assert.match(r.stdout, new RegExp(`\\| ${k} \\| `), `${k} in the table`);
+    }
+    const other = spawnSync(process.execPath, [cli, ...args.map((a) => (a === '4' ? '6' : a))], { encoding: 'utf8' });
+    assert.is(other.status, 2, 'a file made with another NTK batch is refused');
+    assert.match(other.stderr, /ntkBatch = 4, not 6/);
+  });
+
   test('--report-only reads a file another run is still writing (torn last line) without touching it', () => {
     const out = join(tmp, 'partial.jsonl');
     const text = readFileSync(whole, 'utf8').split('\n').slice(0, 5).join('\n') + '\n{"space":"nb2';

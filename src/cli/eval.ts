@@ -15,7 +15,7 @@ import { scatterSvg } from '../eval/svg_scatter.js';
 import { archString, parseArch } from '../nets/nb201/arch.js';
 import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { openResults } from '../node/results_file.js';
-import { parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random } from '../util/random.js';
 import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
@@ -30,7 +30,7 @@ interface ResultLine extends EvalLine {
 }
 
 /** The protocol fields that change the numbers: a results file holds one protocol only. */
-const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2', 'readings'];
+const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2', 'readings', 'ntkBatch'];
 
 /** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
 export const GRADALIGN2_PROTOCOL = '+mean_c log det';
@@ -39,7 +39,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const args = parseArgs(argv, {
     space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
     chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
-    'report-only': { flag: true }, 'batch-choice': {},
+    'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
@@ -104,6 +104,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
 
   // zero-cost-nas draws a new batch for every architecture; NASWOT, GradSign's Kendall path and GradAlign reuse one
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
+  const ntkBatch = intOption(args, 'ntk-batch', DEFAULT_PROXY_OPTIONS.ntkBatch, 2);
   const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   const protocol = {
     dataset, batch: batchSize, split, data: dataDescription, normalization,
@@ -114,6 +115,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
       : 'per-sample statistics for GradSign/GradAlign, batch statistics (train mode) for the baselines',
     loss: 'cross-entropy per sample', readings: readingKeys(proxies), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
     backend: backend.name,
+    // only where TE-NAS's NTK is scored, so files without it keep their protocol
+    ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
   };
 
   const reportOnly = args.flags.has('report-only');
@@ -141,7 +144,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     const arch = table.rows[index]!.arch;
     try {
       const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: 1_000_003 * seed + index, normalization }) : batches.get(seed)!;
-      const r = scoreReadings(backend, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies });
+      const r = scoreReadings(backend, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
       const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
       results.append(line);
       results.existing.push(line);

@@ -70,6 +70,7 @@ Eval options (besides --proxies, --batch, --data, --split, --normalization, --ba
   --batch-choice same|per-arch
                              one batch for every architecture (per seed; default) or a fresh one per
                              architecture, as zero-cost-nas draws them
+  --ntk-batch N              TE-NAS's NTK on the first N samples (default 64; recorded in the protocol)
   --report-only              score nothing: print the report of what --out holds so far (safe while another
                              eval is still appending to it)
   Every reading is recorded: gradsign, gradsign_mean, gradalign1[_params|_cosine], gradalign2[_params|_cosine],

@@ -47,7 +47,7 @@ export interface ReadingsResult {
 
 export function scoreReadings(
   backend: Backend, arch: string, batch: Batch,
-  o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[] },
+  o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[]; ntkBatch?: number },
 ): ReadingsResult {
   const start = performance.now();
   const proxies = o.proxies ?? PER_SAMPLE_PROXIES;
@@ -68,7 +68,7 @@ export function scoreReadings(
     }
     const baselines = proxies.filter((p) => PROXIES[p].kind === 'network' && p !== 'params');
     if (baselines.length > 0) {
-      const s = scoreNetworkProxies(net, batch, baselines, DEFAULT_PROXY_OPTIONS, { seed: o.seed, f64: f64BackendFor(backend) });
+      const s = scoreNetworkProxies(net, batch, baselines, { ...DEFAULT_PROXY_OPTIONS, ntkBatch: o.ntkBatch ?? DEFAULT_PROXY_OPTIONS.ntkBatch }, { seed: o.seed, f64: f64BackendFor(backend) });
       for (const p of baselines) {
         const v = s.scores[p]!;
         // −Infinity is a score (NASWOT's singular kernel ranks last); NaN is not

@@ -7,7 +7,7 @@ export { createWebWasmBackend, webDefaultThreads } from './backend/wasm/web.js';
 export type { SignStore } from './backend/backend.js';
 export { WebGpuBackend } from './gpu/backend.js';
 export { createWebGpuBackend, canBlock, type WebGpuOptions } from './gpu/web.js';
-export { serveGpu } from './gpu/server.js';
+export { serveGpu, type GpuEntry, type ServeOptions } from './gpu/server.js';
 export { webPort, type AdapterSummary, type GpuPort } from './gpu/protocol.js';
 export * from './data/index.js';
 export * from './io/index.js';

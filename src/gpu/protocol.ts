@@ -65,8 +65,8 @@ export interface GpuPort {
 
 /** A web Worker, MessagePort or worker global scope as a GpuPort. */
 export function webPort(target: {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (e: { data: unknown }) => void): void;
 }): GpuPort {
   return {
     post: (m, transfer) => target.postMessage(m, transfer ?? []),

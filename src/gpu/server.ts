@@ -37,18 +37,26 @@ function describe(adapter: GPUAdapter): AdapterSummary {
 }
 
 export interface ServeOptions {
-  powerPreference?: GPUPowerPreference;
+  powerPreference?: 'low-power' | 'high-performance';
+}
+
+/**
+ * A WebGPU `GPU` object (navigator.gpu, or webgpu's create()), typed structurally so that users of the
+ * library's declarations need no WebGPU type package.
+ */
+export interface GpuEntry {
+  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<unknown>;
 }
 
 /**
  * Serves GPU commands on `port` until a close message: opens the adapter and device, says `ready` (or
  * `failed` with the reason) and runs batches in arrival order. Resolves once the device is destroyed.
  */
-export async function serveGpu(gpu: GPU, port: GpuPort, options: ServeOptions = {}): Promise<void> {
+export async function serveGpu(gpu: GpuEntry, port: GpuPort, options: ServeOptions = {}): Promise<void> {
   let device: GPUDevice;
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    adapter = (await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' })) as GPUAdapter | null;
     if (!adapter) throw new Error('no WebGPU adapter is available');
     const summary = describe(adapter);
     device = await adapter.requestDevice({

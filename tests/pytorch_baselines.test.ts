@@ -18,6 +18,7 @@ import { createWasmBackend } from '../src/backend/wasm/index.js';
 import type { RawTensor } from '../src/io/safetensors.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
+import { createNodeWebGpuBackend } from '../src/node/gpu.js';
 import { BatchPass } from '../src/proxies/batch_pass.js';
 import { fisher } from '../src/proxies/fisher.js';
 import { gradNorm } from '../src/proxies/grad_norm.js';
@@ -62,45 +63,59 @@ function network(be: Backend, name: string, dtype: 'f32' | 'f64'): Nb201Network 
 const F64_CASES = (process.env.F64 ?? 'tiny,index0,all_none,imagenet16').split(',').filter(Boolean);
 const wasm = await createWasmBackend({ shared: false });
 
+/** Every baseline of one fixture case on backend `be` in `dtype`, against PyTorch in that precision. */
+function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
+  const want = baselines[name]!;
+  const key = (k: string) => num(dtype === 'f64' ? want[`${k}_f64`] : want[k]);
+  // f32: within 3× PyTorch's own float32-vs-float64 gap for that number, and at least 1e-4
+  const f32Bound = (k: string) => Math.max(1e-4, 3 * relErr(num(want[k]), num(want[`${k}_f64`])));
+  const tol = (k: string, f64Bound = 1e-8) => (dtype === 'f64' ? f64Bound : f32Bound(k));
+  be.scope(() => {
+    const net = network(be, name, dtype);
+    const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
+    const pass = new BatchPass(net, batch, { layerOutputs: true, reluCodes: true });
+    near(gradNorm(pass), key('grad_norm'), tol('grad_norm'), 'grad_norm');
+    near(snip(pass), key('snip'), tol('snip'), 'snip');
+    near(grasp(pass), key('grasp'), tol('grasp', 1e-7), 'grasp');
+    near(fisher(pass), key('fisher'), tol('fisher'), 'fisher');
+    // all-none: only the classifier (64 inputs per output channel) is on a path to the loss
+    if (name === 'all_none') near(fisher(pass, false), key('fisher') / 64, tol('fisher'), 'fisher without the broadcast factor');
+    near(jacobCov(pass), key(dtype === 'f64' ? 'jacob_cov' : 'jacob_cov_eigh'), dtype === 'f64' ? 1e-6 : Math.max(1e-3, 3 * relErr(num(want.jacob_cov_eigh), num(want.jacob_cov_f64))), 'jacob_cov');
+    // K counts exact integers; a ReLU input within rounding of 0 may flip one code in f32
+    near(naswot(pass), key('naswot'), dtype === 'f64' ? 1e-12 : 1e-4, 'naswot');
+    near(ntkConditionNumber(pass), key('tenas_ntk_cond'), tol('tenas_ntk_cond', 1e-6), 'NTK condition number');
+    const tenas = readSafetensorsFile(join(fixturesDir, `${name}.tenas.safetensors`));
+    const lrx = tenas.get('lr.x')!;
+    assert.is(linearRegionsOf(net, f64(lrx, 'lr.x'), lrx.shape), key('tenas_lr'), 'tenas_lr');
+    assert.is(net.parameters.parameterCount(), num(want.params), 'params');
+    assert.is(Number(net.flops([batch.shape[1], batch.shape[2], batch.shape[3]]).toFixed(6)), num(want.flops_naslib), 'flops');
+    if (dtype === 'f32') {
+      // synflow always runs in f64 (values reach 1e30–1e60), from the f32 weights: PyTorch does the same
+      const [, C, H, W] = batch.shape;
+      near(synflow(net, { variant: 'clean', inputShape: [C, H, W], backend: reference, seed: 0 }), num(want.synflow), 1e-9, 'synflow clean');
+      const biases = readSafetensorsFile(join(fixturesDir, `${name}.synflow_zc_bias.safetensors`));
+      const given = new Map([...biases].map(([k, t]) => [k, f64(t, k)] as const));
+      near(synflow(net, { variant: 'zc', inputShape: [C, H, W], backend: reference, seed: 0, variantParameters: given }), num(want.synflow_zc), 1e-9, 'synflow zc');
+    }
+  });
+}
+
 for (const [dtype, names] of [['f64', F64_CASES], ['f32', (process.env.F32 ?? Object.keys(baselines).join(',')).split(',').filter(Boolean)]] as const) {
   for (const name of names) {
     test(`PyTorch baselines ${name} in ${dtype}: grad_norm, snip, grasp, fisher, jacob_cov, NASWOT, TE-NAS, synflow, params`, () => {
-      const be: Backend = dtype === 'f64' ? reference : wasm;
-      const want = baselines[name]!;
-      const key = (k: string) => num(dtype === 'f64' ? want[`${k}_f64`] : want[k]);
-      // f32: within 3× PyTorch's own float32-vs-float64 gap for that number, and at least 1e-4
-      const f32Bound = (k: string) => Math.max(1e-4, 3 * relErr(num(want[k]), num(want[`${k}_f64`])));
-      const tol = (k: string, f64Bound = 1e-8) => (dtype === 'f64' ? f64Bound : f32Bound(k));
-      be.scope(() => {
-        const net = network(be, name, dtype);
-        const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
-        const pass = new BatchPass(net, batch, { layerOutputs: true, reluCodes: true });
-        near(gradNorm(pass), key('grad_norm'), tol('grad_norm'), 'grad_norm');
-        near(snip(pass), key('snip'), tol('snip'), 'snip');
-        near(grasp(pass), key('grasp'), tol('grasp', 1e-7), 'grasp');
-        near(fisher(pass), key('fisher'), tol('fisher'), 'fisher');
-        // all-none: only the classifier (64 inputs per output channel) is on a path to the loss
-        if (name === 'all_none') near(fisher(pass, false), key('fisher') / 64, tol('fisher'), 'fisher without the broadcast factor');
-        near(jacobCov(pass), key(dtype === 'f64' ? 'jacob_cov' : 'jacob_cov_eigh'), dtype === 'f64' ? 1e-6 : Math.max(1e-3, 3 * relErr(num(want.jacob_cov_eigh), num(want.jacob_cov_f64))), 'jacob_cov');
-        // K counts exact integers; a ReLU input within rounding of 0 may flip one code in f32
-        near(naswot(pass), key('naswot'), dtype === 'f64' ? 1e-12 : 1e-4, 'naswot');
-        near(ntkConditionNumber(pass), key('tenas_ntk_cond'), tol('tenas_ntk_cond', 1e-6), 'NTK condition number');
-        const tenas = readSafetensorsFile(join(fixturesDir, `${name}.tenas.safetensors`));
-        const lrx = tenas.get('lr.x')!;
-        assert.is(linearRegionsOf(net, f64(lrx, 'lr.x'), lrx.shape), key('tenas_lr'), 'tenas_lr');
-        assert.is(net.parameters.parameterCount(), num(want.params), 'params');
-        assert.is(Number(net.flops([batch.shape[1], batch.shape[2], batch.shape[3]]).toFixed(6)), num(want.flops_naslib), 'flops');
-        if (dtype === 'f32') {
-          // synflow always runs in f64 (values reach 1e30–1e60), from the f32 weights: PyTorch does the same
-          const [, C, H, W] = batch.shape;
-          near(synflow(net, { variant: 'clean', inputShape: [C, H, W], backend: reference, seed: 0 }), num(want.synflow), 1e-9, 'synflow clean');
-          const biases = readSafetensorsFile(join(fixturesDir, `${name}.synflow_zc_bias.safetensors`));
-          const given = new Map([...biases].map(([k, t]) => [k, f64(t, k)] as const));
-          near(synflow(net, { variant: 'zc', inputShape: [C, H, W], backend: reference, seed: 0, variantParameters: given }), num(want.synflow_zc), 1e-9, 'synflow zc');
-        }
-      });
+      checkBaselines(dtype === 'f64' ? reference : wasm, name, dtype);
     });
   }
+}
+
+// Any backend that implements the kernel interface runs the baselines: the WebGPU one (where there is an adapter).
+const gpu = await createNodeWebGpuBackend().catch((e: Error) => {
+  if (process.env.ZEROCOST_REQUIRE_WEBGPU === '1') throw e;
+  console.log(`  pytorch_baselines on webgpu: skipped (${e.message})`);
+  return null;
+});
+if (gpu) {
+  test('PyTorch baselines tiny in f32 on the WebGPU backend', () => checkBaselines(gpu, 'tiny', 'f32'));
 }
 
 for (const dtype of ['f64', 'f32'] as const) {

@@ -152,7 +152,18 @@ export class Tape {
       if (!e.tangent) throw new Error(`hessianVectorProduct: op ${e.op} has no tangent rule`);
       return e.tangent;
     };
+    // Only entries the root depends on: others may hold tensors their scope has freed since (an earlier
+    // loss recorded on a shared tape), and their tangents would be wasted work anyway.
+    const onPath = new Set<number>([root.id]);
+    const relevant = new Set<Entry>();
+    for (let k = this.entries.length - 1; k >= 0; k--) {
+      const e = this.entries[k]!;
+      if (!onPath.has(e.output)) continue;
+      relevant.add(e);
+      for (const x of e.inputs) onPath.add(x.id);
+    }
     for (const e of this.entries) {
+      if (!relevant.has(e)) continue;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
       if (tx.every((t) => t === null)) continue;
       const t = rule(e).jvp(tx, b);

@@ -118,25 +118,28 @@ if (gpu) {
   test('PyTorch baselines tiny in f32 on the WebGPU backend', () => checkBaselines(gpu, 'tiny', 'f32'));
 }
 
+/** Zen-NAS's score of one case (Gaussian weights, x and x + 0.01ε from the fixture) on `be` in `dtype`. */
+function checkZen(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
+  const want = (dtype === 'f64' ? baselines[name]!.zen_f64 : baselines[name]!.zen) as { delta: number; bn_term: number; score: number };
+  const c = cases[name]!;
+  be.scope(() => {
+    const net = new Nb201Network(be, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes, dtype });
+    const file = readSafetensorsFile(join(fixturesDir, `${name}.zen.safetensors`));
+    const x = file.get('zen.x')!;
+    loadWeights(net.parameters, new Map([...file].filter(([k]) => !k.startsWith('zen.'))), `${name}.zen`);
+    const z = zenOf(net, f64(x, 'zen.x'), f64(file.get('zen.eps'), 'zen.eps'), x.shape);
+    const tol = dtype === 'f64' ? 1e-9 : 1e-4;
+    near(z.bnTerm, want.bn_term, tol, 'zen BN term');
+    near(z.delta, want.delta, tol, 'zen Δ');
+    near(z.score, want.score, tol, 'zen');
+  });
+}
+
 for (const dtype of ['f64', 'f32'] as const) {
   for (const name of Object.keys(baselines).filter((n) => baselines[n]!.zen)) {
-    test(`PyTorch Zen-score ${name} in ${dtype}: Gaussian weights, x and x + 0.01ε from the fixture`, () => {
-      const want = (dtype === 'f64' ? baselines[name]!.zen_f64 : baselines[name]!.zen) as { delta: number; bn_term: number; score: number };
-      const c = cases[name]!;
-      const be: Backend = dtype === 'f64' ? reference : wasm;
-      be.scope(() => {
-        const net = new Nb201Network(be, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes, dtype });
-        const file = readSafetensorsFile(join(fixturesDir, `${name}.zen.safetensors`));
-        const x = file.get('zen.x')!;
-        loadWeights(net.parameters, new Map([...file].filter(([k]) => !k.startsWith('zen.'))), `${name}.zen`);
-        const z = zenOf(net, f64(x, 'zen.x'), f64(file.get('zen.eps'), 'zen.eps'), x.shape);
-        const tol = dtype === 'f64' ? 1e-9 : 1e-4;
-        near(z.bnTerm, want.bn_term, tol, 'zen BN term');
-        near(z.delta, want.delta, tol, 'zen Δ');
-        near(z.score, want.score, tol, 'zen');
-      });
-    });
+    test(`PyTorch Zen-score ${name} in ${dtype}: Gaussian weights, x and x + 0.01ε from the fixture`, () => checkZen(dtype === 'f64' ? reference : wasm, name, dtype));
   }
 }
+if (gpu && baselines.tiny!.zen) test('PyTorch Zen-score tiny in f32 on the WebGPU backend', () => checkZen(gpu, 'tiny', 'f32'));
 
 test.run();

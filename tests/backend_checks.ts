@@ -123,23 +123,32 @@ export function checkDense(b: Backend, tol = 1e-5): void {
 export function checkReductions(b: Backend): void {
   const B = 9, numel = 1037;
   const data = Float32Array.from({ length: B * numel }, (_, i) => (i % 7 === 0 ? 0 : rng.uniform(-1, 1)));
-  const sums = new Int32Array(numel + 5).fill(3), want = new Int32Array(numel + 5).fill(3);
-  b.signSum(t(b, [B, numel], data), sums, 5);
-  ref.signSum(t(ref, [B, numel], data), want, 5);
-  assert.equal([...sums], [...want]);
+  // Sums accumulate over calls: two blocks into one store, at an offset.
+  const s1 = b.allocSignSums(numel + 5), s2 = ref.allocSignSums(numel + 5);
+  for (const [k, store] of [[b, s1], [ref, s2]] as const) {
+    k.signSum(t(k, [B, numel], data), store, 5);
+    k.signSum(t(k, [4, numel], data.subarray(0, 4 * numel)), store, 5);
+  }
+  const sums = b.readSignSums(s1);
+  assert.equal([...sums], [...ref.readSignSums(s2)]);
+  assert.ok(sums.slice(0, 5).every((v) => v === 0) && sums.some((v) => v !== 0), 'untouched sums stay 0');
   const S = b.signs(t(b, [B, numel], data));
   assert.equal([...S], [...ref.signs(t(ref, [B, numel], data))]);
   const classes = [[0, 3, 4], [1], [2, 5, 6, 7, 8]];
-  const g1 = classes.map((r) => new Float64Array(r.length * r.length).fill(1)), g2 = classes.map((r) => new Float64Array(r.length * r.length).fill(1));
-  // Signs written at an offset of a store, in two chunks of samples, as the Gram reducer does for one layer.
+  const sizes = classes.map((r) => r.length);
+  const a1 = b.allocGrams(sizes), a2 = ref.allocGrams(sizes);
+  // Signs written at an offset of a store, in two chunks of samples, as the Gram reducer does for one layer;
+  // two layers accumulate into the same Grams.
   const offset = 7 * numel;
-  const s1 = b.allocSigns(offset + B * numel), s2 = ref.allocSigns(offset + B * numel);
-  for (const [k, store] of [[b, s1], [ref, s2]] as const) {
-    k.writeSigns(t(k, [4, numel], data.subarray(0, 4 * numel)), store, offset);
-    k.writeSigns(t(k, [5, numel], data.subarray(4 * numel)), store, offset + 4 * numel);
+  const s1s = b.allocSigns(offset + B * numel), s2s = ref.allocSigns(offset + B * numel);
+  for (const [k, store, acc] of [[b, s1s, a1], [ref, s2s, a2]] as const) {
+    for (let layer = 0; layer < 2; layer++) {
+      k.writeSigns(t(k, [4, numel], data.subarray(0, 4 * numel)), store, offset);
+      k.writeSigns(t(k, [5, numel], data.subarray(4 * numel)), store, offset + 4 * numel);
+      k.classGram(store, offset, numel, classes, acc);
+    }
   }
-  b.classGram(s1, offset, numel, classes, g1);
-  ref.classGram(s2, offset, numel, classes, g2);
+  const g1 = b.readGrams(a1), g2 = ref.readGrams(a2);
   assert.equal(g1.map((g) => [...g]), g2.map((g) => [...g]));
   assert.ok(g2[2]![0]! > 1, 'a non-trivial Gram');
 }

@@ -90,18 +90,32 @@ export interface Backend {
   /** d(sum_n w_n * loss_n)/dlogits with w_n = weight: (probs - onehot) * weight. */
   softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor;
 
-  // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact.
-  /** sums[offset + k] += Σ_b sign(grads[b, k]). */
-  signSum(grads: Tensor, sums: Int32Array, offset: number): void;
+  // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact. The
+  // accumulators are backend-owned (freed with the enclosing scope) and read once, when a pass is over: a
+  // GPU keeps them on the device between layers.
+  /** A zero-filled int32 accumulator of `length` sign sums. */
+  allocSignSums(length: number): SumStore;
+  /** store[offset + k] += Σ_b sign(grads[b, k]). */
+  signSum(grads: Tensor, store: SumStore, offset: number): void;
+  readSignSums(store: SumStore): Int32Array;
   /** sign(grads) as int8 on the host, same layout. */
   signs(grads: Tensor): Int8Array;
   /** Backend-owned int8 storage for sign matrices that must outlive a chunk's scope. */
   allocSigns(length: number): SignStore;
   /** store[offset .. offset + grads.size) = sign(grads). */
   writeSigns(grads: Tensor, store: SignStore, offset: number): void;
+  /** Zero-filled per-class Gram accumulators, class c being sizes[c] × sizes[c]. */
+  allocGrams(sizes: readonly number[]): GramStore;
   /** For each class (its member rows of S = store[offset ..] viewed as [B, numel]): grams[c] += S_c S_cᵀ. */
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void;
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void;
+  /** The Gram matrices (row-major, exact integers) on the host. */
+  readGrams(grams: GramStore): Float64Array[];
 }
+
+/** Opaque int32 sign-sum accumulator of a backend. */
+export type SumStore = { readonly length: number };
+/** Opaque per-class Gram accumulators of a backend. */
+export type GramStore = { readonly sizes: readonly number[] };
 
 /** Opaque int8 storage of a backend (a host Int8Array for the reference backend, an offset for wasm). */
 export type SignStore = { readonly length: number };

@@ -5,7 +5,7 @@
  * finishes on the CPU.
  */
 import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../autodiff/tensor.js';
-import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend/backend.js';
+import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend/backend.js';
 import { checkLabels, matmulDims } from '../backend/shapes.js';
 import { convGeometry, type ConvGeometry } from '../backend/reference/conv2d.js';
 import { poolOutputSize } from '../backend/reference/pooling.js';
@@ -36,6 +36,8 @@ function gemmGroups(M: number, N: number, batch: number): [number, number, numbe
 
 interface Segment { offset: number; length: number; id: number }
 interface GpuSignStore extends SignStore { segments: Segment[] }
+interface GpuSumStore extends SumStore { id: number }
+interface GpuGramStore extends GramStore { offsets: number[]; id: number }
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
@@ -323,12 +325,19 @@ export class WebGpuBackend implements Backend {
 
   // --- per-sample reductions --------------------------------------------------------------------------------
 
-  signSum(grads: Tensor, sums: Int32Array, offset: number): void {
+  /** Sign sums stay on the GPU, one int32 buffer, until read once at the end of the pass. */
+  allocSignSums(length: number): SumStore {
+    return { length, id: this.buffer(length * 4) } as GpuSumStore;
+  }
+
+  signSum(grads: Tensor, store: SumStore, offset: number): void {
     const B = grads.shape[0]!, numel = grads.size / B;
-    const acc = this.upload(sums.subarray(offset, offset + numel));
-    this.run('sign_sum', [numel, B, 0], [this.id(grads), acc], groups1d(numel));
-    sums.set(new Int32Array(this.link.read(acc, numel * 4)), offset);
-    this.drop(acc);
+    if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
+    this.run('sign_sum', [numel, B, offset], [this.id(grads), (store as GpuSumStore).id], groups1d(numel));
+  }
+
+  readSignSums(store: SumStore): Int32Array {
+    return new Int32Array(this.link.read((store as GpuSumStore).id, store.length * 4));
   }
 
   signs(grads: Tensor): Int8Array {
@@ -351,10 +360,18 @@ export class WebGpuBackend implements Backend {
     (store as GpuSignStore).segments.push({ offset, length: grads.size, id });
   }
 
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
+  /** Every class's Gram in one int32 buffer on the GPU (blocks one after another), read once at the end. */
+  allocGrams(sizes: readonly number[]): GramStore {
+    const offsets: number[] = [];
+    let total = 0;
+    for (const n of sizes) { offsets.push(total); total += n * n; }
+    return { sizes, offsets, id: this.buffer(Math.max(total, 1) * 4) } as GpuGramStore;
+  }
+
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
     const rowsTotal = classes.reduce((t, r) => t + r.length, 0);
     const end = offset + rowsTotal * numel;
-    const s = store as GpuSignStore;
+    const s = store as GpuSignStore, acc = grams as GpuGramStore;
     const mine = s.segments.filter((g) => g.offset >= offset && g.offset < end).sort((a, b) => a.offset - b.offset);
     let at = offset;
     for (const g of mine) {
@@ -368,26 +385,23 @@ export class WebGpuBackend implements Backend {
       for (const g of mine) this.link.copy(g.id, 0, S, (g.offset - offset) * 4, g.length * 4);
     }
     const rows = this.upload(Uint32Array.from(classes.flat()));
-    const total = classes.reduce((t, r) => t + r.length * r.length, 0);
-    const out = this.buffer(total * 4);
-    let rowOffset = 0, outOffset = 0;
-    for (const r of classes) {
-      const n = r.length;
-      this.run('class_gram', [numel, rowOffset, n, outOffset], [S, rows, out], gemmGroups(n, n, 1));
-      rowOffset += n;
-      outOffset += n * n;
-    }
-    const G = new Float32Array(this.link.read(out, total * 4));
-    outOffset = 0;
+    let rowOffset = 0;
     classes.forEach((r, c) => {
-      const Gc = grams[c]!;
-      for (let i = 0; i < r.length * r.length; i++) Gc[i]! += G[outOffset + i]!;
-      outOffset += r.length * r.length;
+      const n = r.length;
+      if (n !== acc.sizes[c]) throw new Error(`classGram: class ${c} has ${n} rows, its Gram ${acc.sizes[c]}`);
+      this.run('class_gram', [numel, rowOffset, n, acc.offsets[c]!], [S, rows, acc.id], gemmGroups(n, n, 1));
+      rowOffset += n;
     });
     for (const g of mine) this.link.free(g.id);
     s.segments = s.segments.filter((g) => !mine.includes(g));
     if (mine.length > 1) this.drop(S);
     this.drop(rows);
-    this.drop(out);
+  }
+
+  readGrams(grams: GramStore): Float64Array[] {
+    const acc = grams as GpuGramStore;
+    const total = acc.sizes.reduce((t, n) => t + n * n, 0);
+    const all = new Int32Array(this.link.read(acc.id, total * 4));
+    return acc.sizes.map((n, c) => Float64Array.from(all.subarray(acc.offsets[c]!, acc.offsets[c]! + n * n)));
   }
 }

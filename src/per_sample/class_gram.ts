@@ -1,5 +1,5 @@
 import type { Tensor } from '../autodiff/index.js';
-import type { Backend, SignStore } from '../backend/backend.js';
+import type { Backend, GramStore, SignStore } from '../backend/backend.js';
 import { groupByClass, type Reducer, type WeightLayout } from './reducer.js';
 
 /**
@@ -17,6 +17,7 @@ export class ClassGramReducer implements Reducer {
   private batch = 0;
   private rowsSeen: number[] = [];
   private store?: SignStore;
+  private acc?: GramStore;
   private backend?: Backend;
 
   begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void {
@@ -28,7 +29,7 @@ export class ClassGramReducer implements Reducer {
     const groups = groupByClass(labels);
     this.classes = [...groups.keys()];
     this.members = [...groups.values()];
-    this.grams = this.members.map((rows) => new Float64Array(rows.length * rows.length));
+    this.acc = backend.allocGrams(this.members.map((rows) => rows.length));
   }
 
   consume(layer: number, grads: Tensor, first: number): void {
@@ -36,8 +37,13 @@ export class ClassGramReducer implements Reducer {
     const base = offset * this.batch; // layer blocks are [B, numel], one after another
     this.backend!.writeSigns(grads, this.store!, base + first * numel);
     this.rowsSeen[layer]! += grads.shape[0]!;
-    if (this.rowsSeen[layer] === this.batch) this.backend!.classGram(this.store!, base, numel, this.members, this.grams);
+    if (this.rowsSeen[layer] === this.batch) this.backend!.classGram(this.store!, base, numel, this.members, this.acc!);
   }
+  /** The Grams come to the host once, when the pass ends (the backend accumulates them layer by layer). */
+  end(): void {
+    this.grams = this.backend!.readGrams(this.acc!);
+  }
+
 
   /** ‖Σ_{i∈c} s_i‖² = Σ_ab (G_c)_ab per class. */
   squaredNorms(): Float64Array {

@@ -62,5 +62,6 @@ function passes(net: Network, batch: Batch, reducers: readonly Reducer[], option
       return backend.toHost(loss)[0]!;
     });
   }
+  for (const r of reducers) r.end?.();
   return lossSum;
 }

@@ -20,6 +20,8 @@ export interface Reducer {
   begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void;
   /** grads: [b, ...shape] per-sample gradients of layer `layer` for samples first .. first + b − 1. */
   consume(layer: number, grads: Tensor, first: number): void;
+  /** Called once after the last chunk, while the pass's backend memory still lives: read accumulators here. */
+  end?(): void;
 }
 
 /** Samples of each class, classes in increasing label order. */

@@ -1,20 +1,28 @@
 import type { Tensor } from '../autodiff/index.js';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, SumStore } from '../backend/backend.js';
 import type { Reducer, WeightLayout } from './reducer.js';
 
-/** GradSign's reduction: for every weight k, Σ_i sign(g_ik) over the batch, an integer. */
+/**
+ * GradSign's reduction: for every weight k, Σ_i sign(g_ik) over the batch, an integer. The sums accumulate in
+ * the backend (on a GPU, on the device) and come to the host once, when the pass ends.
+ */
 export class SignSumReducer implements Reducer {
-  sums = new Int32Array(0);
+  sums: Int32Array = new Int32Array(0);
   private layout: readonly WeightLayout[] = [];
   private backend?: Backend;
+  private store?: SumStore;
 
   begin(layout: readonly WeightLayout[], _labels: Int32Array, backend: Backend): void {
     this.layout = layout;
     this.backend = backend;
-    this.sums = new Int32Array(layout.reduce((m, l) => m + l.numel, 0));
+    this.store = backend.allocSignSums(layout.reduce((m, l) => m + l.numel, 0));
   }
 
   consume(layer: number, grads: Tensor): void {
-    this.backend!.signSum(grads, this.sums, this.layout[layer]!.offset);
+    this.backend!.signSum(grads, this.store!, this.layout[layer]!.offset);
+  }
+
+  end(): void {
+    this.sums = this.backend!.readSignSums(this.store!);
   }
 }

@@ -3,7 +3,7 @@
  * It is the oracle the WASM and WebGPU backends are tested against, so it favours clarity over speed.
  */
 import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../../autodiff/tensor.js';
-import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
+import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend.js';
 import { matmulDims } from '../shapes.js';
 import { bnBackward, bnBackwardTangent, bnForward, bnLayout, bnStatistics } from './batch_norm.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from './conv2d.js';
@@ -219,9 +219,17 @@ export class ReferenceBackend implements Backend {
     return out;
   }
 
-  signSum(grads: Tensor, sums: Int32Array, offset: number): void {
+  allocSignSums(length: number): SumStore {
+    return new Int32Array(length);
+  }
+
+  signSum(grads: Tensor, store: SumStore, offset: number): void {
     const B = grads.shape[0]!;
-    signSum(this.arr(grads), B, grads.size / B, sums, offset);
+    signSum(this.arr(grads), B, grads.size / B, store as Int32Array, offset);
+  }
+
+  readSignSums(store: SumStore): Int32Array {
+    return (store as Int32Array).slice();
   }
 
   signs(grads: Tensor): Int8Array {
@@ -236,7 +244,15 @@ export class ReferenceBackend implements Backend {
     (store as Int8Array).set(signsOf(this.arr(grads)), offset);
   }
 
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
-    classGram((store as Int8Array).subarray(offset), numel, classes, grams);
+  allocGrams(sizes: readonly number[]): GramStore {
+    return { sizes, grams: sizes.map((n) => new Float64Array(n * n)) } as GramStore;
+  }
+
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
+    classGram((store as Int8Array).subarray(offset), numel, classes, (grams as GramStore & { grams: Float64Array[] }).grams);
+  }
+
+  readGrams(grams: GramStore): Float64Array[] {
+    return (grams as GramStore & { grams: Float64Array[] }).grams.map((g) => g.slice());
   }
 }

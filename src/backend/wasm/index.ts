@@ -6,7 +6,7 @@
  * The kernels are f32; f64 tensors are refused (use the reference backend).
  */
 import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../../autodiff/tensor.js';
-import type { Backend, Conv2dParams, Pool2dParams, SignStore, StatsGrouping } from '../backend.js';
+import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend.js';
 import { checkLabels, matmulDims } from '../shapes.js';
 import { bnBackwardTangent, bnLayout } from '../reference/batch_norm.js';
 import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
@@ -34,6 +34,12 @@ export async function createWasmBackend(options: { shared?: boolean } = {}): Pro
 
 interface WasmSignStore extends SignStore {
   ptr: number;
+}
+interface WasmSumStore extends SumStore {
+  ptr: number;
+}
+interface WasmGramStore extends GramStore {
+  ptrs: number[];
 }
 
 /** Element-wise work below this many elements runs on one thread: splitting would cost more than it saves. */
@@ -319,13 +325,21 @@ export class WasmBackend implements Backend {
 
   // --- per-sample reductions -----------------------------------------------------------------------------
 
-  signSum(grads: Tensor, sums: Int32Array, offset: number): void {
+  allocSignSums(length: number): SumStore {
+    const ptr = this.heap.alloc(length * 4);
+    this.heap.i32(ptr, length).fill(0);
+    return { length, ptr } as WasmSumStore;
+  }
+
+  signSum(grads: Tensor, store: SumStore, offset: number): void {
     const B = grads.shape[0]!, numel = grads.size / B;
-    this.temp(() => {
-      const ps = this.heap.put(sums.subarray(offset, offset + numel));
-      this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.p(grads), B, numel, ps, k0, k1]));
-      sums.set(this.heap.i32(ps, numel), offset);
-    });
+    if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
+    const ps = (store as WasmSumStore).ptr + offset * 4;
+    this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.p(grads), B, numel, ps, k0, k1]));
+  }
+
+  readSignSums(store: SumStore): Int32Array {
+    return this.heap.i32((store as WasmSumStore).ptr, store.length).slice();
   }
 
   signs(grads: Tensor): Int8Array {
@@ -347,15 +361,28 @@ export class WasmBackend implements Backend {
     this.k.signs_i8(this.p(grads), grads.size, (store as WasmSignStore).ptr + offset);
   }
 
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
+  allocGrams(sizes: readonly number[]): GramStore {
+    const ptrs = sizes.map((n) => {
+      const p = this.heap.alloc(n * n * 8);
+      this.heap.f64(p, n * n).fill(0);
+      return p;
+    });
+    return { sizes, ptrs } as WasmGramStore;
+  }
+
+  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
     const pS = (store as WasmSignStore).ptr + offset;
+    const pG = (grams as WasmGramStore).ptrs;
     this.temp(() => {
       const rows = classes.map((r) => this.heap.put(Int32Array.from(r)));
-      const pG = grams.map((G) => this.heap.put(G));
       // One slice per class: the classes' Grams are independent, so they spread over the threads.
       this.run('class_gram', classes.map((r, c) => [pS, numel, rows[c]!, r.length, pG[c]!]));
-      grams.forEach((G, c) => G.set(this.heap.f64(pG[c]!, G.length)));
     });
+  }
+
+  readGrams(grams: GramStore): Float64Array[] {
+    const g = grams as WasmGramStore;
+    return g.ptrs.map((p, c) => this.heap.f64(p, g.sizes[c]! * g.sizes[c]!).slice());
   }
 
 }

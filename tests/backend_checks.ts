@@ -78,6 +78,7 @@ export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): voi
     close(b, s.mean, sr.mean, `bn mean ${grouping}`, tol);
     close(b, s.variance, sr.variance, `bn variance ${grouping}`, tol);
     const G = s.mean.size, inv = Float32Array.from(ref.toHost(sr.variance), (v) => 1 / Math.sqrt(v + 1e-5));
+    close(b, b.batchNormInvStd(s.variance, 1e-5), ref.batchNormInvStd(sr.variance, 1e-5), `bn 1/σ ${grouping}`, tol);
     const gd = rand(C), bd = rand(C);
     const args = (k: Backend, m: Tensor) => [m, k.fromHost(inv, [G]), t(k, [C], gd), t(k, [C], bd)] as const;
     close(b, b.batchNormForward(x, ...args(b, s.mean), grouping), ref.batchNormForward(xr, ...args(ref, sr.mean), grouping), `bn forward ${grouping}`, tol);

@@ -52,6 +52,8 @@ export interface Backend {
 
   // Batch norm. mean/invStd have C entries (`channel`) or N*C entries (`sample`, index n*C+c).
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor };
+  /** 1/√(variance + eps), element-wise: the statistics stay where they were computed. */
+  batchNormInvStd(variance: Tensor, eps: number): Tensor;
   batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor;
   /**
    * dx for normalisation with the statistics of x itself (`channel`/`sample`), or with fixed statistics

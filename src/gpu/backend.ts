@@ -204,6 +204,10 @@ export class WebGpuBackend implements Backend {
     return { mean, variance };
   }
 
+  batchNormInvStd(variance: Tensor, eps: number): Tensor {
+    return this.map('bn_inv_std', [variance], [bits(eps)]);
+  }
+
   batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
     const { u } = WebGpuBackend.bn(x.shape, grouping);
     const y = this.alloc(x.shape);

@@ -18,6 +18,11 @@ export interface ForwardContext {
   tape: Tape;
   bnMode: BatchNormMode;
   observe?: ActivationObserver;
+  /**
+   * Move BN's running averages as PyTorch's train mode does (default true). A pass that never reads them may
+   * skip it: the statistics then stay on the backend (on a GPU, two host round trips per BN layer fewer).
+   */
+  updateRunning?: boolean;
 }
 
 /**

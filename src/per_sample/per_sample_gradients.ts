@@ -49,7 +49,8 @@ function passes(net: Network, batch: Batch, reducers: readonly Reducer[], option
       const xs = batch.x.subarray(first * sampleSize, (first + b) * sampleSize);
       const x = backend.fromHost(net.parameters.dtype === 'f64' ? Float64Array.from(xs) : xs, [b, C, H, W]);
       const labels = batch.y.subarray(first, first + b);
-      const logits = net.forward({ tape, bnMode: 'sample' }, x);
+      // Nothing reads the running averages after this pass, so they are left as they were.
+      const logits = net.forward({ tape, bnMode: 'sample', updateRunning: false }, x);
       // Σ_n loss_n: each sample's gradient is that of its own batch-of-one mean loss.
       const loss = crossEntropy(tape, logits, labels, 'sum');
       const sink: PerSampleSink = {

@@ -48,10 +48,10 @@ export function batchNorm(
   } else {
     const stats = b.batchNormStatistics(x, grouping);
     mean = stats.mean;
-    const variance = b.toHost(stats.variance);
-    invStd = b.fromHost(hostArray(variance.length).map((_, g) => 1 / Math.sqrt(variance[g]! + eps)), [variance.length]);
+    invStd = b.batchNormInvStd(stats.variance, eps);
+    // The running averages live on the host: only this needs the statistics there.
     if (options.updateRunning ?? true) {
-      updateRunning(buffers, b.toHost(mean), variance, x.shape, grouping, momentum);
+      updateRunning(buffers, b.toHost(mean), b.toHost(stats.variance), x.shape, grouping, momentum);
     }
   }
 

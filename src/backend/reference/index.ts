@@ -100,6 +100,12 @@ export class ReferenceBackend implements Backend {
     };
   }
 
+  batchNormInvStd(variance: Tensor, eps: number): Tensor {
+    const v = this.arr(variance), out = this.make(variance.shape, variance.dtype), o = this.arr(out);
+    for (let g = 0; g < v.length; g++) o[g] = 1 / Math.sqrt(v[g]! + eps);
+    return out;
+  }
+
   batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
     const out = this.make(x.shape, x.dtype);
     bnForward(bnLayout(x.shape), grouping, this.arr(x), this.arr(mean), this.arr(invStd), this.arr(gamma), this.arr(beta), this.arr(out));

@@ -209,6 +209,14 @@ export class WasmBackend implements Backend {
     return { mean, variance };
   }
 
+  /** A handful of values per layer: computed in double on a view of the memory, as the host would. */
+  batchNormInvStd(variance: Tensor, eps: number): Tensor {
+    const out = this.alloc(variance.shape);
+    const v = this.heap.f32(this.p(variance), variance.size), o = this.heap.f32(out.storage as number, variance.size);
+    for (let g = 0; g < v.length; g++) o[g] = 1 / Math.sqrt(v[g]! + eps);
+    return out;
+  }
+
   batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
     const [N, C, HW] = WasmBackend.bnDims(x.shape);
     const y = this.alloc(x.shape);

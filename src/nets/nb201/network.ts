@@ -53,7 +53,7 @@ function reluConvBn(ps: ParameterSet, s: Structure, prefix: string, cin: number,
   return (ctx, x) => {
     let y = convLayer(ctx, reluLayer(ctx, x), w.tensor, p);
     if (bias) y = channelBias(ctx.tape, y, bias.tensor);
-    return bn ? batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode }) : y;
+    return bn ? batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning }) : y;
   };
 }
 
@@ -133,9 +133,9 @@ export class Nb201Network implements Network {
 
     this.body = (ctx, x) => {
       let h = convLayer(ctx, x, stemW.tensor, { stride: 1, padding: 1 });
-      if (stemBn) h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, { mode: ctx.bnMode });
+      if (stemBn) h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning });
       for (const cell of cells) h = cell(ctx, h);
-      if (lastBn) h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, { mode: ctx.bnMode });
+      if (lastBn) h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning });
       h = reluLayer(ctx, h);
       ctx.observe?.features?.(h);
       const logits = linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);

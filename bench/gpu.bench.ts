@@ -23,7 +23,6 @@ const a = b.adapter;
 console.log(`adapter: ${a.vendor} ${a.description} (${a.software ? 'SOFTWARE: timings are not meaningful' : 'hardware'}); timestamp queries: ${a.timestamps ? 'yes' : 'no'}`);
 console.log(`batch ${N}, ${reps} calls per op, roofline ${peak} GFLOP/s\n`);
 console.log('op                         shape            wall ms/call   GPU ms/call   GFLOP/s (GPU)   of peak');
-b.link.profile(true);
 for (const { C, HW, k } of shapes) {
   const p = { stride: 1, padding: (k - 1) / 2 };
   const x = b.fromHost(random(N * C * HW * HW), [N, C, HW, HW]);

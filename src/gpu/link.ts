@@ -34,12 +34,11 @@ export class GpuLink {
   /** Waits for the GPU thread's `ready` (or its failure, as an error naming the reason). */
   static connect(port: GpuPort, options: GpuLinkOptions = {}): Promise<GpuLink> {
     return new Promise((resolve, reject) => {
-      let link: GpuLink | null = null;
       let closedResolve: () => void = () => {};
       const onClosed = new Promise<void>((r) => { closedResolve = r; });
       port.listen((message) => {
         const m = message as ServerMessage;
-        if (m.op === 'ready') resolve((link = new GpuLink(port, m.adapter, onClosed, options)));
+        if (m.op === 'ready') resolve(new GpuLink(port, m.adapter, onClosed, options));
         else if (m.op === 'failed') reject(new Error(`WebGPU: ${m.message}`));
         else if (m.op === 'closed') closedResolve();
       });

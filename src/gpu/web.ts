@@ -3,6 +3,7 @@
  * Atomics.wait at each read while a GPU thread runs the device: a Web Worker serving navigator.gpu, started
  * here, or any thread already serving one over a port (e.g. a page's main thread, with the scoring in a worker).
  */
+import { canBlock } from '../backend/threads.js';
 import { WebGpuBackend } from './backend.js';
 import { GpuLink, type GpuLinkOptions } from './link.js';
 import { webPort, type GpuPort } from './protocol.js';
@@ -12,13 +13,6 @@ interface WebWorker {
   addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
   addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
   terminate(): void;
-}
-
-/** Whether this thread may block on Atomics.wait (Deno; a dedicated worker of a cross-origin-isolated page). */
-export function canBlock(): boolean {
-  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; document?: unknown; Deno?: unknown };
-  if (typeof g.SharedArrayBuffer !== 'function') return false;
-  return g.Deno !== undefined || (g.crossOriginIsolated === true && g.document === undefined);
 }
 
 export interface WebGpuOptions extends GpuLinkOptions {

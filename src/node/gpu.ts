@@ -7,12 +7,11 @@ import { GpuLink, type GpuLinkOptions } from '../gpu/link.js';
 import { WebGpuBackend } from '../gpu/backend.js';
 
 let shared: Promise<WebGpuBackend> | null = null;
-let opened: Promise<WebGpuBackend> | null = null;
 
 /** The process's WebGPU backend (one until it is closed); rejects with the reason when there is no usable adapter. */
 export function createNodeWebGpuBackend(options: GpuLinkOptions = {}): Promise<WebGpuBackend> {
   if (!shared) {
-    shared = opened = open(options);
+    shared = open(options);
     shared.catch(() => { shared = null; });
   }
   return shared;
@@ -30,7 +29,7 @@ async function open(options: GpuLinkOptions): Promise<WebGpuBackend> {
   const backend = new WebGpuBackend(link, async () => {
     worker.ref(); // the process waits for the device to be destroyed
     await link.close();
-    if (shared === opened) shared = null;
+    shared = null; // a later call opens a new GPU thread
     // Dawn keeps the thread's event loop alive: end it once the device is destroyed.
     await worker.terminate();
   });

@@ -3,6 +3,7 @@
  * calling thread with Atomics.wait, which a browser's main thread may not do: there, and wherever shared
  * memory is unavailable, this falls back to one thread. Run it from a worker to use every core in a page.
  */
+import { canBlock } from '../threads.js';
 import { WasmBackend, createWasmBackend } from './index.js';
 import { createSharedMemory, instantiateKernels, kernelModule } from './kernels.js';
 import { WorkerPoolRunner, type PoolWorker } from './pool.js';
@@ -18,11 +19,7 @@ type WorkerConstructor = new (url: URL, options: { type: 'module' }) => WebWorke
 
 /** Whether this thread may block on Atomics.wait and share memory with workers. */
 function canUseWorkerThreads(): boolean {
-  const g = globalThis as { Worker?: unknown; SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; document?: unknown; Deno?: unknown };
-  if (typeof g.Worker !== 'function' || typeof g.SharedArrayBuffer !== 'function') return false;
-  if (g.Deno !== undefined) return true;
-  // A browser page's main thread cannot Atomics.wait; a dedicated worker of an isolated page can.
-  return g.crossOriginIsolated === true && g.document === undefined;
+  return typeof (globalThis as { Worker?: unknown }).Worker === 'function' && canBlock();
 }
 
 /** Default thread count: navigator.hardwareConcurrency where known. */

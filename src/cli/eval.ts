@@ -14,23 +14,17 @@ import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { archString, parseArch } from '../nets/nb201/arch.js';
 import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
-import { openResults } from '../node/results_file.js';
+import { cifarIdentity } from '../node/data_fingerprint.js';
+import { protocolMismatch, type DataIdentity } from '../eval/protocol.js';
+import { openResults, ResultsWriteError } from '../node/results_file.js';
+import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
+import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random } from '../util/random.js';
 import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
 import { Progress } from './progress.js';
 import { makeBackend } from './score.js';
-
-interface ResultLine extends EvalLine {
-  space: 'nb201';
-  seconds: number;
-  warnings: string[];
-  protocol: Record<string, unknown>;
-}
-
-/** The protocol fields that change the numbers: a results file holds one protocol only. */
-const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2', 'readings', 'ntkBatch'];
 
 /** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
 export const GRADALIGN2_PROTOCOL = '+mean_c log det';
@@ -39,7 +33,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const args = parseArgs(argv, {
     space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
     chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
-    'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {},
+    'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {}, repair: { flag: true }, shard: {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
@@ -57,7 +51,13 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const out = args.values.get('out') ?? `results-nb201-${dataset}.jsonl`;
+  let shard: Shard | undefined;
+  try {
+    shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : undefined;
+  } catch (e) {
+    throw new UsageError((e as ShardError).message);
+  }
+  const out = args.values.get('out') ?? `results-nb201-${dataset}${shard ? `.shard-${shard.k}-of-${shard.n}` : ''}.jsonl`;
 
   // Architectures: a seeded sample of N indices, all 15,625, or a file of arch strings.
   const table = loadNb201Table();
@@ -89,25 +89,41 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   }
 
   // Images: --data DIR (default ../shared/data), or the bundled CIFAR-10 test sample.
-  let data: CifarData, dataDescription: string, split: string;
+  // The protocol identifies the images by content (data_fingerprint.ts), the message also says where they are.
+  let data: CifarData, dataDescription: string, split: string, dataIdentity: DataIdentity;
   const dir = args.values.get('data') ?? defaultSharedDataDir();
   if (dir !== undefined) {
     split = choiceOption(args, 'split', ['train', 'test'] as const, 'train');
     data = loadCifar(dir, dataset, split as 'train' | 'test');
     dataDescription = `${dataset} ${split} (${data.count} images in ${dir})`;
+    dataIdentity = cifarIdentity(data, `${dataset} ${split}`);
   } else if (dataset === 'cifar10') {
     split = 'test';
     data = loadBundledCifar10Sample();
     dataDescription = `bundled CIFAR-10 test sample (${data.count} images)`;
+    dataIdentity = cifarIdentity(data, 'cifar10 test (bundled sample)');
   } else throw new UsageError(`--dataset ${dataset} needs --data DIR`);
   if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of ${dataDescription}`);
 
   // zero-cost-nas draws a new batch for every architecture; NASWOT, GradSign's Kendall path and GradAlign reuse one
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
   const ntkBatch = intOption(args, 'ntk-batch', DEFAULT_PROXY_OPTIONS.ntkBatch, 2);
-  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
+  // --report-only reads without the lock (safe beside a running eval), unless --repair must rewrite the file;
+  // a writer takes the lock before it starts a backend, so a second writer fails at once.
+  const reportOnly = args.flags.has('report-only'), repair = args.flags.has('repair');
+  const results = openResults<ResultLine>(out, {
+    readOnly: reportOnly && !repair, repair, mustExist: reportOnly,
+    check: (v) => checkResultLine(v, table.rows), say: (line) => io.err(line),
+  });
+  let backend;
+  try {
+    backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
+  } catch (e) {
+    results.close();
+    throw e;
+  }
   const protocol = {
-    dataset, batch: batchSize, split, data: dataDescription, normalization,
+    dataset, batch: batchSize, split, data: dataIdentity, normalization,
     batchChoice: perArch ? 'a fresh batch per architecture (seed 1,000,003·seed + NB201 index)' : 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed',
     bn: proxies.every((p) => PROXIES[p].kind === 'perSample')
@@ -119,24 +135,23 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
   };
 
-  const reportOnly = args.flags.has('report-only');
-  const results = openResults<ResultLine>(out, { readOnly: reportOnly });
   if (results.repaired) io.err(`${out}: a torn last line was removed and will be redone`);
   const done = new Set<string>();
   for (const l of results.existing) {
-    for (const k of PROTOCOL_KEYS) {
-      if (JSON.stringify(l.protocol?.[k]) !== JSON.stringify((protocol as Record<string, unknown>)[k])) {
-        results.close();
-        throw new UsageError(`${out} holds results made with ${k} = ${JSON.stringify(l.protocol?.[k])}, not ${JSON.stringify((protocol as Record<string, unknown>)[k])}: use another --out`);
-      }
+    const mismatch = protocolMismatch(l.protocol, protocol);
+    if (mismatch !== undefined) {
+      results.close();
+      await backend.close?.();
+      throw new UsageError(`${out} holds results made under another protocol: ${mismatch}; use another --out`);
     }
-    done.add(`${l.dataset}|${l.seed}|${l.arch}`);
+    done.add(`${l.dataset}|${l.seed}|${l.index}`);
   }
-  const pending = seeds.flatMap((seed) => indices.map((index) => ({ seed, index }))).filter(({ seed, index }) => !done.has(`${dataset}|${seed}|${table.rows[index]!.arch}`));
+  const jobs = seeds.flatMap((seed) => indices.map((index) => ({ seed, index }))).filter(({ seed, index }) => inShard(shard, index, seed));
+  const pending = jobs.filter(({ seed, index }) => !done.has(`${dataset}|${seed}|${index}`));
   const todo = reportOnly ? [] : pending;
-  const total = seeds.length * indices.length;
-  io.err(`eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s) on ${dataDescription}, batch ${batchSize}, backend ${backend.name}; ` +
-    `${total - pending.length} already in ${out}, ${todo.length} to score`);
+  const total = jobs.length;
+  io.err(`eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s)${shard ? `, shard ${shard.k}/${shard.n} (${total} of them)` : ''} ` +
+    `on ${dataDescription}, batch ${batchSize}, backend ${backend.name}; ${total - pending.length} already in ${out}, ${todo.length} to score`);
   const progress = args.flags.has('quiet') ? undefined : new Progress(total, total - todo.length, (s) => process.stderr.write(s), io.tty);
   const batches = new Map(seeds.map((seed) => [seed, sampleCifarBatch(data, { batchSize, seed, normalization })]));
   let failures = 0;
@@ -149,6 +164,13 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
       results.append(line);
       results.existing.push(line);
     } catch (e) {
+      // A result that cannot be saved stops the run: every later one would be scored and lost too.
+      if (e instanceof ResultsWriteError) {
+        if (progress && io.tty) process.stderr.write('\n');
+        results.close();
+        await backend.close?.();
+        throw e;
+      }
       failures++;
       io.err(`error: #${index} ${arch} seed ${seed}: ${(e as Error).message}`);
     }
@@ -159,7 +181,9 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
 
   // The report over every line of this dataset and these seeds for the chosen architectures.
   const wanted = new Set(indices);
-  const lines = withTenasRanks(results.existing.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)));
+  const unique = uniqueLines(results.existing);
+  if (unique.duplicates > 0) io.err(`${out}: ${unique.duplicates} duplicate line(s) of an (architecture, seed) already counted were ignored`);
+  const lines = withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)));
   const own: Nb201Dataset = dataset;
   const targets: AccuracyTarget[] = [
     { label: `${own} test accuracy`, dataset: own, kind: 'test' },
@@ -167,7 +191,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     { label: `imagenet16-120 test accuracy (cross-dataset: scores from ${dataset} images)`, dataset: 'imagenet16-120', kind: 'test' },
   ];
   const rows = correlationRows(lines, table.rows, targets);
-  io.out(`## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines)\n`);
+  io.out(`## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines` +
+    `${unique.duplicates > 0 ? `; ${unique.duplicates} duplicate lines ignored` : ''})\n`);
   io.out(`protocol: batch ${batchSize}, ${protocol.batchChoice}, ${split} split, ${normalization} normalisation, ` +
     `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
     `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`);
@@ -194,3 +219,4 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   io.err(`plots: ${plotted.join(', ')}`);
   return failures > 0 ? 1 : 0;
 }
+

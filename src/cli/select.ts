@@ -2,11 +2,11 @@
  * `zerocost select`: the GradSign paper's Table 5 from existing `zerocost eval` results (nothing is scored
  * again): pick the best-scored of N random architectures, R runs, and report the picks' NB201 accuracies.
  */
-import { readFileSync } from 'node:fs';
 import { NB201_DATASETS } from '../data/nb201_table.js';
-import type { EvalLine } from '../eval/report.js';
+import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { selectArchitectures } from '../eval/select.js';
 import { loadNb201Table } from '../node/files.js';
+import { openResults } from '../node/results_file.js';
 import { UsageError, intOption, parseArgs } from './args.js';
 
 /** GradSign paper, Table 5 (N = 100, 500 runs, searched on CIFAR-10): val/test per dataset. */
@@ -24,26 +24,15 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   const runs = intOption(args, 'runs', 500, 1);
   const seed = intOption(args, 'seed', 0, 0);
   const table = loadNb201Table();
-  const lines: EvalLine[] = files.flatMap((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --results ${f}`);
-    }
-    return text.split('\n').filter((l) => l.trim()).map((l, i) => {
-      try {
-        return JSON.parse(l) as EvalLine;
-      } catch {
-        throw new UsageError(`${f}:${i + 1}: not a results line`);
-      }
-    });
-  });
+  // Read-only (safe beside a running eval); every line checked, each (architecture, seed) counted once.
+  const all = uniqueLines(files.flatMap((f) => openResults<ResultLine>(f, { readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows) }).existing));
+  if (all.duplicates > 0) io.err(`select: ${all.duplicates} duplicate line(s) of an (architecture, seed) already read were ignored`);
+  const lines = all.lines;
+  if (lines.length === 0) throw new UsageError(`no results in ${files.join(', ')}`);
   const scoreSeed = intOption(args, 'score-seed', Math.min(...lines.map((l) => l.seed)), 0);
-  const byArch = new Map<number, EvalLine>();
-  for (const l of lines) if (l.seed === scoreSeed && l.dataset === 'cifar10') byArch.set(l.index, l);
-  if (byArch.size === 0) throw new UsageError(`no CIFAR-10 results with seed ${scoreSeed} in ${files.join(', ')} (search is on CIFAR-10, as in the paper)`);
-  const pool = [...byArch.values()];
+  // In NB201 index order, so that the draws do not depend on the order of the lines (a merge of shards).
+  const pool = lines.filter((l) => l.seed === scoreSeed && l.dataset === 'cifar10').sort((a, b) => a.index - b.index);
+  if (pool.length === 0) throw new UsageError(`no CIFAR-10 results with seed ${scoreSeed} in ${files.join(', ')} (search is on CIFAR-10, as in the paper)`);
   const keys = (args.values.get('scores') ?? 'gradsign,gradalign1,gradalign2,params').split(',');
   for (const k of keys) if (!(k in pool[0]!.scores)) throw new UsageError(`unknown score ${k} (in the results: ${Object.keys(pool[0]!.scores).join(', ')})`);
   const columns = NB201_DATASETS.flatMap((d) => (['val', 'test'] as const).map((kind) => pool.map((l) => table.rows[l.index]![kind][d])));

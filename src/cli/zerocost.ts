@@ -3,6 +3,7 @@
 import { UsageError } from './args.js';
 import { runDemo } from './demo.js';
 import { runEval } from './eval.js';
+import { runMerge } from './merge.js';
 import { runScore } from './score.js';
 import { runSelect } from './select.js';
 import { USAGE } from './usage.js';
@@ -19,7 +20,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'demo') return await runDemo(rest, io);
     if (command === 'eval') return await runEval(rest, { ...io, tty: process.stderr.isTTY === true });
     if (command === 'select') return await runSelect(rest, io);
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected score, eval, select or demo; see zerocost --help)`);
+    if (command === 'merge') return await runMerge(rest, io);
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected score, eval, select, merge or demo; see zerocost --help)`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`zerocost: ${e.message}`);

@@ -1,68 +1,171 @@
 /**
- * An append-only JSON-lines results file that survives kill -9: each result is one write of one full line,
- * and on reopening a torn last line (no newline, or not JSON) is cut off and redone. A corrupt line in the
- * middle is an error that names its line number, never silently skipped.
+ * An append-only JSON-lines results file that survives kill -9, two writers and a full disk:
+ * - each result is one write of one full line; on reopening, a torn last line (no newline, or not JSON) is
+ *   cut off and redone;
+ * - every line is checked (`check`); bad lines in the middle are an error naming `file:line`, or, with
+ *   `repair`, are moved to `FILE.rejected` and the rest kept;
+ * - a writer holds `FILE.lock` (file_lock.ts) from before it reads until it closes;
+ * - a failed or short write is an error (ResultsWriteError) and the file is cut back to its last whole line:
+ *   a result counts only once it is on disk.
  */
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { acquireLock, type FileLock } from './file_lock.js';
+
+/** A results file that cannot be read as one (bad lines, not a file): a data error. */
+export class ResultsFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultsFileError';
+  }
+}
+
+/** A result could not be saved: the run must stop, since every later result would be lost too. */
+export class ResultsWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultsWriteError';
+  }
+}
 
 export interface ResultsFile<T> {
-  /** Results already in the file. */
+  readonly path: string;
+  /** Results already in the file, in file order. */
   existing: T[];
   /** Lines cut off because they were torn (0 or 1). */
   repaired: number;
+  /** Bad lines moved to `path.rejected` by `repair`. */
+  rejected: number;
   append(result: T): void;
   close(): void;
 }
 
-/**
- * Opens the file for appending. `readOnly`: only read what it holds — a torn last line is skipped, not cut
- * off, and nothing is written (safe while another process is still appending to it).
- */
-export function openResults<T>(path: string, options: { readOnly?: boolean } = {}): ResultsFile<T> {
-  const existing: T[] = [];
-  let repaired = 0;
-  if (existsSync(path)) {
-    const text = readFileSync(path, 'utf8');
-    let good = 0; // byte length of the complete, parsed prefix
-    const lines = text.split('\n');
-    let offset = 0;
-    lines.forEach((line, i) => {
-      const last = i === lines.length - 1;
-      const length = Buffer.byteLength(line, 'utf8') + (last ? 0 : 1);
-      if (line.trim() === '') {
-        if (!last) good = offset + length;
-        offset += length;
-        return;
+export interface OpenResultsOptions<T> {
+  /** Only read: a torn last line is skipped, not cut off; nothing is written and no lock is taken. */
+  readOnly?: boolean;
+  /** Validates one parsed line; throws with the reason when it is not a results line. */
+  check?: (value: unknown) => T;
+  /** Move bad lines to `path.rejected` instead of failing. */
+  repair?: boolean;
+  /** Refuse a missing file (a report of nothing is an error, not an empty table). */
+  mustExist?: boolean;
+  /** Hears what was done to the file (a stale lock taken over, lines rejected). */
+  say?: (line: string) => void;
+}
+
+interface Parsed<T> { existing: T[]; good: number; torn: boolean; bad: { line: number; text: string; why: string }[]; kept: string[] }
+
+function parse<T>(path: string, text: string, check: (v: unknown) => T): Parsed<T> {
+  const out: Parsed<T> = { existing: [], good: 0, torn: false, bad: [], kept: [] };
+  const lines = text.split('\n');
+  let offset = 0;
+  lines.forEach((line, i) => {
+    const last = i === lines.length - 1;
+    const length = Buffer.byteLength(line, 'utf8') + (last ? 0 : 1);
+    offset += length;
+    if (line.trim() === '') {
+      if (!last) out.good = offset;
+      return;
+    }
+    let value: unknown;
+    try {
+      if (last) throw new Error('no newline'); // written partially: redo it
+      value = JSON.parse(line);
+    } catch (e) {
+      const isTail = last || lines.slice(i + 1).every((l) => l.trim() === '');
+      if (isTail) out.torn = true;
+      else out.bad.push({ line: i + 1, text: line, why: `not JSON (${(e as Error).message})` });
+      return;
+    }
+    try {
+      out.existing.push(check(value));
+      out.kept.push(line);
+      out.good = offset;
+    } catch (e) {
+      out.bad.push({ line: i + 1, text: line, why: (e as Error).message });
+      out.good = offset; // a whole line, kept in place unless repaired
+    }
+  });
+  return out;
+}
+
+/** Opens the file for appending (or reading); see OpenResultsOptions. */
+export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}): ResultsFile<T> {
+  const check = options.check ?? ((v: unknown) => v as T);
+  const say = options.say ?? (() => {});
+  if (existsSync(path) && !statSync(path).isFile()) throw new ResultsFileError(`${path} is not a regular file`);
+  if (options.mustExist && !existsSync(path)) throw new ResultsFileError(`${path}: no such results file`);
+  const lock: FileLock | undefined = options.readOnly ? undefined : acquireLock(path, say);
+  try {
+    let parsed: Parsed<T> = { existing: [], good: 0, torn: false, bad: [], kept: [] };
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      parsed = parse(path, text, check);
+      if (parsed.bad.length > 0 && !options.repair) {
+        const shown = parsed.bad.slice(0, 10).map((b) => `${path}:${b.line}: not a results line: ${b.why}`);
+        if (parsed.bad.length > 10) shown.push(`… and ${parsed.bad.length - 10} more`);
+        throw new ResultsFileError(`${shown.join('\n')}\n${path}: ${parsed.bad.length} bad line(s) among ${parsed.existing.length} good ones; ` +
+          `run again with --repair to move them to ${path}.rejected and keep the rest`);
       }
-      try {
-        if (last) throw new Error('no newline'); // written partially: redo it
-        existing.push(JSON.parse(line) as T);
-        good = offset + length;
-      } catch (e) {
-        const isTail = last || lines.slice(i + 1).every((l) => l.trim() === '');
-        if (!isTail) throw new Error(`${path}:${i + 1}: not a results line (${(e as Error).message}); fix or remove the file`);
-        repaired = 1;
+      if (!options.readOnly) {
+        if (parsed.bad.length > 0) {
+          // The rejected lines are saved before the file loses them; the rewrite replaces it in one rename.
+          appendFileSync(`${path}.rejected`, parsed.bad.map((b) => b.text + '\n').join(''));
+          const tmp = `${path}.repair.${process.pid}`;
+          const fd = openSync(tmp, 'w');
+          try {
+            writeAll(fd, tmp, Buffer.from(parsed.kept.map((l) => l + '\n').join(''), 'utf8'));
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+          renameSync(tmp, path);
+          say(`${path}: moved ${parsed.bad.length} bad line(s) (${parsed.bad.map((b) => b.line).slice(0, 10).join(', ')}${parsed.bad.length > 10 ? ', …' : ''}) ` +
+            `to ${path}.rejected; kept ${parsed.existing.length}`);
+        } else if (parsed.good < Buffer.byteLength(text, 'utf8')) truncateSync(path, parsed.good);
       }
-      offset += length;
-    });
-    if (good < Buffer.byteLength(text, 'utf8') && !options.readOnly) truncateSync(path, good);
-  }
-  if (options.readOnly) {
+    }
+    const { existing } = parsed;
+    const repaired = parsed.torn ? 1 : 0, rejected = options.repair ? parsed.bad.length : 0;
+    if (options.readOnly || lock === undefined) {
+      return {
+        path, existing, repaired, rejected,
+        append: () => { throw new Error(`${path} was opened read-only`); },
+        close: () => {},
+      };
+    }
+    const fd = openSync(path, 'a');
+    let size = fstatSync(fd).size;
     return {
-      existing, repaired,
-      append: () => { throw new Error(`${path} was opened read-only`); },
-      close: () => {},
+      path, existing, repaired, rejected,
+      append(result: T) {
+        const bytes = Buffer.from(JSON.stringify(result) + '\n', 'utf8');
+        try {
+          writeAll(fd, path, bytes);
+        } catch (e) {
+          try { ftruncateSync(fd, size); } catch { /* the error below says what matters */ }
+          throw e;
+        }
+        size += bytes.length;
+      },
+      close() {
+        closeSync(fd);
+        lock.release();
+      },
     };
+  } catch (e) {
+    lock?.release();
+    throw e;
   }
-  const fd = openSync(path, 'a');
-  return {
-    existing,
-    repaired,
-    append(result: T) {
-      writeSync(fd, JSON.stringify(result) + '\n');
-    },
-    close() {
-      closeSync(fd);
-    },
-  };
+}
+
+/** One write of the whole buffer; a short write is an error (the disk is full or the file too large). */
+function writeAll(fd: number, path: string, bytes: Buffer): void {
+  let n: number;
+  try {
+    n = writeSync(fd, bytes);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ResultsWriteError(`cannot write to ${path}: ${err.code ?? ''} ${err.code === 'ENOSPC' ? '(no space left on the device)' : err.code === 'EFBIG' ? '(file too large)' : err.message}`.replace(/\s+/g, ' ').trim());
+  }
+  if (n !== bytes.length) throw new ResultsWriteError(`cannot write to ${path}: short write (${n} of ${bytes.length} bytes; is the disk full?)`);
 }

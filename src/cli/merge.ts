@@ -1,0 +1,64 @@
+/**
+ * `zerocost merge OUT FILE...`: one results file from the shards of an evaluation (or any results files of one
+ * protocol). Every line is checked, every line's protocol must agree with the first's, each (dataset, seed,
+ * architecture) is kept once, and OUT is written whole and then renamed into place under its lock.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { protocolMismatch } from '../eval/protocol.js';
+import { checkResultLine, lineKey, uniqueLines, type ResultLine } from '../eval/result_line.js';
+import { acquireLock } from '../node/file_lock.js';
+import { loadNb201Table } from '../node/files.js';
+import { openResults, ResultsFileError, ResultsWriteError } from '../node/results_file.js';
+import { UsageError, parseArgs } from './args.js';
+
+export async function runMerge(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  const args = parseArgs(argv, { help: { flag: true } });
+  const [out, ...inputs] = args.positional;
+  if (out === undefined || inputs.length === 0) throw new UsageError('usage: zerocost merge OUT FILE... (results files of one protocol, e.g. the shards of an eval)');
+  if (existsSync(out) && !inputs.some((f) => resolve(f) === resolve(out))) {
+    throw new UsageError(`${out} exists and is not one of the inputs: give another OUT, or list ${out} among the inputs to merge into it`);
+  }
+  const table = loadNb201Table();
+  const lock = acquireLock(out, (line) => io.err(line));
+  try {
+    const all: ResultLine[] = [];
+    let reference: { file: string; protocol: Record<string, unknown> } | undefined;
+    for (const file of inputs) {
+      const lines = openResults<ResultLine>(file, { readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows) }).existing;
+      for (const l of lines) {
+        reference ??= { file, protocol: l.protocol };
+        const mismatch = protocolMismatch(l.protocol, reference.protocol, { held: `in ${file}`, ours: `in ${reference.file}` });
+        if (mismatch !== undefined) throw new ResultsFileError(`${file} and ${reference.file} hold results of different protocols: ${mismatch}`);
+      }
+      all.push(...lines);
+    }
+    const { lines, duplicates } = uniqueLines(all);
+    const first = new Map(lines.map((l) => [lineKey(l), l]));
+    const conflicting = all.filter((l) => JSON.stringify(l.scores) !== JSON.stringify(first.get(lineKey(l))!.scores)).length;
+    const tmp = `${out}.merge.${process.pid}`;
+    const fd = openSync(tmp, 'w');
+    try {
+      const bytes = Buffer.from(lines.map((l) => JSON.stringify(l) + '\n').join(''), 'utf8');
+      let n: number;
+      try {
+        n = writeSync(fd, bytes);
+        fsyncSync(fd);
+      } catch (e) {
+        throw new ResultsWriteError(`cannot write ${tmp}: ${(e as Error).message}`);
+      }
+      if (n !== bytes.length) throw new ResultsWriteError(`cannot write ${tmp}: short write (${n} of ${bytes.length} bytes; is the disk full?)`);
+    } catch (e) {
+      closeSync(fd);
+      unlinkSync(tmp);
+      throw e;
+    }
+    closeSync(fd);
+    renameSync(tmp, out);
+    io.err(`merge: ${lines.length} results from ${inputs.length} file(s) into ${out}` +
+      `${duplicates > 0 ? `; ${duplicates} duplicate line(s) ignored${conflicting > 0 ? `, ${conflicting} of them with other scores than the line kept` : ''}` : ''}`);
+    return 0;
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The shape of one results line (`zerocost eval`'s JSON lines), checked before anything reads it, and the
+ * rule that a file counts each (dataset, seed, architecture) once however many times it holds it.
+ */
+import { NB201_NUM_ARCHS } from '../data/nb201_table.js';
+import type { EvalLine } from './report.js';
+
+/** A results line that is valid JSON but not a results line: the reason, without the file and line. */
+export class ResultLineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultLineError';
+  }
+}
+
+export interface ResultLine extends EvalLine {
+  space: string;
+  seconds: number;
+  warnings: string[];
+  protocol: Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a parsed JSON value field by field; throws ResultLineError naming the first field that is wrong. */
+export function checkResultLine(v: unknown, arches?: readonly { arch: string }[]): ResultLine {
+  const fail = (why: string): never => { throw new ResultLineError(why); };
+  if (!isObject(v)) fail(`expected a JSON object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  const o = v as Record<string, unknown>;
+  if (o.space !== 'nb201') fail(`"space" must be "nb201", got ${brief(o.space)}`);
+  const index = o.index;
+  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= NB201_NUM_ARCHS) fail(`"index" must be an NB201 index in [0, ${NB201_NUM_ARCHS}), got ${brief(index)}`);
+  if (typeof o.arch !== 'string') fail(`"arch" must be a string, got ${brief(o.arch)}`);
+  if (arches && arches[index as number]?.arch !== o.arch) fail(`"arch" ${brief(o.arch)} is not NB201 architecture #${index as number}`);
+  if (typeof o.dataset !== 'string' || o.dataset === '') fail(`"dataset" must be a name, got ${brief(o.dataset)}`);
+  if (!Number.isInteger(o.seed) || (o.seed as number) < 0 || (o.seed as number) >= 2 ** 32) fail(`"seed" must be an integer in [0, 2^32), got ${brief(o.seed)}`);
+  if (!isObject(o.scores)) fail(`"scores" must be an object, got ${brief(o.scores)}`);
+  for (const [k, s] of Object.entries(o.scores as object)) if (s !== null && typeof s !== 'number') fail(`score "${k}" must be a number or null, got ${brief(s)}`);
+  if (typeof o.seconds !== 'number') fail(`"seconds" must be a number, got ${brief(o.seconds)}`);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === 'string')) fail(`"warnings" must be a list of strings`);
+  if (!isObject(o.protocol)) fail(`"protocol" must be an object, got ${brief(o.protocol)}`);
+  return o as unknown as ResultLine;
+}
+
+/** A value as a short quote for an error message. */
+function brief(v: unknown): string {
+  const s = v === undefined ? 'nothing' : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export const lineKey = (l: EvalLine): string => `${l.dataset}|${l.seed}|${l.index}`;
+
+/**
+ * The first line of each (dataset, seed, architecture), in file order, and how many later ones were dropped
+ * (two writers, or a merge of overlapping shards, can leave repeats; counted twice they would shift ρ).
+ */
+export function uniqueLines<L extends EvalLine>(lines: readonly L[]): { lines: L[]; duplicates: number } {
+  const seen = new Set<string>();
+  const out: L[] = [];
+  for (const l of lines) {
+    const k = lineKey(l);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(l);
+  }
+  return { lines: out, duplicates: lines.length - out.length };
+}

@@ -153,7 +153,7 @@ if (!existsSync(shared)) {
       for (const [line, why] of [[2, 'expected a JSON object, got null'], [5, '"space" must be "nb201"'], [6, 'expected a JSON object, got an array'], [8, '"scores" must be an object'], [9, '"index" must be an NB201 index'], [10, '"index" must be']] as const) {
         assert.match(r.stderr, `${out}:${line}: not a results line: ${why}`);
       }
-      assert.match(r.stderr, /6 bad line\(s\) among 6 good ones; run again with --repair/);
+      assert.match(r.stderr, args[0] === 'select' ? /6 bad line\(s\) among 6 good ones; run the zerocost eval that wrote it with --report-only --repair to move them/ : /6 bad line\(s\) among 6 good ones; run again with --repair/);
       assert.not.match(r.stderr, /TypeError|Cannot read/);
     }
     const repaired = run(evalArgs(6, out, shared, ['--report-only', '--repair']));

@@ -25,7 +25,9 @@ export async function runMerge(argv: readonly string[], io: { out: (s: string) =
     const all: ResultLine[] = [];
     let reference: { file: string; protocol: Record<string, unknown> } | undefined;
     for (const file of inputs) {
-      const lines = openResults<ResultLine>(file, { readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows) }).existing;
+      const lines = openResults<ResultLine>(file, {
+        readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows), repairHint: 'run the zerocost eval that wrote it with --report-only --repair',
+      }).existing;
       for (const l of lines) {
         reference ??= { file, protocol: l.protocol };
         const mismatch = protocolMismatch(l.protocol, reference.protocol, { held: `in ${file}`, ours: `in ${reference.file}` });

@@ -25,7 +25,9 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   const seed = intOption(args, 'seed', 0, 0);
   const table = loadNb201Table();
   // Read-only (safe beside a running eval); every line checked, each (architecture, seed) counted once.
-  const all = uniqueLines(files.flatMap((f) => openResults<ResultLine>(f, { readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows) }).existing));
+  const all = uniqueLines(files.flatMap((f) => openResults<ResultLine>(f, {
+    readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows), repairHint: 'run the zerocost eval that wrote it with --report-only --repair',
+  }).existing));
   if (all.duplicates > 0) io.err(`select: ${all.duplicates} duplicate line(s) of an (architecture, seed) already read were ignored`);
   const lines = all.lines;
   if (lines.length === 0) throw new UsageError(`no results in ${files.join(', ')}`);

@@ -46,6 +46,8 @@ export interface OpenResultsOptions<T> {
   check?: (value: unknown) => T;
   /** Move bad lines to `path.rejected` instead of failing. */
   repair?: boolean;
+  /** How the user repairs the file, for the message that refuses bad lines (default: "run again with --repair"). */
+  repairHint?: string;
   /** Refuse a missing file (a report of nothing is an error, not an empty table). */
   mustExist?: boolean;
   /** Hears what was done to the file (a stale lock taken over, lines rejected). */
@@ -104,7 +106,7 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
         const shown = parsed.bad.slice(0, 10).map((b) => `${path}:${b.line}: not a results line: ${b.why}`);
         if (parsed.bad.length > 10) shown.push(`… and ${parsed.bad.length - 10} more`);
         throw new ResultsFileError(`${shown.join('\n')}\n${path}: ${parsed.bad.length} bad line(s) among ${parsed.existing.length} good ones; ` +
-          `run again with --repair to move them to ${path}.rejected and keep the rest`);
+          `${options.repairHint ?? 'run again with --repair'} to move them to ${path}.rejected and keep the rest`);
       }
       if (!options.readOnly) {
         if (parsed.bad.length > 0) {

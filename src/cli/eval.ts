@@ -115,9 +115,10 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     readOnly: reportOnly && !repair, repair, mustExist: reportOnly,
     check: (v) => checkResultLine(v, table.rows), say: (line) => io.err(line),
   });
-  let backend;
+  // A report scores nothing: no backend to start (nor a GPU to probe).
+  let backend: Awaited<ReturnType<typeof makeBackend>> | undefined;
   try {
-    backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
+    if (!reportOnly) backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   } catch (e) {
     results.close();
     throw e;
@@ -130,7 +131,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
       ? 'per-sample statistics (train-mode BN on a batch of one)'
       : 'per-sample statistics for GradSign/GradAlign, batch statistics (train mode) for the baselines',
     loss: 'cross-entropy per sample', readings: readingKeys(proxies), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
-    backend: backend.name,
+    backend: backend?.name ?? 'none',
     // only where TE-NAS's NTK is scored, so files without it keep their protocol
     ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
   };
@@ -141,7 +142,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     const mismatch = protocolMismatch(l.protocol, protocol);
     if (mismatch !== undefined) {
       results.close();
-      await backend.close?.();
+      await backend?.close?.();
       throw new UsageError(`${out} holds results made under another protocol: ${mismatch}; use another --out`);
     }
     done.add(`${l.dataset}|${l.seed}|${l.index}`);
@@ -151,7 +152,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const todo = reportOnly ? [] : pending;
   const total = jobs.length;
   io.err(`eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s)${shard ? `, shard ${shard.k}/${shard.n} (${total} of them)` : ''} ` +
-    `on ${dataDescription}, batch ${batchSize}, backend ${backend.name}; ${total - pending.length} already in ${out}, ${todo.length} to score`);
+    `on ${dataDescription}, batch ${batchSize}${backend ? `, backend ${backend.name}` : ''}; ${total - pending.length} already in ${out}, ${todo.length} to score`);
   const progress = args.flags.has('quiet') ? undefined : new Progress(total, total - todo.length, (s) => process.stderr.write(s), io.tty);
   const batches = new Map(seeds.map((seed) => [seed, sampleCifarBatch(data, { batchSize, seed, normalization })]));
   let failures = 0;
@@ -159,7 +160,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     const arch = table.rows[index]!.arch;
     try {
       const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: 1_000_003 * seed + index, normalization }) : batches.get(seed)!;
-      const r = scoreReadings(backend, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
+      const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
       const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
       results.append(line);
       results.existing.push(line);
@@ -168,7 +169,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
       if (e instanceof ResultsWriteError) {
         if (progress && io.tty) process.stderr.write('\n');
         results.close();
-        await backend.close?.();
+        await backend?.close?.();
         throw e;
       }
       failures++;
@@ -177,7 +178,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     progress?.tick();
   }
   results.close();
-  await backend.close?.();
+  await backend?.close?.();
 
   // The report over every line of this dataset and these seeds for the chosen architectures.
   const wanted = new Set(indices);

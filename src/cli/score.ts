@@ -58,6 +58,7 @@ export function readArchList(path: string): { arch: string; line: number }[] {
 export async function makeBackend(args: ReturnType<typeof parseArgs>, say: (line: string) => void = () => {}): Promise<Backend & { close?: () => Promise<void> }> {
   const name = choiceOption(args, 'backend', ['auto', 'webgpu', 'wasm', 'js'] as const, 'auto');
   const threads = intOption(args, 'threads', defaultThreads(), 1);
+  if (threads > defaultThreads()) throw new UsageError(`--threads must be at most ${defaultThreads()} (the cores available), got ${threads}`);
   if (name === 'js') return new ReferenceBackend();
   if (name === 'wasm') return createNodeWasmBackend(threads);
   if (name === 'webgpu') {

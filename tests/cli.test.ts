@@ -58,6 +58,20 @@ test('--threads past the cores is a usage error naming the limit, before any wor
   }
 });
 
+test('--backend auto leaves no native noise on stderr, with the Vulkan driver hidden or present (demo, score, --quiet)', () => {
+  // zerocost's own stderr lines; Dawn's native ones ("Warning: vkCreateInstance…", "Warning: maxDynamic…") are none of these.
+  const own = /^(backend: |Scoring \d+ random NB201 |\[\d+\/\d+\] |\s*warning: )/;
+  const A = cases.index0!.arch;
+  for (const env of [{ ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, process.env]) {
+    for (const [args, allowed] of [[['demo', '--n', '2', '--batch', '16'], own], [['score', '--arch', A, '--batch', '8'], own], [['score', '--arch', A, '--batch', '8', '--quiet'], /^warning: /]] as const) {
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+      assert.is(r.status, 0, r.stderr);
+      const foreign = r.stderr.split('\n').filter((line) => line !== '' && !allowed.test(line));
+      assert.equal(foreign, [], `${args.join(' ')} (VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES ?? 'unset'})`);
+    }
+  }
+});
+
 test('an --archs file is validated line by line before any work', () => {
   const file = join(tmp, 'archs.txt');
   writeFileSync(file, `# a comment\n${cases.index0!.arch}\n\n|none~0|+|none~0|none~1|+|none~0|none~1|bogus~2|\n`);

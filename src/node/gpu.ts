@@ -2,10 +2,12 @@
  * The WebGPU backend in Node: one GPU thread per process (Dawn via the optional `webgpu` package), shared by
  * every caller, closed when the process has nothing else to do (device destroyed after its queue drains).
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GpuLink, type GpuLinkOptions } from '../gpu/link.js';
 import { WebGpuBackend } from '../gpu/backend.js';
-import type { GpuPort } from '../gpu/protocol.js';
+import type { AdapterSummary, GpuPort, ServerMessage } from '../gpu/protocol.js';
 
 let shared: Promise<WebGpuBackend> | null = null;
 
@@ -19,6 +21,28 @@ export function createNodeWebGpuBackend(options: GpuLinkOptions = {}): Promise<W
     opening.catch(() => { if (shared === opening) shared = null; });
   }
   return shared;
+}
+
+/**
+ * The adapter this process's WebGPU backend would get, asked in a child process (gpu_probe.js) whose native
+ * stderr is discarded: Dawn prints warnings there that are noise to a user who is not choosing WebGPU.
+ * Rejects with the reason (as createNodeWebGpuBackend would) when there is no usable adapter.
+ */
+export function probeNodeWebGpu(): Promise<AdapterSummary> {
+  const probe = fileURLToPath(new URL('./gpu_probe.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [probe], { timeout: 120_000 }, (error, stdout) => {
+      let m: ServerMessage | undefined;
+      try {
+        m = JSON.parse(stdout.trim().split('\n').at(-1)!) as ServerMessage;
+      } catch {
+        // no answer: the probe crashed or hung
+      }
+      if (m?.op === 'ready') resolve(m.adapter);
+      else if (m?.op === 'failed') reject(new Error(`WebGPU: ${m.message}`));
+      else reject(new Error(`WebGPU: the adapter probe ended without an answer (${error?.signal ?? `exit code ${error?.code ?? 0}`})`));
+    });
+  });
 }
 
 /**

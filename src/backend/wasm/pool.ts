@@ -56,9 +56,14 @@ export class WorkerPoolRunner implements KernelRunner {
         Atomics.notify(this.ints, slot);
         return w;
       });
-      fn(...wave[0]!);
+      let trapped: unknown = null;
+      try {
+        fn(...wave[0]!);
+      } catch (e) {
+        trapped = e;
+      }
       let failed = false;
-      // Every posted slice is waited for, even after one worker failed: the others still write the memory.
+      // Every posted slice is waited for, even after a failure: the others still write the memory.
       const deadline = Date.now() + SLICE_TIMEOUT_MS;
       for (const w of posted) {
         const error = this.await(w, name, deadline);
@@ -67,6 +72,7 @@ export class WorkerPoolRunner implements KernelRunner {
         if (!error) Atomics.store(this.ints, w * SLOT_INTS, IDLE);
       }
       if (this.broken) throw this.broken;
+      if (trapped) throw trapped;
       if (failed) throw new Error(`wasm kernel ${name} trapped in a worker`);
     }
   }

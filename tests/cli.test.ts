@@ -1,7 +1,7 @@
 /** The command line, run as a user would: exit codes, messages that name the problem, JSON output. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -44,6 +44,31 @@ test('usage errors exit 2 and name the problem', () => {
     const r = run(...args);
     assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, stderr ${r.stderr}`);
     assert.ok(r.stderr.includes(message), `${args.join(' ')}: stderr ${JSON.stringify(r.stderr)} lacks ${JSON.stringify(message)}`);
+  }
+});
+
+test('--threads past the cores is a usage error naming the limit, before any worker starts', () => {
+  const cores = availableParallelism();
+  for (const command of [['score', '--arch', cases.index0!.arch], ['demo'], ['eval', '--archs', '2', '--out', join(tmp, 'threads.jsonl')]]) {
+    const t0 = Date.now();
+    const r = run(...command, '--threads', String(cores + 1), '--backend', 'wasm');
+    assert.is(r.code, 2, `${command[0]}: exit ${r.code}, stderr ${r.stderr}`);
+    assert.ok(r.stderr.includes(`--threads must be at most ${cores} (the cores available), got ${cores + 1}`), r.stderr);
+    assert.ok(Date.now() - t0 < 5000, `${command[0]}: ${Date.now() - t0} ms`);
+  }
+});
+
+test('--backend auto leaves no native noise on stderr, with the Vulkan driver hidden or present (demo, score, --quiet)', () => {
+  // zerocost's own stderr lines; Dawn's native ones ("Warning: vkCreateInstance…", "Warning: maxDynamic…") are none of these.
+  const own = /^(backend: |Scoring \d+ random NB201 |\[\d+\/\d+\] |\s*warning: )/;
+  const A = cases.index0!.arch;
+  for (const env of [{ ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, process.env]) {
+    for (const [args, allowed] of [[['demo', '--n', '2', '--batch', '16'], own], [['score', '--arch', A, '--batch', '8'], own], [['score', '--arch', A, '--batch', '8', '--quiet'], /^warning: /]] as const) {
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+      assert.is(r.status, 0, r.stderr);
+      const foreign = r.stderr.split('\n').filter((line) => line !== '' && !allowed.test(line));
+      assert.equal(foreign, [], `${args.join(' ')} (VK_ICD_FILENAMES=${env.VK_ICD_FILENAMES ?? 'unset'})`);
+    }
   }
 });
 

@@ -8,3 +8,13 @@ export function canBlock(): boolean {
   // A browser page's main thread cannot Atomics.wait; a dedicated worker of an isolated page can.
   return g.crossOriginIsolated === true && g.document === undefined;
 }
+
+/**
+ * Refuses a thread count outside [1, limit] (the cores available): more threads than cores only add memory
+ * (each worker holds its own instance) and contention, never speed.
+ */
+export function checkThreads(threads: number, limit: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > limit) {
+    throw new RangeError(`threads must be an integer from 1 to ${limit} (the cores available), got ${threads}`);
+  }
+}

@@ -12,7 +12,7 @@ import {
   loadBundledCifar10Sample, loadCifar, defaultSharedDataDir, readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile,
 } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
-import { createNodeWebGpuBackend } from '../node/gpu.js';
+import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
@@ -58,6 +58,7 @@ export function readArchList(path: string): { arch: string; line: number }[] {
 export async function makeBackend(args: ReturnType<typeof parseArgs>, say: (line: string) => void = () => {}): Promise<Backend & { close?: () => Promise<void> }> {
   const name = choiceOption(args, 'backend', ['auto', 'webgpu', 'wasm', 'js'] as const, 'auto');
   const threads = intOption(args, 'threads', defaultThreads(), 1);
+  if (threads > defaultThreads()) throw new UsageError(`--threads must be at most ${defaultThreads()} (the cores available), got ${threads}`);
   if (name === 'js') return new ReferenceBackend();
   if (name === 'wasm') return createNodeWasmBackend(threads);
   if (name === 'webgpu') {
@@ -71,13 +72,14 @@ export async function makeBackend(args: ReturnType<typeof parseArgs>, say: (line
   }
   let why: string;
   try {
-    const gpu = await createNodeWebGpuBackend();
-    if (!gpu.adapter.software) {
+    // Probed in a child process: Dawn's native warnings must not reach a user who ends up on WASM.
+    const adapter = await probeNodeWebGpu();
+    if (!adapter.software) {
+      const gpu = await createNodeWebGpuBackend();
       say(`backend: webgpu on ${adapterName(gpu.adapter)} (auto)`);
       return gpu;
     }
-    why = `the WebGPU adapter is ${adapterName(gpu.adapter)}, a software renderer slower than WASM`;
-    await gpu.close();
+    why = `the WebGPU adapter is ${adapterName(adapter)}, a software renderer slower than WASM`;
   } catch (e) {
     why = (e as Error).message.replace(/^WebGPU: /, 'no WebGPU: ');
   }

@@ -45,8 +45,12 @@ export class GpuLink {
     });
   }
 
-  private push(c: Command): void {
+  private live(): void {
     if (this.closed) throw new Error('WebGPU backend: used after close()');
+  }
+
+  private push(c: Command): void {
+    this.live();
     this.queue.push(c);
     if (this.queue.length >= BATCH) this.flush();
   }
@@ -94,9 +98,11 @@ export class GpuLink {
     const head = new Int32Array(reply, 0, 2);
     const deadline = Date.now() + this.readTimeoutMs;
     while (Atomics.load(head, 0) === REPLY_PENDING) {
+      const gone = this.port.gone?.();
+      if (gone) throw new Error(`WebGPU: ${gone} while a read waited; the backend cannot be used any more`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`);
-      Atomics.wait(head, 0, REPLY_PENDING, Math.min(left, 1000));
+      Atomics.wait(head, 0, REPLY_PENDING, Math.min(left, 250));
     }
     if (Atomics.load(head, 0) === REPLY_FAILED) throw new Error(`WebGPU: ${this.text(reply)}`);
     if (Atomics.load(head, 0) !== REPLY_DONE) throw new Error('WebGPU: malformed reply');
@@ -121,12 +127,14 @@ export class GpuLink {
 
   /** Per-kernel GPU timing from now on (needs adapter.timestamps); `timings()` reads the sums. */
   profile(on: boolean): void {
+    this.live();
     this.flush();
     this.port.post({ op: 'profile', on } satisfies ClientMessage);
   }
 
   /** GPU time per kernel since profile(true), after everything queued has run. */
   timings(): KernelTimings {
+    this.live();
     this.flush();
     const reply = new SharedArrayBuffer(REPLY_HEADER + (1 << 16));
     this.port.post({ op: 'timings', reply } satisfies ClientMessage);

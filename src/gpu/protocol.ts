@@ -61,6 +61,11 @@ export const UNIFORM_SLOT_BYTES = 256;
 export interface GpuPort {
   post(message: unknown, transfer?: ArrayBuffer[]): void;
   listen(handler: (message: unknown) => void): void;
+  /**
+   * Why the GPU thread has ended, once it has (else null): polled while a read waits, since a thread blocked
+   * in Atomics.wait never hears the other's exit event. Where a runtime cannot tell, reads time out instead.
+   */
+  gone?(): string | null;
 }
 
 /** A web Worker, MessagePort or worker global scope as a GpuPort. */

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { checkThreads } from '../backend/threads.js';
 import { WasmBackend } from '../backend/wasm/index.js';
 import { createSharedMemory, instantiateKernels, kernelModule } from '../backend/wasm/kernels.js';
 import { WorkerPoolRunner } from '../backend/wasm/pool.js';
@@ -16,9 +17,14 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
-/** A WASM backend on `threads` threads (the main thread plus threads − 1 workers). */
-export async function createNodeWasmBackend(threads = defaultThreads()): Promise<WasmBackend> {
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+export interface NodeWasmOptions {
+  /** The workers' entry module (tests swap in one that dies); default: wasm_worker.js. */
+  workerUrl?: URL;
+}
+
+/** A WASM backend on `threads` threads (the main thread plus threads − 1 workers), at most one per core. */
+export async function createNodeWasmBackend(threads = defaultThreads(), options: NodeWasmOptions = {}): Promise<WasmBackend> {
+  checkThreads(threads, defaultThreads());
   // Compile the kernels with the optimising compiler up front: V8 would otherwise run them in its baseline
   // tier (Liftoff, ~30 % slower here) until tier-up, which a short run never reaches. Process-wide; must
   // precede the first compile.
@@ -30,7 +36,7 @@ export async function createNodeWasmBackend(threads = defaultThreads()): Promise
   const { control, argsOffset } = createControl(threads - 1);
   const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, index) => new Promise<Worker>((resolve, reject) => {
     const init: WorkerInit = { module, memory, control, argsOffset, index };
-    const worker = new Worker(new URL('./wasm_worker.js', import.meta.url), { workerData: init });
+    const worker = new Worker(options.workerUrl ?? new URL('./wasm_worker.js', import.meta.url), { workerData: init });
     worker.once('message', () => {
       worker.unref(); // idle workers must not keep the process alive
       resolve(worker);

@@ -59,7 +59,10 @@ export class WasmBackend implements Backend {
     this.threads = parts.runner.threads;
   }
 
+  private closed = false;
+
   close(): Promise<void> {
+    this.closed = true;
     return this.runner.close();
   }
 
@@ -71,12 +74,15 @@ export class WasmBackend implements Backend {
     if (t.dtype === 'f32') this.heap.release(t.storage as number, t.size * 4);
   }
 
+  /** Every operand and every allocation passes here: after close() they fail, on one thread or many. */
   private p(t: Tensor): number {
+    if (this.closed) throw new Error('wasm backend: used after close()');
     if (t.dtype !== 'f32') throw new Error(`wasm backend: kernels are f32, got an ${t.dtype} tensor (use --backend js for f64)`);
     return t.storage as number;
   }
 
   private alloc(shape: readonly number[]): Tensor {
+    if (this.closed) throw new Error('wasm backend: used after close()');
     return new Tensor(shape, 'f32', this.heap.alloc(sizeOf(shape) * 4));
   }
 

@@ -1,7 +1,9 @@
 /**
- * The control block shared by the main thread and the kernel workers: per worker a slot of 4 ints
- * [state, kernel index, argument count, error flag] and ARGS_PER_SLOT doubles of arguments.
- * States: IDLE → (main) RUN → (worker) DONE → (main) IDLE; QUIT ends the worker.
+ * The control block shared by the main thread and the kernel workers: per worker a slot of 6 ints
+ * [state, kernel index, argument count, error flag, gone, exit code] and ARGS_PER_SLOT doubles of arguments.
+ * States: IDLE → (main) RUN → (worker) DONE → (main) IDLE; QUIT ends the worker. `gone` turns 1 (with the
+ * exit code) when the worker's thread ends, written by the worker itself on its way out: the main thread,
+ * blocked in Atomics.wait, cannot hear a worker's exit event.
  */
 import type { KernelName } from './kernels.js';
 
@@ -9,7 +11,10 @@ export const IDLE = 0;
 export const RUN = 1;
 export const DONE = 2;
 export const QUIT = 3;
-export const SLOT_INTS = 4;
+export const SLOT_INTS = 6;
+/** Offsets in a slot. */
+export const GONE = 4;
+export const EXIT_CODE = 5;
 export const ARGS_PER_SLOT = 32;
 
 /** The kernels a worker can run, by index in the control block. */
@@ -31,4 +36,12 @@ export interface WorkerInit {
 export function createControl(workers: number): { control: SharedArrayBuffer; argsOffset: number } {
   const argsOffset = Math.ceil((workers * SLOT_INTS * 4) / 8) * 8;
   return { control: new SharedArrayBuffer(argsOffset + workers * ARGS_PER_SLOT * 8), argsOffset };
+}
+
+/** Marks worker `index` gone (its thread is ending) and wakes a main thread waiting on it. */
+export function markGone(control: SharedArrayBuffer, index: number, code: number): void {
+  const ints = new Int32Array(control, index * SLOT_INTS * 4, SLOT_INTS);
+  ints[EXIT_CODE] = code;
+  Atomics.store(ints, GONE, 1);
+  Atomics.notify(ints, 0);
 }

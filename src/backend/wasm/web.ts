@@ -3,7 +3,7 @@
  * calling thread with Atomics.wait, which a browser's main thread may not do: there, and wherever shared
  * memory is unavailable, this falls back to one thread. Run it from a worker to use every core in a page.
  */
-import { canBlock } from '../threads.js';
+import { canBlock, checkThreads } from '../threads.js';
 import { WasmBackend, createWasmBackend } from './index.js';
 import { createSharedMemory, instantiateKernels, kernelModule } from './kernels.js';
 import { WorkerPoolRunner, type PoolWorker } from './pool.js';
@@ -29,6 +29,7 @@ export function webDefaultThreads(): number {
 }
 
 export async function createWebWasmBackend(threads = webDefaultThreads()): Promise<WasmBackend> {
+  checkThreads(threads, webDefaultThreads());
   if (threads <= 1 || !canUseWorkerThreads()) return createWasmBackend();
   const module = await kernelModule();
   const memory = createSharedMemory();

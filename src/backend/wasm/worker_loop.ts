@@ -14,6 +14,8 @@ export function serveKernels(init: WorkerInit, ready: () => void): void {
   ready();
   for (;;) {
     let state = Atomics.load(ints, slot);
+    // No timeout on the idle wait: a worker cannot outlive its owner (ending a thread, or the process, ends
+    // the workers it started), so there is no other side whose death it would have to notice.
     while (state !== RUN && state !== QUIT) {
       Atomics.wait(ints, slot, state);
       state = Atomics.load(ints, slot);

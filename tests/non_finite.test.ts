@@ -14,6 +14,7 @@ import { batchFromSafetensors, batchToSafetensors, type Batch } from '../src/dat
 import { DataFormatError } from '../src/io/errors.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { writeSafetensorsFile } from '../src/node/files.js';
+import { DEFAULT_PROXY_OPTIONS, scoreNetwork } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights, weightsToTensors } from '../src/weights.js';
@@ -48,6 +49,18 @@ test('reference: a NaN or ±Inf gradient marks the sign sums and the class Grams
 
 test('reference: a pass whose logits overflow gives NaN GradSign and GradAlign-I/II with a warning', () => {
   checkOverflowScores(backend);
+});
+
+test('baselines: a forward that overflows (stem BN γ near the f32 maximum) gives NaN, not a plausible number', () => {
+  const net = smallNet();
+  const state = net.parameters.stateDict();
+  state.get('stem.1.weight')!.data = new Float32Array(state.get('stem.1.weight')!.data.length).fill(3e38);
+  net.parameters.loadStateDict(state);
+  const proxies = ['naswot', 'tenas_lr', 'grad_norm', 'snip'] as const;
+  const { scores, warnings } = scoreNetwork(net, randomBatch(), proxies, DEFAULT_PROXY_OPTIONS, {}, { seed: 1, f64: backend });
+  for (const p of proxies) assert.ok(Number.isNaN(scores[p]), `${p}: ${scores[p]}`);
+  assert.ok(warnings.some((w) => w === 'naswot: the activations have NaN or ±Inf values (overflow in the forward); score is NaN'), warnings.join('; '));
+  assert.ok(warnings.some((w) => w.startsWith('tenas_lr: ')), warnings.join('; '));
 });
 
 test('loading weights with a NaN or ±Inf is an error naming the tensor and the first bad index', () => {

@@ -199,7 +199,8 @@ export function scoreNetworkProxies(net: Network, batch: Batch, proxies: readonl
       const rule = PROXIES[p];
       if (rule.kind !== 'network') continue;
       const v = rule.score(ctx);
-      if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
+      if (Number.isNaN(v) && pass?.nonFinite) warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
+      else if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
       scores[p] = v;
     }
     return { scores, warnings };

@@ -64,6 +64,14 @@ function batchFor(line, dir) {
   return sampleCifarBatch(data, { batchSize: p.batch, seed, normalization: p.normalization });
 }
 
+/** The line's warnings with its gradalign2 ones replaced by `fresh`, where the first of them stood (order kept). */
+function withGradalign2Warnings(old, fresh) {
+  const at = old.findIndex((w) => w.startsWith('gradalign2:'));
+  const rest = old.filter((w) => !w.startsWith('gradalign2:'));
+  const i = at < 0 ? rest.length : old.slice(0, at).filter((w) => !w.startsWith('gradalign2:')).length;
+  return [...rest.slice(0, i), ...fresh, ...rest.slice(i)];
+}
+
 const fmt = (v) => (v === null || v === undefined ? 'null' : String(v));
 const close = (a, b) => (a === null && b === null) || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-3 * Math.max(1, Math.abs(b)));
 
@@ -86,7 +94,7 @@ for (const file of o.files) {
       return;
     }
     const keys = GA2.filter((k) => k in line.scores);
-    const warnings = [...line.warnings.filter((w) => !w.startsWith('gradalign2:')), ...r.warnings.filter((w) => w.startsWith('gradalign2:'))];
+    const warnings = withGradalign2Warnings(line.warnings, r.warnings.filter((w) => w.startsWith('gradalign2:')));
     if (keys.every((k) => close(r.scores[k], line.scores[k])) && JSON.stringify(warnings) === JSON.stringify(line.warnings)) return;
     console.log(`${where}: ${keys.map((k) => `${k} ${fmt(line.scores[k])} → ${fmt(r.scores[k])}`).join(', ')}; warnings + ${JSON.stringify(warnings.filter((w) => !line.warnings.includes(w)))}`);
     for (const k of keys) line.scores[k] = r.scores[k];

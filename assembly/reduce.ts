@@ -1,10 +1,24 @@
 // Per-sample reducers over sign matrices. grads: f32 [B, numel] sample-major; S: i8 [B, numel]; sign(0) = 0,
-// sign(NaN) = 0 (like the reference's comparisons).
+// sign(NaN) = 0 (like the reference's comparisons). The kernels that read gradients store 1 at `flag` (i32)
+// when any is NaN or ±Inf (exponent bits all ones), so an overflowed pass is caught where it is reduced;
+// threads racing on the flag all store the same 1.
+
+const EXP: i32 = 0x7f800000;
+
+/** Lanes of v (f32x4) that are NaN or ±Inf, as i32x4 masks. */
+@inline function nonFinite4(v: v128): v128 {
+  return i32x4.eq(v128.and(v, i32x4.splat(EXP)), i32x4.splat(EXP));
+}
+
+@inline function isNonFinite(g: f32): bool {
+  return (reinterpret<i32>(g) & EXP) == EXP;
+}
 
 /** sums[k] += Σ_b sign(grads[b, k]) for k in [k0, k1); sums i32. Blocks of 16 columns kept in registers. */
-export function sign_sum(grads: usize, B: i32, numel: i32, sums: usize, k0: i32, k1: i32): void {
+export function sign_sum(grads: usize, B: i32, numel: i32, sums: usize, k0: i32, k1: i32, flag: usize): void {
   const ld = <usize>numel << 2;
   const z = f32x4.splat(0);
+  let bad = i32x4.splat(0);
   let k = k0;
   for (; k + 16 <= k1; k += 16) {
     let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
@@ -13,12 +27,16 @@ export function sign_sum(grads: usize, B: i32, numel: i32, sums: usize, k0: i32,
       // sign = (g < 0 mask) − (g > 0 mask): masks are −1 where true
       let v = v128.load(p);
       a0 = i32x4.sub(i32x4.add(a0, f32x4.lt(v, z)), f32x4.gt(v, z));
+      bad = v128.or(bad, nonFinite4(v));
       v = v128.load(p, 16);
       a1 = i32x4.sub(i32x4.add(a1, f32x4.lt(v, z)), f32x4.gt(v, z));
+      bad = v128.or(bad, nonFinite4(v));
       v = v128.load(p, 32);
       a2 = i32x4.sub(i32x4.add(a2, f32x4.lt(v, z)), f32x4.gt(v, z));
+      bad = v128.or(bad, nonFinite4(v));
       v = v128.load(p, 48);
       a3 = i32x4.sub(i32x4.add(a3, f32x4.lt(v, z)), f32x4.gt(v, z));
+      bad = v128.or(bad, nonFinite4(v));
       p += ld;
     }
     const s = sums + (<usize>k << 2);
@@ -27,39 +45,50 @@ export function sign_sum(grads: usize, B: i32, numel: i32, sums: usize, k0: i32,
     v128.store(s, i32x4.add(v128.load(s, 32), a2), 32);
     v128.store(s, i32x4.add(v128.load(s, 48), a3), 48);
   }
+  let badTail = false;
   for (; k < k1; k++) {
     let a = 0;
     let p = grads + (<usize>k << 2);
     for (let b = 0; b < B; b++) {
       const g = load<f32>(p);
       a += g > 0 ? 1 : g < 0 ? -1 : 0;
+      badTail = badTail || isNonFinite(g);
       p += ld;
     }
     const s = sums + (<usize>k << 2);
     store<i32>(s, load<i32>(s) + a);
   }
+  if (badTail || v128.any_true(bad)) store<i32>(flag, 1);
 }
 
 /** out[i] = sign(grads[i]) as i8, i < count. */
-export function signs_i8(grads: usize, count: i32, out: usize): void {
+export function signs_i8(grads: usize, count: i32, out: usize, flag: usize): void {
   const z = f32x4.splat(0);
+  let bad = i32x4.splat(0);
   let i = 0;
   for (; i + 16 <= count; i += 16) {
     const p = grads + (<usize>i << 2);
     let v = v128.load(p);
     const s0 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
+    bad = v128.or(bad, nonFinite4(v));
     v = v128.load(p, 16);
     const s1 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
+    bad = v128.or(bad, nonFinite4(v));
     v = v128.load(p, 32);
     const s2 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
+    bad = v128.or(bad, nonFinite4(v));
     v = v128.load(p, 48);
     const s3 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
+    bad = v128.or(bad, nonFinite4(v));
     v128.store(out + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(s0, s1), i16x8.narrow_i32x4_s(s2, s3)));
   }
+  let badTail = false;
   for (; i < count; i++) {
     const g = load<f32>(grads + (<usize>i << 2));
     store<i8>(out + <usize>i, g > 0 ? 1 : g < 0 ? -1 : 0);
+    badTail = badTail || isNonFinite(g);
   }
+  if (badTail || v128.any_true(bad)) store<i32>(flag, 1);
 }
 
 /** Columns per block: i32 lanes take ≤ 4·127² per 16 columns, so 4096-byte blocks never overflow. */

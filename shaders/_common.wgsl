@@ -9,3 +9,8 @@ fn flatIndex(gid: vec3u, nwg: vec3u) -> u32 {
 fn signOf(v: f32) -> i32 {
   return select(select(0, -1, v < 0.0), 1, v > 0.0);
 }
+
+// NaN or ±Inf, by the exponent bits: WGSL lets compilers assume floats are finite, so comparisons can't tell.
+fn nonFinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
+}

@@ -6,7 +6,7 @@
 import type { DType } from './autodiff/index.js';
 import type { Backend } from './backend/backend.js';
 import { ReferenceBackend } from './backend/reference/index.js';
-import type { Batch } from './data/batch.js';
+import { validateBatch, type Batch } from './data/batch.js';
 import type { RawTensor } from './io/safetensors.js';
 import { Nb201Network } from './nets/nb201/network.js';
 import { DEFAULT_PROXY_OPTIONS, scoreNetwork, type ProxyName, type ProxyOptions } from './proxies/registry.js';
@@ -37,6 +37,7 @@ export interface ArchitectureScore {
 
 export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, o: ScoreArchitectureOptions): ArchitectureScore {
   const start = performance.now();
+  validateBatch(batch, 'batch'); // a NaN pixel would shift the sign-based scores silently
   // Everything this architecture allocates on the backend is freed when it is scored.
   return backend.scope(() => {
     const net = new Nb201Network(backend, { arch, numClasses: o.numClasses, C: o.C, N: o.N, dtype: o.dtype });

@@ -6,6 +6,8 @@
 import * as assert from 'uvu/assert';
 import type { Tensor } from '../src/autodiff/tensor.js';
 import type { Backend } from '../src/backend/backend.js';
+import { Nb201Network } from '../src/nets/nb201/network.js';
+import { DEFAULT_PROXY_OPTIONS, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { Random } from '../src/util/random.js';
 
@@ -130,8 +132,9 @@ export function checkReductions(b: Backend): void {
     k.signSum(t(k, [B, numel], data), store, 5);
     k.signSum(t(k, [4, numel], data.subarray(0, 4 * numel)), store, 5);
   }
-  const sums = b.readSignSums(s1);
-  assert.equal([...sums], [...ref.readSignSums(s2)]);
+  const { sums, nonFinite } = b.readSignSums(s1);
+  assert.equal([...sums], [...ref.readSignSums(s2).sums]);
+  assert.is(nonFinite, false, 'finite gradients leave the sums unmarked');
   assert.ok(sums.slice(0, 5).every((v) => v === 0) && sums.some((v) => v !== 0), 'untouched sums stay 0');
   const S = b.signs(t(b, [B, numel], data));
   assert.equal([...S], [...ref.signs(t(ref, [B, numel], data))]);
@@ -149,7 +152,59 @@ export function checkReductions(b: Backend): void {
       k.classGram(store, offset, numel, classes, acc);
     }
   }
-  const g1 = b.readGrams(a1), g2 = ref.readGrams(a2);
-  assert.equal(g1.map((g) => [...g]), g2.map((g) => [...g]));
+  const r1 = b.readGrams(a1), g2 = ref.readGrams(a2).grams;
+  assert.equal(r1.grams.map((g) => [...g]), g2.map((g) => [...g]));
   assert.ok(g2[2]![0]! > 1, 'a non-trivial Gram');
+  assert.is(r1.nonFinite, false, 'finite gradients leave the Grams unmarked');
+}
+
+/**
+ * One NaN, +Inf or −Inf anywhere in a gradient block (in a 16-wide SIMD block or in the scalar tail) marks
+ * the sign sums and, through the sign store, the class Grams; the finite sums are unchanged.
+ */
+export function checkNonFiniteReductions(b: Backend): void {
+  const B = 5, numel = 37; // 2 SIMD blocks of 16 columns, then a tail of 5
+  const clean = Float32Array.from({ length: B * numel }, () => rng.uniform(-1, 1));
+  for (const [bad, at] of [[NaN, 3 * numel + 20], [Infinity, numel - 1], [-Infinity, 0], [NaN, B * numel - 2]] as const) {
+    const data = clean.slice();
+    data[at] = bad;
+    const where = `${bad} at ${at}`;
+    b.scope(() => {
+      const sums = b.allocSignSums(numel);
+      b.signSum(t(b, [B, numel], clean), sums, 0);
+      assert.is(b.readSignSums(sums).nonFinite, false, `${where}: clean block`);
+      b.signSum(t(b, [B, numel], data), sums, 0);
+      assert.is(b.readSignSums(sums).nonFinite, true, `${where}: sign sums marked`);
+      const store = b.allocSigns(2 * B * numel), grams = b.allocGrams([2, 3]);
+      b.writeSigns(t(b, [B, numel], clean), store, 0);
+      b.classGram(store, 0, numel, [[0, 1], [2, 3, 4]], grams);
+      assert.is(b.readGrams(grams).nonFinite, false, `${where}: clean Grams`);
+      b.writeSigns(t(b, [B, numel], data), store, B * numel);
+      b.classGram(store, B * numel, numel, [[0, 1], [2, 3, 4]], grams);
+      assert.is(b.readGrams(grams).nonFinite, true, `${where}: Grams marked`);
+    });
+  }
+}
+
+/**
+ * A finite network whose logits overflow f32 (classifier weights near f32's maximum): the per-sample
+ * gradients become NaN, and GradSign and GradAlign-I/II must be NaN with a warning that says so (signs of
+ * NaN count as 0, so today's reductions gave plausible numbers).
+ */
+export function checkOverflowScores(b: Backend): void {
+  const net = new Nb201Network(b, { arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_3x3~2|', C: 4, N: 1, numClasses: 3 });
+  net.parameters.initialize(5);
+  const state = net.parameters.stateDict();
+  state.get('classifier.weight')!.data = new Float32Array(state.get('classifier.weight')!.data.length).fill(3e38);
+  net.parameters.loadStateDict(state);
+  const B = 6, hw = 8;
+  const batch = { x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()), shape: [B, 3, hw, hw] as [number, number, number, number], y: Int32Array.of(0, 1, 2, 0, 1, 2) };
+  const proxies = ['gradsign', 'gradalign1', 'gradalign2'] as const;
+  const reduced = reducePerSample(net, batch, reducersNeeded(proxies, [DEFAULT_PROXY_OPTIONS]));
+  assert.ok(reduced.nonFinite, `${b.name}: the reductions saw the non-finite gradients`);
+  const { scores, warnings } = scoreReduced(reduced, proxies, DEFAULT_PROXY_OPTIONS);
+  for (const p of proxies) {
+    assert.ok(Number.isNaN(scores[p]), `${b.name} ${p}: ${scores[p]}`);
+    assert.ok(warnings.some((w) => w.startsWith(`${p}: `) && /NaN or ±Inf .*overflow/.test(w)), `${b.name} ${p}: ${warnings.join('; ')}`);
+  }
 }

@@ -13,7 +13,7 @@ import { createNodeWasmBackend } from '../src/node/worker_pool.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
-import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkReductions } from './backend_checks.js';
+import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkNonFiniteReductions, checkOverflowScores, checkReductions } from './backend_checks.js';
 import { fixturesDir, readJson, relErr } from './helpers.js';
 
 let one: WasmBackend;
@@ -43,6 +43,14 @@ test('element-wise, pooling, batch-norm, dense and loss kernels match the refere
 
 test('per-sample reductions are exact: sign sums and class Grams', () => {
   for (const b of [one, two]) checkReductions(b);
+});
+
+test('a NaN or ±Inf gradient marks the sign sums and the class Grams', () => {
+  for (const b of [one, two]) checkNonFiniteReductions(b);
+});
+
+test('a pass whose logits overflow gives NaN GradSign and GradAlign-I/II with a warning', () => {
+  for (const b of [one, two]) b.scope(() => checkOverflowScores(b));
 });
 
 interface Case { arch: string; C: number; N: number; num_classes: number; scores: Record<string, number | null> }

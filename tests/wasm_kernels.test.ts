@@ -391,21 +391,39 @@ test('softmax_ce / softmax_ce_grad', () => {
   }
 });
 
-test('sign_sum and signs_i8: exact, sign(0) = 0', () => {
+test('sign_sum and signs_i8: exact, sign(0) = 0; the flag is set exactly when a gradient is NaN or ±Inf', () => {
   for (const [B, numel] of [[1, 1], [3, 17], [64, 100], [5, 1000], [2, 16]] as const) {
+    for (const bad of [undefined, NaN, Infinity, -Infinity]) {
+      resetHeap();
+      const grads = randWithZeros(B * numel);
+      // the bad value lands in a SIMD block or in the scalar tail, depending on the shape
+      if (bad !== undefined) grads[(B * numel * 7) >> 3] = bad;
+      const tag = `${B}x${numel} ${bad ?? 'finite'}`;
+      const pg = putF32(grads);
+      const sums0 = Int32Array.from({ length: numel }, () => randInt(-5, 5));
+      const ps = putI32(sums0), flag = putI32(new Int32Array(1));
+      k.sign_sum(pg, B, numel, ps, 0, numel, flag);
+      const ref = new Int32Array(numel);
+      const refBad = signSum(grads, B, numel, ref, 0);
+      same(i32(ps, numel), sums0.map((s, i) => s + ref[i]!), `sign_sum ${tag}`);
+      assert.is(i32(flag, 1)[0], bad === undefined ? 0 : 1, `sign_sum flag ${tag}`);
+      assert.is(refBad, bad !== undefined, `reference signSum ${tag}`);
+      const po = alloc(B * numel), flag2 = putI32(new Int32Array(1));
+      k.signs_i8(pg, B * numel, po, flag2);
+      same(new Int8Array(memory.buffer, po, B * numel), signsOf(grads), `signs_i8 ${tag}`);
+      assert.is(i32(flag2, 1)[0], bad === undefined ? 0 : 1, `signs_i8 flag ${tag}`);
+    }
+    // a column range [k0, k1) of the sums, as one thread's share
     resetHeap();
     const grads = randWithZeros(B * numel);
     const pg = putF32(grads);
     const sums0 = Int32Array.from({ length: numel }, () => randInt(-5, 5));
     const ps = putI32(sums0);
     const k0 = numel > 3 ? 1 : 0, k1 = numel > 3 ? numel - 2 : numel;
-    k.sign_sum(pg, B, numel, ps, k0, k1);
+    k.sign_sum(pg, B, numel, ps, k0, k1, putI32(new Int32Array(1)));
     const ref = new Int32Array(numel);
     signSum(grads, B, numel, ref, 0);
-    same(i32(ps, numel), sums0.map((s, i) => (i >= k0 && i < k1 ? s + ref[i]! : s)), `sign_sum ${B}x${numel}`);
-    const po = alloc(B * numel);
-    k.signs_i8(pg, B * numel, po);
-    same(new Int8Array(memory.buffer, po, B * numel), signsOf(grads), `signs_i8 ${B}x${numel}`);
+    same(i32(ps, numel), sums0.map((s, i) => (i >= k0 && i < k1 ? s + ref[i]! : s)), `sign_sum ${B}x${numel} [${k0}, ${k1})`);
   }
 });
 

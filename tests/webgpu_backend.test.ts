@@ -15,7 +15,7 @@ import { createNodeWebGpuBackend } from '../src/node/gpu.js';
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
 import type { Backend } from '../src/backend/backend.js';
-import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkReductions, ref } from './backend_checks.js';
+import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkNonFiniteReductions, checkOverflowScores, checkReductions, ref } from './backend_checks.js';
 import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
 
 const TOL = 1e-4;
@@ -46,6 +46,8 @@ for (const c of CONV_CASES) onGpu(`conv2d kernels match the reference: ${JSON.st
 onGpu('element-wise, pooling and batch-norm kernels match the reference', (b) => { for (const s of [...MAP_SHAPES, [5, 7]]) checkMaps(b, s, TOL); });
 onGpu('dense and loss kernels match the reference', (b) => checkDense(b, TOL));
 onGpu('per-sample reductions are exact: sign sums and class Grams', (b) => checkReductions(b));
+onGpu('a NaN or ±Inf gradient marks the sign sums and the class Grams', (b) => checkNonFiniteReductions(b));
+onGpu('a pass whose logits overflow gives NaN GradSign and GradAlign-I/II with a warning', (b) => checkOverflowScores(b));
 
 onGpu('scope frees what it made and a released tensor is gone on the GPU', (b) => {
   const kept = b.fromHost(Float32Array.of(1, 2, 3), [3]);

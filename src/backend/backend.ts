@@ -94,24 +94,29 @@ export interface Backend {
 
   // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact. The
   // accumulators are backend-owned (freed with the enclosing scope) and read once, when a pass is over: a
-  // GPU keeps them on the device between layers.
+  // GPU keeps them on the device between layers. A NaN or ±Inf gradient has no sign: the kernels that read
+  // gradients mark their store, and the mark comes back with the reading, so an overflowed pass is never a
+  // plausible number.
   /** A zero-filled int32 accumulator of `length` sign sums. */
   allocSignSums(length: number): SumStore;
-  /** store[offset + k] += Σ_b sign(grads[b, k]). */
+  /** store[offset + k] += Σ_b sign(grads[b, k]); a non-finite gradient marks the store. */
   signSum(grads: Tensor, store: SumStore, offset: number): void;
-  readSignSums(store: SumStore): Int32Array;
+  readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean };
   /** sign(grads) as int8 on the host, same layout. */
   signs(grads: Tensor): Int8Array;
   /** Backend-owned int8 storage for sign matrices that must outlive a chunk's scope. */
   allocSigns(length: number): SignStore;
-  /** store[offset .. offset + grads.size) = sign(grads). */
+  /** store[offset .. offset + grads.size) = sign(grads); a non-finite gradient marks the store. */
   writeSigns(grads: Tensor, store: SignStore, offset: number): void;
   /** Zero-filled per-class Gram accumulators, class c being sizes[c] × sizes[c]. */
   allocGrams(sizes: readonly number[]): GramStore;
-  /** For each class (its member rows of S = store[offset ..] viewed as [B, numel]): grams[c] += S_c S_cᵀ. */
+  /**
+   * For each class (its member rows of S = store[offset ..] viewed as [B, numel]): grams[c] += S_c S_cᵀ; the
+   * sign store's non-finite mark (sticky, set by every writeSigns so far) passes to the Grams.
+   */
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void;
-  /** The Gram matrices (row-major, exact integers) on the host. */
-  readGrams(grams: GramStore): Float64Array[];
+  /** The Gram matrices (row-major, exact integers) on the host, and whether any sign behind them was non-finite. */
+  readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean };
 }
 
 /** Opaque int32 sign-sum accumulator of a backend. */

@@ -1,6 +1,7 @@
 /** A batch of input images (NCHW, already normalised) with integer class labels. */
 import { DataFormatError, formatShape } from '../io/errors.js';
 import { requireTensor, type RawTensor } from '../io/safetensors.js';
+import { nonFiniteProblem } from '../util/finite.js';
 
 export interface Batch {
   /** Normalised pixels, NCHW, row-major; length = B·C·H·W. */
@@ -18,7 +19,7 @@ export function firstSamples(b: Batch, n: number): Batch {
   return { x: b.x.subarray(0, n * C * H * W), shape: [n, C, H, W], y: b.y.subarray(0, n) };
 }
 
-/** Checks that a Batch's arrays agree with its shape. */
+/** Checks that a Batch's arrays agree with its shape and that its pixels are finite. */
 export function validateBatch(b: Batch, source?: string): void {
   const [n, c, h, w] = b.shape;
   if (b.shape.length !== 4 || !b.shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
@@ -28,6 +29,8 @@ export function validateBatch(b: Batch, source?: string): void {
     throw new DataFormatError(`batch x has ${b.x.length} values, expected ${n * c * h * w} for shape ${formatShape(b.shape)}`, source);
   }
   if (b.y.length !== n) throw new DataFormatError(`batch y has ${b.y.length} labels, expected ${n} (batch size)`, source);
+  const problem = nonFiniteProblem('x', b.x, b.shape);
+  if (problem) throw new DataFormatError(problem, source);
 }
 
 /**
@@ -58,7 +61,9 @@ export function batchFromSafetensors(map: Map<string, RawTensor>, source?: strin
       y[i] = Number(v);
     }
   }
-  return { x: (x.data as Float32Array).slice(), shape: [n, c, h, w], y };
+  const batch: Batch = { x: (x.data as Float32Array).slice(), shape: [n, c, h, w], y };
+  validateBatch(batch, source);
+  return batch;
 }
 
 /** The safetensors tensors for a batch (`x` F32 [B,C,H,W], `y` I64 [B], as PyTorch would save them). */

@@ -35,9 +35,10 @@ function gemmGroups(M: number, N: number, batch: number): [number, number, numbe
 }
 
 interface Segment { offset: number; length: number; id: number }
-interface GpuSignStore extends SignStore { segments: Segment[] }
+/** Non-finite marks: one i32 buffer per sign store (flag); the last i32 of the sum and Gram buffers. */
+interface GpuSignStore extends SignStore { segments: Segment[]; flag: number }
 interface GpuSumStore extends SumStore { id: number }
-interface GpuGramStore extends GramStore { offsets: number[]; id: number }
+interface GpuGramStore extends GramStore { offsets: number[]; total: number; id: number }
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
@@ -329,47 +330,50 @@ export class WebGpuBackend implements Backend {
 
   // --- per-sample reductions --------------------------------------------------------------------------------
 
-  /** Sign sums stay on the GPU, one int32 buffer, until read once at the end of the pass. */
+  /** Sign sums stay on the GPU, one int32 buffer (the sums, then the mark), until read once at the end of the pass. */
   allocSignSums(length: number): SumStore {
-    return { length, id: this.buffer(length * 4) } as GpuSumStore;
+    return { length, id: this.buffer((length + 1) * 4) } as GpuSumStore;
   }
 
   signSum(grads: Tensor, store: SumStore, offset: number): void {
     const B = grads.shape[0]!, numel = grads.size / B;
     if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
-    this.run('sign_sum', [numel, B, offset], [this.id(grads), (store as GpuSumStore).id], groups1d(numel));
+    this.run('sign_sum', [numel, B, offset, store.length], [this.id(grads), (store as GpuSumStore).id], groups1d(numel));
   }
 
-  readSignSums(store: SumStore): Int32Array {
-    return new Int32Array(this.link.read((store as GpuSumStore).id, store.length * 4));
+  readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean } {
+    const all = new Int32Array(this.link.read((store as GpuSumStore).id, (store.length + 1) * 4));
+    return { sums: all.subarray(0, store.length), nonFinite: all[store.length] !== 0 };
   }
 
   signs(grads: Tensor): Int8Array {
-    const s = this.buffer(grads.size * 4);
-    this.run('signs', [grads.size, 0], [this.id(grads), s], groups1d(grads.size));
+    const s = this.buffer(grads.size * 4), flag = this.buffer(4); // the caller has only the host signs
+    this.run('signs', [grads.size, 0], [this.id(grads), s, flag], groups1d(grads.size));
     const out = Int8Array.from(new Float32Array(this.link.read(s, grads.size * 4)));
     this.drop(s);
+    this.drop(flag);
     return out;
   }
 
   /** Signs are kept as f32 ±1/0 in one GPU buffer per writeSigns call, until classGram consumes them. */
   allocSigns(length: number): SignStore {
-    return { length, segments: [] } as GpuSignStore;
+    return { length, segments: [], flag: this.buffer(4) } as GpuSignStore;
   }
 
   writeSigns(grads: Tensor, store: SignStore, offset: number): void {
     if (offset + grads.size > store.length) throw new RangeError('writeSigns: past the end of the sign store');
+    const s = store as GpuSignStore;
     const id = this.link.create(grads.size * 4); // outlives the caller's scope: freed by classGram
-    this.run('signs', [grads.size, 0], [this.id(grads), id], groups1d(grads.size));
-    (store as GpuSignStore).segments.push({ offset, length: grads.size, id });
+    this.run('signs', [grads.size, 0], [this.id(grads), id, s.flag], groups1d(grads.size));
+    s.segments.push({ offset, length: grads.size, id });
   }
 
-  /** Every class's Gram in one int32 buffer on the GPU (blocks one after another), read once at the end. */
+  /** Every class's Gram in one int32 buffer on the GPU (blocks one after another, then the mark), read once at the end. */
   allocGrams(sizes: readonly number[]): GramStore {
     const offsets: number[] = [];
     let total = 0;
     for (const n of sizes) { offsets.push(total); total += n * n; }
-    return { sizes, offsets, id: this.buffer(Math.max(total, 1) * 4) } as GpuGramStore;
+    return { sizes, offsets, total, id: this.buffer((total + 1) * 4) } as GpuGramStore;
   }
 
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
@@ -396,16 +400,17 @@ export class WebGpuBackend implements Backend {
       this.run('class_gram', [numel, rowOffset, n, acc.offsets[c]!], [S, rows, acc.id], gemmGroups(n, n, 1));
       rowOffset += n;
     });
+    // the sign store's mark is sticky, so copying it (a GPU-side copy, no read) carries every mark so far
+    this.link.copy(s.flag, 0, acc.id, acc.total * 4, 4);
     for (const g of mine) this.link.free(g.id);
     s.segments = s.segments.filter((g) => !mine.includes(g));
     if (mine.length > 1) this.drop(S);
     this.drop(rows);
   }
 
-  readGrams(grams: GramStore): Float64Array[] {
+  readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean } {
     const acc = grams as GpuGramStore;
-    const total = acc.sizes.reduce((t, n) => t + n * n, 0);
-    const all = new Int32Array(this.link.read(acc.id, total * 4));
-    return acc.sizes.map((n, c) => Float64Array.from(all.subarray(acc.offsets[c]!, acc.offsets[c]! + n * n)));
+    const all = new Int32Array(this.link.read(acc.id, (acc.total + 1) * 4));
+    return { grams: acc.sizes.map((n, c) => Float64Array.from(all.subarray(acc.offsets[c]!, acc.offsets[c]! + n * n))), nonFinite: all[acc.total] !== 0 };
   }
 }

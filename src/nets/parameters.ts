@@ -4,6 +4,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { Tensor, shapeString, sizeOf, type BatchNormBuffers, type DType, type HostArray } from '../autodiff/index.js';
+import { nonFiniteProblem } from '../util/finite.js';
 import { Random } from '../util/random.js';
 
 /** What a parameter is, which decides its init and whether proxies count it. */
@@ -138,7 +139,8 @@ export class ParameterSet {
 
   /**
    * Loads every parameter and BN running buffer by name; a missing name, a wrong shape, or a name the
-   * network does not have is an error that names it. `num_batches_tracked` is optional.
+   * network does not have is an error that names it, and so is a NaN or ±Inf value (naming where it is).
+   * `num_batches_tracked` is optional.
    */
   loadStateDict(state: Map<string, HostTensor>, source = 'state dict'): void {
     const expected = new Set<string>();
@@ -149,7 +151,11 @@ export class ParameterSet {
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
         throw new Error(`${source}: tensor "${name}" has shape ${shapeString(t.shape)}, expected ${shapeString(shape)}`);
       }
-      return this.dtype === 'f64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+      const data = this.dtype === 'f64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+      // checked after the conversion: an F64 value beyond f32's range becomes ±Inf in an f32 network
+      const problem = nonFiniteProblem(name, data, shape);
+      if (problem) throw new Error(`${source}: ${problem}`);
+      return data;
     };
     const loaded = this.entries.map((e) => take(e.name, e.tensor.shape));
     const buffers = [...this.batchNorms].map(([prefix, bn]) => {

@@ -13,6 +13,8 @@ export class ClassGramReducer implements Reducer {
   members: number[][] = [];
   /** grams[c] is n_c × n_c, row-major. */
   grams: Float64Array[] = [];
+  /** Whether any gradient was NaN or ±Inf (an overflowed pass): then the Grams mean nothing. */
+  nonFinite = false;
   private layout: readonly WeightLayout[] = [];
   private batch = 0;
   private rowsSeen: number[] = [];
@@ -41,7 +43,7 @@ export class ClassGramReducer implements Reducer {
   }
   /** The Grams come to the host once, when the pass ends (the backend accumulates them layer by layer). */
   end(): void {
-    this.grams = this.backend!.readGrams(this.acc!);
+    ({ grams: this.grams, nonFinite: this.nonFinite } = this.backend!.readGrams(this.acc!));
   }
 
 

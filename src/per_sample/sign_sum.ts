@@ -8,6 +8,8 @@ import type { Reducer, WeightLayout } from './reducer.js';
  */
 export class SignSumReducer implements Reducer {
   sums: Int32Array = new Int32Array(0);
+  /** Whether any gradient was NaN or ±Inf (an overflowed pass): then the sums mean nothing. */
+  nonFinite = false;
   private layout: readonly WeightLayout[] = [];
   private backend?: Backend;
   private store?: SumStore;
@@ -23,6 +25,6 @@ export class SignSumReducer implements Reducer {
   }
 
   end(): void {
-    this.sums = this.backend!.readSignSums(this.store!);
+    ({ sums: this.sums, nonFinite: this.nonFinite } = this.backend!.readSignSums(this.store!));
   }
 }

@@ -8,6 +8,7 @@ import { Tape, crossEntropy, type HostArray, type Tensor } from '../autodiff/ind
 import type { Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import type { ParameterEntry } from '../nets/parameters.js';
+import { firstNonFinite } from '../util/finite.js';
 import { ReluCodes } from './relu_codes.js';
 
 export interface LayerOutput {
@@ -58,6 +59,14 @@ export class BatchPass {
       const grads = this.tape.backward(loss, { retain: retainLayerOutputs ? this.layerOutputs.map((l) => l.y) : [] });
       return fn(loss, grads);
     });
+  }
+
+  /**
+   * Whether the forward overflowed (a NaN or ±Inf ReLU input or logit), to say why a score is NaN: read only
+   * then, so the logits come to the host only when needed.
+   */
+  get nonFinite(): boolean {
+    return (this.reluCodes?.nonFinite ?? false) || firstNonFinite(this.net.backend.toHost(this.logits)) >= 0;
   }
 
   /** The Conv2d and Linear weights with host copies of their mean-CE gradients (null: no path to the loss). */

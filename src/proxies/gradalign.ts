@@ -8,9 +8,10 @@
  * −log det (README, "Settling GradAlign"), so the default is +log det; `sign: 'minus'` gives the prose reading.
  * `norm` picks the open reading: `none` as above, `params` divides inner products by the weight count m,
  * `cosine` divides ⟨s_i, s_j⟩ by ‖s_i‖‖s_j‖ (an all-zero sign vector counts as 0 in I and makes II undefined).
- * An undefined score is NaN with a warning, never an exception.
+ * An undefined score is NaN with a warning, never an exception. The Grams are exact integer matrices, so
+ * GradAlign-II's singularity and log det come from their exact determinant (a singular class makes it NaN).
  */
-import { logDetSpd } from '../util/linalg.js';
+import { bareissDeterminant, logBigInt } from '../util/exact_det.js';
 
 export type GradAlignNorm = 'none' | 'params' | 'cosine';
 /** GradAlign-II's direction: `plus` = +log det (measured, default), `minus` = −log det (the paper's prose). */
@@ -57,21 +58,22 @@ export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
   if (kept.length === 0) return NaN;
   const logDets: number[] = [];
   for (const b of kept) {
-    const n = b.count;
-    let G = b.gram;
-    if (norm === 'cosine') {
-      if (Array.from({ length: n }, (_, i) => G[i * n + i]!).some((d) => d === 0)) {
-        warn(`gradalign2: class ${b.label} has an all-zero sign vector, so its cosine Gram is undefined; score is NaN`);
-        return NaN;
-      }
-      G = G.map((v, k) => v / Math.sqrt(b.gram[Math.floor(k / n) * n + Math.floor(k / n)]! * b.gram[(k % n) * n + (k % n)]!));
+    const n = b.count, G = b.gram;
+    const diagonal = Array.from({ length: n }, (_, i) => G[i * n + i]!);
+    if (norm === 'cosine' && diagonal.some((d) => d === 0)) {
+      warn(`gradalign2: class ${b.label} has an all-zero sign vector, so its cosine Gram is undefined; score is NaN`);
+      return NaN;
     }
-    let logDet = logDetSpd(G, n);
-    if (Number.isNaN(logDet)) {
+    // f64 Cholesky would leave tiny positive pivots on a singular Gram and give a finite log det
+    const det = bareissDeterminant(G, n);
+    if (det <= 0n) { // a Gram is positive semi-definite: det ≥ 0, and 0 means singular
       warn(`gradalign2: the Gram matrix of class ${b.label} (${n} samples) is singular; score is NaN`);
       return NaN;
     }
+    // The params and cosine Grams are diagonal scalings of G: D G D has log det = log det G + 2 Σ log D_ii.
+    let logDet = logBigInt(det);
     if (norm === 'params') logDet -= n * Math.log(m);
+    if (norm === 'cosine') logDet -= diagonal.reduce((t, d) => t + Math.log(d), 0);
     logDets.push(logDet);
   }
   return (sign === 'plus' ? 1 : -1) * mean(logDets);

@@ -69,6 +69,8 @@ export interface Reduced {
   classes: ClassBlock[];
   /** Σ_n of the per-sample losses (a cheap check against a reference). */
   lossSum: number;
+  /** A per-sample gradient was NaN or ±Inf (activations or gradients overflowed): no reduction means anything. */
+  nonFinite: boolean;
 }
 
 type ProxyRule =
@@ -156,6 +158,7 @@ export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<R
     signSums: signSum?.sums ?? new Int32Array(0),
     classes,
     lossSum,
+    nonFinite: (signSum?.nonFinite ?? false) || (gram?.nonFinite ?? false),
   };
 }
 
@@ -164,7 +167,12 @@ export function scoreReduced(reduced: Reduced, proxies: readonly ProxyName[], op
   const scores: Partial<Record<ProxyName, number>> = {};
   for (const p of proxies) {
     const rule = PROXIES[p];
-    if (rule.kind === 'perSample') scores[p] = rule.score(reduced, options, (m) => warnings.push(m));
+    if (rule.kind !== 'perSample') continue;
+    if (reduced.nonFinite) {
+      // signs of NaN count as 0, so the reductions would still give a plausible number
+      warnings.push(`${p}: the per-sample gradients have NaN or ±Inf values (overflow in the pass); score is NaN`);
+      scores[p] = NaN;
+    } else scores[p] = rule.score(reduced, options, (m) => warnings.push(m));
   }
   return { scores, warnings };
 }
@@ -191,7 +199,8 @@ export function scoreNetworkProxies(net: Network, batch: Batch, proxies: readonl
       const rule = PROXIES[p];
       if (rule.kind !== 'network') continue;
       const v = rule.score(ctx);
-      if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
+      if (Number.isNaN(v) && pass?.nonFinite) warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
+      else if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
       scores[p] = v;
     }
     return { scores, warnings };

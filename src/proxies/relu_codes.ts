@@ -3,11 +3,15 @@
  * K_ij = Σ_r (D_r − Hamming(c_r,i, c_r,j)): each ReLU call's codes 1[z > 0] are bit-packed per sample and
  * the pairwise Hamming distances counted exactly with popcounts.
  */
+import { firstNonFinite } from '../util/finite.js';
+
 export class ReluCodes {
   /** Σ_r Hamming distances, B×B, exact integers. */
   readonly hamming: Float64Array;
   /** Σ_r D_r, the number of ReLU units per sample. */
   units = 0;
+  /** Whether a ReLU input was NaN or ±Inf (the forward overflowed): NaN has no code, so K means nothing. */
+  nonFinite = false;
 
   constructor(readonly B: number) {
     this.hamming = new Float64Array(B * B);
@@ -16,6 +20,7 @@ export class ReluCodes {
   /** One ReLU call's input, [B, ...] flattened per sample. */
   add(z: ArrayLike<number>): void {
     const B = this.B, D = z.length / B, words = Math.ceil(D / 32);
+    if (!this.nonFinite && firstNonFinite(z) >= 0) this.nonFinite = true;
     const packed = packCodes(z, B, D);
     for (let i = 0; i < B; i++) {
       for (let j = i + 1; j < B; j++) {

@@ -8,6 +8,7 @@
  */
 import { Tape } from '../autodiff/index.js';
 import type { Network } from '../nets/network.js';
+import { firstNonFinite } from '../util/finite.js';
 import { symmetricEigenvalues } from '../util/linalg.js';
 import { Random } from '../util/random.js';
 import type { BatchPass } from './batch_pass.js';
@@ -71,7 +72,13 @@ export function linearRegionsOf(net: Network, data: Float64Array, shape: readonl
     const x = be.fromHost(net.parameters.dtype === 'f64' ? data : Float32Array.from(data), shape);
     const B = shape[0]!;
     const blocks: Uint32Array[] = [];
-    net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { reluInput: (z) => blocks.push(packCodes(be.toHost(z), B, z.size / B)) } }, x);
+    let nonFinite = false; // NaN has no code: an overflowed forward would still count regions
+    net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { reluInput: (z) => {
+      const h = be.toHost(z);
+      if (!nonFinite && firstNonFinite(h) >= 0) nonFinite = true;
+      blocks.push(packCodes(h, B, z.size / B));
+    } } }, x);
+    if (nonFinite) return NaN;
     const rows = Array.from({ length: B }, (_, i) => blocks.map((blk) => {
       const words = blk.length / B;
       return Array.from(blk.subarray(i * words, (i + 1) * words), (w) => w.toString(36)).join(',');

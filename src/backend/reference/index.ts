@@ -10,11 +10,16 @@ import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from '
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
 import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, poolOutputSize } from './pooling.js';
-import { classGram, signSum, signsOf } from './reduce.js';
+import { anyNonFinite, classGram, signSum, signsOf } from './reduce.js';
 
 function allocator(dtype: DType): (n: number) => HostArray {
   return dtype === 'f64' ? (n) => new Float64Array(n) : (n) => new Float32Array(n);
 }
+
+/** The reduction stores: host arrays, plus the non-finite mark (see Backend). */
+interface RefSumStore extends SumStore { sums: Int32Array; nonFinite: boolean }
+interface RefSignStore extends SignStore { signs: Int8Array; nonFinite: boolean }
+interface RefGramStore extends GramStore { grams: Float64Array[]; nonFinite: boolean }
 
 export class ReferenceBackend implements Backend {
   readonly name: string = 'js';
@@ -226,16 +231,17 @@ export class ReferenceBackend implements Backend {
   }
 
   allocSignSums(length: number): SumStore {
-    return new Int32Array(length);
+    return { length, sums: new Int32Array(length), nonFinite: false } as RefSumStore;
   }
 
   signSum(grads: Tensor, store: SumStore, offset: number): void {
-    const B = grads.shape[0]!;
-    signSum(this.arr(grads), B, grads.size / B, store as Int32Array, offset);
+    const B = grads.shape[0]!, s = store as RefSumStore;
+    if (signSum(this.arr(grads), B, grads.size / B, s.sums, offset)) s.nonFinite = true;
   }
 
-  readSignSums(store: SumStore): Int32Array {
-    return (store as Int32Array).slice();
+  readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean } {
+    const s = store as RefSumStore;
+    return { sums: s.sums.slice(), nonFinite: s.nonFinite };
   }
 
   signs(grads: Tensor): Int8Array {
@@ -243,22 +249,27 @@ export class ReferenceBackend implements Backend {
   }
 
   allocSigns(length: number): SignStore {
-    return new Int8Array(length);
+    return { length, signs: new Int8Array(length), nonFinite: false } as RefSignStore;
   }
 
   writeSigns(grads: Tensor, store: SignStore, offset: number): void {
-    (store as Int8Array).set(signsOf(this.arr(grads)), offset);
+    const g = this.arr(grads), s = store as RefSignStore;
+    s.signs.set(signsOf(g), offset);
+    if (anyNonFinite(g)) s.nonFinite = true;
   }
 
   allocGrams(sizes: readonly number[]): GramStore {
-    return { sizes, grams: sizes.map((n) => new Float64Array(n * n)) } as GramStore;
+    return { sizes, grams: sizes.map((n) => new Float64Array(n * n)), nonFinite: false } as RefGramStore;
   }
 
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
-    classGram((store as Int8Array).subarray(offset), numel, classes, (grams as GramStore & { grams: Float64Array[] }).grams);
+    const s = store as RefSignStore, acc = grams as RefGramStore;
+    classGram(s.signs.subarray(offset), numel, classes, acc.grams);
+    if (s.nonFinite) acc.nonFinite = true;
   }
 
-  readGrams(grams: GramStore): Float64Array[] {
-    return (grams as GramStore & { grams: Float64Array[] }).grams.map((g) => g.slice());
+  readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean } {
+    const acc = grams as RefGramStore;
+    return { grams: acc.grams.map((g) => g.slice()), nonFinite: acc.nonFinite };
   }
 }

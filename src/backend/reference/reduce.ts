@@ -8,15 +8,25 @@ export function signsOf(grads: HostArray): Int8Array {
   return s;
 }
 
-export function signSum(grads: HostArray, B: number, numel: number, sums: Int32Array, offset: number): void {
+/** Adds the sign sums; returns whether any gradient was NaN or ±Inf. */
+export function signSum(grads: HostArray, B: number, numel: number, sums: Int32Array, offset: number): boolean {
+  let nonFinite = false;
   for (let b = 0; b < B; b++) {
     const row = b * numel;
     for (let k = 0; k < numel; k++) {
       const g = grads[row + k]!;
       if (g > 0) sums[offset + k]!++;
       else if (g < 0) sums[offset + k]!--;
+      if (g - g !== 0) nonFinite = true; // NaN − NaN and ∞ − ∞ are NaN
     }
   }
+  return nonFinite;
+}
+
+/** Whether any value is NaN or ±Inf. */
+export function anyNonFinite(a: HostArray): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i]! - a[i]! !== 0) return true;
+  return false;
 }
 
 /** Per class: G_c += S_c S_cᵀ over the member rows of S [B, numel], exact. */

@@ -32,14 +32,18 @@ export async function createWasmBackend(options: { shared?: boolean } = {}): Pro
   return new WasmBackend({ kernels, memory, runner: new SingleThreadRunner(kernels) });
 }
 
+/** Each store's `flag` is an i32 in the heap that the kernels set to 1 on a non-finite gradient. */
 interface WasmSignStore extends SignStore {
   ptr: number;
+  flag: number;
 }
 interface WasmSumStore extends SumStore {
   ptr: number;
+  flag: number;
 }
 interface WasmGramStore extends GramStore {
   ptrs: number[];
+  nonFinite: boolean;
 }
 
 /** Element-wise work below this many elements runs on one thread: splitting would cost more than it saves. */
@@ -340,26 +344,27 @@ export class WasmBackend implements Backend {
   // --- per-sample reductions -----------------------------------------------------------------------------
 
   allocSignSums(length: number): SumStore {
-    const ptr = this.heap.alloc(length * 4);
-    this.heap.i32(ptr, length).fill(0);
-    return { length, ptr } as WasmSumStore;
+    const ptr = this.heap.alloc((length + 1) * 4); // the sums, then the flag
+    this.heap.i32(ptr, length + 1).fill(0);
+    return { length, ptr, flag: ptr + length * 4 } as WasmSumStore;
   }
 
   signSum(grads: Tensor, store: SumStore, offset: number): void {
     const B = grads.shape[0]!, numel = grads.size / B;
     if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
-    const ps = (store as WasmSumStore).ptr + offset * 4;
-    this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.p(grads), B, numel, ps, k0, k1]));
+    const s = store as WasmSumStore, ps = s.ptr + offset * 4;
+    this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.p(grads), B, numel, ps, k0, k1, s.flag]));
   }
 
-  readSignSums(store: SumStore): Int32Array {
-    return this.heap.i32((store as WasmSumStore).ptr, store.length).slice();
+  readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean } {
+    const s = store as WasmSumStore;
+    return { sums: this.heap.i32(s.ptr, store.length).slice(), nonFinite: this.heap.i32(s.flag, 1)[0] !== 0 };
   }
 
   signs(grads: Tensor): Int8Array {
     return this.temp(() => {
-      const pS = this.heap.alloc(grads.size);
-      this.k.signs_i8(this.p(grads), grads.size, pS);
+      const pS = this.heap.alloc(grads.size), flag = this.heap.alloc(4); // the caller has only the host signs
+      this.k.signs_i8(this.p(grads), grads.size, pS, flag);
       const out = new Int8Array(grads.size);
       out.set(this.heap.i8(pS, grads.size));
       return out;
@@ -367,12 +372,16 @@ export class WasmBackend implements Backend {
   }
 
   allocSigns(length: number): SignStore {
-    return { length, ptr: this.heap.alloc(length) } as WasmSignStore;
+    const at = (length + 3) & ~3; // the signs, then the flag, aligned
+    const ptr = this.heap.alloc(at + 4);
+    this.heap.i32(ptr + at, 1).fill(0);
+    return { length, ptr, flag: ptr + at } as WasmSignStore;
   }
 
   writeSigns(grads: Tensor, store: SignStore, offset: number): void {
     if (offset + grads.size > store.length) throw new RangeError('writeSigns: past the end of the sign store');
-    this.k.signs_i8(this.p(grads), grads.size, (store as WasmSignStore).ptr + offset);
+    const s = store as WasmSignStore;
+    this.k.signs_i8(this.p(grads), grads.size, s.ptr + offset, s.flag);
   }
 
   allocGrams(sizes: readonly number[]): GramStore {
@@ -381,12 +390,13 @@ export class WasmBackend implements Backend {
       this.heap.f64(p, n * n).fill(0);
       return p;
     });
-    return { sizes, ptrs } as WasmGramStore;
+    return { sizes, ptrs, nonFinite: false } as WasmGramStore;
   }
 
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
-    const pS = (store as WasmSignStore).ptr + offset;
-    const pG = (grams as WasmGramStore).ptrs;
+    const s = store as WasmSignStore, acc = grams as WasmGramStore;
+    const pS = s.ptr + offset, pG = acc.ptrs;
+    if (this.heap.i32(s.flag, 1)[0] !== 0) acc.nonFinite = true;
     this.temp(() => {
       const rows = classes.map((r) => this.heap.put(Int32Array.from(r)));
       // One slice per class: the classes' Grams are independent, so they spread over the threads.
@@ -394,9 +404,9 @@ export class WasmBackend implements Backend {
     });
   }
 
-  readGrams(grams: GramStore): Float64Array[] {
+  readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean } {
     const g = grams as WasmGramStore;
-    return g.ptrs.map((p, c) => this.heap.f64(p, g.sizes[c]! * g.sizes[c]!).slice());
+    return { grams: g.ptrs.map((p, c) => this.heap.f64(p, g.sizes[c]! * g.sizes[c]!).slice()), nonFinite: g.nonFinite };
   }
 
 }

@@ -34,8 +34,9 @@ export interface KernelExports {
   outer_per_sample(dy: P, x: P, y: P, N: number, O: number, I: number): void;
   softmax_ce(logits: P, labels: P, N: number, K: number, losses: P, probs: P): void;
   softmax_ce_grad(probs: P, labels: P, N: number, K: number, weight: number, dlogits: P): void;
-  sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number): void;
-  signs_i8(grads: P, count: number, out: P): void;
+  /** flag (i32) = 1 when a gradient is NaN or ±Inf, untouched otherwise (also in signs_i8). */
+  sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number, flag: P): void;
+  signs_i8(grads: P, count: number, out: P, flag: P): void;
   class_gram(S: P, numel: number, rows: P, n: number, G: P): void;
   class_sign_sq_norm(S: P, numel: number, rows: P, n: number): number;
 }

@@ -3,7 +3,7 @@
  * JSON line per (architecture, seed) as it goes (resumable), then prints the correlation table and writes SVG
  * scatter plots next to the results file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
@@ -12,13 +12,13 @@ import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
 import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
-import { archString, parseArch } from '../nets/nb201/arch.js';
 import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { openResults } from '../node/results_file.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random } from '../util/random.js';
 import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
+import { readArchList } from './arch_list.js';
 import { Progress } from './progress.js';
 import { makeBackend } from './score.js';
 
@@ -69,23 +69,9 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     if (n < 2 || n > table.rows.length) throw new UsageError(`--archs N must be in [2, ${table.rows.length}], got ${n}`);
     indices = new Random(sampleSeed).sample(table.rows.length, n);
   } else {
-    let text: string;
-    try {
-      text = readFileSync(archsArg, 'utf8');
-    } catch {
-      throw new UsageError(`--archs ${archsArg}: not a number, 'all', or a readable file`);
-    }
-    indices = text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((s, i) => {
-      let arch: string;
-      try {
-        arch = archString(parseArch(s));
-      } catch (e) {
-        throw new UsageError(`${archsArg}:${i + 1}: ${(e as Error).message}`);
-      }
-      const row = table.byArch.get(arch);
-      if (!row) throw new UsageError(`${archsArg}:${i + 1}: ${arch} is not in the NB201 table`);
-      return row.index;
-    });
+    const list = readArchList(archsArg, (arch) => (table.byArch.has(arch) ? undefined : 'is not in the NB201 table'));
+    for (const w of list.warnings) io.err(`warning: ${w}`);
+    indices = list.entries.map(({ arch }) => table.byArch.get(arch)!.index);
   }
 
   // Images: --data DIR (default ../shared/data), or the bundled CIFAR-10 test sample.

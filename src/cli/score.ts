@@ -1,5 +1,4 @@
 /** `zerocost score`: scores NB201 architectures, streaming one result per architecture as it completes. */
-import { readFileSync } from 'node:fs';
 import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
@@ -18,6 +17,7 @@ import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyNa
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from './args.js';
+import { readArchList } from './arch_list.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
@@ -25,30 +25,6 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   'gradalign2-sign': {}, 'synflow-variant': {}, 'fisher-broadcast': {}, 'ntk-batch': {},
   backend: {}, threads: {}, chunk: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
 };
-
-/** Reads arch strings, one per line; every malformed line is reported with its line number before any work. */
-export function readArchList(path: string): { arch: string; line: number }[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read --archs file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const out: { arch: string; line: number }[] = [];
-  const errors: string[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const s = raw.replace(/#.*/, '').trim();
-    if (s === '') return;
-    try {
-      out.push({ arch: archString(parseArch(s)), line: i + 1 });
-    } catch (e) {
-      errors.push(`${path}:${i + 1}: ${(e as Error).message}`);
-    }
-  });
-  if (errors.length > 0) throw new UsageError(errors.slice(0, 10).join('\n') + (errors.length > 10 ? `\n… and ${errors.length - 10} more` : ''));
-  if (out.length === 0) throw new UsageError(`--archs file ${path} holds no architecture`);
-  return out;
-}
 
 /**
  * `--backend auto|webgpu|wasm|js` and `--threads N`. auto takes WebGPU only on a hardware adapter (a software
@@ -148,7 +124,11 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       if (e instanceof ArchStringError) throw new UsageError(e.message);
       throw e;
     }
-  } else archs = readArchList(file!);
+  } else {
+    const list = readArchList(file!);
+    for (const w of list.warnings) io.err(`warning: ${w}`);
+    archs = list.entries;
+  }
 
   let proxies: ProxyName[];
   try {

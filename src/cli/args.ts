@@ -1,3 +1,5 @@
+import { SEED_LIMIT, isSeed } from '../util/random.js';
+
 /** A small strict argument parser: `--name value`, `--name=value` and boolean `--flag`; unknown names are errors. */
 
 export class UsageError extends Error {
@@ -64,4 +66,22 @@ export function choiceOption<T extends string>(args: ParsedArgs, name: string, c
   if (v === undefined) return fallback;
   if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join('|')}, got ${JSON.stringify(v)}`);
   return v as T;
+}
+
+/** `--NAME SEED`: an integer in [0, 2³²), the range of the generator's seed. */
+export function seedOption(args: ParsedArgs, name: string, fallback: number): number {
+  const v = args.values.get(name);
+  return v === undefined ? fallback : parseSeed(v, `--${name}`);
+}
+
+/** `--NAME 1,2,3`: distinct seeds in the order given. */
+export function seedListOption(args: ParsedArgs, name: string, fallback: string): number[] {
+  const v = args.values.get(name) ?? fallback;
+  if (!/^\d+(,\d+)*$/.test(v)) throw new UsageError(`--${name} must be a comma-separated list of integers, got ${JSON.stringify(v)}`);
+  return [...new Set(v.split(',').map((s) => parseSeed(s, `--${name}`)))];
+}
+
+function parseSeed(v: string, what: string): number {
+  if (!/^\d+$/.test(v) || !isSeed(Number(v))) throw new UsageError(`${what} must be an integer in [0, ${SEED_LIMIT - 1}], got ${JSON.stringify(v)}`);
+  return Number(v);
 }

@@ -16,8 +16,8 @@ import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Tab
 import { openResults } from '../node/results_file.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
-import { Random } from '../util/random.js';
-import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
+import { Random, SEED_LIMIT } from '../util/random.js';
+import { UsageError, choiceOption, intOption, parseArgs, seedListOption, seedOption } from './args.js';
 import { readArchList } from './arch_list.js';
 import { Progress } from './progress.js';
 import { makeBackend } from './score.js';
@@ -47,10 +47,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const batchSize = intOption(args, 'batch', 128, 2);
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
-  const sampleSeed = intOption(args, 'sample-seed', 0, 0);
-  const seedsText = args.values.get('seeds') ?? '1';
-  if (!/^\d+(,\d+)*$/.test(seedsText)) throw new UsageError(`--seeds must be a comma-separated list of integers, got ${JSON.stringify(seedsText)}`);
-  const seeds = [...new Set(seedsText.split(',').map(Number))];
+  const sampleSeed = seedOption(args, 'sample-seed', 0);
+  const seeds = seedListOption(args, 'seeds', '1');
   let proxies;
   try {
     proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
@@ -129,7 +127,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   for (const { seed, index } of todo) {
     const arch = table.rows[index]!.arch;
     try {
-      const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: 1_000_003 * seed + index, normalization }) : batches.get(seed)!;
+      const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: (1_000_003 * seed + index) % SEED_LIMIT, normalization }) : batches.get(seed)!;
       const r = scoreReadings(backend, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
       const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
       results.append(line);

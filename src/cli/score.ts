@@ -15,8 +15,9 @@ import { createNodeWebGpuBackend } from '../node/gpu.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
+import { SEED_LIMIT } from '../util/random.js';
 import { weightsToTensors } from '../weights.js';
-import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from './args.js';
+import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
 import { readArchList } from './arch_list.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
@@ -96,7 +97,7 @@ function dataSource(args: ReturnType<typeof parseArgs>, dataset: CifarDataset, b
   return {
     describe,
     batchFor: (i) => {
-      const s = perArch ? seed + i : seed;
+      const s = perArch ? (seed + i) % SEED_LIMIT : seed;
       if (!cache.has(s)) cache.set(s, sampleCifarBatch(data, { batchSize, seed: s, normalization }));
       return cache.get(s)!;
     },
@@ -139,7 +140,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
   const numClasses = intOption(args, 'classes', CIFAR_NUM_CLASSES[dataset], 1);
   const batchSize = intOption(args, 'batch', 128, 1);
-  const seed = intOption(args, 'seed', 1, 0);
+  const seed = seedOption(args, 'seed', 1);
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
   const proxyOptions: ProxyOptions = {

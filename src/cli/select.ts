@@ -7,7 +7,7 @@ import { NB201_DATASETS } from '../data/nb201_table.js';
 import type { EvalLine } from '../eval/report.js';
 import { selectArchitectures } from '../eval/select.js';
 import { loadNb201Table } from '../node/files.js';
-import { UsageError, intOption, parseArgs } from './args.js';
+import { UsageError, intOption, parseArgs, seedOption } from './args.js';
 
 /** GradSign paper, Table 5 (N = 100, 500 runs, searched on CIFAR-10): val/test per dataset. */
 const PAPER: Record<string, string> = {
@@ -22,7 +22,7 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   if (files.length === 0) throw new UsageError('give --results FILE[,FILE...] (JSON lines from zerocost eval)');
   const n = intOption(args, 'n', 100, 1);
   const runs = intOption(args, 'runs', 500, 1);
-  const seed = intOption(args, 'seed', 0, 0);
+  const seed = seedOption(args, 'seed', 0);
   const table = loadNb201Table();
   const lines: EvalLine[] = files.flatMap((f) => {
     let text: string;
@@ -39,7 +39,7 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
       }
     });
   });
-  const scoreSeed = intOption(args, 'score-seed', Math.min(...lines.map((l) => l.seed)), 0);
+  const scoreSeed = seedOption(args, 'score-seed', Math.min(...lines.map((l) => l.seed)));
   const byArch = new Map<number, EvalLine>();
   for (const l of lines) if (l.seed === scoreSeed && l.dataset === 'cifar10') byArch.set(l.index, l);
   if (byArch.size === 0) throw new UsageError(`no CIFAR-10 results with seed ${scoreSeed} in ${files.join(', ')} (search is on CIFAR-10, as in the paper)`);

@@ -77,6 +77,8 @@ type ProxyRule =
 
 /** Distinct seeds for the random draws of different proxies on one architecture. */
 const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1 };
+/** `^` gives a signed int32: back to [0, 2³²), the same draws as before seeds were checked. */
+const seedFor = (seed: number, offset: number): number => (seed ^ offset) >>> 0;
 
 export const PROXIES: Record<ProxyName, ProxyRule> = {
   gradsign: {
@@ -109,13 +111,13 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
   },
   tenas_lr: {
     kind: 'network',
-    score: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: c.seed ^ SEED_OFFSET.tenasLr }),
+    score: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr) }),
   },
   synflow: {
     kind: 'network',
-    score: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: [c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]], backend: c.f64, seed: c.seed ^ SEED_OFFSET.synflow }),
+    score: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: [c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]], backend: c.f64, seed: seedFor(c.seed, SEED_OFFSET.synflow) }),
   },
-  zen: { kind: 'network', score: (c) => zen(c.net, { inputShape: c.batch.shape, seed: c.seed ^ SEED_OFFSET.zen }).score },
+  zen: { kind: 'network', score: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen) }).score },
   params: { kind: 'network', score: (c) => c.net.parameters.parameterCount() },
   flops: { kind: 'network', score: (c) => c.net.flops([c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]]) },
 };

@@ -18,10 +18,12 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
   const n = intOption(args, 'n', 12, 2);
   const batchSize = intOption(args, 'batch', 64, 2);
   const seed = seedOption(args, 'seed', 1);
-  const backend = await makeBackend(args);
-
   const table = loadNb201Table();
   const data = loadBundledCifar10Sample();
+  if (n > table.rows.length) throw new UsageError(`--n ${n} exceeds the ${table.rows.length} NB201 architectures`);
+  if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of the bundled CIFAR-10 sample`);
+  const backend = await makeBackend(args);
+
   const batch = sampleCifarBatch(data, { batchSize, seed });
   const rows = new Random(seed).sample(table.rows.length, n).map((i) => table.rows[i]!);
   io.err(`Scoring ${n} random NB201 architectures (seed ${seed}) on ${batchSize} images of the bundled CIFAR-10 sample, ` +

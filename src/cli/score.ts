@@ -153,10 +153,14 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   };
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
-  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
+  // option conflicts are usage errors, found before a backend starts
+  if (dtype === 'f64' && args.values.get('backend') !== 'js') throw new UsageError('--dtype f64 needs --backend js (the wasm and webgpu kernels are f32)');
   const weightsPath = args.values.get('weights');
   const saveWeights = args.values.get('save-weights');
   if ((weightsPath || saveWeights) && archs.length > 1) throw new UsageError('--weights and --save-weights need a single architecture (--arch)');
+  const replaced = ['data', 'split', 'batch', 'batch-choice', 'normalization'].filter((k) => args.values.has(k));
+  if (args.values.has('input') && replaced.length > 0) throw new UsageError(`--input FILE replaces the data batch: drop --${replaced.join(', --')}`);
+  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   const json = args.flags.has('json');
   const quiet = args.flags.has('quiet');
 

@@ -28,17 +28,18 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
     let text: string;
     try {
       text = readFileSync(f, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --results ${f}`);
+    } catch (e) {
+      throw new Error(`cannot read --results ${f}: ${(e as Error).message}`); // a data error (exit 1), as for --data
     }
     return text.split('\n').filter((l) => l.trim()).map((l, i) => {
       try {
         return JSON.parse(l) as EvalLine;
       } catch {
-        throw new UsageError(`${f}:${i + 1}: not a results line`);
+        throw new Error(`${f}:${i + 1}: not a results line`);
       }
     });
   });
+  if (lines.length === 0) throw new Error(`no results lines in ${files.join(', ')}`);
   const scoreSeed = seedOption(args, 'score-seed', Math.min(...lines.map((l) => l.seed)));
   const byArch = new Map<number, EvalLine>();
   for (const l of lines) if (l.seed === scoreSeed && l.dataset === 'cifar10') byArch.set(l.index, l);

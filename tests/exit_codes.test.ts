@@ -39,6 +39,7 @@ test('usage errors exit 2 in every command, before a backend starts', () => {
     [['select'], 'give --results FILE'],
     [['eval', '--archs', '1'], '--archs N must be in [2,'],
     [['eval', '--seeds', '1,x'], '--seeds must be a comma-separated list'],
+    [[], 'Usage:'],
   ]);
 });
 

@@ -9,12 +9,13 @@ import { loadBundledCifar10Sample, loadNb201Table } from '../node/files.js';
 import { PER_SAMPLE_PROXIES } from '../proxies/registry.js';
 import { scoreArchitecture } from '../scoring.js';
 import { Random } from '../util/random.js';
+import { quote } from '../util/quote.js';
 import { intOption, parseArgs, seedOption, UsageError } from './args.js';
 import { makeBackend } from './score.js';
 
 export async function runDemo(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, threads: {}, help: { flag: true } });
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const n = intOption(args, 'n', 12, 2);
   const batchSize = intOption(args, 'batch', 64, 2);
   const seed = seedOption(args, 'seed', 1);

@@ -17,6 +17,7 @@ import { openResults } from '../node/results_file.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random, SEED_LIMIT } from '../util/random.js';
+import { quote } from '../util/quote.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedListOption, seedOption } from './args.js';
 import { readArchList } from './arch_list.js';
 import { Progress } from './progress.js';
@@ -41,7 +42,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
     'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {},
   });
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
   const batchSize = intOption(args, 'batch', 128, 2);

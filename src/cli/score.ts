@@ -15,6 +15,7 @@ import { createNodeWebGpuBackend } from '../node/gpu.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
+import { quote } from '../util/quote.js';
 import { SEED_LIMIT } from '../util/random.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
@@ -113,7 +114,7 @@ function formatScore(v: number | undefined): string {
 
 export async function runScore(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const args = parseArgs(argv, SCORE_OPTIONS);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const single = args.values.get('arch');
   const file = args.values.get('archs');
   if ((single === undefined) === (file === undefined)) throw new UsageError('give exactly one of --arch STR or --archs FILE');
@@ -201,6 +202,8 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       failures++;
       io.err(`error: ${arch}${file ? ` (${file}:${line})` : ''}: ${(e as Error).message}`);
     }
+    // scoring blocks the event loop: yield so that a closed stdout (EPIPE, `| head`) ends the run here
+    await new Promise((resolve) => setImmediate(resolve));
   }
   await backend.close?.();
   return failures > 0 ? 1 : 0;

@@ -7,6 +7,7 @@ import { NB201_DATASETS } from '../data/nb201_table.js';
 import type { EvalLine } from '../eval/report.js';
 import { selectArchitectures } from '../eval/select.js';
 import { loadNb201Table } from '../node/files.js';
+import { quote } from '../util/quote.js';
 import { UsageError, intOption, parseArgs, seedOption } from './args.js';
 
 /** GradSign paper, Table 5 (N = 100, 500 runs, searched on CIFAR-10): val/test per dataset. */
@@ -46,7 +47,7 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   if (byArch.size === 0) throw new UsageError(`no CIFAR-10 results with seed ${scoreSeed} in ${files.join(', ')} (search is on CIFAR-10, as in the paper)`);
   const pool = [...byArch.values()];
   const keys = (args.values.get('scores') ?? 'gradsign,gradalign1,gradalign2,params').split(',');
-  for (const k of keys) if (!(k in pool[0]!.scores)) throw new UsageError(`unknown score ${k} (in the results: ${Object.keys(pool[0]!.scores).join(', ')})`);
+  for (const k of keys) if (!(k in pool[0]!.scores)) throw new UsageError(`unknown score ${quote(k)} (in the results: ${Object.keys(pool[0]!.scores).join(', ')})`);
   const columns = NB201_DATASETS.flatMap((d) => (['val', 'test'] as const).map((kind) => pool.map((l) => table.rows[l.index]![kind][d])));
   const header = NB201_DATASETS.flatMap((d) => [`${d} val`, `${d} test`]);
   io.out(`Selection on NB201 (GradSign paper Table 5 protocol): best score of N = ${n} drawn uniformly with replacement from the ${pool.length} ` +

@@ -4,6 +4,7 @@
  * batch pass (BatchPass) or build what they need from the network (synflow, zen, TE-NAS linear regions).
  * Every score is "higher is better"; the sign flips are documented in each proxy's file.
  */
+import { quote } from '../util/quote.js';
 import type { Backend } from '../backend/backend.js';
 import { firstSamples, type Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
@@ -127,7 +128,7 @@ export function parseProxyList(text: string): ProxyName[] {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (names.length === 0) throw new Error('no proxy named (expected a comma-separated list)');
   for (const n of names) {
-    if (!(PROXY_NAMES as readonly string[]).includes(n)) throw new Error(`unknown proxy "${n}" (known: ${PROXY_NAMES.join(', ')})`);
+    if (!(PROXY_NAMES as readonly string[]).includes(n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')})`);
   }
   return [...new Set(names)] as ProxyName[];
 }

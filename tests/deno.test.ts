@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
+import { fixturesDir, readJson, relErr, repoRoot, skipSuite } from './helpers.js';
 
 function findDeno(): string | undefined {
   for (const candidate of [process.env.ZEROCOST_DENO, join(repoRoot, 'node_modules', '.bin', 'deno'), 'deno']) {
@@ -19,7 +19,7 @@ function findDeno(): string | undefined {
   return undefined;
 }
 const deno = findDeno();
-if (!deno) console.log('deno: SKIPPED — no deno (npm install --no-save deno@2.9.6, or set ZEROCOST_DENO)');
+if (!deno) skipSuite('deno', 'no deno (npm install --no-save deno@2.9.6, or set ZEROCOST_DENO)');
 const expected = readJson<{ cases: Record<string, { scores: Record<string, number> }> }>(join(fixturesDir, 'expected.json')).cases;
 
 for (const name of deno ? ['index0', 'imagenet16'] : []) {

@@ -33,7 +33,8 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
     }
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    const s = spec[name];
+    // own keys only: an inherited name such as --toString or --constructor is not an option
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!s) throw new UsageError(`unknown option ${name.length <= QUOTE_MAX ? `--${name}` : quote(`--${name}`)} (see zerocost --help)`);
     if (s.flag) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);

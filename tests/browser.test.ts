@@ -9,13 +9,13 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
+import { fixturesDir, readJson, relErr, repoRoot, skipSuite } from './helpers.js';
 
 const CHROMIUM = process.env.ZEROCOST_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
   if (process.env.ZEROCOST_REQUIRE_BROWSER === '1') throw new Error(`browser test: no Chromium at ${CHROMIUM}`);
-  console.log(`browser: SKIPPED — no Chromium at ${CHROMIUM} (apt-get install chromium, or set ZEROCOST_CHROMIUM)`);
+  skipSuite('browser', `no Chromium at ${CHROMIUM} (apt-get install chromium, or set ZEROCOST_CHROMIUM)`);
 }
 
 const TYPES: Record<string, string> = {

@@ -13,9 +13,10 @@ import { Nb201Network } from '../src/nets/nb201/network.js';
 import { defaultSharedDataDir } from '../src/node/files.js';
 import { Random } from '../src/util/random.js';
 import { naslibTupleToArch, parseSuiteZeroCsv } from '../src/data/suite_zero.js';
+import { skipSuite } from './helpers.js';
 
 const shared = defaultSharedDataDir();
-if (shared === undefined) console.log('note: ../shared/data is absent; skipping the params/flops comparison');
+if (shared === undefined) skipSuite('counts vs the NB201 source', '../shared/data is absent');
 
 /** Rows of a CSV whose quoted fields may hold commas. */
 function csvRows(text: string): Record<string, string>[] {

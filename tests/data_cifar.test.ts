@@ -8,6 +8,7 @@ import {
 } from '../src/data/cifar.js';
 import { NORMALIZATIONS, normalizationStats } from '../src/data/normalization.js';
 import { bundledDataDir, defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, packageRoot } from '../src/node/files.js';
+import { skipSuite } from './helpers.js';
 
 function throwsWith(fn: () => unknown, ...parts: string[]): void {
   let msg: string | undefined;
@@ -18,7 +19,7 @@ function throwsWith(fn: () => unknown, ...parts: string[]): void {
 
 const OFFICIAL_TEST_LABELS = [3, 8, 8, 0, 6, 6, 1, 6, 3, 1];
 const shared = defaultSharedDataDir();
-if (shared === undefined) console.log('note: ../shared/data is absent; skipping the CIFAR tests that read it');
+if (shared === undefined) skipSuite('CIFAR files in ../shared/data', '../shared/data is absent');
 
 test('package root and bundled data folder are found from the compiled location', () => {
   const pj = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNb201Table, nb201Lookup, isCanonicalNb201Arch, NB201_TABLE_HEADER } from '../src/data/nb201_table.js';
 import { bundledNb201TablePath, defaultSharedDataDir, loadNb201Table } from '../src/node/files.js';
+import { skipSuite } from './helpers.js';
 
 function throwsWith(fn: () => unknown, ...parts: string[]): void {
   let msg: string | undefined;
@@ -14,7 +15,7 @@ function throwsWith(fn: () => unknown, ...parts: string[]): void {
 
 const ARCH0 = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|';
 const shared = defaultSharedDataDir();
-if (shared === undefined) console.log('note: ../shared/data is absent; skipping the NB201 comparison with the source CSVs');
+if (shared === undefined) skipSuite('NB201 table vs the source CSVs', '../shared/data is absent');
 
 test('bundled table: 15625 rows, anchors, known values', () => {
   const t = loadNb201Table();

@@ -7,10 +7,11 @@
  * so when it skips.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
+import { fixturesDir, readJson, relErr, repoRoot, skipSuite } from './helpers.js';
 
 function findDeno(): string | undefined {
   for (const candidate of [process.env.ZEROCOST_DENO, join(repoRoot, 'node_modules', '.bin', 'deno'), 'deno']) {
@@ -19,7 +20,7 @@ function findDeno(): string | undefined {
   return undefined;
 }
 const deno = findDeno();
-if (!deno) console.log('deno: SKIPPED — no deno (npm install --no-save deno@2.9.6, or set ZEROCOST_DENO)');
+if (!deno) skipSuite('deno', 'no deno (npm install --no-save deno@2.9.6, or set ZEROCOST_DENO)');
 const expected = readJson<{ cases: Record<string, { scores: Record<string, number> }> }>(join(fixturesDir, 'expected.json')).cases;
 
 for (const name of deno ? ['index0', 'imagenet16'] : []) {
@@ -56,6 +57,36 @@ if (deno) {
     const want = expected.tiny!.scores;
     assert.ok(relErr(gpu.scores.gradsign!, want.gradsign_sum!) <= 1e-3, `gradsign ${gpu.scores.gradsign} vs ${want.gradsign_sum}`);
     for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(gpu.scores[k]!, wasm.scores[k]!) <= 1e-4, `${k}: webgpu ${gpu.scores[k]} vs wasm ${wasm.scores[k]}`);
+  });
+}
+
+/** The code block after README's marker, exactly as a reader copies it. */
+function readmeSnippet(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const m = readme.match(/<!-- tests\/deno\.test\.ts runs the next block -->\n```js\n([\s\S]*?)\n```/);
+  assert.ok(m, 'README has the Deno snippet after its marker');
+  return m![1]!;
+}
+
+if (deno) {
+  test("README's Deno snippet runs as shown and prints the scores of zerocost score", () => {
+    // saved in the checkout root, as README says, so that its relative imports resolve as a reader's would
+    const file = join(repoRoot, `.readme-snippet-${process.pid}.mjs`);
+    writeFileSync(file, readmeSnippet());
+    let r;
+    try {
+      r = spawnSync(deno!, ['run', '--allow-read', file], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+    } finally {
+      rmSync(file, { force: true });
+    }
+    assert.is(r.status, 0, `deno exited ${r.status}: ${r.stderr}`);
+    const got = JSON.parse(r.stdout.trim()) as Record<string, number>;
+    const A = readmeSnippet().match(/const A = '([^']+)'/)![1]!;
+    const cli = spawnSync(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js'), 'score', '--arch', A, '--batch', '16', '--seed', '1',
+      '--backend', 'wasm', '--threads', '2', '--json', '--quiet'], { encoding: 'utf8' });
+    assert.is(cli.status, 0, cli.stderr);
+    const want = (JSON.parse(cli.stdout) as { scores: Record<string, number> }).scores;
+    for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(got[k]!, want[k]!) <= 1e-6, `${k}: deno ${got[k]} vs zerocost score ${want[k]}`);
   });
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot } from './helpers.js';
+import { repoRoot, skipSuite } from './helpers.js';
 
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const shared = join(repoRoot, '..', 'shared', 'data');
@@ -20,7 +20,7 @@ interface Line { index: number; arch: string; seed: number; scores: Record<strin
 const readLines = (f: string): Line[] => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
 if (!existsSync(shared)) {
-  console.log('eval_cli: SKIPPED — ../shared/data is not beside the checkout');
+  skipSuite('eval_cli', '../shared/data is not beside the checkout');
 } else {
   const whole = join(tmp, 'whole.jsonl');
 

@@ -30,7 +30,7 @@ import { synflow } from '../src/proxies/synflow.js';
 import { linearRegionsOf, ntkConditionNumber } from '../src/proxies/tenas.js';
 import { zenOf } from '../src/proxies/zen.js';
 import { loadWeights } from '../src/weights.js';
-import { fixturesDir, readJson, relErr } from './helpers.js';
+import { fixturesDir, readJson, relErr, skipSuite } from './helpers.js';
 
 interface Case {
   arch: string; C: number; N: number; num_classes: number;
@@ -111,7 +111,7 @@ for (const [dtype, names] of [['f64', F64_CASES], ['f32', (process.env.F32 ?? Ob
 // Any backend that implements the kernel interface runs the baselines: the WebGPU one (where there is an adapter).
 const gpu = await createNodeWebGpuBackend().catch((e: Error) => {
   if (process.env.ZEROCOST_REQUIRE_WEBGPU === '1') throw e;
-  console.log(`  pytorch_baselines on webgpu: skipped (${e.message})`);
+  skipSuite('pytorch_baselines on webgpu', e.message);
   return null;
 });
 if (gpu) {

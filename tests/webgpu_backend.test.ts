@@ -16,30 +16,25 @@ import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNee
 import { loadWeights } from '../src/weights.js';
 import type { Backend } from '../src/backend/backend.js';
 import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkNonFiniteReductions, checkOverflowScores, checkReductions, ref } from './backend_checks.js';
-import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
+import { fixturesDir, readJson, relErr, repoRoot, skipSuite } from './helpers.js';
 
 const TOL = 1e-4;
 let gpu: WebGpuBackend | null = null;
-let why = '';
+// probed before the tests are registered, so that without an adapter they are registered as skipped
+try {
+  gpu = await createNodeWebGpuBackend({ readTimeoutMs: 300_000 });
+} catch (e) {
+  if (process.env.ZEROCOST_REQUIRE_WEBGPU === '1') throw e;
+  skipSuite('webgpu', (e as Error).message);
+}
 
-test.before(async () => {
-  try {
-    gpu = await createNodeWebGpuBackend({ readTimeoutMs: 300_000 });
-  } catch (e) {
-    why = (e as Error).message;
-    if (process.env.ZEROCOST_REQUIRE_WEBGPU === '1') throw e;
-    console.log(`  webgpu: skipped (${why})`);
-  }
-});
+/** A test that needs the adapter: skipped (and counted so) without one. */
+const onGpu = (name: string, fn: (b: WebGpuBackend) => void) => (gpu ? test(name, () => gpu!.scope(() => fn(gpu!))) : test.skip(name, () => {}));
 
-const onGpu = (name: string, fn: (b: WebGpuBackend) => void) => test(name, () => {
-  if (gpu) gpu.scope(() => fn(gpu!));
-});
-
-test('an adapter is there and says what it is', () => {
-  if (!gpu) return;
-  assert.type(gpu.adapter.description, 'string');
-  console.log(`  webgpu adapter: ${gpu.adapter.vendor} ${gpu.adapter.description} (${gpu.adapter.software ? 'software' : 'hardware'})`);
+(gpu ? test : test.skip)('an adapter is there and says what it is', () => {
+  const { adapter } = gpu!;
+  assert.type(adapter.description, 'string');
+  console.log(`  webgpu adapter: ${adapter.vendor} ${adapter.description} (${adapter.software ? 'software' : 'hardware'})`);
 });
 
 for (const c of CONV_CASES) onGpu(`conv2d kernels match the reference: ${JSON.stringify(c)}`, (b) => checkConv(b, c, 'webgpu', TOL));
@@ -85,13 +80,12 @@ function score(...args: string[]): { scores: Record<string, number | null>; stde
   return { scores: (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { scores: Record<string, number | null> }).scores, stderr: r.stderr };
 }
 
-test('CLI: score --backend webgpu equals --backend wasm; --backend auto says it took WASM over a software adapter', () => {
-  if (!gpu) return;
+(gpu ? test : test.skip)('CLI: score --backend webgpu equals --backend wasm; --backend auto says it took WASM over a software adapter', () => {
   const g = score('--backend', 'webgpu'), w = score('--backend', 'wasm');
   assert.match(g.stderr, /backend: webgpu on /);
   assert.ok(relErr(g.scores.gradsign!, w.scores.gradsign!) <= 1e-4, `gradsign webgpu ${g.scores.gradsign} vs wasm ${w.scores.gradsign}`);
   assert.ok(g.scores.gradsign! > 0);
-  if (gpu.adapter.software) {
+  if (gpu!.adapter.software) {
     const a = score('--backend', 'auto');
     assert.match(a.stderr, /backend: wasm, \d+ thread\(s\) \(auto: the WebGPU adapter is .* a software renderer/);
     assert.equal(a.scores, w.scores);

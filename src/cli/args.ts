@@ -1,3 +1,6 @@
+import { QUOTE_MAX, quote } from '../util/quote.js';
+import { SEED_LIMIT, isSeed } from '../util/random.js';
+
 /** A small strict argument parser: `--name value`, `--name=value` and boolean `--flag`; unknown names are errors. */
 
 export class UsageError extends Error {
@@ -30,8 +33,9 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
     }
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    const s = spec[name];
-    if (!s) throw new UsageError(`unknown option --${name} (see zerocost --help)`);
+    // own keys only: an inherited name such as --toString or --constructor is not an option
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    if (!s) throw new UsageError(`unknown option ${name.length <= QUOTE_MAX ? `--${name}` : quote(`--${name}`)} (see zerocost --help)`);
     if (s.flag) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       flags.add(name);
@@ -54,7 +58,7 @@ export function intOption(args: ParsedArgs, name: string, fallback: number, min:
   const v = args.values.get(name);
   if (v === undefined) return fallback;
   if (!/^-?\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${quote(v)}`);
   }
   return Number(v);
 }
@@ -62,6 +66,24 @@ export function intOption(args: ParsedArgs, name: string, fallback: number, min:
 export function choiceOption<T extends string>(args: ParsedArgs, name: string, choices: readonly T[], fallback: T): T {
   const v = args.values.get(name);
   if (v === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join('|')}, got ${JSON.stringify(v)}`);
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join('|')}, got ${quote(v)}`);
   return v as T;
+}
+
+/** `--NAME SEED`: an integer in [0, 2³²), the range of the generator's seed. */
+export function seedOption(args: ParsedArgs, name: string, fallback: number): number {
+  const v = args.values.get(name);
+  return v === undefined ? fallback : parseSeed(v, `--${name}`);
+}
+
+/** `--NAME 1,2,3`: distinct seeds in the order given. */
+export function seedListOption(args: ParsedArgs, name: string, fallback: string): number[] {
+  const v = args.values.get(name) ?? fallback;
+  if (!/^\d+(,\d+)*$/.test(v)) throw new UsageError(`--${name} must be a comma-separated list of integers, got ${quote(v)}`);
+  return [...new Set(v.split(',').map((s) => parseSeed(s, `--${name}`)))];
+}
+
+function parseSeed(v: string, what: string): number {
+  if (!/^\d+$/.test(v) || !isSeed(Number(v))) throw new UsageError(`${what} must be an integer in [0, ${SEED_LIMIT - 1}], got ${quote(v)}`);
+  return Number(v);
 }

@@ -9,19 +9,22 @@ import { loadBundledCifar10Sample, loadNb201Table } from '../node/files.js';
 import { PER_SAMPLE_PROXIES } from '../proxies/registry.js';
 import { scoreArchitecture } from '../scoring.js';
 import { Random } from '../util/random.js';
-import { intOption, parseArgs, UsageError } from './args.js';
+import { quote } from '../util/quote.js';
+import { intOption, parseArgs, seedOption, UsageError } from './args.js';
 import { makeBackend } from './score.js';
 
 export async function runDemo(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, threads: {}, help: { flag: true } });
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const n = intOption(args, 'n', 12, 2);
   const batchSize = intOption(args, 'batch', 64, 2);
-  const seed = intOption(args, 'seed', 1, 0);
-  const backend = await makeBackend(args);
-
+  const seed = seedOption(args, 'seed', 1);
   const table = loadNb201Table();
   const data = loadBundledCifar10Sample();
+  if (n > table.rows.length) throw new UsageError(`--n ${n} exceeds the ${table.rows.length} NB201 architectures`);
+  if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of the bundled CIFAR-10 sample`);
+  const backend = await makeBackend(args);
+
   const batch = sampleCifarBatch(data, { batchSize, seed });
   const rows = new Random(seed).sample(table.rows.length, n).map((i) => table.rows[i]!);
   io.err(`Scoring ${n} random NB201 architectures (seed ${seed}) on ${batchSize} images of the bundled CIFAR-10 sample, ` +

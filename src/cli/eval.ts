@@ -3,7 +3,7 @@
  * JSON line per (architecture, seed) as it goes (resumable), then prints the correlation table and writes SVG
  * scatter plots next to the results file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
@@ -12,7 +12,6 @@ import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
 import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
-import { archString, parseArch } from '../nets/nb201/arch.js';
 import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
 import { protocolMismatch, type DataIdentity } from '../eval/protocol.js';
@@ -21,8 +20,10 @@ import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_li
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
-import { Random } from '../util/random.js';
-import { UsageError, choiceOption, intOption, parseArgs } from './args.js';
+import { Random, SEED_LIMIT } from '../util/random.js';
+import { quote } from '../util/quote.js';
+import { UsageError, choiceOption, intOption, parseArgs, seedListOption, seedOption } from './args.js';
+import { readArchList } from './arch_list.js';
 import { Progress } from './progress.js';
 import { makeBackend } from './score.js';
 
@@ -35,16 +36,14 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
     'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {}, repair: { flag: true }, shard: {},
   });
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
   const batchSize = intOption(args, 'batch', 128, 2);
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
-  const sampleSeed = intOption(args, 'sample-seed', 0, 0);
-  const seedsText = args.values.get('seeds') ?? '1';
-  if (!/^\d+(,\d+)*$/.test(seedsText)) throw new UsageError(`--seeds must be a comma-separated list of integers, got ${JSON.stringify(seedsText)}`);
-  const seeds = [...new Set(seedsText.split(',').map(Number))];
+  const sampleSeed = seedOption(args, 'sample-seed', 0);
+  const seeds = seedListOption(args, 'seeds', '1');
   let proxies;
   try {
     proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
@@ -69,23 +68,9 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     if (n < 2 || n > table.rows.length) throw new UsageError(`--archs N must be in [2, ${table.rows.length}], got ${n}`);
     indices = new Random(sampleSeed).sample(table.rows.length, n);
   } else {
-    let text: string;
-    try {
-      text = readFileSync(archsArg, 'utf8');
-    } catch {
-      throw new UsageError(`--archs ${archsArg}: not a number, 'all', or a readable file`);
-    }
-    indices = text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((s, i) => {
-      let arch: string;
-      try {
-        arch = archString(parseArch(s));
-      } catch (e) {
-        throw new UsageError(`${archsArg}:${i + 1}: ${(e as Error).message}`);
-      }
-      const row = table.byArch.get(arch);
-      if (!row) throw new UsageError(`${archsArg}:${i + 1}: ${arch} is not in the NB201 table`);
-      return row.index;
-    });
+    const list = readArchList(archsArg, (arch) => (table.byArch.has(arch) ? undefined : 'is not in the NB201 table'));
+    for (const w of list.warnings) io.err(`warning: ${w}`);
+    indices = list.entries.map(({ arch }) => table.byArch.get(arch)!.index);
   }
 
   // Images: --data DIR (default ../shared/data), or the bundled CIFAR-10 test sample.
@@ -159,7 +144,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   for (const { seed, index } of todo) {
     const arch = table.rows[index]!.arch;
     try {
-      const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: 1_000_003 * seed + index, normalization }) : batches.get(seed)!;
+      const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: (1_000_003 * seed + index) % SEED_LIMIT, normalization }) : batches.get(seed)!;
       const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
       const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
       results.append(line);

@@ -15,7 +15,7 @@ import { UsageError, parseArgs } from './args.js';
 export async function runMerge(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const args = parseArgs(argv, { help: { flag: true } });
   const [out, ...inputs] = args.positional;
-  if (out === undefined || inputs.length === 0) throw new UsageError('usage: zerocost merge OUT FILE... (results files of one protocol, e.g. the shards of an eval)');
+  if (out === undefined || inputs.length === 0) throw new UsageError('usage: zerocost merge OUT FILE... (results files of one protocol, e.g. the shards of an eval; see zerocost merge --help)');
   if (existsSync(out) && !inputs.some((f) => resolve(f) === resolve(out))) {
     throw new UsageError(`${out} exists and is not one of the inputs: give another OUT, or list ${out} among the inputs to merge into it`);
   }

@@ -1,5 +1,4 @@
 /** `zerocost score`: scores NB201 architectures, streaming one result per architecture as it completes. */
-import { readFileSync } from 'node:fs';
 import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
@@ -16,8 +15,11 @@ import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
+import { quote } from '../util/quote.js';
+import { SEED_LIMIT } from '../util/random.js';
 import { weightsToTensors } from '../weights.js';
-import { UsageError, choiceOption, intOption, parseArgs, type OptionSpec } from './args.js';
+import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
+import { readArchList } from './arch_list.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
@@ -25,30 +27,6 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   'gradalign2-sign': {}, 'synflow-variant': {}, 'fisher-broadcast': {}, 'ntk-batch': {},
   backend: {}, threads: {}, chunk: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
 };
-
-/** Reads arch strings, one per line; every malformed line is reported with its line number before any work. */
-export function readArchList(path: string): { arch: string; line: number }[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read --archs file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const out: { arch: string; line: number }[] = [];
-  const errors: string[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const s = raw.replace(/#.*/, '').trim();
-    if (s === '') return;
-    try {
-      out.push({ arch: archString(parseArch(s)), line: i + 1 });
-    } catch (e) {
-      errors.push(`${path}:${i + 1}: ${(e as Error).message}`);
-    }
-  });
-  if (errors.length > 0) throw new UsageError(errors.slice(0, 10).join('\n') + (errors.length > 10 ? `\n… and ${errors.length - 10} more` : ''));
-  if (out.length === 0) throw new UsageError(`--archs file ${path} holds no architecture`);
-  return out;
-}
 
 /**
  * `--backend auto|webgpu|wasm|js` and `--threads N`. auto takes WebGPU only on a hardware adapter (a software
@@ -122,7 +100,7 @@ function dataSource(args: ReturnType<typeof parseArgs>, dataset: CifarDataset, b
   return {
     describe,
     batchFor: (i) => {
-      const s = perArch ? seed + i : seed;
+      const s = perArch ? (seed + i) % SEED_LIMIT : seed;
       if (!cache.has(s)) cache.set(s, sampleCifarBatch(data, { batchSize, seed: s, normalization }));
       return cache.get(s)!;
     },
@@ -138,7 +116,7 @@ function formatScore(v: number | undefined): string {
 
 export async function runScore(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const args = parseArgs(argv, SCORE_OPTIONS);
-  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const single = args.values.get('arch');
   const file = args.values.get('archs');
   if ((single === undefined) === (file === undefined)) throw new UsageError('give exactly one of --arch STR or --archs FILE');
@@ -150,7 +128,11 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       if (e instanceof ArchStringError) throw new UsageError(e.message);
       throw e;
     }
-  } else archs = readArchList(file!);
+  } else {
+    const list = readArchList(file!);
+    for (const w of list.warnings) io.err(`warning: ${w}`);
+    archs = list.entries;
+  }
 
   let proxies: ProxyName[];
   try {
@@ -161,7 +143,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
   const numClasses = intOption(args, 'classes', CIFAR_NUM_CLASSES[dataset], 1);
   const batchSize = intOption(args, 'batch', 128, 1);
-  const seed = intOption(args, 'seed', 1, 0);
+  const seed = seedOption(args, 'seed', 1);
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
   const proxyOptions: ProxyOptions = {
@@ -174,10 +156,14 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   };
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
-  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
+  // option conflicts are usage errors, found before a backend starts
+  if (dtype === 'f64' && args.values.get('backend') !== 'js') throw new UsageError('--dtype f64 needs --backend js (the wasm and webgpu kernels are f32)');
   const weightsPath = args.values.get('weights');
   const saveWeights = args.values.get('save-weights');
   if ((weightsPath || saveWeights) && archs.length > 1) throw new UsageError('--weights and --save-weights need a single architecture (--arch)');
+  const replaced = ['data', 'split', 'batch', 'batch-choice', 'normalization'].filter((k) => args.values.has(k));
+  if (args.values.has('input') && replaced.length > 0) throw new UsageError(`--input FILE replaces the data batch: drop --${replaced.join(', --')}`);
+  const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   const json = args.flags.has('json');
   const quiet = args.flags.has('quiet');
 
@@ -218,6 +204,8 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       failures++;
       io.err(`error: ${arch}${file ? ` (${file}:${line})` : ''}: ${(e as Error).message}`);
     }
+    // scoring blocks the event loop: yield so that a closed stdout (EPIPE, `| head`) ends the run here
+    await new Promise((resolve) => setImmediate(resolve));
   }
   await backend.close?.();
   return failures > 0 ? 1 : 0;

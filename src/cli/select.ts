@@ -7,7 +7,8 @@ import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_li
 import { selectArchitectures } from '../eval/select.js';
 import { loadNb201Table } from '../node/files.js';
 import { openResults } from '../node/results_file.js';
-import { UsageError, intOption, parseArgs } from './args.js';
+import { quote } from '../util/quote.js';
+import { UsageError, intOption, parseArgs, seedOption } from './args.js';
 
 /** GradSign paper, Table 5 (N = 100, 500 runs, searched on CIFAR-10): val/test per dataset. */
 const PAPER: Record<string, string> = {
@@ -22,7 +23,7 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   if (files.length === 0) throw new UsageError('give --results FILE[,FILE...] (JSON lines from zerocost eval)');
   const n = intOption(args, 'n', 100, 1);
   const runs = intOption(args, 'runs', 500, 1);
-  const seed = intOption(args, 'seed', 0, 0);
+  const seed = seedOption(args, 'seed', 0);
   const table = loadNb201Table();
   // Read-only (safe beside a running eval); every line checked, each (architecture, seed) counted once.
   const all = uniqueLines(files.flatMap((f) => openResults<ResultLine>(f, {
@@ -30,13 +31,13 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
   }).existing));
   if (all.duplicates > 0) io.err(`select: ${all.duplicates} duplicate line(s) of an (architecture, seed) already read were ignored`);
   const lines = all.lines;
-  if (lines.length === 0) throw new UsageError(`no results in ${files.join(', ')}`);
-  const scoreSeed = intOption(args, 'score-seed', Math.min(...lines.map((l) => l.seed)), 0);
+  if (lines.length === 0) throw new Error(`no results lines in ${files.join(', ')}`); // a data error (exit 1)
+  const scoreSeed = seedOption(args, 'score-seed', Math.min(...lines.map((l) => l.seed)));
   // In NB201 index order, so that the draws do not depend on the order of the lines (a merge of shards).
   const pool = lines.filter((l) => l.seed === scoreSeed && l.dataset === 'cifar10').sort((a, b) => a.index - b.index);
   if (pool.length === 0) throw new UsageError(`no CIFAR-10 results with seed ${scoreSeed} in ${files.join(', ')} (search is on CIFAR-10, as in the paper)`);
   const keys = (args.values.get('scores') ?? 'gradsign,gradalign1,gradalign2,params').split(',');
-  for (const k of keys) if (!(k in pool[0]!.scores)) throw new UsageError(`unknown score ${k} (in the results: ${Object.keys(pool[0]!.scores).join(', ')})`);
+  for (const k of keys) if (!(k in pool[0]!.scores)) throw new UsageError(`unknown score ${quote(k)} (in the results: ${Object.keys(pool[0]!.scores).join(', ')})`);
   const columns = NB201_DATASETS.flatMap((d) => (['val', 'test'] as const).map((kind) => pool.map((l) => table.rows[l.index]![kind][d])));
   const header = NB201_DATASETS.flatMap((d) => [`${d} val`, `${d} test`]);
   io.out(`Selection on NB201 (GradSign paper Table 5 protocol): best score of N = ${n} drawn uniformly with replacement from the ${pool.length} ` +

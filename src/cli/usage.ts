@@ -1,82 +1,176 @@
-export const USAGE = `zerocost — zero-cost NAS proxies (GradSign, GradAlign and the baselines) with a hand-written autodiff
+/**
+ * Help text: one section per command (`zerocost CMD --help` prints that section), and the overview
+ * (`zerocost --help`) that lists every command and then every section. An option shared by several commands
+ * is written once below; a command's section is its list of option entries, so adding an option is one line.
+ */
 
-Usage:
-  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures
-  zerocost eval --space nb201 --dataset cifar10|cifar100 [--archs N|all|FILE] [--seeds 1,2,3] [options]
-                                                          score NB201 architectures with every reading, append
-                                                          to --out as it goes (resumable), print ρ/τ tables
-  zerocost select --results FILE [--n 100] [--runs 500] [--scores gradsign,...] [--seed 0]
-                                                          pick the best-scored of N random architectures from
-                                                          eval results (no rescoring); accuracy of the picks
-  zerocost demo [--n 12] [--batch 64] [--seed 1]          score a dozen architectures on the bundled
-                                                          CIFAR-10 sample, ranked beside NB201 accuracy
-  zerocost --help
-
-Score options:
-  --arch STR                 one NB201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'
-  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored)
-  --proxies LIST|all         comma-separated (default gradsign,gradalign1,gradalign2), or all: also the
+/** Help entries of options that mean the same in every command that takes them. */
+const SHARED = {
+  proxies: `  --proxies LIST|all         comma-separated (default gradsign,gradalign1,gradalign2), or all: also the
                              baselines grad_norm, snip, grasp, fisher, synflow, jacob_cov, naswot, zen,
-                             tenas_ntk (−NTK condition number), tenas_lr (linear regions) and params
-  --dataset NAME             cifar10 | cifar100 (default cifar10); sets the class count (10 / 100)
-  --data DIR                 folder with the CIFAR binary files (data_batch_*.bin, test_batch.bin; CIFAR-100
+                             tenas_ntk (−NTK condition number), tenas_lr (linear regions) and params`,
+  data: `  --data DIR                 folder with the CIFAR binary files (data_batch_*.bin, test_batch.bin; CIFAR-100
                              train.bin/test.bin or train_partial.bin). Default: the bundled 512-image CIFAR-10
-                             test sample (cifar10), or ../shared/data beside the package (cifar100)
-  --split train|test         which split of --data to draw the batch from (default train; the bundled sample
-                             has only test images)
-  --batch N                  batch size (default 128)
-  --seed N                   seed of the weight init and of the batch choice (default 1)
-  --batch-choice same|per-arch
-                             the same batch for every architecture (default, the NASWOT/GradAlign protocol) or
-                             a fresh batch per architecture (seed + line number)
-  --normalization xautodl|zc per-channel mean/std: xautodl (NB201 training, NASWOT; default) or zc (zero-cost-nas)
-  --weights FILE             safetensors with every parameter and BN buffer under xautodl state_dict names;
-                             replaces the seeded init (only with a single architecture)
-  --input FILE               safetensors batch: x F32 [B,3,H,W], y I64 or I32 [B]; replaces the data batch
-  --classes N                class count of the network (default: from --dataset)
-  --gradsign-reduction sum|mean   Σ_k |Σ_i sign g_ik| (default sum) or its mean over weights
-  --gradalign-norm none|params|cosine
-                             GradAlign reading (default none): raw sign inner products, divided by the weight
-                             count, or cosine
-  --gradalign2-sign plus|minus
-                             GradAlign-II = +mean log det of the class sign Grams (default: what correlates
-                             with accuracy, see README) or − (the paper's prose)
-  --synflow-variant zc|clean synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell
-                             convs; default, as the papers' tables) or with no BN at all
-  --fisher-broadcast on|off  fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does
-                             (default), or once
-  --ntk-batch N              TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the
-                             cost grows as N²)
-  --backend auto|webgpu|wasm|js
+                             test sample (score, cifar10), or ../shared/data beside the package`,
+  split: `  --split train|test         which split of --data to draw the batch from (default train; the bundled sample
+                             has only test images)`,
+  batch: `  --batch N                  batch size (default 128)`,
+  normalization: `  --normalization xautodl|zc per-channel mean/std: xautodl (NB201 training, NASWOT; default) or zc (zero-cost-nas)`,
+  ntkBatch: `  --ntk-batch N              TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the
+                             cost grows as N²)`,
+  backend: `  --backend auto|webgpu|wasm|js
                              compute backend: webgpu (WGSL compute shaders; Node needs the optional package
                              'webgpu'), wasm (AssemblyScript SIMD kernels) or js (the plain TypeScript reference
                              backend, the oracle). auto: webgpu on a hardware GPU adapter, else wasm; it says
-                             which it chose
-  --threads N                threads for the wasm backend (default: every available core)
-  --dtype f32|f64            arithmetic precision (default f32, as PyTorch)
-  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change
-  --save-weights FILE        write the initialised weights as safetensors (single architecture)
-  --save-input FILE          write the batch used as safetensors
-  --json                     one JSON object per architecture on stdout:
-                             {"arch", "scores": {...}, "seconds", "protocol": {...}, "warnings": [...]}
-  --quiet                    no progress lines on stderr
+                             which it chose`,
+  threads: `  --threads N                threads for the wasm backend (default: every available core)`,
+  chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
+  quiet: `  --quiet                    no progress lines on stderr`,
+  help: `  --help                     this command's options`,
+};
 
-Eval options (besides --proxies, --batch, --data, --split, --normalization, --backend, --threads, --chunk):
-  --archs N|all|FILE         N random NB201 architectures (seeded by --sample-seed, default 0), all 15,625, or
-                             a file of arch strings (default 100)
-  --seeds LIST               seeds of the weight init and the batch (default 1); one line per (arch, seed)
-  --out FILE                 JSON-lines results (default results-nb201-DATASET.jsonl); run again to resume:
-                             nothing is recomputed, a torn last line is redone; SVG plots go next to it
-  --batch-choice same|per-arch
+/** Seeds are 32-bit (what the generator takes); said once for every seed option. */
+const SEED_RANGE = 'an integer in [0, 4294967295]';
+
+interface CommandHelp {
+  /** The usage line(s) and a summary, as in the overview. */
+  synopsis: string;
+  options: string[];
+  /** Text after the options. */
+  notes?: string;
+}
+
+export const COMMANDS = {
+  score: {
+    synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures`,
+    options: [
+      `  --arch STR                 one NB201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'`,
+      `  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored; every
+                             bad line is reported before any work; a repeated architecture is scored once, at
+                             its first line, with a warning: one output line per distinct architecture)`,
+      SHARED.proxies,
+      `  --dataset NAME             cifar10 | cifar100 (default cifar10); sets the class count (10 / 100)`,
+      SHARED.data, SHARED.split, SHARED.batch,
+      `  --seed N                   seed of the weight init and of the batch choice (default 1; ${SEED_RANGE})`,
+      `  --batch-choice same|per-arch
+                             the same batch for every architecture (default, the NASWOT/GradAlign protocol) or
+                             a fresh batch per architecture (seed + its position in the list)`,
+      SHARED.normalization,
+      `  --weights FILE             safetensors with every parameter and BN buffer under xautodl state_dict names;
+                             replaces the seeded init (only with a single architecture)`,
+      `  --input FILE               safetensors batch: x F32 [B,3,H,W], y I64 or I32 [B]; replaces the data batch
+                             (so not with --data, --split, --batch, --batch-choice, --normalization)`,
+      `  --classes N                class count of the network (default: from --dataset)`,
+      `  --gradsign-reduction sum|mean   Σ_k |Σ_i sign g_ik| (default sum) or its mean over weights`,
+      `  --gradalign-norm none|params|cosine
+                             GradAlign reading (default none): raw sign inner products, divided by the weight
+                             count, or cosine`,
+      `  --gradalign2-sign plus|minus
+                             GradAlign-II = +mean log det of the class sign Grams (default: what correlates
+                             with accuracy, see README) or − (the paper's prose)`,
+      `  --synflow-variant zc|clean synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell
+                             convs; default, as the papers' tables) or with no BN at all`,
+      `  --fisher-broadcast on|off  fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does
+                             (default), or once`,
+      SHARED.ntkBatch, SHARED.backend, SHARED.threads,
+      `  --dtype f32|f64            arithmetic precision (default f32, as PyTorch; f64 needs --backend js)`,
+      SHARED.chunk,
+      `  --save-weights FILE        write the initialised weights as safetensors (single architecture)`,
+      `  --save-input FILE          write the batch used as safetensors`,
+      `  --json                     one JSON object per architecture on stdout:
+                             {"arch", "scores": {...}, "seconds", "protocol": {...}, "warnings": [...]}`,
+      SHARED.quiet, SHARED.help,
+    ],
+  },
+  eval: {
+    synopsis: `  zerocost eval --space nb201 --dataset cifar10|cifar100 [--archs N|all|FILE] [--seeds 1,2,3] [options]
+                                                          score NB201 architectures with every reading, append
+                                                          to --out as it goes (resumable), print ρ/τ tables`,
+    options: [
+      `  --space nb201              the search space (only NAS-Bench-201)`,
+      `  --dataset NAME             cifar10 | cifar100 (default cifar10): the images and the accuracies compared`,
+      `  --archs N|all|FILE         N random NB201 architectures (seeded by --sample-seed), all 15,625, or a file of
+                             arch strings as for score (default 100)`,
+      `  --sample-seed N            seed of the --archs N sample (default 0; ${SEED_RANGE})`,
+      `  --seeds LIST               seeds of the weight init and the batch (default 1; each ${SEED_RANGE}); one
+                             line per (arch, seed)`,
+      SHARED.proxies, SHARED.data, SHARED.split, SHARED.batch, SHARED.normalization,
+      `  --batch-choice same|per-arch
                              one batch for every architecture (per seed; default) or a fresh one per
-                             architecture, as zero-cost-nas draws them
-  --ntk-batch N              TE-NAS's NTK on the first N samples (default 64; recorded in the protocol)
-  --report-only              score nothing: print the report of what --out holds so far (safe while another
-                             eval is still appending to it)
-  Every reading is recorded: gradsign, gradsign_mean, gradalign1[_params|_cosine], gradalign2[_params|_cosine],
-  and params (the parameter count, the trivial reference).
+                             architecture, as zero-cost-nas draws them`,
+      `  --ntk-batch N              TE-NAS's NTK on the first N samples (default 64; recorded in the protocol)`,
+      `  --out FILE                 JSON-lines results (default results-nb201-DATASET.jsonl); run again to resume:
+                             nothing is recomputed, a torn last line is redone; SVG plots go next to it. One
+                             writer at a time (FILE.lock; a lock left by a killed run is taken over)`,
+      `  --report-only              score nothing: print the report of what --out holds so far (safe while another
+                             eval is still appending to it; a missing file is an error)`,
+      `  --repair                   move the bad lines of --out (not results lines) to FILE.rejected, keep the rest
+                             and go on (with --report-only: repair, then report)`,
+      `  --shard K/N                score only the K-th of N disjoint slices (1 ≤ K ≤ N; by a hash of the NB201 index
+                             and seed), e.g. one task of a job array; zerocost merge joins the shards' files`,
+      SHARED.backend, SHARED.threads, SHARED.chunk, SHARED.quiet, SHARED.help,
+    ],
+    notes: `  Every reading is recorded: gradsign, gradsign_mean, gradalign1[_params|_cosine], gradalign2[_params|_cosine],
+  and params (the parameter count, the trivial reference).`,
+  },
+  select: {
+    synopsis: `  zerocost select --results FILE [--n 100] [--runs 500] [--scores gradsign,...] [--seed 0]
+                                                          pick the best-scored of N random architectures from
+                                                          eval results (no rescoring); accuracy of the picks`,
+    options: [
+      `  --results FILE[,FILE...]   JSON lines from zerocost eval (CIFAR-10 images)`,
+      `  --n N                      architectures drawn per run, with replacement (default 100)`,
+      `  --runs N                   number of draws (default 500)`,
+      `  --scores LIST              the scores to select by (default gradsign,gradalign1,gradalign2,params)`,
+      `  --seed N                   seed of the draws (default 0; ${SEED_RANGE})`,
+      `  --score-seed N             which eval seed's scores to use (default: the smallest in the results)`,
+      SHARED.help,
+    ],
+  },
+  merge: {
+    synopsis: `  zerocost merge OUT FILE...                              one results file from shards of one protocol
+                                                          (checked, each (arch, seed) once)`,
+    options: [SHARED.help],
+    notes: `  OUT may be one of the inputs (merged into); an existing OUT that is not an input is refused.`,
+  },
+  demo: {
+    synopsis: `  zerocost demo [--n 12] [--batch 64] [--seed 1]          score a dozen architectures on the bundled
+                                                          CIFAR-10 sample, ranked beside NB201 accuracy`,
+    options: [
+      `  --n N                      architectures, drawn at random from NB201 (default 12)`,
+      `  --batch N                  images of the bundled 512-image sample (default 64)`,
+      `  --seed N                   seed of the draw, the batch and the weights (default 1; ${SEED_RANGE})`,
+      SHARED.backend, SHARED.threads, SHARED.help,
+    ],
+  },
+} satisfies Record<string, CommandHelp>;
 
-Every score is "higher is better". An undefined score (e.g. no class with two samples in the batch for
+export type CommandName = keyof typeof COMMANDS;
+
+const TITLE = 'zerocost — zero-cost NAS proxies (GradSign, GradAlign and the baselines) with a hand-written autodiff';
+
+const FOOTER = `Every score is "higher is better". An undefined score (e.g. no class with two samples in the batch for
 GradAlign, or a singular Gram matrix) is NaN (null in JSON) with a warning on stderr.
 Exit status: 0 on success, 1 on a data or computation error, 2 on a usage error.
 `;
+
+function section(name: CommandName): string {
+  const c: CommandHelp = COMMANDS[name];
+  return `${name[0]!.toUpperCase()}${name.slice(1)} options:\n${c.options.join('\n')}\n${c.notes ? `${c.notes}\n` : ''}`;
+}
+
+/** `zerocost CMD --help`. */
+export function commandUsage(name: CommandName): string {
+  return `Usage:\n${COMMANDS[name].synopsis}\n\n${section(name)}\n${FOOTER}`;
+}
+
+/** `zerocost --help`: every command, then every command's options. */
+export const USAGE = `${TITLE}
+
+Usage:
+${Object.values(COMMANDS).map((c) => c.synopsis).join('\n')}
+  zerocost CMD --help                                     one command's options
+  zerocost --help | --version
+
+${(Object.keys(COMMANDS) as CommandName[]).map(section).join('\n')}
+${FOOTER}`;

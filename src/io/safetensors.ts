@@ -6,7 +6,14 @@
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}`,
  * then the data section; offsets are relative to the start of the data section.
  */
+import { QUOTE_MAX, quote } from '../util/quote.js';
 import { DataFormatError, formatShape } from './errors.js';
+
+/** A header value as JSON, cut to 200 characters like any quoted input. */
+function shown(v: unknown): string {
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length <= QUOTE_MAX ? json : quote(json);
+}
 
 export type Dtype =
   | 'F64' | 'F32' | 'F16' | 'BF16'
@@ -139,33 +146,33 @@ export function parseSafetensorsFile(bytes: Uint8Array, source?: string): Safete
     if (name === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('"__metadata__" must be an object of strings', source);
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`"__metadata__" value for "${k}" must be a string, got ${JSON.stringify(v)}`, source);
+        if (typeof v !== 'string') fail(`"__metadata__" value for ${quote(k)} must be a string, got ${shown(v)}`, source);
         metadata[k] = v;
       }
       continue;
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`tensor "${name}": header entry must be an object`, source);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`tensor ${quote(name)}: header entry must be an object`, source);
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!isDtype(info.dtype)) {
-      fail(`tensor "${name}": unknown dtype ${JSON.stringify(info.dtype)} (supported: ${SAFETENSORS_DTYPES.join(', ')})`, source);
+      fail(`tensor ${quote(name)}: unknown dtype ${shown(info.dtype)} (supported: ${SAFETENSORS_DTYPES.join(', ')})`, source);
     }
     const dtype = info.dtype;
     if (!Array.isArray(info.shape) || !info.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      fail(`tensor "${name}": shape must be an array of non-negative integers, got ${JSON.stringify(info.shape)}`, source);
+      fail(`tensor ${quote(name)}: shape must be an array of non-negative integers, got ${shown(info.shape)}`, source);
     }
     const shape = info.shape as number[];
     const off = info.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      fail(`tensor "${name}": data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(off)}`, source);
+      fail(`tensor ${quote(name)}: data_offsets must be [begin, end] with non-negative integers, got ${shown(off)}`, source);
     }
     const [begin, end] = off as [number, number];
-    if (end < begin) fail(`tensor "${name}": data_offsets [${begin},${end}] end before they begin`, source);
+    if (end < begin) fail(`tensor ${quote(name)}: data_offsets [${begin},${end}] end before they begin`, source);
     if (end > dataLen) {
-      fail(`tensor "${name}": data_offsets [${begin},${end}] extend past the end of the ${dataLen}-byte data section (file truncated?)`, source);
+      fail(`tensor ${quote(name)}: data_offsets [${begin},${end}] extend past the end of the ${dataLen}-byte data section (file truncated?)`, source);
     }
     const need = shapeSize(shape) * DTYPES[dtype].size;
     if (end - begin !== need) {
-      fail(`tensor "${name}": ${dtype} ${formatShape(shape)} needs ${need} bytes but data_offsets [${begin},${end}] span ${end - begin}`, source);
+      fail(`tensor ${quote(name)}: ${dtype} ${formatShape(shape)} needs ${need} bytes but data_offsets [${begin},${end}] span ${end - begin}`, source);
     }
     entries.push({ name, dtype, shape: shape.slice(), begin, end });
   }
@@ -174,7 +181,7 @@ export function parseSafetensorsFile(bytes: Uint8Array, source?: string): Safete
   for (let i = 1; i < entries.length; i++) {
     const p = entries[i - 1]!, c = entries[i]!;
     if (c.begin < p.end) {
-      fail(`tensors "${p.name}" [${p.begin},${p.end}] and "${c.name}" [${c.begin},${c.end}] have overlapping data_offsets`, source);
+      fail(`tensors ${quote(p.name)} [${p.begin},${p.end}] and ${quote(c.name)} [${c.begin},${c.end}] have overlapping data_offsets`, source);
     }
   }
 
@@ -195,16 +202,16 @@ function typedArrayTag(x: unknown): string | undefined {
 
 /** Checks one tensor's internal consistency (dtype known, shape valid, data type and length match). */
 export function validateRawTensor(name: string, t: RawTensor, source?: string): void {
-  if (!isDtype(t.dtype)) fail(`tensor "${name}": unknown dtype ${JSON.stringify(t.dtype)}`, source);
+  if (!isDtype(t.dtype)) fail(`tensor ${quote(name)}: unknown dtype ${shown(t.dtype)}`, source);
   if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`tensor "${name}": shape must be an array of non-negative integers, got ${JSON.stringify(t.shape)}`, source);
+    fail(`tensor ${quote(name)}: shape must be an array of non-negative integers, got ${shown(t.shape)}`, source);
   }
   const info = DTYPES[t.dtype];
   const tag = typedArrayTag(t.data);
-  if (tag !== info.arrayTag) fail(`tensor "${name}": dtype ${t.dtype} needs a ${info.arrayTag}, got ${tag ?? typeof t.data}`, source);
+  if (tag !== info.arrayTag) fail(`tensor ${quote(name)}: dtype ${t.dtype} needs a ${info.arrayTag}, got ${tag ?? typeof t.data}`, source);
   const n = shapeSize(t.shape);
   if (t.data.length !== n) {
-    fail(`tensor "${name}": shape ${formatShape(t.shape)} has ${n} elements but data has ${t.data.length}`, source);
+    fail(`tensor ${quote(name)}: shape ${formatShape(t.shape)} has ${n} elements but data has ${t.data.length}`, source);
   }
 }
 
@@ -221,7 +228,7 @@ export function serializeSafetensors(
   const parts: string[] = [];
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new DataFormatError(`metadata value for "${k}" must be a string, got ${typeof v}`, 'safetensors writer');
+      if (typeof v !== 'string') throw new DataFormatError(`metadata value for ${quote(k)} must be a string, got ${typeof v}`, 'safetensors writer');
     }
     parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   }
@@ -269,18 +276,18 @@ export function requireTensor(
   const t = map.get(name);
   if (t === undefined) {
     const names = [...map.keys()];
-    const shown = names.slice(0, 8).map((n) => `"${n}"`).join(', ');
-    const listing = names.length === 0 ? 'the file has no tensors' : `available: ${shown}${names.length > 8 ? `, … (${names.length} in all)` : ''}`;
-    fail(`missing tensor "${name}" (${listing})`, source);
+    const listed = names.slice(0, 8).map((n) => quote(n)).join(', ');
+    const listing = names.length === 0 ? 'the file has no tensors' : `available: ${listed}${names.length > 8 ? `, … (${names.length} in all)` : ''}`;
+    fail(`missing tensor ${quote(name)} (${listing})`, source);
   }
   if (req.dtype !== undefined && !req.dtype.includes(t.dtype)) {
     const exp = req.dtype.length === 1 ? req.dtype[0] : `one of ${req.dtype.join(', ')}`;
-    fail(`tensor "${name}" has dtype ${t.dtype}, expected ${exp}`, source);
+    fail(`tensor ${quote(name)} has dtype ${t.dtype}, expected ${exp}`, source);
   }
   if (req.shape !== undefined) {
     const s = req.shape;
     const ok = s.length === t.shape.length && s.every((d, i) => d === null || d === t.shape[i]);
-    if (!ok) fail(`tensor "${name}" has shape ${formatShape(t.shape)}, expected ${formatShape(s)}`, source);
+    if (!ok) fail(`tensor ${quote(name)} has shape ${formatShape(t.shape)}, expected ${formatShape(s)}`, source);
   }
   return t;
 }
@@ -310,7 +317,7 @@ export function tensorToFloat32(t: RawTensor, name = 'tensor', source?: string):
     }
     case 'I64': case 'U64': return Float32Array.from(t.data as BigInt64Array | BigUint64Array, (v) => Number(v));
     case 'F8_E4M3': case 'F8_E5M2':
-      fail(`tensor "${name}": cannot convert dtype ${t.dtype} to float32`, source);
+      fail(`tensor ${quote(name)}: cannot convert dtype ${t.dtype} to float32`, source);
     default: return Float32Array.from(t.data as ArrayLike<number>);
   }
 }
@@ -322,7 +329,7 @@ export function tensorToFloat64(t: RawTensor, name = 'tensor', source?: string):
     case 'F16': case 'BF16': return Float64Array.from(tensorToFloat32(t, name, source));
     case 'I64': case 'U64': return Float64Array.from(t.data as BigInt64Array | BigUint64Array, (v) => Number(v));
     case 'F8_E4M3': case 'F8_E5M2':
-      fail(`tensor "${name}": cannot convert dtype ${t.dtype} to float64`, source);
+      fail(`tensor ${quote(name)}: cannot convert dtype ${t.dtype} to float64`, source);
     default: return Float64Array.from(t.data as ArrayLike<number>);
   }
 }

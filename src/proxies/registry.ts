@@ -4,6 +4,7 @@
  * batch pass (BatchPass) or build what they need from the network (synflow, zen, TE-NAS linear regions).
  * Every score is "higher is better"; the sign flips are documented in each proxy's file.
  */
+import { quote } from '../util/quote.js';
 import type { Backend } from '../backend/backend.js';
 import { firstSamples, type Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
@@ -79,6 +80,8 @@ type ProxyRule =
 
 /** Distinct seeds for the random draws of different proxies on one architecture. */
 const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1 };
+/** `^` gives a signed int32: back to [0, 2³²), the same draws as before seeds were checked. */
+const seedFor = (seed: number, offset: number): number => (seed ^ offset) >>> 0;
 
 export const PROXIES: Record<ProxyName, ProxyRule> = {
   gradsign: {
@@ -111,13 +114,13 @@ export const PROXIES: Record<ProxyName, ProxyRule> = {
   },
   tenas_lr: {
     kind: 'network',
-    score: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: c.seed ^ SEED_OFFSET.tenasLr }),
+    score: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr) }),
   },
   synflow: {
     kind: 'network',
-    score: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: [c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]], backend: c.f64, seed: c.seed ^ SEED_OFFSET.synflow }),
+    score: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: [c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]], backend: c.f64, seed: seedFor(c.seed, SEED_OFFSET.synflow) }),
   },
-  zen: { kind: 'network', score: (c) => zen(c.net, { inputShape: c.batch.shape, seed: c.seed ^ SEED_OFFSET.zen }).score },
+  zen: { kind: 'network', score: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen) }).score },
   params: { kind: 'network', score: (c) => c.net.parameters.parameterCount() },
   flops: { kind: 'network', score: (c) => c.net.flops([c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]]) },
 };
@@ -127,7 +130,7 @@ export function parseProxyList(text: string): ProxyName[] {
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (names.length === 0) throw new Error('no proxy named (expected a comma-separated list)');
   for (const n of names) {
-    if (!(PROXY_NAMES as readonly string[]).includes(n)) throw new Error(`unknown proxy "${n}" (known: ${PROXY_NAMES.join(', ')})`);
+    if (!(PROXY_NAMES as readonly string[]).includes(n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')})`);
   }
   return [...new Set(names)] as ProxyName[];
 }

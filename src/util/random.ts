@@ -2,6 +2,14 @@
  * Seeded pseudo-random numbers shared by weight init and batch choice, so a run is a pure function of
  * its seed on every runtime. xoshiro128** seeded through splitmix32: small, fast, well-distributed.
  */
+
+/** Seeds are 32-bit: a larger or negative one would silently alias another (2³² drew what 0 draws). */
+export const SEED_LIMIT = 2 ** 32;
+
+export function isSeed(seed: number): boolean {
+  return Number.isInteger(seed) && seed >= 0 && seed < SEED_LIMIT;
+}
+
 export class Random {
   private s0: number;
   private s1: number;
@@ -9,7 +17,8 @@ export class Random {
   private s3: number;
 
   constructor(seed: number) {
-    let x = seed >>> 0;
+    if (!isSeed(seed)) throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
+    let x = seed;
     const next = (): number => {
       // splitmix32
       x = (x + 0x9e3779b9) >>> 0;

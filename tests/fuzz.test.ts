@@ -1,6 +1,6 @@
 /**
  * Property-based fuzzing (fast-check) of every parser of user input: arch strings, `--archs` files,
- * safetensors files and headers, command-line arguments. Each either succeeds with a result that holds its
+ * safetensors files and headers, command-line arguments, results files and their lines. Each either succeeds with a result that holds its
  * invariants or throws its documented error type (ArchStringError, UsageError, DataFormatError) with a short
  * message; nothing else escapes and nothing hangs. Runs are bounded in count and in time (≈ 1 s per parser).
  */
@@ -13,6 +13,11 @@ import { SCORE_OPTIONS } from '../src/cli/score.js';
 import { DataFormatError } from '../src/io/errors.js';
 import { parseSafetensorsFile, serializeSafetensors, SAFETENSORS_DTYPES, type RawTensor } from '../src/io/safetensors.js';
 import { ArchStringError, NB201_OPS, archString, parseArch } from '../src/nets/nb201/arch.js';
+import { checkResultLine, ResultLineError } from '../src/eval/result_line.js';
+import { openResults, ResultsFileError } from '../src/node/results_file.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Bounded: at most 2,000 runs and 1 s per property in npm test (an interrupted run is not a failure), on a
@@ -168,6 +173,57 @@ test('command lines: parsed into the options the spec names, or a UsageError; op
       }
     }
   }), BUDGET);
+});
+
+// Results lines: a valid line with fields removed, retyped or replaced, arbitrary JSON, and torn text.
+const GOOD_LINE = { space: 'nb201', index: 3, arch: 'a', dataset: 'cifar10', seed: 1, scores: { gradsign: 1, gradalign2: null }, seconds: 0.1, warnings: [], protocol: { batch: 16 } };
+const mutatedLine = fc.oneof(
+  fc.constant(GOOD_LINE as unknown),
+  fc.tuple(fc.constantFrom(...Object.keys(GOOD_LINE)), fc.jsonValue()).map(([k, v]) => ({ ...GOOD_LINE, [k]: v })),
+  fc.constantFrom(...Object.keys(GOOD_LINE)).map((k) => { const o: Record<string, unknown> = { ...GOOD_LINE }; delete o[k]; return o; }),
+  fc.jsonValue(),
+);
+
+test('results lines: a results line is returned as it is, anything else is a ResultLineError', () => {
+  fc.assert(fc.property(mutatedLine, (v) => {
+    try {
+      assert.is(checkResultLine(v), v);
+    } catch (e) {
+      expectError(e, ResultLineError);
+    }
+  }), BUDGET);
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'zerocost-fuzz-'));
+const fileLine = fc.oneof(
+  mutatedLine.map((v) => JSON.stringify(v) ?? 'null'),
+  fc.constant(JSON.stringify(GOOD_LINE)),
+  fc.constant(''),
+  fc.string({ maxLength: 80 }),
+  fc.constant(JSON.stringify(GOOD_LINE)).chain((l) => fc.nat(l.length).map((n) => l.slice(0, n))),
+);
+
+test('results files: read (good lines kept in order) or a ResultsFileError naming file:line; --repair keeps exactly the good lines', () => {
+  let n = 0;
+  fc.assert(fc.property(fc.array(fileLine, { maxLength: 12 }), fc.boolean(), (lines, newline) => {
+    const f = join(dir, `r${n++}.jsonl`);
+    const text = lines.join('\n') + (newline ? '\n' : '');
+    writeFileSync(f, text);
+    let good: unknown[];
+    try {
+      good = openResults(f, { readOnly: true, check: checkResultLine }).existing;
+    } catch (e) {
+      expectError(e, ResultsFileError);
+      assert.match((e as Error).message, new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: not a results line`));
+      const repaired = openResults(f, { check: checkResultLine, repair: true });
+      repaired.close();
+      const kept = readFileSync(f, 'utf8').split('\n').filter(Boolean);
+      assert.is(kept.length, repaired.existing.length);
+      for (const l of kept) checkResultLine(JSON.parse(l));
+      return;
+    }
+    for (const g of good) checkResultLine(g);
+  }), { ...BUDGET, numRuns: Math.min(BUDGET.numRuns, 300) });
 });
 
 test.run();

@@ -39,6 +39,11 @@ test('usage errors exit 2 in every command, before a backend starts', () => {
     [['select'], 'give --results FILE'],
     [['eval', '--archs', '1'], '--archs N must be in [2,'],
     [['eval', '--seeds', '1,x'], '--seeds must be a comma-separated list'],
+    [['eval', '--plots', 'off'], 'unknown option --plots'],
+    [['eval', '--shard', '4/3'], '--shard K/N needs 1 ≤ K ≤ N, got 4/3'],
+    [['eval', '--shard', '1-3'], '--shard must be K/N'],
+    [['merge'], 'usage: zerocost merge OUT FILE...'],
+    [['merge', 'out.jsonl'], 'usage: zerocost merge OUT FILE...'],
     [[], 'Usage:'],
   ]);
 });
@@ -47,7 +52,7 @@ test('data errors exit 1 and name the file', () => {
   expect(1, [
     [['score', '--arch', A, '--data', join(tmp, 'absent'), '--backend', 'js'], join(tmp, 'absent')],
     [['score', '--arch', A, '--input', join(tmp, 'absent.safetensors'), '--backend', 'js'], 'absent.safetensors'],
-    [['select', '--results', join(tmp, 'absent.jsonl')], 'cannot read --results'],
+    [['select', '--results', join(tmp, 'absent.jsonl')], 'absent.jsonl: no such results file'],
     [['select', '--results', empty], `no results lines in ${empty}`],
     [['select', '--results', junk], `${junk}:1: not a results line`],
   ]);

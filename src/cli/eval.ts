@@ -33,7 +33,7 @@ export const GRADALIGN2_PROTOCOL = '+mean_c log det';
 export async function runEval(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void; tty: boolean }): Promise<number> {
   const args = parseArgs(argv, {
     space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
-    chunk: {}, normalization: {}, 'sample-seed': {}, plots: {}, quiet: { flag: true }, help: { flag: true },
+    chunk: {}, normalization: {}, 'sample-seed': {}, quiet: { flag: true }, help: { flag: true },
     'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {}, repair: { flag: true }, shard: {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
@@ -83,6 +83,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     dataDescription = `${dataset} ${split} (${data.count} images in ${dir})`;
     dataIdentity = cifarIdentity(data, `${dataset} ${split}`);
   } else if (dataset === 'cifar10') {
+    if (choiceOption(args, 'split', ['train', 'test'] as const, 'test') !== 'test') throw new UsageError('--split train needs --data DIR (the bundled sample has only test images)');
     split = 'test';
     data = loadBundledCifar10Sample();
     dataDescription = `bundled CIFAR-10 test sample (${data.count} images)`;

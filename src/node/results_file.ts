@@ -1,7 +1,7 @@
 /**
  * An append-only JSON-lines results file that survives kill -9, two writers and a full disk:
- * - each result is one write of one full line; on reopening, a torn last line (no newline, or not JSON) is
- *   cut off and redone;
+ * - each result is one write of one full line; on reopening, a torn last line (no newline) is cut off and
+ *   redone;
  * - every line is checked (`check`); bad lines in the middle are an error naming `file:line`, or, with
  *   `repair`, are moved to `FILE.rejected` and the rest kept;
  * - a writer holds `FILE.lock` (file_lock.ts) from before it reads until it closes;
@@ -73,8 +73,9 @@ function parse<T>(path: string, text: string, check: (v: unknown) => T): Parsed<
       if (last) throw new Error('no newline'); // written partially: redo it
       value = JSON.parse(line);
     } catch (e) {
-      const isTail = last || lines.slice(i + 1).every((l) => l.trim() === '');
-      if (isTail) out.torn = true;
+      // Only a last line without its newline is torn (one write per line, newline included); a whole line that
+      // is not JSON is bad, wherever it is.
+      if (last) out.torn = true;
       else out.bad.push({ line: i + 1, text: line, why: `not JSON (${(e as Error).message})` });
       return;
     }

@@ -65,7 +65,7 @@ export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
       return NaN;
     }
     // f64 Cholesky would leave tiny positive pivots on a singular Gram and give a finite log det
-    const det = bareissDeterminant(G, n);
+    const det = exactDeterminant(G, n);
     if (det <= 0n) { // a Gram is positive semi-definite: det ≥ 0, and 0 means singular
       warn(`gradalign2: the Gram matrix of class ${b.label} (${n} samples) is singular; score is NaN`);
       return NaN;
@@ -77,6 +77,17 @@ export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
     logDets.push(logDet);
   }
   return (sign === 'plus' ? 1 : -1) * mean(logDets);
+}
+
+/**
+ * The exact det of a class Gram, once per Gram: eval reads GradAlign-II under three norms from the same Grams,
+ * and Bareiss on a large class (one label in a batch of 128) takes seconds. Grams are never written after the pass.
+ */
+const exactDeterminants = new WeakMap<object, bigint>();
+function exactDeterminant(G: ArrayLike<number> & object, n: number): bigint {
+  let det = exactDeterminants.get(G);
+  if (det === undefined) exactDeterminants.set(G, (det = bareissDeterminant(G, n)));
+  return det;
 }
 
 function mean(xs: readonly number[]): number {

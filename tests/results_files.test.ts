@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot } from './helpers.js';
+import { repoRoot, skipSuite } from './helpers.js';
 
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const shared = join(repoRoot, '..', 'shared', 'data');
@@ -24,7 +24,7 @@ const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean)
 interface Line { index: number; seed: number; scores: Record<string, number | null>; protocol: { data: unknown } }
 
 if (!existsSync(shared)) {
-  console.log('results_files: SKIPPED — ../shared/data is not beside the checkout');
+  skipSuite('results_files', '../shared/data is not beside the checkout');
 } else {
   const six = join(tmp, 'six.jsonl');
 

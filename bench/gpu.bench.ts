@@ -6,7 +6,7 @@
  * SwiftShader) the numbers only show that the kernels run: measure on a real GPU.
  * Usage: npm run bench:gpu [-- --batch 16 --reps 20 --peak-gflops 67000]
  */
-import type { Tensor } from '../src/autodiff/tensor.js';
+import type { Tensor } from '../src/backend/tensor.js';
 import { createNodeWebGpuBackend } from '../src/node/gpu.js';
 import { Random } from '../src/util/random.js';
 import { CONV_SHAPES, arg } from './args.js';

@@ -10,7 +10,7 @@ import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample } from '../src/node/files.js';
 import { PROXY_NAMES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
-import type { Tensor } from '../src/autodiff/tensor.js';
+import type { Tensor } from '../src/backend/tensor.js';
 import { arg } from './args.js';
 
 const ARCHS: Record<string, string> = {

@@ -4,7 +4,7 @@
  * WASM and WebGPU tests.
  */
 import * as assert from 'uvu/assert';
-import type { Tensor } from '../src/autodiff/tensor.js';
+import type { Tensor } from '../src/backend/tensor.js';
 import type { Backend } from '../src/backend/backend.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { DEFAULT_PROXY_OPTIONS, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';

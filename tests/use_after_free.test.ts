@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DType, HostArray, Tensor } from '../src/autodiff/tensor.js';
+import type { DType, HostArray, Tensor } from '../src/backend/tensor.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';

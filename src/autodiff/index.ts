@@ -1,5 +1,5 @@
 /** The autodiff: a tensor, a tape, and one file per op with its forward and vector-Jacobian product. */
-export { Tensor, sizeOf, sameShape, shapeString, type DType, type HostArray } from './tensor.js';
+export { Tensor, sizeOf, sameShape, shapeString, type DType, type HostArray } from '../backend/tensor.js';
 export { Tape, type BackwardContext, type BackwardOptions, type PerSampleSink, type Vjp } from './tape.js';
 export { sumOf, sumOfFresh, type TangentRule } from './tangent.js';
 export { add } from './ops/add.js';

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { BackwardContext } from './tape.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor } from '../backend/tensor.js';
 
 export interface TangentRule {
   jvp(tx: readonly (Tensor | null)[], b: Backend): Tensor | null;

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { TangentRule } from './tangent.js';
-import { Tensor, nextTensorId, sameShape, shapeString } from './tensor.js';
+import { Tensor, nextTensorId, sameShape, shapeString } from '../backend/tensor.js';
 
 /**
  * Receives per-sample weight gradients during a backward pass instead of the batch-summed gradient.

@@ -3,7 +3,7 @@
  * Shapes are NCHW. Kernels are pure: they allocate their outputs and never mutate their inputs.
  * Outputs take the dtype of the first tensor argument; a backend may reject mixed dtypes.
  */
-import type { DType, HostArray, Tensor } from '../autodiff/tensor.js';
+import type { DType, HostArray, Tensor } from './tensor.js';
 
 export interface Conv2dParams {
   stride: number;

@@ -1,5 +1,9 @@
-/** Shape checks every backend makes the same way, with the same messages. */
-import { shapeString, type Tensor } from '../autodiff/tensor.js';
+/**
+ * Shapes and geometry every backend computes the same way, with the same messages: matmul sizes, labels,
+ * convolution and pooling output sizes, batch-norm layout. Backends import this, never each other.
+ */
+import type { Conv2dParams, Pool2dParams } from './backend.js';
+import { shapeString, type Tensor } from './tensor.js';
 
 /** op(a) [M,K] × op(b) [K,N]: the sizes, or an error naming both shapes. */
 export function matmulDims(a: Tensor, b: Tensor, transA: boolean, transB: boolean): { M: number; K: number; N: number } {
@@ -15,4 +19,34 @@ export function checkLabels(labels: Int32Array, N: number, K: number): void {
   labels.forEach((y, n) => {
     if (!(y >= 0 && y < K)) throw new Error(`cross_entropy: label ${y} of sample ${n} is outside [0, ${K})`);
   });
+}
+
+/** The sizes of a convolution of input [N,Ci,H,W] with weight [Co,Ci,kh,kw]; K = Ci·kh·kw, P = Ho·Wo. */
+export interface ConvGeometry {
+  N: number; Ci: number; H: number; W: number;
+  Co: number; kh: number; kw: number;
+  Ho: number; Wo: number; stride: number; pad: number;
+  K: number; P: number;
+}
+
+export function convGeometry(xShape: readonly number[], wShape: readonly number[], p: Conv2dParams): ConvGeometry {
+  const [N, Ci, H, W] = xShape as [number, number, number, number];
+  const [Co, wCi, kh, kw] = wShape as [number, number, number, number];
+  if (xShape.length !== 4 || wShape.length !== 4) throw new Error(`conv2d: expected 4-d input and weight, got [${xShape}] and [${wShape}]`);
+  if (wCi !== Ci) throw new Error(`conv2d: input has ${Ci} channels but weight expects ${wCi}`);
+  const Ho = Math.floor((H + 2 * p.padding - kh) / p.stride) + 1;
+  const Wo = Math.floor((W + 2 * p.padding - kw) / p.stride) + 1;
+  if (Ho < 1 || Wo < 1) throw new Error(`conv2d: output would be empty for input ${H}x${W}, kernel ${kh}x${kw}`);
+  return { N, Ci, H, W, Co, kh, kw, Ho, Wo, stride: p.stride, pad: p.padding, K: Ci * kh * kw, P: Ho * Wo };
+}
+
+export function poolOutputSize(size: number, p: Pool2dParams): number {
+  return Math.floor((size + 2 * p.padding - p.kernel) / p.stride) + 1;
+}
+
+export interface BnLayout { N: number; C: number; HW: number }
+
+export function bnLayout(shape: readonly number[]): BnLayout {
+  if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got [${shape}]`);
+  return { N: shape[0]!, C: shape[1]!, HW: shape.length === 4 ? shape[2]! * shape[3]! : 1 };
 }

@@ -4,11 +4,9 @@
  * the proxies read on the host comes back. f32 only: f64 work (synflow, log-determinants, eigenvalues)
  * finishes on the CPU.
  */
-import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../autodiff/tensor.js';
+import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../backend/tensor.js';
 import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend/backend.js';
-import { checkLabels, matmulDims } from '../backend/shapes.js';
-import { convGeometry, type ConvGeometry } from '../backend/reference/conv2d.js';
-import { poolOutputSize } from '../backend/reference/pooling.js';
+import { checkLabels, convGeometry, matmulDims, poolOutputSize, type ConvGeometry } from '../backend/shapes.js';
 import type { GpuLink } from './link.js';
 import type { KernelName } from './shaders_wgsl.js';
 

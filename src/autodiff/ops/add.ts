@@ -1,6 +1,6 @@
 import { sumOf } from '../tangent.js';
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /** y = a + b (same shapes). da = db = dy. Linear, so tangents add the same way. */
 export function add(tape: Tape, a: Tensor, b: Tensor): Tensor {

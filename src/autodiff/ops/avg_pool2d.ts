@@ -1,6 +1,6 @@
 import type { Pool2dParams } from '../../backend/backend.js';
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /** Average pooling with count_include_pad = false. dx spreads dy evenly over each window's real cells. Linear. */
 export function avgPool2d(tape: Tape, x: Tensor, p: Pool2dParams): Tensor {

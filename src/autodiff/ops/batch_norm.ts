@@ -1,6 +1,6 @@
 import type { StatsGrouping } from '../../backend/backend.js';
 import type { Tape } from '../tape.js';
-import type { HostArray, Tensor } from '../tensor.js';
+import type { HostArray, Tensor } from '../../backend/tensor.js';
 
 /**
  * Where batch-norm statistics come from: `batch` = each channel over (N,H,W) (train mode); `sample` = each

@@ -1,5 +1,5 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /**
  * y = x + b[c] per channel of x [N,C,H,W] (a convolution's bias). It runs on the batch-norm kernels with

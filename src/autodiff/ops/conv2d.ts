@@ -1,7 +1,7 @@
 import type { Conv2dParams } from '../../backend/backend.js';
 import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /**
  * y = x ⋆ w (no bias). dx = w-transposed convolution of dy; dw = dy ⋆ x, per sample when asked.

@@ -1,6 +1,6 @@
 import type { Backend } from '../../backend/backend.js';
 import type { Tape } from '../tape.js';
-import type { HostArray, Tensor } from '../tensor.js';
+import type { HostArray, Tensor } from '../../backend/tensor.js';
 
 export type Reduction = 'mean' | 'sum';
 

@@ -1,5 +1,5 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /** [N,C,H,W] → [N,C], the mean over H×W. dx = dy / (H·W) at every position. Linear. */
 export function globalAvgPool(tape: Tape, x: Tensor): Tensor {

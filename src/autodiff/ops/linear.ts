@@ -1,6 +1,6 @@
 import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /**
  * y = x·wᵀ + b for x [N,in], w [out,in], b [out]. dx = dy·w, dw = dyᵀ·x (or outer(dy_n, x_n) per sample),

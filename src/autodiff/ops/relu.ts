@@ -1,5 +1,5 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /**
  * y = max(x, 0). dx = dy where x > 0, else 0 (the subgradient at 0 is 0, as in PyTorch). The mask is

@@ -1,5 +1,5 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /** y = s·x for a constant s. dx = s·dy. Linear: tangents scale the same way. */
 export function scale(tape: Tape, x: Tensor, s: number): Tensor {

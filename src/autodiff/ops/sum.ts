@@ -1,5 +1,5 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /** y = Σ x (a scalar). dx = dy at every position. Linear. */
 export function sum(tape: Tape, x: Tensor): Tensor {

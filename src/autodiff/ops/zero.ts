@@ -1,5 +1,5 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../../backend/tensor.js';
 
 /**
  * The NB201 `none` op: exact zeros shaped like x. Its gradient is exactly 0 (PyTorch's x·0), so it is not

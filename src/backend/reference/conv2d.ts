@@ -2,27 +2,10 @@
  * Convolution kernels as im2col + GEMM, one sample at a time: Y_n[Co,P] = W[Co,K] · col(x_n)[K,P] with
  * K = Ci·kh·kw and P = Ho·Wo. A 1×1, stride-1, unpadded convolution uses x_n itself as its column matrix.
  */
-import type { HostArray } from '../../autodiff/tensor.js';
+import type { HostArray } from '../tensor.js';
 import type { Conv2dParams } from '../backend.js';
+import type { ConvGeometry } from '../shapes.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
-
-export interface ConvGeometry {
-  N: number; Ci: number; H: number; W: number;
-  Co: number; kh: number; kw: number;
-  Ho: number; Wo: number; stride: number; pad: number;
-  K: number; P: number;
-}
-
-export function convGeometry(xShape: readonly number[], wShape: readonly number[], p: Conv2dParams): ConvGeometry {
-  const [N, Ci, H, W] = xShape as [number, number, number, number];
-  const [Co, wCi, kh, kw] = wShape as [number, number, number, number];
-  if (xShape.length !== 4 || wShape.length !== 4) throw new Error(`conv2d: expected 4-d input and weight, got [${xShape}] and [${wShape}]`);
-  if (wCi !== Ci) throw new Error(`conv2d: input has ${Ci} channels but weight expects ${wCi}`);
-  const Ho = Math.floor((H + 2 * p.padding - kh) / p.stride) + 1;
-  const Wo = Math.floor((W + 2 * p.padding - kw) / p.stride) + 1;
-  if (Ho < 1 || Wo < 1) throw new Error(`conv2d: output would be empty for input ${H}x${W}, kernel ${kh}x${kw}`);
-  return { N, Ci, H, W, Co, kh, kw, Ho, Wo, stride: p.stride, pad: p.padding, K: Ci * kh * kw, P: Ho * Wo };
-}
 
 function isPointwise(g: ConvGeometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.stride === 1 && g.pad === 0;

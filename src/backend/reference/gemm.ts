@@ -2,7 +2,7 @@
  * Plain-loop GEMMs over typed arrays, C += op(A)·op(B), row-major with explicit offsets. Loop orders keep
  * the innermost loop contiguous; the `nt` form accumulates each dot product in a JS double.
  */
-import type { HostArray } from '../../autodiff/tensor.js';
+import type { HostArray } from '../tensor.js';
 
 /** C[M,N] += A[M,K] · B[K,N] */
 export function gemmNN(M: number, N: number, K: number, A: HostArray, aOff: number, B: HostArray, bOff: number, C: HostArray, cOff: number): void {

@@ -2,14 +2,14 @@
  * The reference backend: every kernel as plain TypeScript loops over typed arrays, in f32 or f64.
  * It is the oracle the WASM and WebGPU backends are tested against, so it favours clarity over speed.
  */
-import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../../autodiff/tensor.js';
+import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../tensor.js';
 import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend.js';
-import { matmulDims } from '../shapes.js';
-import { bnBackward, bnBackwardTangent, bnForward, bnLayout, bnStatistics } from './batch_norm.js';
-import { conv2dForward, conv2dGradInput, conv2dGradWeight, convGeometry } from './conv2d.js';
+import { bnLayout, convGeometry, matmulDims, poolOutputSize } from '../shapes.js';
+import { bnBackward, bnBackwardTangent, bnForward, bnStatistics } from '../batch_norm_host.js';
+import { conv2dForward, conv2dGradInput, conv2dGradWeight } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
-import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, poolOutputSize } from './pooling.js';
+import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad } from './pooling.js';
 import { anyNonFinite, classGram, signSum, signsOf } from './reduce.js';
 
 function allocator(dtype: DType): (n: number) => HostArray {

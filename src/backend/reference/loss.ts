@@ -1,5 +1,5 @@
 /** Softmax cross-entropy per row, with a max-shifted log-sum-exp. */
-import type { HostArray } from '../../autodiff/tensor.js';
+import type { HostArray } from '../tensor.js';
 
 export function softmaxCrossEntropy(N: number, K: number, logits: HostArray, labels: Int32Array, losses: HostArray, probs: HostArray): void {
   for (let n = 0; n < N; n++) {

@@ -1,10 +1,7 @@
 /** Average pooling (count_include_pad = false) and global average pooling over NCHW arrays. */
-import type { HostArray } from '../../autodiff/tensor.js';
+import type { HostArray } from '../tensor.js';
 import type { Pool2dParams } from '../backend.js';
-
-export function poolOutputSize(size: number, p: Pool2dParams): number {
-  return Math.floor((size + 2 * p.padding - p.kernel) / p.stride) + 1;
-}
+import { poolOutputSize } from '../shapes.js';
 
 /** Visits every output cell with its clamped input window; the divisor counts only real (unpadded) cells. */
 function forEachWindow(

@@ -1,5 +1,5 @@
 /** Per-sample gradient reductions over grads [B × numel] (sample-major): sign sums and per-class sign Grams. */
-import type { HostArray } from '../../autodiff/tensor.js';
+import type { HostArray } from '../tensor.js';
 
 /** sign(g) ∈ {−1, 0, +1}: exact zeros stay 0, as numpy's sign does. */
 export function signsOf(grads: HostArray): Int8Array {

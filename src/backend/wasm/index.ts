@@ -5,12 +5,10 @@
  * from the host happen only at the edges: inputs, parameters, BN statistics, losses, reductions.
  * The kernels are f32; f64 tensors are refused (use the reference backend).
  */
-import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../../autodiff/tensor.js';
+import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../tensor.js';
 import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend.js';
-import { checkLabels, matmulDims } from '../shapes.js';
-import { bnBackwardTangent, bnLayout } from '../reference/batch_norm.js';
-import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
-import { poolOutputSize } from '../reference/pooling.js';
+import { bnLayout, checkLabels, convGeometry, matmulDims, poolOutputSize, type ConvGeometry } from '../shapes.js';
+import { bnBackwardTangent } from '../batch_norm_host.js';
 import { WasmHeap } from './heap.js';
 import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable, type KernelExports, type KernelName } from './kernels.js';
 import { SingleThreadRunner, splitRange, type KernelRunner } from './runner.js';

@@ -1,16 +1,11 @@
 /**
- * Batch-norm kernels over statistic groups: a group is one channel over (N,H,W) or one (sample, channel)
+ * Batch-norm loops over host arrays: the reference backend's kernels, and the WASM backend's tangent (GraSP's
+ * Hessian-vector product only, too rare to pay for a SIMD kernel). Over statistic groups: a group is one channel over (N,H,W) or one (sample, channel)
  * over (H,W). Statistics are computed in doubles with two passes (mean, then biased variance).
  */
-import type { HostArray } from '../../autodiff/tensor.js';
-import type { StatsGrouping } from '../backend.js';
-
-export interface BnLayout { N: number; C: number; HW: number }
-
-export function bnLayout(shape: readonly number[]): BnLayout {
-  if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got [${shape}]`);
-  return { N: shape[0]!, C: shape[1]!, HW: shape.length === 4 ? shape[2]! * shape[3]! : 1 };
-}
+import type { HostArray } from './tensor.js';
+import type { StatsGrouping } from './backend.js';
+import type { BnLayout } from './shapes.js';
 
 /** Calls visit(group, start) for every contiguous H×W run, with the group index of that run. */
 function forEachRun(l: BnLayout, grouping: StatsGrouping, visit: (group: number, channel: number, start: number) => void): void {

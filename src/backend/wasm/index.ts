@@ -12,7 +12,8 @@ import { bnBackwardTangent, bnLayout } from '../reference/batch_norm.js';
 import { convGeometry, type ConvGeometry } from '../reference/conv2d.js';
 import { poolOutputSize } from '../reference/pooling.js';
 import { WasmHeap } from './heap.js';
-import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable, type KernelExports, type KernelName } from './kernels.js';
+import type { KernelExports, KernelName } from './kernel_list.js';
+import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable } from './kernels.js';
 import { SingleThreadRunner, splitRange, type KernelRunner } from './runner.js';
 
 export interface WasmBackendParts {

@@ -28,7 +28,6 @@ export interface KernelExports {
   sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number, flag: P): void; // assembly/reduce.ts
   signs_i8(grads: P, count: number, out: P, flag: P): void; // assembly/reduce.ts
   class_gram(S: P, numel: number, rows: P, n: number, G: P): void; // assembly/reduce.ts
-  class_sign_sq_norm(S: P, numel: number, rows: P, n: number): number; // assembly/reduce.ts
 }
 
 /** Every export, in module order. */
@@ -58,7 +57,6 @@ export const KERNEL_EXPORTS = [
   'sign_sum',
   'signs_i8',
   'class_gram',
-  'class_sign_sq_norm',
 ] as const satisfies readonly (keyof KernelExports)[];
 
 /** The kernels a worker can run (every export returning nothing), by index in the control block. */

@@ -362,16 +362,6 @@ export class WasmBackend implements Backend {
     return { sums: this.heap.i32(s.ptr, store.length).slice(), nonFinite: this.heap.i32(s.flag, 1)[0] !== 0 };
   }
 
-  signs(grads: Tensor): Int8Array {
-    return this.temp(() => {
-      const pS = this.heap.alloc(grads.size), flag = this.heap.alloc(4); // the caller has only the host signs
-      this.k.signs_i8(this.p(grads), grads.size, pS, flag);
-      const out = new Int8Array(grads.size);
-      out.set(this.heap.i8(pS, grads.size));
-      return out;
-    });
-  }
-
   allocSigns(length: number): SignStore {
     const at = (length + 3) & ~3; // the signs, then the flag, aligned
     const ptr = this.heap.alloc(at + 4);

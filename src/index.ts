@@ -18,7 +18,6 @@ export { ArchStringError, NB201_OPS, archString, parseArch, type CellEdge, type 
 export { Nb201Network, type Nb201Config } from './nets/nb201/network.js';
 export type { ActivationObserver, ForwardContext, Network, NetworkVariant } from './nets/network.js';
 export { ClassGramReducer } from './per_sample/class_gram.js';
-export { ClassSignSumReducer } from './per_sample/class_sign_sum.js';
 export { CollectAllReducer } from './per_sample/collect_all.js';
 export { runPerSampleGradients, weightLayout } from './per_sample/per_sample_gradients.js';
 export { groupByClass, type Reducer, type WeightLayout } from './per_sample/reducer.js';

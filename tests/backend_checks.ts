@@ -122,7 +122,7 @@ export function checkDense(b: Backend, tol = 1e-5): void {
   close(b, b.softmaxCrossEntropyGrad(l1.probs, labels, 0.25), ref.softmaxCrossEntropyGrad(l2.probs, labels, 0.25), 'cross-entropy grad', tol);
 }
 
-/** Sign sums, signs and class Grams: exact integers, so equal. */
+/** Sign sums and class Grams (of signs written to a store): exact integers, so equal. */
 export function checkReductions(b: Backend): void {
   const B = 9, numel = 1037;
   const data = Float32Array.from({ length: B * numel }, (_, i) => (i % 7 === 0 ? 0 : rng.uniform(-1, 1)));
@@ -136,8 +136,6 @@ export function checkReductions(b: Backend): void {
   assert.equal([...sums], [...ref.readSignSums(s2).sums]);
   assert.is(nonFinite, false, 'finite gradients leave the sums unmarked');
   assert.ok(sums.slice(0, 5).every((v) => v === 0) && sums.some((v) => v !== 0), 'untouched sums stay 0');
-  const S = b.signs(t(b, [B, numel], data));
-  assert.equal([...S], [...ref.signs(t(ref, [B, numel], data))]);
   const classes = [[0, 3, 4], [1], [2, 5, 6, 7, 8]];
   const sizes = classes.map((r) => r.length);
   const a1 = b.allocGrams(sizes), a2 = ref.allocGrams(sizes);

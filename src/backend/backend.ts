@@ -1,5 +1,5 @@
 /**
- * The narrow kernel interface every backend implements (reference TS now; WASM and WebGPU later).
+ * The narrow kernel interface every backend implements (reference TS, WASM, WebGPU).
  * Shapes are NCHW. Kernels are pure: they allocate their outputs and never mutate their inputs.
  * Outputs take the dtype of the first tensor argument; a backend may reject mixed dtypes.
  */
@@ -102,8 +102,6 @@ export interface Backend {
   /** store[offset + k] += Σ_b sign(grads[b, k]); a non-finite gradient marks the store. */
   signSum(grads: Tensor, store: SumStore, offset: number): void;
   readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean };
-  /** sign(grads) as int8 on the host, same layout. */
-  signs(grads: Tensor): Int8Array;
   /** Backend-owned int8 storage for sign matrices that must outlive a chunk's scope. */
   allocSigns(length: number): SignStore;
   /** store[offset .. offset + grads.size) = sign(grads); a non-finite gradient marks the store. */

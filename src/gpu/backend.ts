@@ -344,15 +344,6 @@ export class WebGpuBackend implements Backend {
     return { sums: all.subarray(0, store.length), nonFinite: all[store.length] !== 0 };
   }
 
-  signs(grads: Tensor): Int8Array {
-    const s = this.buffer(grads.size * 4), flag = this.buffer(4); // the caller has only the host signs
-    this.run('signs', [grads.size, 0], [this.id(grads), s, flag], groups1d(grads.size));
-    const out = Int8Array.from(new Float32Array(this.link.read(s, grads.size * 4)));
-    this.drop(s);
-    this.drop(flag);
-    return out;
-  }
-
   /** Signs are kept as f32 ±1/0 in one GPU buffer per writeSigns call, until classGram consumes them. */
   allocSigns(length: number): SignStore {
     return { length, segments: [], flag: this.buffer(4) } as GpuSignStore;

@@ -244,10 +244,6 @@ export class ReferenceBackend implements Backend {
     return { sums: s.sums.slice(), nonFinite: s.nonFinite };
   }
 
-  signs(grads: Tensor): Int8Array {
-    return signsOf(this.arr(grads));
-  }
-
   allocSigns(length: number): SignStore {
     return { length, signs: new Int8Array(length), nonFinite: false } as RefSignStore;
   }

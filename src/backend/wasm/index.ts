@@ -10,7 +10,8 @@ import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGr
 import { bnLayout, checkLabels, convGeometry, matmulDims, poolOutputSize, type ConvGeometry } from '../shapes.js';
 import { bnBackwardTangent } from '../batch_norm_host.js';
 import { WasmHeap } from './heap.js';
-import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable, type KernelExports, type KernelName } from './kernels.js';
+import type { KernelExports, KernelName } from './kernel_list.js';
+import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable } from './kernels.js';
 import { SingleThreadRunner, splitRange, type KernelRunner } from './runner.js';
 
 export interface WasmBackendParts {
@@ -357,16 +358,6 @@ export class WasmBackend implements Backend {
   readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean } {
     const s = store as WasmSumStore;
     return { sums: this.heap.i32(s.ptr, store.length).slice(), nonFinite: this.heap.i32(s.flag, 1)[0] !== 0 };
-  }
-
-  signs(grads: Tensor): Int8Array {
-    return this.temp(() => {
-      const pS = this.heap.alloc(grads.size), flag = this.heap.alloc(4); // the caller has only the host signs
-      this.k.signs_i8(this.p(grads), grads.size, pS, flag);
-      const out = new Int8Array(grads.size);
-      out.set(this.heap.i8(pS, grads.size));
-      return out;
-    });
   }
 
   allocSigns(length: number): SignStore {

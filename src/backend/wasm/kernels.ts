@@ -1,47 +1,9 @@
 /**
- * The AssemblyScript kernel module (assembly/, embedded as base64 by scripts/build-wasm.mjs): its exports,
- * compiled once per process, instantiated on one shared memory per thread.
+ * The AssemblyScript kernel module (assembly/, embedded as base64 by scripts/build-wasm.mjs): compiled once per
+ * process, instantiated on one shared memory per thread. Its exports are typed in kernel_list.ts (generated).
  */
+import type { KernelExports } from './kernel_list.js';
 import { KERNELS_WASM_BASE64 } from './kernels_wasm.js';
-
-type P = number; // a byte offset into the shared memory
-
-/** The kernel ABI (see assembly/index.ts). All pointers address f32 arrays unless noted. */
-export interface KernelExports {
-  gemm(M: number, N: number, K: number, A: P, B: P, C: P, acc: number, m0: number, m1: number): void;
-  transpose(src: P, rows: number, cols: number, dst: P): void;
-  conv2d_forward(x: P, w: P, y: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number,
-    stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number): void;
-  conv2d_grad_input(dy: P, wT: P, dx: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number,
-    stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number): void;
-  conv2d_grad_weight(x: P, dy: P, dw: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number,
-    stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number, perSample: number): void;
-  relu(x: P, y: P, i0: number, i1: number): void;
-  relu_grad(dy: P, x: P, dx: P, i0: number, i1: number): void;
-  add(a: P, b: P, y: P, i0: number, i1: number): void;
-  scale(a: P, s: number, y: P, i0: number, i1: number): void;
-  sum(x: P, n: number): number;
-  avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void;
-  avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void;
-  global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void;
-  global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void;
-  bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void;
-  bn_forward(x: P, y: P, N: number, C: number, HW: number, perSample: number, mean: P, invstd: P, gamma: P, beta: P): void;
-  bn_backward(dy: P, x: P, dx: P, N: number, C: number, HW: number, perSample: number, statsFromInput: number,
-    mean: P, invstd: P, gamma: P, dgamma: P, dbeta: P): void;
-  add_row_vector(a: P, v: P, y: P, M: number, N: number): void;
-  sum_rows(a: P, M: number, N: number, y: P): void;
-  outer_per_sample(dy: P, x: P, y: P, N: number, O: number, I: number): void;
-  softmax_ce(logits: P, labels: P, N: number, K: number, losses: P, probs: P): void;
-  softmax_ce_grad(probs: P, labels: P, N: number, K: number, weight: number, dlogits: P): void;
-  /** flag (i32) = 1 when a gradient is NaN or ±Inf, untouched otherwise (also in signs_i8). */
-  sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number, flag: P): void;
-  signs_i8(grads: P, count: number, out: P, flag: P): void;
-  class_gram(S: P, numel: number, rows: P, n: number, G: P): void;
-  class_sign_sq_norm(S: P, numel: number, rows: P, n: number): number;
-}
-
-export type KernelName = { [K in keyof KernelExports]: KernelExports[K] extends (...a: never[]) => void ? K : never }[keyof KernelExports];
 
 /** 64 KiB pages: 16 MiB to start, up to just under 2 GiB, so every byte offset stays a positive int32. */
 export const MEMORY_INITIAL_PAGES = 256;

@@ -4,8 +4,8 @@
  * others with Atomics.wait, so kernel calls stay synchronous. Waits are bounded: a worker that is gone (see
  * protocol.ts) or silent past the timeout fails the call, naming it, and the pool refuses every later call.
  */
-import type { KernelExports, KernelName } from './kernels.js';
-import { ARGS_PER_SLOT, EXIT_CODE, GONE, IDLE, QUIT, RUN, SLOT_INTS, WORKER_KERNELS } from './protocol.js';
+import { WORKER_KERNELS, type KernelExports, type KernelName } from './kernel_list.js';
+import { ARGS_PER_SLOT, EXIT_CODE, GONE, IDLE, QUIT, RUN, SLOT_INTS } from './protocol.js';
 import type { KernelRunner } from './runner.js';
 
 /** What the pool needs of a worker, whatever the runtime. */

@@ -5,8 +5,6 @@
  * exit code) when the worker's thread ends, written by the worker itself on its way out: the main thread,
  * blocked in Atomics.wait, cannot hear a worker's exit event.
  */
-import type { KernelName } from './kernels.js';
-
 export const IDLE = 0;
 export const RUN = 1;
 export const DONE = 2;
@@ -16,13 +14,6 @@ export const SLOT_INTS = 6;
 export const GONE = 4;
 export const EXIT_CODE = 5;
 export const ARGS_PER_SLOT = 32;
-
-/** The kernels a worker can run, by index in the control block. */
-export const WORKER_KERNELS: KernelName[] = [
-  'gemm', 'transpose', 'conv2d_forward', 'conv2d_grad_input', 'conv2d_grad_weight', 'relu', 'relu_grad', 'add', 'scale',
-  'avg_pool2d', 'avg_pool2d_grad', 'global_avg_pool', 'global_avg_pool_grad', 'bn_stats', 'bn_forward', 'bn_backward',
-  'add_row_vector', 'sum_rows', 'outer_per_sample', 'softmax_ce', 'softmax_ce_grad', 'sign_sum', 'signs_i8', 'class_gram',
-];
 
 export interface WorkerInit {
   module: WebAssembly.Module;

@@ -3,7 +3,7 @@
  * over a pool of workers sharing the memory (src/node/worker_pool.ts). Slices must write disjoint memory.
  * Returns when every slice is done.
  */
-import type { KernelExports, KernelName } from './kernels.js';
+import type { KernelExports, KernelName } from './kernel_list.js';
 
 export interface KernelRunner {
   readonly threads: number;

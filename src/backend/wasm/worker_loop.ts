@@ -2,7 +2,8 @@
  * The body of a kernel worker, the same in worker_threads and Web Workers: instantiate the kernel module on
  * the shared memory, then run the slices the main thread posts in the control block until told to quit.
  */
-import { DONE, QUIT, RUN, SLOT_INTS, WORKER_KERNELS, ARGS_PER_SLOT, type WorkerInit } from './protocol.js';
+import { WORKER_KERNELS } from './kernel_list.js';
+import { DONE, QUIT, RUN, SLOT_INTS, ARGS_PER_SLOT, type WorkerInit } from './protocol.js';
 
 /** Instantiates the kernels, calls `ready`, then serves slices forever (until QUIT). */
 export function serveKernels(init: WorkerInit, ready: () => void): void {

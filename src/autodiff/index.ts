@@ -1,6 +1,7 @@
 /** The autodiff: a tensor, a tape, and one file per op with its forward and vector-Jacobian product. */
 export { Tensor, sizeOf, sameShape, shapeString, type DType, type HostArray } from './tensor.js';
-export { Tape, type BackwardContext, type BackwardOptions, type PerSampleSink, type Vjp } from './tape.js';
+export { Tape, type BackwardContext, type BackwardOptions, type Vjp } from './tape.js';
+export type { PerSampleSink } from './per_sample_sink.js';
 export { sumOf, sumOfFresh, type TangentRule } from './tangent.js';
 export { add } from './ops/add.js';
 export { avgPool2d } from './ops/avg_pool2d.js';

@@ -1,18 +1,19 @@
 /**
- * Every autodiff op's VJP against central finite differences in f64 (L = Σ op(θ) ⊙ R, ε = 1e-6), forward
+ * Every autodiff op's VJP against central finite differences in f64 (L = Σ op(θ) ⊙ R, ε = 1e-6), one case
+ * table entry per op of the `ops` table, forward
  * values against direct loops or known maths, and whole tiny NB201 networks (batch and sample BN) end to end.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Tape, add, avgPool2d, batchNorm, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, zero,
-  type BatchNormBuffers, type BatchNormMode, type Tensor,
+  Tape, add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, ops, relu, scale, sum, zero,
+  type BatchNormBuffers, type BatchNormMode, type OpName, type Tensor,
 } from '../src/autodiff/index.js';
 import type { Conv2dParams, Pool2dParams } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { Random } from '../src/util/random.js';
-import { gradcheck, randomArray, randomNormal, type GradInput } from './gradcheck.js';
+import { gradcheck, randomArray, randomNormal, type GradcheckOptions, type GradcheckResult, type GradInput } from './gradcheck.js';
 
 const backend = new ReferenceBackend();
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -75,7 +76,17 @@ test('gradcheck itself rejects a VJP that is off by 1%', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// conv2d
+// The op table's gradient checks: one or more cases per op. The Record type makes TypeScript refuse a
+// table without an entry for every op in `ops`, and the last test refuses an empty entry.
+
+interface GradCase {
+  label: string;
+  inputs: (rng: Random) => GradInput[];
+  f: (tape: Tape, xs: Tensor[]) => Tensor;
+  options?: GradcheckOptions;
+  /** Further assertions on the result. */
+  then?: (r: GradcheckResult) => void;
+}
 
 const convCases: { x: number[]; w: number[]; p: Conv2dParams }[] = [
   { x: [1, 3, 5, 7], w: [5, 3, 3, 3], p: { stride: 1, padding: 1 } },
@@ -87,31 +98,13 @@ const convCases: { x: number[]; w: number[]; p: Conv2dParams }[] = [
   { x: [1, 2, 4, 5], w: [3, 2, 1, 1], p: { stride: 1, padding: 1 } },
 ];
 
-for (const c of convCases) {
-  const label = `conv2d x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding}`;
-  test(`${label}: forward equals direct convolution`, () => {
-    const rng = new Random(1);
-    const x = randomNormal(rng, size(c.x)), w = randomNormal(rng, size(c.w));
-    const y = conv2d(new Tape(backend), backend.fromHost(x, c.x), backend.fromHost(w, c.w), c.p);
-    close(host(y), naiveConv(x, c.x, w, c.w, c.p), 1e-12, label);
-  });
-  test(`${label}: dx and dw vs finite differences`, () => {
-    const rng = new Random(2);
-    const r = gradcheck(backend, [input(rng, 'x', c.x), input(rng, 'w', c.w)], (t, [x, w]) => conv2d(t, x!, w!, c.p));
-    assert.ok(r.checked > 0);
-  });
-}
-
-test('conv2d: only the watched weight gets a gradient (input not needed)', () => {
-  const rng = new Random(3);
-  const c = convCases[1]!;
-  const r = gradcheck(backend, [input(rng, 'x', c.x, { check: false }), input(rng, 'w', c.w)], (t, [x, w]) => conv2d(t, x!, w!, c.p));
-  assert.not.ok(r.grads.has(r.tensors[0]!), 'no gradient for an unwatched input');
-  assert.ok(r.grads.has(r.tensors[1]!));
-});
-
-// ---------------------------------------------------------------------------------------------------------
-// batch_norm
+const poolCases: { x: number[]; p: Pool2dParams }[] = [
+  { x: [2, 2, 5, 7], p: { kernel: 3, stride: 1, padding: 1 } },
+  { x: [2, 2, 6, 8], p: { kernel: 2, stride: 2, padding: 0 } },
+  { x: [1, 3, 5, 7], p: { kernel: 2, stride: 2, padding: 0 } },
+  { x: [2, 2, 5, 7], p: { kernel: 3, stride: 2, padding: 1 } },
+  { x: [1, 2, 6, 6], p: { kernel: 3, stride: 2, padding: 1 } },
+];
 
 function bnInputs(rng: Random, shape: number[]): GradInput[] {
   const C = shape[1]!;
@@ -128,23 +121,133 @@ function buffersFor(C: number, rng?: Random): BatchNormBuffers {
     : { runningMean: new Float64Array(C), runningVar: new Float64Array(C).fill(1), numBatchesTracked: 0 };
 }
 
-for (const mode of ['batch', 'sample', 'running'] as BatchNormMode[]) {
-  for (const shape of [[3, 2, 3, 4], [2, 3, 5, 3]]) {
-    test(`batch_norm ${mode} x[${shape}]: dx, dγ, dβ vs finite differences`, () => {
-      const rng = new Random(4);
-      const buffers = buffersFor(shape[1]!, mode === 'running' ? rng : undefined);
-      const snapshot = { m: buffers.runningMean.slice(), v: buffers.runningVar.slice() };
-      gradcheck(backend, bnInputs(rng, shape), (t, [x, g, b]) => batchNorm(t, x!, g!, b!, buffers, { mode, updateRunning: false }), { maxChecks: 40 });
+function bnCase(mode: BatchNormMode, shape: number[]): GradCase {
+  const buffers = buffersFor(shape[1]!, mode === 'running' ? new Random(4) : undefined);
+  const snapshot = { m: buffers.runningMean.slice(), v: buffers.runningVar.slice() };
+  return {
+    label: `${mode} x[${shape}]: dx, dγ, dβ`,
+    inputs: (rng) => bnInputs(rng, shape),
+    f: (t, [x, g, b]) => batchNorm(t, x!, g!, b!, buffers, { mode, updateRunning: false }),
+    options: { maxChecks: 40 },
+    then: () => {
       assert.equal([...buffers.runningMean], [...snapshot.m], 'running mean untouched');
       assert.equal([...buffers.runningVar], [...snapshot.v], 'running var untouched');
-    });
-  }
+    },
+  };
 }
 
-test('batch_norm batch on [N,C] (no spatial axes): vs finite differences', () => {
-  const rng = new Random(5);
-  gradcheck(backend, bnInputs(rng, [5, 3]), (t, [x, g, b]) => batchNorm(t, x!, g!, b!, buffersFor(3), { mode: 'batch', updateRunning: false }));
+const labels4 = Int32Array.of(2, 0, 4, 2);
+
+const gradCases: Record<OpName, GradCase[]> = {
+  add: [
+    { label: 'a + b', inputs: (rng) => [input(rng, 'a', [2, 3, 2, 2]), input(rng, 'b', [2, 3, 2, 2])], f: (t, [a, b]) => add(t, a!, b!) },
+    { label: 'a + a (accumulated)', inputs: (rng) => [input(rng, 'a', [7])], f: (t, [a]) => add(t, a!, a!), then: (r) => assert.is(r.checked, 7) },
+  ],
+  avgPool2d: poolCases.map((c) => ({
+    label: `x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding}`,
+    inputs: (rng) => [input(rng, 'x', c.x)],
+    f: (t, [x]) => avgPool2d(t, x!, c.p),
+    options: { maxChecks: 80 },
+  })),
+  batchNorm: [
+    ...(['batch', 'sample', 'running'] as BatchNormMode[]).flatMap((mode) => [bnCase(mode, [3, 2, 3, 4]), bnCase(mode, [2, 3, 5, 3])]),
+    bnCase('batch', [5, 3]), // [N,C]: no spatial axes
+  ],
+  channelBias: [
+    { label: 'x[2,3,4,5] + b[3]: dx, db', inputs: (rng) => [input(rng, 'x', [2, 3, 4, 5]), input(rng, 'b', [3])], f: (t, [x, b]) => channelBias(t, x!, b!), options: { maxChecks: 60 } },
+    {
+      label: 'x[3,2,3,3] constant: db alone',
+      inputs: (rng) => [input(rng, 'x', [3, 2, 3, 3], { check: false }), input(rng, 'b', [2])],
+      f: (t, [x, b]) => channelBias(t, x!, b!),
+      then: (r) => assert.not.ok(r.grads.has(r.tensors[0]!), 'no gradient for the unwatched input'),
+    },
+    {
+      label: 'after a conv (its bias, as the nets use it)',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 4, 4]), input(rng, 'w', [3, 2, 3, 3]), input(rng, 'b', [3])],
+      f: (t, [x, w, b]) => channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!),
+      options: { maxChecks: 40 },
+    },
+  ],
+  conv2d: [
+    ...convCases.map((c): GradCase => ({
+      label: `x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding}: dx, dw`,
+      inputs: (rng) => [input(rng, 'x', c.x), input(rng, 'w', c.w)],
+      f: (t, [x, w]) => conv2d(t, x!, w!, c.p),
+    })),
+    {
+      label: 'only the watched weight gets a gradient (input not needed)',
+      inputs: (rng) => [input(rng, 'x', convCases[1]!.x, { check: false }), input(rng, 'w', convCases[1]!.w)],
+      f: (t, [x, w]) => conv2d(t, x!, w!, convCases[1]!.p),
+      then: (r) => {
+        assert.not.ok(r.grads.has(r.tensors[0]!), 'no gradient for an unwatched input');
+        assert.ok(r.grads.has(r.tensors[1]!));
+      },
+    },
+  ],
+  crossEntropy: (['mean', 'sum'] as const).map((reduction) => ({
+    label: `${reduction}: dlogits`, inputs: (rng) => [input(rng, 'logits', [4, 5])], f: (t, [z]) => crossEntropy(t, z!, labels4, reduction),
+  })),
+  globalAvgPool: [{ label: 'x[2,3,3,5]', inputs: (rng) => [input(rng, 'x', [2, 3, 3, 5])], f: (t, [x]) => globalAvgPool(t, x!) }],
+  linear: [{
+    label: 'x[4,5] w[3,5] b[3]: dx, dw, db',
+    inputs: (rng) => [input(rng, 'x', [4, 5]), input(rng, 'w', [3, 5]), input(rng, 'b', [3])],
+    f: (t, [x, w, b]) => linear(t, x!, w!, b!),
+  }],
+  relu: [{
+    label: 'x[2,3,4,5] away from the kink',
+    inputs: (rng) => [{ ...input(rng, 'x', [2, 3, 4, 5]), data: randomNormal(rng, 120).map((v) => (Math.abs(v) < 1e-3 ? v + 0.01 : v)) }],
+    f: (t, [x]) => relu(t, x!),
+    options: { maxChecks: 120 },
+    then: (r) => {
+      const x = host(r.tensors[0]!);
+      r.analytic[0]!.forEach((g, i) => { if (x[i]! < 0) assert.is(g, 0, `relu grad at negative x[${i}]`); });
+    },
+  }],
+  scale: [{ label: 's = −2.5', inputs: (rng) => [input(rng, 'x', [3, 4])], f: (t, [x]) => scale(t, x!, -2.5) }],
+  sum: [{ label: 'x[2,3,4]', inputs: (rng) => [input(rng, 'x', [2, 3, 4])], f: (t, [x]) => sum(t, x!) }],
+  // zero's VJP is 0: the finite differences are exactly 0 too, and nothing upstream gets a gradient entry.
+  zero: [
+    {
+      label: 'zero(x): dx = 0',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 3, 3])],
+      f: (t, [x]) => zero(t, x!),
+      then: (r) => assert.not.ok(r.grads.has(r.tensors[0]!), 'zero(x) gives x no gradient entry'),
+    },
+    {
+      label: 'zero(conv(x, w)) + relu(x): w gets nothing',
+      inputs: (rng) => [input(rng, 'x', [1, 2, 4, 4]), input(rng, 'w', [2, 2, 3, 3])],
+      f: (t, [x, w]) => add(t, zero(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })), relu(t, x!)),
+      then: (r) => assert.not.ok(r.grads.has(r.tensors[1]!), 'a weight feeding only zero() gets no gradient'),
+    },
+  ],
+};
+
+for (const [op, cases] of Object.entries(gradCases) as [OpName, GradCase[]][]) {
+  cases.forEach((c, k) => {
+    test(`${op} ${c.label}: VJP vs finite differences`, () => {
+      const r = gradcheck(backend, c.inputs(new Random(100 + k)), c.f, c.options);
+      assert.ok(r.checked > 0, 'something was checked');
+      c.then?.(r);
+    });
+  });
+}
+
+test('every op in the table has a gradient check', () => {
+  for (const op of Object.keys(ops) as OpName[]) assert.ok(gradCases[op].length > 0, `${op} has no gradient check`);
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Forward values against direct loops or known maths, and hand-computed gradients.
+
+for (const c of convCases) {
+  const label = `conv2d x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding}`;
+  test(`${label}: forward equals direct convolution`, () => {
+    const rng = new Random(1);
+    const x = randomNormal(rng, size(c.x)), w = randomNormal(rng, size(c.w));
+    const y = conv2d(new Tape(backend), backend.fromHost(x, c.x), backend.fromHost(w, c.w), c.p);
+    close(host(y), naiveConv(x, c.x, w, c.w, c.p), 1e-12, label);
+  });
+}
 
 test('batch_norm forward: zero mean and unit biased variance per statistics group; running mode formula', () => {
   const rng = new Random(6);
@@ -177,18 +280,11 @@ test('batch_norm forward: zero mean and unit biased variance per statistics grou
   close(y, want, 1e-13, 'running-mode output');
 });
 
-// ---------------------------------------------------------------------------------------------------------
-// relu, pooling, add, scale, zero
-
-test('relu: forward max(x,0) and dx vs finite differences', () => {
+test('relu: forward max(x,0)', () => {
   const rng = new Random(7);
   const inp = input(rng, 'x', [2, 3, 4, 5]);
   const y = host(relu(new Tape(backend), backend.fromHost(inp.data, inp.shape)));
   close(y, inp.data.map((v) => Math.max(v, 0)), 0, 'relu');
-  // keep every element well away from the kink at 0
-  inp.data = inp.data.map((v) => (Math.abs(v) < 1e-3 ? v + 0.01 : v));
-  const r = gradcheck(backend, [inp], (t, [x]) => relu(t, x!), { maxChecks: 120 });
-  r.analytic[0]!.forEach((g, i) => { if (inp.data[i]! < 0) assert.is(g, 0, `relu grad at negative x[${i}]`); });
 });
 
 test('relu: the subgradient at exactly 0 is 0 (as PyTorch)', () => {
@@ -198,21 +294,11 @@ test('relu: the subgradient at exactly 0 is 0 (as PyTorch)', () => {
   assert.equal([...backend.toHost(g.get(x)!)], [0, 0, 7]);
 });
 
-const poolCases: { x: number[]; p: Pool2dParams }[] = [
-  { x: [2, 2, 5, 7], p: { kernel: 3, stride: 1, padding: 1 } },
-  { x: [2, 2, 6, 8], p: { kernel: 2, stride: 2, padding: 0 } },
-  { x: [1, 3, 5, 7], p: { kernel: 2, stride: 2, padding: 0 } },
-  { x: [2, 2, 5, 7], p: { kernel: 3, stride: 2, padding: 1 } },
-  { x: [1, 2, 6, 6], p: { kernel: 3, stride: 2, padding: 1 } },
-];
-
 for (const c of poolCases) {
   const label = `avg_pool2d x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding}`;
-  test(`${label}: forward (count_include_pad=false) and dx vs finite differences`, () => {
-    const rng = new Random(8);
-    const inp = input(rng, 'x', c.x);
+  test(`${label}: forward (count_include_pad=false) equals direct pooling`, () => {
+    const inp = input(new Random(8), 'x', c.x);
     close(host(avgPool2d(new Tape(backend), backend.fromHost(inp.data, c.x), c.p)), naiveAvgPool(inp.data, c.x, c.p), 1e-14, label);
-    gradcheck(backend, [inp], (t, [x]) => avgPool2d(t, x!, c.p), { maxChecks: 80 });
   });
 }
 
@@ -230,25 +316,31 @@ test('avg_pool2d 3x3 pad 1: corner divides by 4, edge by 6, interior by 9', () =
   assert.ok(Math.abs(g[0]! - (1 / 4 + 2 / 6 + 1 / 9)) < 1e-15, `corner gradient ${g[0]}`);
 });
 
-test('add: dx = dy for both inputs, accumulated when an input is used twice', () => {
-  const rng = new Random(9);
-  gradcheck(backend, [input(rng, 'a', [2, 3, 2, 2]), input(rng, 'b', [2, 3, 2, 2])], (t, [a, b]) => add(t, a!, b!));
-  const r = gradcheck(backend, [input(rng, 'a', [7])], (t, [a]) => add(t, a!, a!));
+test('add: an input used twice gets dy twice', () => {
   const tape = new Tape(backend);
   const a = tape.watch(backend.fromHost(new Float64Array(3), [3]));
   const g = tape.backward(add(tape, a, a), { seed: backend.fromHost(Float64Array.of(1, 2, 3), [3]) });
   assert.equal([...backend.toHost(g.get(a)!)], [2, 4, 6]);
-  assert.ok(r.checked === 7);
 });
 
-test('scale: y = s·x, dx = s·dy', () => {
-  const rng = new Random(10);
-  const inp = input(rng, 'x', [3, 4]);
+test('scale: y = s·x', () => {
+  const inp = input(new Random(10), 'x', [3, 4]);
   close(host(scale(new Tape(backend), backend.fromHost(inp.data, inp.shape), -2.5)), inp.data.map((v) => -2.5 * v), 0, 'scale');
-  gradcheck(backend, [inp], (t, [x]) => scale(t, x!, -2.5));
 });
 
-test('zero: exact zeros, gradient exactly 0 (no contribution upstream)', () => {
+test('channel_bias: y = x + b[c] at every (n, h, w); db = Σ_{n,h,w} dy', () => {
+  const rng = new Random(18);
+  const [N, C, HW] = [2, 3, 6];
+  const x = randomNormal(rng, N * C * HW), b = randomNormal(rng, C), R = randomNormal(rng, N * C * HW);
+  const tape = new Tape(backend);
+  const bt = tape.watch(backend.fromHost(b, [C]));
+  const y = channelBias(tape, backend.fromHost(x, [N, C, 2, 3]), bt);
+  close(host(y), x.map((v, i) => v + b[Math.floor(i / HW) % C]!), 0, 'channel_bias');
+  const db = host(tape.backward(y, { seed: backend.fromHost(R, [N, C, 2, 3]) }).get(bt)!);
+  close(db, b.map((_, c) => R.reduce((s, r, i) => (Math.floor(i / HW) % C === c ? s + r : s), 0)), 1e-14, 'db');
+});
+
+test('zero: exact zeros; y = zero(x) + 2x has gradient exactly 2R', () => {
   const rng = new Random(11);
   const inp = input(rng, 'x', [2, 2, 3, 3]);
   const tape = new Tape(backend);
@@ -262,24 +354,16 @@ test('zero: exact zeros, gradient exactly 0 (no contribution upstream)', () => {
   const y = add(tape, z, scale(tape, x, 2));
   const g = host(tape.backward(y, { seed: backend.fromHost(R, inp.shape) }).get(x)!);
   assert.equal([...g], [...R.map((v) => 2 * v)]);
-  // zero alone: x gets no gradient at all, and finite differences agree (exactly 0)
-  const r = gradcheck(backend, [inp], (t, [xx]) => zero(t, xx!));
-  assert.not.ok(r.grads.has(r.tensors[0]!), 'zero(x) gives x no gradient entry');
-  // and through a relu/conv upstream of it, the weight gets nothing either
-  const r2 = gradcheck(backend, [input(rng, 'x', [1, 2, 4, 4]), input(rng, 'w', [2, 2, 3, 3])],
-    (t, [xx, w]) => add(t, zero(t, conv2d(t, xx!, w!, { stride: 1, padding: 1 })), relu(t, xx!)));
-  assert.not.ok(r2.grads.has(r2.tensors[1]!), 'a weight feeding only zero() gets no gradient');
 });
 
-test('global_avg_pool: forward is the spatial mean, dx vs finite differences', () => {
+test('global_avg_pool: forward is the spatial mean', () => {
   const rng = new Random(12);
   const inp = input(rng, 'x', [2, 3, 3, 5]);
   const y = host(globalAvgPool(new Tape(backend), backend.fromHost(inp.data, inp.shape)));
   close(y, Array.from({ length: 6 }, (_, q) => inp.data.subarray(q * 15, q * 15 + 15).reduce((a, b) => a + b, 0) / 15), 1e-15, 'gap');
-  gradcheck(backend, [inp], (t, [x]) => globalAvgPool(t, x!));
 });
 
-test('linear: forward x·wᵀ + b; dx, dw, db vs finite differences', () => {
+test('linear: forward x·wᵀ + b', () => {
   const rng = new Random(13);
   const [N, I, O] = [4, 5, 3];
   const ins = [input(rng, 'x', [N, I]), input(rng, 'w', [O, I]), input(rng, 'b', [O])];
@@ -291,19 +375,7 @@ test('linear: forward x·wᵀ + b; dx, dw, db vs finite differences', () => {
     want[n * O + o] = s;
   }
   close(y, want, 1e-14, 'linear');
-  gradcheck(backend, ins, (t, [x, w, b]) => linear(t, x!, w!, b!));
 });
-
-// ---------------------------------------------------------------------------------------------------------
-// losses and sum
-
-for (const reduction of ['mean', 'sum'] as const) {
-  test(`cross_entropy (${reduction}): dlogits vs finite differences`, () => {
-    const rng = new Random(14);
-    const labels = Int32Array.of(2, 0, 4, 2);
-    gradcheck(backend, [input(rng, 'logits', [4, 5])], (t, [z]) => crossEntropy(t, z!, labels, reduction));
-  });
-}
 
 test('cross_entropy forward: equal logits give ln K; a known 2-class value; mean = sum / N', () => {
   const tape = new Tape(backend);
@@ -327,11 +399,10 @@ test('cross_entropy forward: equal logits give ln K; a known 2-class value; mean
   assert.throws(() => crossEntropy(new Tape(backend), eq, Int32Array.of(0, 7, 1)), /label 7/);
 });
 
-test('sum: y = Σx, dx = dy everywhere; default seed 1 for a scalar root', () => {
+test('sum: y = Σx; Σ(3x) has gradient 3 everywhere with the default seed 1 for a scalar root', () => {
   const rng = new Random(15);
   const inp = input(rng, 'x', [2, 3, 4]);
   assert.ok(Math.abs(host(sum(new Tape(backend), backend.fromHost(inp.data, inp.shape)))[0]! - inp.data.reduce((a, b) => a + b, 0)) < 1e-14);
-  gradcheck(backend, [inp], (t, [x]) => sum(t, x!));
   const tape = new Tape(backend);
   const x = tape.watch(backend.fromHost(inp.data, inp.shape));
   const g = host(tape.backward(sum(tape, scale(tape, x, 3))).get(x)!);

@@ -1,11 +1,13 @@
 /**
  * Exact Hessian-vector products (forward-over-reverse) against central differences of gradients:
- * H·v ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, in f64, for every op NB201 uses and for the whole network.
+ * H·v ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε, in f64: one case table entry per op of the `ops` table, chains of
+ * them, and the whole network.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Tape, add, avgPool2d, batchNorm, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, type BatchNormBuffers, type BatchNormMode, type Tensor,
+  Tape, add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, ops, relu, scale, sum, zero,
+  type BatchNormBuffers, type BatchNormMode, type OpName, type Tensor,
 } from '../src/autodiff/index.js';
 import type { Backend } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
@@ -59,6 +61,85 @@ function hvpcheck(be: Backend, inputs: HvpInput[], f: (tape: Tape, xs: Tensor[])
 }
 
 const buffers = (C: number): BatchNormBuffers => ({ runningMean: new Float64Array(C).fill(0.1), runningVar: new Float64Array(C).fill(1.3), numBatchesTracked: 0 });
+
+// ---------------------------------------------------------------------------------------------------------
+// The op table's Hessian-vector checks. Each op sits under a cross-entropy so that H is not zero (most ops
+// are linear); gap → CE turns a [N,C,H,W] output into a loss. The Record type makes TypeScript refuse a
+// table without every op; the test after the loop refuses an empty entry.
+
+interface HvpCase {
+  label: string;
+  inputs: (rng: Random) => HvpInput[];
+  f: (tape: Tape, xs: Tensor[]) => Tensor;
+}
+
+/** Mean cross-entropy of y [N,K], or of its spatial mean when y is [N,C,H,W]; labels n mod K. */
+function ce(t: Tape, y: Tensor): Tensor {
+  const logits = y.shape.length === 4 ? globalAvgPool(t, y) : y;
+  const [N, K] = [logits.shape[0]!, logits.shape[1]!];
+  return crossEntropy(t, logits, Int32Array.from({ length: N }, (_, n) => (3 * n + 1) % K));
+}
+
+const arr = (rng: Random, name: string, shape: number[], constant = false): HvpInput =>
+  ({ name, shape, data: randomNormal(rng, shape.reduce((a, b) => a * b, 1)), constant });
+
+const hvpCases: Record<OpName, HvpCase[]> = {
+  add: [{ label: 'CE(gap(a + b))', inputs: (r) => [arr(r, 'a', [3, 4, 2, 3]), arr(r, 'b', [3, 4, 2, 3])], f: (t, [a, b]) => ce(t, add(t, a!, b!)) }],
+  avgPool2d: [
+    { label: 'CE(gap(pool 3x3 s1 p1))', inputs: (r) => [arr(r, 'x', [3, 4, 5, 5])], f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })) },
+    { label: 'CE(gap(pool 2x2 s2))', inputs: (r) => [arr(r, 'x', [3, 4, 4, 6])], f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })) },
+  ],
+  // γ and β carry no direction (batch_norm's jvp refuses them). A relu before the gap: in sample mode
+  // gap(bn(x)) = β exactly, whose Hessian is 0.
+  batchNorm: (['batch', 'sample', 'running'] as BatchNormMode[]).map((mode) => ({
+    label: `CE(gap(relu(bn ${mode})))`,
+    inputs: (r) => [arr(r, 'x', [3, 4, 3, 3]), { ...arr(r, 'gamma', [4], true), data: randomArray(r, 4, 0.5, 1.5) }, arr(r, 'beta', [4], true)],
+    f: (t, [x, g, b]) => ce(t, relu(t, batchNorm(t, x!, g!, b!, buffers(4), { mode, updateRunning: false }))),
+  })),
+  // The bias carries no direction (channel_bias's jvp refuses it); its input does.
+  channelBias: [
+    { label: 'CE(gap(x + b))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3]), arr(r, 'b', [4], true)], f: (t, [x, b]) => ce(t, channelBias(t, x!, b!)) },
+    {
+      label: 'CE(gap(conv(x, w) + b))',
+      inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3]), arr(r, 'b', [4], true)],
+      f: (t, [x, w, b]) => ce(t, channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!)),
+    },
+  ],
+  conv2d: [
+    { label: 'CE(gap(conv 3x3 s1 p1))', inputs: (r) => [arr(r, 'x', [3, 2, 5, 5]), arr(r, 'w', [4, 2, 3, 3])], f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })) },
+    { label: 'CE(gap(conv 1x1 s2))', inputs: (r) => [arr(r, 'x', [3, 3, 5, 4]), arr(r, 'w', [4, 3, 1, 1])], f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 2, padding: 0 })) },
+  ],
+  crossEntropy: (['mean', 'sum'] as const).map((reduction) => ({
+    label: `CE ${reduction}`, inputs: (r) => [arr(r, 'logits', [4, 5])], f: (t, [z]) => crossEntropy(t, z!, Int32Array.of(2, 0, 4, 2), reduction),
+  })),
+  globalAvgPool: [{ label: 'CE(gap(x))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, x!) }],
+  linear: [{ label: 'CE(x·wᵀ + b)', inputs: (r) => [arr(r, 'x', [3, 5]), arr(r, 'w', [4, 5]), arr(r, 'b', [4])], f: (t, [x, w, b]) => ce(t, linear(t, x!, w!, b!)) }],
+  relu: [{ label: 'CE(gap(relu(x)))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, relu(t, x!)) }],
+  scale: [{ label: 'CE(−2.5·z)', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => ce(t, scale(t, z!, -2.5)) }],
+  // sum's output is a scalar, which no op here consumes nonlinearly: its H·v term is 0 beside CE's.
+  sum: [{ label: 'CE(z) + 0.1·Σz', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => add(t, ce(t, z!), scale(t, sum(t, z!), 0.1)) }],
+  // zero contributes nothing: w, feeding only zero(), has H·v rows of exactly 0 (as the differences).
+  zero: [{
+    label: 'CE(gap(zero(conv(x, w)) + x))',
+    inputs: (r) => [arr(r, 'x', [3, 4, 3, 3]), arr(r, 'w', [4, 4, 3, 3])],
+    f: (t, [x, w]) => ce(t, add(t, zero(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })), x!)),
+  }],
+};
+
+for (const [op, cases] of Object.entries(hvpCases) as [OpName, HvpCase[]][]) {
+  cases.forEach((c, k) => {
+    test(`${op} ${c.label}: H·v vs differences of gradients`, () => {
+      hvpcheck(backend, c.inputs(new Random(200 + k)), c.f);
+    });
+  });
+}
+
+test('every op in the table has a Hessian-vector check', () => {
+  for (const op of Object.keys(ops) as OpName[]) assert.ok(hvpCases[op].length > 0, `${op} has no Hessian-vector check`);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Chains and whole networks
 
 for (const mode of ['batch', 'sample', 'running'] as BatchNormMode[]) {
   test(`chain conv → bn(${mode}) → relu → avg_pool + scale → gap → linear → CE (+ Σ logits): H·v of x, conv w, linear w and b`, () => {

@@ -1,16 +1,36 @@
-/** The autodiff: a tensor, a tape, and one file per op with its forward and vector-Jacobian product. */
+/** The autodiff: a tensor, a tape, and one file per op with its forward, vector-Jacobian product and tangent rule. */
 export { Tensor, sizeOf, sameShape, shapeString, type DType, type HostArray } from '../backend/tensor.js';
-export { Tape, type BackwardContext, type BackwardOptions, type PerSampleSink, type Vjp } from './tape.js';
+export { Tape, type BackwardContext, type BackwardOptions, type Vjp } from './tape.js';
+export type { PerSampleSink } from './per_sample_sink.js';
 export { sumOf, sumOfFresh, type TangentRule } from './tangent.js';
-export { add } from './ops/add.js';
-export { avgPool2d } from './ops/avg_pool2d.js';
-export { channelBias } from './ops/channel_bias.js';
-export { batchNorm, type BatchNormBuffers, type BatchNormMode, type BatchNormOptions } from './ops/batch_norm.js';
-export { conv2d } from './ops/conv2d.js';
-export { crossEntropy, type Reduction } from './ops/cross_entropy.js';
-export { globalAvgPool } from './ops/global_avg_pool.js';
-export { linear } from './ops/linear.js';
-export { relu } from './ops/relu.js';
-export { scale } from './ops/scale.js';
-export { sum } from './ops/sum.js';
-export { zero } from './ops/zero.js';
+import type { Tape } from './tape.js';
+import type { Tensor } from '../backend/tensor.js';
+import { add } from './ops/add.js';
+import { avgPool2d } from './ops/avg_pool2d.js';
+import { batchNorm } from './ops/batch_norm.js';
+import { channelBias } from './ops/channel_bias.js';
+import { conv2d } from './ops/conv2d.js';
+import { crossEntropy } from './ops/cross_entropy.js';
+import { globalAvgPool } from './ops/global_avg_pool.js';
+import { linear } from './ops/linear.js';
+import { relu } from './ops/relu.js';
+import { scale } from './ops/scale.js';
+import { sum } from './ops/sum.js';
+import { zero } from './ops/zero.js';
+
+export type { BatchNormBuffers, BatchNormMode, BatchNormOptions } from './ops/batch_norm.js';
+export type { Reduction } from './ops/cross_entropy.js';
+
+/**
+ * Every op, by name. The tests loop over this table: each entry needs a finite-difference gradient check
+ * and a Hessian-vector check (their case tables are typed Record<OpName, ...>), so a new op is not done
+ * until both exist.
+ */
+export const ops = {
+  add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, zero,
+} satisfies Record<string, Op>;
+export type OpName = keyof typeof ops;
+
+/** An op takes the tape first (it records itself there) and returns its output. */
+export type Op = (tape: Tape, ...args: never[]) => Tensor;
+export { add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, zero };

@@ -5,46 +5,8 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { TangentRule } from './tangent.js';
+import type { PerSampleSink } from './per_sample_sink.js';
 import { Tensor, nextTensorId, sameShape, shapeString } from '../backend/tensor.js';
-
-/**
- * Receives per-sample weight gradients during a backward pass instead of the batch-summed gradient.
- * `grads` has shape [N, ...param.shape].
- */
-export interface PerSampleSink {
-  wants(param: Tensor): boolean;
-  /** Reduces `grads` before returning; the tensor is released afterwards. */
-  consume(param: Tensor, grads: Tensor): void;
-}
-
-export interface BackwardContext {
-  readonly backend: Backend;
-  /** Whether a gradient for this input is needed (it is a tracked leaf or comes from a recorded op). */
-  needsGrad(t: Tensor): boolean;
-  /**
-   * The gradient of a weight: handed per sample to the sink when it wants this parameter (returns null,
-   * since nothing is left to accumulate), otherwise the batch-summed gradient.
-   */
-  weightGrad(w: Tensor, summed: () => Tensor, perSample: () => Tensor): Tensor | null;
-}
-
-export type Vjp = (dy: Tensor, ctx: BackwardContext) => (Tensor | null)[];
-
-interface Entry {
-  op: string;
-  inputs: { id: number; shape: readonly number[] }[];
-  output: number;
-  vjp: Vjp;
-  tangent?: TangentRule;
-}
-
-export interface BackwardOptions {
-  /** Gradient of the root; defaults to 1 for a scalar root. */
-  seed?: Tensor;
-  perSample?: PerSampleSink;
-  /** Intermediate tensors whose gradients are returned too (like PyTorch's retain_grad). */
-  retain?: readonly Tensor[];
-}
 
 export class Tape {
   private entries: Entry[] = [];
@@ -73,19 +35,10 @@ export class Tape {
     return output;
   }
 
-  get length(): number {
-    return this.entries.length;
-  }
-
   /** Reverse pass from `root`; returns the gradients of the tracked leaves (parameters and inputs). */
   backward(root: Tensor, options: BackwardOptions = {}): Map<Tensor, Tensor> {
     const b = this.backend;
-    let seed = options.seed;
-    if (!seed) {
-      if (root.size !== 1) throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
-      seed = b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
-    }
-    const firstId = nextTensorId();
+    if (!options.seed && root.size !== 1) throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
     const sink = options.perSample;
     const retained = new Map((options.retain ?? []).map((t) => [t.id, t]));
     const ctx: BackwardContext = {
@@ -102,30 +55,18 @@ export class Tape {
         return summed();
       },
     };
-    const grads = new GradientSlots(b, firstId);
-    grads.accumulate(root.id, seed);
+    const seed = options.seed ?? this.one(root); // made before firstId: the default seed is never released
     const out = new Map<Tensor, Tensor>();
-    for (let k = this.entries.length - 1; k >= 0; k--) {
-      const e = this.entries[k]!;
-      const dy = grads.take(e.output); // an intermediate gradient is consumed exactly once
-      if (!dy) continue;
+    const grads = new GradientSlots(b, nextTensorId());
+    grads.accumulate(root.id, seed);
+    this.reverseWalk(grads, (e, dy) => {
       const keep = retained.get(e.output);
       if (keep) {
         out.set(keep, dy);
         grads.keep(dy);
       }
-      const dxs = e.vjp(dy, ctx);
-      e.inputs.forEach((x, i) => {
-        const dx = dxs[i];
-        if (!dx) return;
-        if (!this.tracked.has(x.id)) return grads.discard(dx);
-        if (!sameShape(dx.shape, x.shape)) {
-          throw new Error(`${e.op} vjp: gradient ${shapeString(dx.shape)} for input ${i} of shape ${shapeString(x.shape)}`);
-        }
-        grads.accumulate(x.id, dx);
-      });
-      grads.done(dy);
-    }
+      return e.vjp(dy, ctx);
+    });
     for (const [id, g] of grads.entries()) {
       const leaf = this.leaves.get(id) ?? retained.get(id);
       if (leaf) out.set(leaf, g);
@@ -176,23 +117,19 @@ export class Tape {
     };
     const firstId = nextTensorId();
     const grads = new GradientSlots(b, firstId), tgrads = new GradientSlots(b, firstId);
-    grads.accumulate(root.id, b.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape));
-    for (let k = this.entries.length - 1; k >= 0; k--) {
-      const e = this.entries[k]!;
-      const dy = grads.take(e.output);
-      if (!dy) continue;
+    grads.accumulate(root.id, this.one(root));
+    // The gradients walk as in backward; their tangents ride along, slot for slot.
+    this.reverseWalk(grads, (e, dy) => {
       const tdy = tgrads.take(e.output) ?? null;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
-      const dxs = e.vjp(dy, ctx);
       const tdxs = tdy === null && tx.every((t) => t === null) ? [] : rule(e).vjpJvp(dy, tdy, tx, ctx);
       e.inputs.forEach((x, i) => {
-        const tracked = this.tracked.has(x.id);
-        if (dxs[i]) (tracked ? grads.accumulate(x.id, dxs[i]!) : grads.discard(dxs[i]!));
-        if (tdxs[i]) (tracked ? tgrads.accumulate(x.id, tdxs[i]!) : tgrads.discard(tdxs[i]!));
+        const tdx = tdxs[i];
+        if (tdx) (this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx));
       });
-      grads.done(dy);
       if (tdy) tgrads.done(tdy);
-    }
+      return e.vjp(dy, ctx);
+    });
     const out = new Map<Tensor, Tensor>();
     for (const leaf of direction.keys()) {
       const t = tgrads.peek(leaf.id);
@@ -200,6 +137,63 @@ export class Tape {
     }
     return out;
   }
+
+  /**
+   * The one reverse walk: entries in reverse recording order, each given its output's gradient (consumed
+   * exactly once) by `step`, which returns the input gradients; those are added into `grads`.
+   */
+  private reverseWalk(grads: GradientSlots, step: (e: Entry, dy: Tensor) => (Tensor | null)[]): void {
+    for (let k = this.entries.length - 1; k >= 0; k--) {
+      const e = this.entries[k]!;
+      const dy = grads.take(e.output);
+      if (!dy) continue;
+      const dxs = step(e, dy);
+      e.inputs.forEach((x, i) => {
+        const dx = dxs[i];
+        if (!dx) return;
+        if (!this.tracked.has(x.id)) return grads.discard(dx);
+        if (!sameShape(dx.shape, x.shape)) {
+          throw new Error(`${e.op} vjp: gradient ${shapeString(dx.shape)} for input ${i} of shape ${shapeString(x.shape)}`);
+        }
+        grads.accumulate(x.id, dx);
+      });
+      grads.done(dy);
+    }
+  }
+
+  /** The gradient 1 of a scalar root. */
+  private one(root: Tensor): Tensor {
+    return this.backend.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+  }
+}
+
+export interface BackwardContext {
+  readonly backend: Backend;
+  /** Whether a gradient for this input is needed (it is a tracked leaf or comes from a recorded op). */
+  needsGrad(t: Tensor): boolean;
+  /**
+   * The gradient of a weight: handed per sample to the sink when it wants this parameter (returns null,
+   * since nothing is left to accumulate), otherwise the batch-summed gradient.
+   */
+  weightGrad(w: Tensor, summed: () => Tensor, perSample: () => Tensor): Tensor | null;
+}
+
+export type Vjp = (dy: Tensor, ctx: BackwardContext) => (Tensor | null)[];
+
+interface Entry {
+  op: string;
+  inputs: { id: number; shape: readonly number[] }[];
+  output: number;
+  vjp: Vjp;
+  tangent?: TangentRule;
+}
+
+export interface BackwardOptions {
+  /** Gradient of the root; defaults to 1 for a scalar root. */
+  seed?: Tensor;
+  perSample?: PerSampleSink;
+  /** Intermediate tensors whose gradients are returned too (like PyTorch's retain_grad). */
+  retain?: readonly Tensor[];
 }
 
 /**

@@ -7,7 +7,7 @@ import type { HostArray } from './tensor.js';
 import type { StatsGrouping } from './backend.js';
 import type { BnLayout } from './shapes.js';
 
-/** Calls visit(group, start) for every contiguous H×W run, with the group index of that run. */
+/** Calls visit(group, channel, start) for every contiguous H×W run: its statistic group, its channel and its first index. */
 function forEachRun(l: BnLayout, grouping: StatsGrouping, visit: (group: number, channel: number, start: number) => void): void {
   for (let n = 0; n < l.N; n++) {
     for (let c = 0; c < l.C; c++) visit(grouping === 'channel' ? c : n * l.C + c, c, (n * l.C + c) * l.HW);

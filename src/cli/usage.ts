@@ -8,7 +8,7 @@
 const SHARED = {
   proxies: `  --proxies LIST|all         comma-separated (default gradsign,gradalign1,gradalign2), or all: also the
                              baselines grad_norm, snip, grasp, fisher, synflow, jacob_cov, naswot, zen,
-                             tenas_ntk (−NTK condition number), tenas_lr (linear regions) and params`,
+                             tenas_ntk (−NTK condition number), tenas_lr (linear regions), params and flops`,
   data: `  --data DIR                 folder with the CIFAR binary files (data_batch_*.bin, test_batch.bin; CIFAR-100
                              train.bin/test.bin or train_partial.bin). Default: the bundled 512-image CIFAR-10
                              test sample (score, cifar10), or ../shared/data beside the package`,

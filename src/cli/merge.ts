@@ -3,13 +3,13 @@
  * protocol). Every line is checked, every line's protocol must agree with the first's, each (dataset, seed,
  * architecture) is kept once, and OUT is written whole and then renamed into place under its lock.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { protocolMismatch } from '../eval/protocol.js';
 import { checkResultLine, lineKey, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { acquireLock } from '../node/file_lock.js';
 import { loadNb201Table } from '../node/files.js';
-import { openResults, ResultsFileError, ResultsWriteError } from '../node/results_file.js';
+import { openResults, replaceFile, ResultsFileError } from '../node/results_file.js';
 import { UsageError, parseArgs } from './args.js';
 
 export async function runMerge(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
@@ -38,25 +38,7 @@ export async function runMerge(argv: readonly string[], io: { out: (s: string) =
     const { lines, duplicates } = uniqueLines(all);
     const first = new Map(lines.map((l) => [lineKey(l), l]));
     const conflicting = all.filter((l) => JSON.stringify(l.scores) !== JSON.stringify(first.get(lineKey(l))!.scores)).length;
-    const tmp = `${out}.merge.${process.pid}`;
-    const fd = openSync(tmp, 'w');
-    try {
-      const bytes = Buffer.from(lines.map((l) => JSON.stringify(l) + '\n').join(''), 'utf8');
-      let n: number;
-      try {
-        n = writeSync(fd, bytes);
-        fsyncSync(fd);
-      } catch (e) {
-        throw new ResultsWriteError(`cannot write ${tmp}: ${(e as Error).message}`);
-      }
-      if (n !== bytes.length) throw new ResultsWriteError(`cannot write ${tmp}: short write (${n} of ${bytes.length} bytes; is the disk full?)`);
-    } catch (e) {
-      closeSync(fd);
-      unlinkSync(tmp);
-      throw e;
-    }
-    closeSync(fd);
-    renameSync(tmp, out);
+    replaceFile(out, lines.map((l) => JSON.stringify(l) + '\n').join(''));
     io.err(`merge: ${lines.length} results from ${inputs.length} file(s) into ${out}` +
       `${duplicates > 0 ? `; ${duplicates} duplicate line(s) ignored${conflicting > 0 ? `, ${conflicting} of them with other scores than the line kept` : ''}` : ''}`);
     return 0;

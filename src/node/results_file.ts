@@ -8,7 +8,7 @@
  * - a failed or short write is an error (ResultsWriteError) and the file is cut back to its last whole line:
  *   a result counts only once it is on disk.
  */
-import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { acquireLock, type FileLock } from './file_lock.js';
 
 /** A results file that cannot be read as one (bad lines, not a file): a data error. */
@@ -113,15 +113,7 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
         if (parsed.bad.length > 0) {
           // The rejected lines are saved before the file loses them; the rewrite replaces it in one rename.
           appendFileSync(`${path}.rejected`, parsed.bad.map((b) => b.text + '\n').join(''));
-          const tmp = `${path}.repair.${process.pid}`;
-          const fd = openSync(tmp, 'w');
-          try {
-            writeAll(fd, tmp, Buffer.from(parsed.kept.map((l) => l + '\n').join(''), 'utf8'));
-            fsyncSync(fd);
-          } finally {
-            closeSync(fd);
-          }
-          renameSync(tmp, path);
+          replaceFile(path, parsed.kept.map((l) => l + '\n').join(''));
           say(`${path}: moved ${parsed.bad.length} bad line(s) (${parsed.bad.map((b) => b.line).slice(0, 10).join(', ')}${parsed.bad.length > 10 ? ', …' : ''}) ` +
             `to ${path}.rejected; kept ${parsed.existing.length}`);
         } else if (parsed.good < Buffer.byteLength(text, 'utf8')) truncateSync(path, parsed.good);
@@ -159,6 +151,25 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
     lock?.release();
     throw e;
   }
+}
+
+/**
+ * Replaces `path` by `text` in one rename: written whole to a temporary file beside it and synced first, so a
+ * crash or a full disk leaves the old file as it was (and the temporary file removed).
+ */
+export function replaceFile(path: string, text: string): void {
+  const tmp = `${path}.tmp.${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, tmp, Buffer.from(text, 'utf8'));
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
 }
 
 /** One write of the whole buffer; a short write is an error (the disk is full or the file too large). */

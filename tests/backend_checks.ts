@@ -5,7 +5,7 @@
  */
 import * as assert from 'uvu/assert';
 import type { Tensor } from '../src/backend/tensor.js';
-import type { Backend } from '../src/backend/backend.js';
+import type { Backend, SavedBatchNorm } from '../src/backend/backend.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { DEFAULT_PROXY_OPTIONS, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
@@ -82,17 +82,19 @@ export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): voi
     const G = s.mean.size, inv = Float32Array.from(ref.toHost(sr.variance), (v) => 1 / Math.sqrt(v + 1e-5));
     close(b, b.batchNormInvStd(s.variance, 1e-5), ref.batchNormInvStd(sr.variance, 1e-5), `bn 1/σ ${grouping}`, tol);
     const gd = rand(C), bd = rand(C);
-    const args = (k: Backend, m: Tensor) => [m, k.fromHost(inv, [G]), t(k, [C], gd), t(k, [C], bd)] as const;
-    close(b, b.batchNormForward(x, ...args(b, s.mean), grouping), ref.batchNormForward(xr, ...args(ref, sr.mean), grouping), `bn forward ${grouping}`, tol);
+    const saved = (k: Backend, input: Tensor, mean: Tensor, statsFromInput: boolean): SavedBatchNorm =>
+      ({ x: input, mean, invStd: k.fromHost(inv, [G]), gamma: t(k, [C], gd), grouping, statsFromInput });
+    close(b, b.batchNormForward(saved(b, x, s.mean, true), t(b, [C], bd)), ref.batchNormForward(saved(ref, xr, sr.mean, true), t(ref, [C], bd)), `bn forward ${grouping}`, tol);
     for (const fromInput of [true, false]) {
-      const r1 = b.batchNormBackward(y, x, s.mean, b.fromHost(inv, [G]), t(b, [C], gd), grouping, fromInput);
-      const r2 = ref.batchNormBackward(yr, xr, sr.mean, ref.fromHost(inv, [G]), t(ref, [C], gd), grouping, fromInput);
+      const bn = saved(b, x, s.mean, fromInput), bnr = saved(ref, xr, sr.mean, fromInput);
+      const r1 = b.batchNormBackward(y, bn);
+      const r2 = ref.batchNormBackward(yr, bnr);
       close(b, r1.dx, r2.dx, `bn backward dx ${grouping} ${fromInput}`, tol);
       close(b, r1.dgamma, r2.dgamma, `bn backward dgamma ${grouping} ${fromInput}`, tol);
       close(b, r1.dbeta, r2.dbeta, `bn backward dbeta ${grouping} ${fromInput}`, tol);
       for (const [tdy, tx] of [[true, true], [true, false], [false, true]] as const) {
-        const got = b.batchNormBackwardTangent(y, tdy ? t(b, shape, td) : null, x, tx ? t(b, shape, ud) : null, s.mean, b.fromHost(inv, [G]), t(b, [C], gd), grouping, fromInput);
-        const want = ref.batchNormBackwardTangent(yr, tdy ? t(ref, shape, td) : null, xr, tx ? t(ref, shape, ud) : null, sr.mean, ref.fromHost(inv, [G]), t(ref, [C], gd), grouping, fromInput);
+        const got = b.batchNormBackwardTangent(y, tdy ? t(b, shape, td) : null, tx ? t(b, shape, ud) : null, bn);
+        const want = ref.batchNormBackwardTangent(yr, tdy ? t(ref, shape, td) : null, tx ? t(ref, shape, ud) : null, bnr);
         close(b, got, want, `bn backward tangent ${grouping} fromInput=${fromInput} tdy=${tdy} tx=${tx}`, tol * 10);
       }
     }

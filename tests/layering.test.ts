@@ -18,6 +18,7 @@ function files(dir: string): string[] {
 }
 const modules = files(src).map((p) => ({
   path: relative(src, p),
+  text: readFileSync(p, 'utf8'),
   imports: [...readFileSync(p, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s+'([^']+)'/gm)].map((m) => m[1]!),
 }));
 
@@ -54,6 +55,22 @@ test('imports flow one way: proxies → nets → autodiff → backend interface 
       }
     }
   }
+});
+
+test('the autodiff needs only the kernels; the per-sample reductions are called only from per_sample/', () => {
+  const reductions = /\.(allocSignSums|signSum|readSignSums|allocSigns|writeSigns|allocGrams|classGram|readGrams)\(/;
+  const implementers = ['backend/', 'gpu/', 'per_sample/'];
+  let callers = 0;
+  for (const m of modules) {
+    if (m.path.startsWith('autodiff/')) {
+      assert.not.ok(/\b(Backend|SampleReductions)\b/.test(m.text), `${m.path} names the whole backend; the autodiff runs on Kernels`);
+    }
+    if (reductions.test(m.text)) {
+      assert.ok(implementers.some((l) => m.path.startsWith(l)), `${m.path} calls a per-sample reduction: ${m.text.match(reductions)![0]}`);
+      if (m.path.startsWith('per_sample/')) callers++;
+    }
+  }
+  assert.ok(callers >= 2, 'the sign-sum and class-Gram reducers call the reductions');
 });
 
 test.run();

@@ -75,7 +75,6 @@ function randn(n: number, scale = 1): Float32Array {
 function randWithZeros(n: number): Float32Array {
   return Float32Array.from({ length: n }, () => { const r = rand(); return r < 0.1 ? 0 : r < 0.15 ? -0 : rand() * 2 - 1; });
 }
-const alloc32 = (n: number): HostArray => new Float32Array(n);
 
 /** max |a − b| / max |b| ≤ tol. */
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-5): void {
@@ -185,8 +184,8 @@ test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against 
       k.conv2d_grad_input(pdy, pwT, pdx, ...geo, scratch, n0!, n1!);
       k.conv2d_grad_weight(px, pdy, pdwS, ...geo, scratch, n0!, n1!, 1);
       k.conv2d_grad_weight(px, pdy, pdw, ...geo, scratch, n0!, n1!, 0);
-      const y = conv2dForward(g, x, w, alloc32), dx = conv2dGradInput(g, dy, w, alloc32);
-      const dwS = conv2dGradWeight(g, x, dy, true, alloc32);
+      const y = conv2dForward(g, x, w, 'f32'), dx = conv2dGradInput(g, dy, w, 'f32');
+      const dwS = conv2dGradWeight(g, x, dy, true, 'f32');
       const ys = Co * P, xs = Ci * H * W, ws = Co * K;
       close(f32(py + n0! * ys * 4, (n1! - n0!) * ys), y.subarray(n0! * ys, n1! * ys), `${tag} forward [${n0},${n1})`);
       close(f32(pdx + n0! * xs * 4, (n1! - n0!) * xs), dx.subarray(n0! * xs, n1! * xs), `${tag} grad_input [${n0},${n1})`);
@@ -203,7 +202,7 @@ test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against 
     // accumulation into a non-zero dw (perSample = 0 adds, never overwrites)
     const dw0 = randn(Co * K), pdwA = putF32(dw0);
     k.conv2d_grad_weight(px, pdy, pdwA, ...geo, scratch, 0, N, 0);
-    const refSum = conv2dGradWeight(g, x, dy, false, alloc32);
+    const refSum = conv2dGradWeight(g, x, dy, false, 'f32');
     for (let i = 0; i < refSum.length; i++) refSum[i]! += dw0[i]!;
     close(f32(pdwA, Co * K), refSum, `${tag} grad_weight accumulates`);
   }
@@ -331,13 +330,14 @@ test('bn_stats / bn_forward / bn_backward, channel and per-sample grouping, both
       const py = allocF32(n);
       k.bn_forward(px, py, l.N, l.C, l.HW, per, pmean, pinv, pg, pb);
       const y = new Float32Array(n);
-      bnForward(l, grouping, x, mean, invstd, gamma, beta, y);
+      const saved = (statsFromInput: boolean) => ({ x, mean, invStd: invstd, gamma, grouping, statsFromInput });
+      bnForward(l, saved(true), beta, y);
       close(f32(py, n), y, `${tag} forward`);
       for (const fromInput of [true, false]) {
         const pdx = allocF32(n, 4), pdgam = allocF32(l.C, 4), pdbet = allocF32(l.C, 4);
         k.bn_backward(pdy, px, pdx, l.N, l.C, l.HW, per, fromInput ? 1 : 0, pmean, pinv, pg, pdgam, pdbet);
         const dx = new Float32Array(n), dgamma = new Float32Array(l.C), dbeta = new Float32Array(l.C);
-        bnBackward(l, grouping, fromInput, dy, x, mean, invstd, gamma, dx, dgamma, dbeta);
+        bnBackward(l, dy, saved(fromInput), { dx, dgamma, dbeta });
         close(f32(pdx, n), dx, `${tag} backward dx (statsFromInput ${fromInput})`);
         close(f32(pdgam, l.C), dgamma, `${tag} dgamma`);
         close(f32(pdbet, l.C), dbeta, `${tag} dbeta`);

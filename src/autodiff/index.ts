@@ -1,5 +1,5 @@
 /** The autodiff: a tensor, a tape, and one file per op with its forward, vector-Jacobian product and tangent rule. */
-export { Tensor, sizeOf, sameShape, shapeString, type DType, type HostArray } from '../backend/tensor.js';
+export { Tensor, hostArray, hostArrayOf, sizeOf, sameShape, shapeString, type DType, type HostArray } from '../backend/tensor.js';
 export { Tape, type BackwardContext, type BackwardOptions, type Vjp } from './tape.js';
 export type { PerSampleSink } from './per_sample_sink.js';
 export { sumOf, sumOfFresh, type TangentRule } from './tangent.js';

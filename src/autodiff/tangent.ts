@@ -3,26 +3,26 @@
  * says how a tangent of its inputs moves its output (jvp) and how it moves what its VJP returns (vjpJvp):
  * d/dε vjp(dy + ε·tdy) evaluated at inputs + ε·tx. A null tangent means zero.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Kernels } from '../backend/backend.js';
 import type { BackwardContext } from './tape.js';
 import type { Tensor } from '../backend/tensor.js';
 
 export interface TangentRule {
-  jvp(tx: readonly (Tensor | null)[], b: Backend): Tensor | null;
+  jvp(tx: readonly (Tensor | null)[], be: Kernels): Tensor | null;
   vjpJvp(dy: Tensor, tdy: Tensor | null, tx: readonly (Tensor | null)[], ctx: BackwardContext): (Tensor | null)[];
 }
 
 /** sumOf for terms the caller just computed and uses nowhere else: they are released once summed. */
-export function sumOfFresh(b: Backend, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
+export function sumOfFresh(be: Kernels, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
   const present = terms.filter((t): t is Tensor => !!t);
-  const total = sumOf(b, ...present);
-  if (present.length > 1) for (const t of present) b.release(t);
+  const total = sumOf(be, ...present);
+  if (present.length > 1) for (const t of present) be.release(t);
   return total;
 }
 
 /** The sum of the non-null terms, or null when every term is null (a zero tangent). */
-export function sumOf(b: Backend, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
+export function sumOf(be: Kernels, ...terms: (Tensor | null | undefined | false)[]): Tensor | null {
   let acc: Tensor | null = null;
-  for (const t of terms) if (t) acc = acc ? b.add(acc, t) : t;
+  for (const t of terms) if (t) acc = acc ? be.add(acc, t) : t;
   return acc;
 }

@@ -3,17 +3,17 @@
  * node after all of its consumers — no topological sort needed. Gradients are accumulated with +=.
  * Entries hold tensor ids, not tensors: only what each VJP closes over (its saved tensors) stays alive.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Kernels } from '../backend/backend.js';
 import type { TangentRule } from './tangent.js';
 import type { PerSampleSink } from './per_sample_sink.js';
-import { Tensor, nextTensorId, sameShape, shapeString } from '../backend/tensor.js';
+import { Tensor, hostArrayOf, nextTensorId, sameShape, shapeString } from '../backend/tensor.js';
 
 export class Tape {
   private entries: Entry[] = [];
   private tracked = new Set<number>();
   private leaves = new Map<number, Tensor>();
 
-  constructor(readonly backend: Backend) {}
+  constructor(readonly backend: Kernels) {}
 
   /** Marks a leaf whose gradient is wanted, for this tape only. */
   watch(t: Tensor): Tensor {
@@ -37,19 +37,19 @@ export class Tape {
 
   /** Reverse pass from `root`; returns the gradients of the tracked leaves (parameters and inputs). */
   backward(root: Tensor, options: BackwardOptions = {}): Map<Tensor, Tensor> {
-    const b = this.backend;
+    const be = this.backend;
     if (!options.seed && root.size !== 1) throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
     const sink = options.perSample;
     const retained = new Map((options.retain ?? []).map((t) => [t.id, t]));
     const ctx: BackwardContext = {
-      backend: b,
+      backend: be,
       needsGrad: (t) => this.isTracked(t),
       weightGrad: (w, summed, perSample) => {
         if (!this.isTracked(w)) return null;
         if (sink?.wants(w)) {
           const g = perSample();
           sink.consume(w, g);
-          b.release(g); // sinks reduce what they are given at once and keep nothing
+          be.release(g); // sinks reduce what they are given at once and keep nothing
           return null;
         }
         return summed();
@@ -57,7 +57,7 @@ export class Tape {
     };
     const seed = options.seed ?? this.one(root); // made before firstId: the default seed is never released
     const out = new Map<Tensor, Tensor>();
-    const grads = new GradientSlots(b, nextTensorId());
+    const grads = new GradientSlots(be, nextTensorId());
     grads.accumulate(root.id, seed);
     this.reverseWalk(grads, (e, dy) => {
       const keep = retained.get(e.output);
@@ -81,7 +81,7 @@ export class Tape {
    * Every op on the path from the leaves to the root needs a tangent rule. Exact (no finite differences).
    */
   hessianVectorProduct(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
-    const b = this.backend;
+    const be = this.backend;
     if (root.size !== 1) throw new Error(`hessianVectorProduct: root of shape ${shapeString(root.shape)} is not a scalar`);
     const tangents = new Map<number, Tensor>();
     for (const [leaf, t] of direction) {
@@ -107,16 +107,16 @@ export class Tape {
       if (!relevant.has(e)) continue;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
       if (tx.every((t) => t === null)) continue;
-      const t = rule(e).jvp(tx, b);
+      const t = rule(e).jvp(tx, be);
       if (t) tangents.set(e.output, t);
     }
     const ctx: BackwardContext = {
-      backend: b,
+      backend: be,
       needsGrad: (t) => this.isTracked(t),
       weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
     };
     const firstId = nextTensorId();
-    const grads = new GradientSlots(b, firstId), tgrads = new GradientSlots(b, firstId);
+    const grads = new GradientSlots(be, firstId), tgrads = new GradientSlots(be, firstId);
     grads.accumulate(root.id, this.one(root));
     // The gradients walk as in backward; their tangents ride along, slot for slot.
     this.reverseWalk(grads, (e, dy) => {
@@ -163,12 +163,12 @@ export class Tape {
 
   /** The gradient 1 of a scalar root. */
   private one(root: Tensor): Tensor {
-    return this.backend.fromHost(root.dtype === 'f64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+    return this.backend.fromHost(hostArrayOf(root.dtype, [1]), root.shape);
   }
 }
 
 export interface BackwardContext {
-  readonly backend: Backend;
+  readonly backend: Kernels;
   /** Whether a gradient for this input is needed (it is a tracked leaf or comes from a recorded op). */
   needsGrad(t: Tensor): boolean;
   /**
@@ -208,12 +208,12 @@ class GradientSlots {
   private kept = new Set<Tensor>();
   private released = new Set<Tensor>();
 
-  constructor(private readonly b: Backend, private readonly firstId: number) {}
+  constructor(private readonly be: Kernels, private readonly firstId: number) {}
 
   /** Adds g into slot id (a new tensor when the slot already holds one). */
   accumulate(id: number, g: Tensor): void {
     const prev = this.slots.get(id);
-    const v = prev ? this.b.add(prev, g) : g;
+    const v = prev ? this.be.add(prev, g) : g;
     this.slots.set(id, v);
     this.refs.set(v, (this.refs.get(v) ?? 0) + 1);
     if (prev) {
@@ -255,6 +255,6 @@ class GradientSlots {
   discard(t: Tensor): void {
     if (t.id < this.firstId || this.refs.has(t) || this.kept.has(t) || this.released.has(t)) return;
     this.released.add(t);
-    this.b.release(t);
+    this.be.release(t);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The narrow kernel interface every backend implements (reference TS, WASM, WebGPU).
+ * The narrow interfaces every backend implements (reference TS, WASM, WebGPU): the kernels the autodiff
+ * needs, and the per-sample reductions only per_sample/ uses, so a toy backend implements what it is used for.
  * Shapes are NCHW. Kernels are pure: they allocate their outputs and never mutate their inputs.
  * Outputs take the dtype of the first tensor argument; a backend may reject mixed dtypes.
  */
@@ -22,7 +23,22 @@ export interface Pool2dParams {
  */
 export type StatsGrouping = 'channel' | 'sample';
 
-export interface Backend {
+/**
+ * What batch norm's forward keeps for its backward and its tangent: the input, the statistics it was
+ * normalised with (C entries for `channel`, N·C for `sample`, index n·C + c), γ, and whether those statistics
+ * are functions of x (train mode) or fixed (running mode). T is Tensor for backends, a host array inside them.
+ */
+export interface SavedBatchNorm<T = Tensor> {
+  x: T;
+  mean: T;
+  invStd: T;
+  gamma: T;
+  grouping: StatsGrouping;
+  statsFromInput: boolean;
+}
+
+/** The kernels the autodiff, the networks and the proxies run on. */
+export interface Kernels {
   readonly name: string;
 
   /**
@@ -50,27 +66,22 @@ export interface Backend {
   /** Per-sample filter gradients, the batch axis kept: [N, Co, Ci, kh, kw]. */
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor;
 
-  // Batch norm. mean/invStd have C entries (`channel`) or N*C entries (`sample`, index n*C+c).
+  // Batch norm. mean/variance have C entries (`channel`) or N*C entries (`sample`, index n*C+c).
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor };
   /** 1/√(variance + eps), element-wise: the statistics stay where they were computed. */
   batchNormInvStd(variance: Tensor, eps: number): Tensor;
-  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor;
+  /** γ·(x − mean)·invStd + β (bn.statsFromInput is not read). */
+  batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor;
   /**
    * dx for normalisation with the statistics of x itself (`channel`/`sample`), or with fixed statistics
    * when `statsFromInput` is false (running mode); plus dgamma, dbeta summed over everything.
    */
-  batchNormBackward(
-    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor,
-    grouping: StatsGrouping, statsFromInput: boolean,
-  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor };
+  batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor };
   /**
    * The tangent of batchNormBackward's dx when dy moves by tdy and x by tx (null = zero), γ fixed:
    * forward-over-reverse for Hessian-vector products.
    */
-  batchNormBackwardTangent(
-    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
-    grouping: StatsGrouping, statsFromInput: boolean,
-  ): Tensor;
+  batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor;
 
   // Activation and pooling.
   relu(x: Tensor): Tensor;
@@ -91,12 +102,16 @@ export interface Backend {
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor };
   /** d(sum_n w_n * loss_n)/dlogits with w_n = weight: (probs - onehot) * weight. */
   softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor;
+}
 
-  // Per-sample gradient reductions; grads is [B, ...] (sample-major), sign(0) = 0, results exact. The
-  // accumulators are backend-owned (freed with the enclosing scope) and read once, when a pass is over: a
-  // GPU keeps them on the device between layers. A NaN or ±Inf gradient has no sign: the kernels that read
-  // gradients mark their store, and the mark comes back with the reading, so an overflowed pass is never a
-  // plausible number.
+/**
+ * Per-sample gradient reductions, used only by per_sample/ (GradSign's sign sums, GradAlign's class Grams);
+ * grads is [B, ...] (sample-major), sign(0) = 0, results exact. The accumulators are backend-owned (freed
+ * with the enclosing scope) and read once, when a pass is over: a GPU keeps them on the device between
+ * layers. A NaN or ±Inf gradient has no sign: the kernels that read gradients mark their store, and the mark
+ * comes back with the reading, so an overflowed pass is never a plausible number.
+ */
+export interface SampleReductions {
   /** A zero-filled int32 accumulator of `length` sign sums. */
   allocSignSums(length: number): SumStore;
   /** store[offset + k] += Σ_b sign(grads[b, k]); a non-finite gradient marks the store. */
@@ -116,6 +131,9 @@ export interface Backend {
   /** The Gram matrices (row-major, exact integers) on the host, and whether any sign behind them was non-finite. */
   readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean };
 }
+
+/** A backend that scores every proxy: the kernels and the per-sample reductions. */
+export type Backend = Kernels & SampleReductions;
 
 /** Opaque int32 sign-sum accumulator of a backend. */
 export type SumStore = { readonly length: number };

@@ -3,9 +3,9 @@
  * Hessian-vector product only, too rare to pay for a SIMD kernel). Over statistic groups: a group is one channel over (N,H,W) or one (sample, channel)
  * over (H,W). Statistics are computed in doubles with two passes (mean, then biased variance).
  */
-import type { HostArray } from './tensor.js';
-import type { StatsGrouping } from './backend.js';
-import type { BnLayout } from './shapes.js';
+import type { HostArray, Tensor } from './tensor.js';
+import type { SavedBatchNorm, StatsGrouping } from './backend.js';
+import { bnGroups, type BnLayout } from './shapes.js';
 
 /** Calls visit(group, channel, start) for every contiguous H×W run: its statistic group, its channel and its first index. */
 function forEachRun(l: BnLayout, grouping: StatsGrouping, visit: (group: number, channel: number, start: number) => void): void {
@@ -14,12 +14,13 @@ function forEachRun(l: BnLayout, grouping: StatsGrouping, visit: (group: number,
   }
 }
 
-export function groupCount(l: BnLayout, grouping: StatsGrouping): number {
-  return grouping === 'channel' ? l.C : l.N * l.C;
+/** The record with each tensor replaced by its host array (a copy or a view of the backend's memory). */
+export function savedOnHost(bn: SavedBatchNorm, host: (t: Tensor) => HostArray): SavedBatchNorm<HostArray> {
+  return { ...bn, x: host(bn.x), mean: host(bn.mean), invStd: host(bn.invStd), gamma: host(bn.gamma) };
 }
 
 export function bnStatistics(l: BnLayout, grouping: StatsGrouping, x: HostArray): { mean: Float64Array; variance: Float64Array } {
-  const G = groupCount(l, grouping);
+  const G = bnGroups(l, grouping);
   const count = grouping === 'channel' ? l.N * l.HW : l.HW;
   const mean = new Float64Array(G);
   const variance = new Float64Array(G);
@@ -39,22 +40,19 @@ export function bnStatistics(l: BnLayout, grouping: StatsGrouping, x: HostArray)
   return { mean, variance };
 }
 
-export function bnForward(
-  l: BnLayout, grouping: StatsGrouping, x: HostArray, mean: HostArray, invStd: HostArray,
-  gamma: HostArray, beta: HostArray, y: HostArray,
-): void {
-  forEachRun(l, grouping, (g, c, s) => {
+export function bnForward(l: BnLayout, bn: SavedBatchNorm<HostArray>, beta: HostArray, y: HostArray): void {
+  const { x, mean, invStd, gamma } = bn;
+  forEachRun(l, bn.grouping, (g, c, s) => {
     const m = mean[g]!, k = invStd[g]! * gamma[c]!, b = beta[c]!;
     for (let i = 0; i < l.HW; i++) y[s + i] = (x[s + i]! - m) * k + b;
   });
 }
 
 export function bnBackward(
-  l: BnLayout, grouping: StatsGrouping, statsFromInput: boolean,
-  dy: HostArray, x: HostArray, mean: HostArray, invStd: HostArray, gamma: HostArray,
-  dx: HostArray, dgamma: HostArray, dbeta: HostArray,
+  l: BnLayout, dy: HostArray, bn: SavedBatchNorm<HostArray>, out: { dx: HostArray; dgamma: HostArray; dbeta: HostArray },
 ): void {
-  const G = groupCount(l, grouping);
+  const { x, mean, invStd, gamma, grouping, statsFromInput } = bn, { dx, dgamma, dbeta } = out;
+  const G = bnGroups(l, grouping);
   const count = grouping === 'channel' ? l.N * l.HW : l.HW;
   const sumDy = new Float64Array(G);
   const sumDyXhat = new Float64Array(G);
@@ -88,10 +86,9 @@ export function bnBackward(
  * With fixed statistics (running mode) dx = γ·s·dy, so t(dx) = γ·s·tdy. Zero tangents may be null.
  */
 export function bnBackwardTangent(
-  l: BnLayout, grouping: StatsGrouping, statsFromInput: boolean,
-  dy: HostArray, tdy: HostArray | null, x: HostArray, tx: HostArray | null, mean: HostArray, invStd: HostArray, gamma: HostArray,
-  out: HostArray,
+  l: BnLayout, dy: HostArray, tdy: HostArray | null, tx: HostArray | null, bn: SavedBatchNorm<HostArray>, out: HostArray,
 ): void {
+  const { x, mean, invStd, gamma, grouping, statsFromInput } = bn;
   if (!statsFromInput) {
     forEachRun(l, grouping, (g, c, s) => {
       const k = gamma[c]! * invStd[g]!;
@@ -99,7 +96,7 @@ export function bnBackwardTangent(
     });
     return;
   }
-  const G = groupCount(l, grouping);
+  const G = bnGroups(l, grouping);
   const count = grouping === 'channel' ? l.N * l.HW : l.HW;
   // Per group: Σdy, Σdy·x̂, Σtx, Σx̂·tx, Σtdy, Σtdy·x̂, Σdy·tx
   const acc = new Float64Array(G * 7);

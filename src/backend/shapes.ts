@@ -1,9 +1,38 @@
 /**
- * Shapes and geometry every backend computes the same way, with the same messages: matmul sizes, labels,
- * convolution and pooling output sizes, batch-norm layout. Backends import this, never each other.
+ * Shapes, geometry and argument checks every backend does the same way, with the same messages: host data
+ * filling a shape, operand shapes and dtypes, matmul sizes, labels, convolution and pooling output sizes,
+ * batch-norm layout. Backends import this, never each other.
  */
-import type { Conv2dParams, Pool2dParams } from './backend.js';
-import { shapeString, type Tensor } from './tensor.js';
+import type { Conv2dParams, Pool2dParams, StatsGrouping } from './backend.js';
+import { sameShape, shapeString, sizeOf, type DType, type HostArray, type Tensor } from './tensor.js';
+
+/** fromHost's data fills its shape exactly. */
+export function checkFills(data: HostArray, shape: readonly number[]): void {
+  if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
+}
+
+/** An element-wise op's operands have one shape. */
+export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
+  if (!sameShape(a.shape, b.shape)) throw new Error(`${op}: shapes ${shapeString(a.shape)} and ${shapeString(b.shape)} differ`);
+}
+
+/** The f32-only backends refuse other dtypes, saying where such work runs instead. */
+export function checkF32(backend: string, dtype: DType, elsewhere: string): void {
+  if (dtype !== 'f32') throw new Error(`${backend} backend: kernels are f32, got ${dtype} (${elsewhere})`);
+}
+
+/** checkF32 for host data, which it returns as the Float32Array it is. */
+export function f32Data(backend: string, data: HostArray, elsewhere: string): Float32Array {
+  if (!(data instanceof Float32Array)) throw new Error(`${backend} backend: kernels are f32, got f64 data (${elsewhere})`);
+  return data;
+}
+
+/** a [M,N] + v [N]: the sizes, or an error. */
+export function rowVectorDims(a: Tensor, v: Tensor): { M: number; N: number } {
+  const [M, N] = a.shape as [number, number];
+  if (a.rank !== 2 || v.size !== N) throw new Error(`addRowVector: vector of ${v.size} for rows of ${shapeString(a.shape)}`);
+  return { M, N };
+}
 
 /** op(a) [M,K] × op(b) [K,N]: the sizes, or an error naming both shapes. */
 export function matmulDims(a: Tensor, b: Tensor, transA: boolean, transB: boolean): { M: number; K: number; N: number } {
@@ -44,9 +73,26 @@ export function poolOutputSize(size: number, p: Pool2dParams): number {
   return Math.floor((size + 2 * p.padding - p.kernel) / p.stride) + 1;
 }
 
+/** A pooling of input [N,C,H,W]: its sizes and the output's. */
+export interface PoolGeometry { N: number; C: number; H: number; W: number; Ho: number; Wo: number }
+
+export function poolGeometry(xShape: readonly number[], p: Pool2dParams): PoolGeometry {
+  if (xShape.length !== 4) throw new Error(`pool: expected a 4-d input, got ${shapeString(xShape)}`);
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+  if (Ho < 1 || Wo < 1) throw new Error(`pool: output would be empty for input ${H}x${W}, kernel ${p.kernel}x${p.kernel}`);
+  return { N, C, H, W, Ho, Wo };
+}
+
+/** Batch norm's input as N·C runs of HW contiguous values ([N,C] is HW = 1). */
 export interface BnLayout { N: number; C: number; HW: number }
 
 export function bnLayout(shape: readonly number[]): BnLayout {
-  if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got [${shape}]`);
+  if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got ${shapeString(shape)}`);
   return { N: shape[0]!, C: shape[1]!, HW: shape.length === 4 ? shape[2]! * shape[3]! : 1 };
+}
+
+/** Statistic groups: one per channel, or one per (sample, channel). */
+export function bnGroups(l: BnLayout, grouping: StatsGrouping): number {
+  return grouping === 'channel' ? l.C : l.N * l.C;
 }

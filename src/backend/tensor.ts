@@ -5,6 +5,16 @@
 export type DType = 'f32' | 'f64';
 export type HostArray = Float32Array | Float64Array;
 
+/** A zero-filled host array of n values of dtype. */
+export function hostArray(dtype: DType, n: number): HostArray {
+  return dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** A new host array of dtype holding values (rounded to f32 for f32). */
+export function hostArrayOf(dtype: DType, values: ArrayLike<number>): HostArray {
+  return dtype === 'f64' ? Float64Array.from(values) : Float32Array.from(values);
+}
+
 let nextId = 0;
 
 /** The id the next tensor will get: tensors with ids at or above it were created after this call. */

@@ -4,15 +4,20 @@
  * the proxies read on the host comes back. f32 only: f64 work (synflow, log-determinants, eigenvalues)
  * finishes on the CPU.
  */
-import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../backend/tensor.js';
-import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend/backend.js';
-import { checkLabels, convGeometry, matmulDims, poolOutputSize, type ConvGeometry } from '../backend/shapes.js';
+import { Tensor, sizeOf, type DType, type HostArray } from '../backend/tensor.js';
+import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend/backend.js';
+import {
+  bnGroups, bnLayout, checkF32, checkFills, checkLabels, checkSameShape, convGeometry, f32Data, matmulDims, poolGeometry, rowVectorDims,
+  type ConvGeometry,
+} from '../backend/shapes.js';
 import type { GpuLink } from './link.js';
 import type { KernelName } from './shaders_wgsl.js';
 
 const WG = 256;
 const MAX_GROUPS = 65535;
 const TILE = 64;
+/** Where f64 work runs instead, for the f32-only kernels' errors. */
+const F64_ELSEWHERE = 'f64 work runs on the CPU';
 
 const f32Bits = new Float32Array(1);
 const u32Bits = new Uint32Array(f32Bits.buffer);
@@ -80,7 +85,7 @@ export class WebGpuBackend implements Backend {
   }
 
   private id(t: Tensor): number {
-    if (t.dtype !== 'f32') throw new Error(`webgpu backend: kernels are f32, got an ${t.dtype} tensor (f64 work runs on the CPU)`);
+    checkF32('webgpu', t.dtype, F64_ELSEWHERE);
     return t.storage as number;
   }
 
@@ -104,9 +109,8 @@ export class WebGpuBackend implements Backend {
   }
 
   fromHost(data: HostArray, shape: readonly number[]): Tensor {
-    if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
-    if (data instanceof Float64Array) throw new Error('webgpu backend: kernels are f32, got f64 data (f64 work runs on the CPU)');
-    return new Tensor(shape, 'f32', this.upload(data));
+    checkFills(data, shape);
+    return new Tensor(shape, 'f32', this.upload(f32Data('webgpu', data, F64_ELSEWHERE)));
   }
 
   toHost(t: Tensor): HostArray {
@@ -114,7 +118,7 @@ export class WebGpuBackend implements Backend {
   }
 
   zeros(shape: readonly number[], dtype: DType): Tensor {
-    if (dtype !== 'f32') throw new Error('webgpu backend: kernels are f32 (f64 work runs on the CPU)');
+    checkF32('webgpu', dtype, F64_ELSEWHERE);
     return this.alloc(shape);
   }
 
@@ -127,9 +131,7 @@ export class WebGpuBackend implements Backend {
   }
 
   add(a: Tensor, b: Tensor): Tensor {
-    if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-      throw new Error(`add: shapes ${shapeString(a.shape)} and ${shapeString(b.shape)} differ`);
-    }
+    checkSameShape('add', a, b);
     return this.map('add', [a, b]);
   }
 
@@ -189,9 +191,8 @@ export class WebGpuBackend implements Backend {
 
   /** The Bn uniform: N, C, HW, sample, fromInput, hasTdy, hasTx, n; and the group count. */
   private static bn(shape: readonly number[], grouping: StatsGrouping, fromInput = true, hasTdy = false, hasTx = false): { u: number[]; G: number } {
-    if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got ${shapeString(shape)}`);
-    const N = shape[0]!, C = shape[1]!, HW = shape.length === 4 ? shape[2]! * shape[3]! : 1;
-    const G = grouping === 'sample' ? N * C : C;
+    const l = bnLayout(shape), { N, C, HW } = l;
+    const G = bnGroups(l, grouping);
     if (G > MAX_GROUPS) throw new Error(`batch_norm: ${G} statistic groups pass the ${MAX_GROUPS}-workgroup dispatch limit`);
     return { u: [N, C, HW, grouping === 'sample' ? 1 : 0, fromInput ? 1 : 0, hasTdy ? 1 : 0, hasTx ? 1 : 0, N * C * HW], G };
   }
@@ -207,17 +208,15 @@ export class WebGpuBackend implements Backend {
     return this.map('bn_inv_std', [variance], [bits(eps)]);
   }
 
-  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
-    const { u } = WebGpuBackend.bn(x.shape, grouping);
+  batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
+    const { x, mean, invStd, gamma } = bn, { u } = WebGpuBackend.bn(x.shape, bn.grouping);
     const y = this.alloc(x.shape);
     this.run('bn_forward', u, [x, mean, invStd, gamma, beta].map((t) => this.id(t)).concat(y.storage as number), groups1d(x.size));
     return y;
   }
 
-  batchNormBackward(
-    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, grouping: StatsGrouping, statsFromInput: boolean,
-  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
-    const { u, G } = WebGpuBackend.bn(x.shape, grouping, statsFromInput);
+  batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+    const { x, mean, invStd, gamma } = bn, { u, G } = WebGpuBackend.bn(x.shape, bn.grouping, bn.statsFromInput);
     const C = x.shape[1]!;
     const sums = this.buffer(2 * G * 4);
     this.run('bn_backward_sums', u, [dy, x, mean, invStd].map((t) => this.id(t)).concat(sums), [G, 1, 1]);
@@ -228,11 +227,8 @@ export class WebGpuBackend implements Backend {
     return { dx, dgamma, dbeta };
   }
 
-  batchNormBackwardTangent(
-    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
-    grouping: StatsGrouping, statsFromInput: boolean,
-  ): Tensor {
-    const { u, G } = WebGpuBackend.bn(x.shape, grouping, statsFromInput, tdy !== null, tx !== null);
+  batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor {
+    const { x, mean, invStd, gamma } = bn, { u, G } = WebGpuBackend.bn(x.shape, bn.grouping, bn.statsFromInput, tdy !== null, tx !== null);
     // A missing tangent's binding holds dy / x, never read (the kernel sees hasTdy / hasTx = 0).
     const tdyId = this.id(tdy ?? dy), txId = this.id(tx ?? x);
     const sums = this.buffer(9 * G * 4);
@@ -245,10 +241,9 @@ export class WebGpuBackend implements Backend {
 
   // --- pooling ----------------------------------------------------------------------------------------------
 
-  private static pool(shape: readonly number[], p: Pool2dParams): { u: number[]; out: number[] } {
-    const [N, C, H, W] = shape as [number, number, number, number];
-    const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
-    return { u: [H, W, p.kernel, p.stride, p.padding, Ho, Wo], out: [N, C, Ho, Wo] };
+  private static pool(shape: readonly number[], pool: Pool2dParams): { u: number[]; out: number[] } {
+    const { N, C, H, W, Ho, Wo } = poolGeometry(shape, pool);
+    return { u: [H, W, pool.kernel, pool.stride, pool.padding, Ho, Wo], out: [N, C, Ho, Wo] };
   }
 
   avgPool2d(x: Tensor, p: Pool2dParams): Tensor {
@@ -288,8 +283,7 @@ export class WebGpuBackend implements Backend {
   }
 
   addRowVector(a: Tensor, v: Tensor): Tensor {
-    const N = a.shape[1]!;
-    if (v.size !== N) throw new Error(`addRowVector: vector of ${v.size} for rows of ${N}`);
+    const { N } = rowVectorDims(a, v);
     return this.map('add_row_vector', [a, v], [N]);
   }
 

@@ -2,8 +2,8 @@
  * A network's parameters and BN buffers under their PyTorch state_dict names, in registration order, with
  * PyTorch's default initialisation drawn from our seeded generator.
  */
-import type { Backend } from '../backend/backend.js';
-import { Tensor, shapeString, sizeOf, type BatchNormBuffers, type DType, type HostArray } from '../autodiff/index.js';
+import type { Kernels } from '../backend/backend.js';
+import { Tensor, hostArray, hostArrayOf, sameShape, shapeString, sizeOf, type BatchNormBuffers, type DType, type HostArray } from '../autodiff/index.js';
 import { nonFiniteProblem } from '../util/finite.js';
 import { Random } from '../util/random.js';
 
@@ -28,11 +28,11 @@ export class ParameterSet {
   readonly batchNorms = new Map<string, BatchNormBuffers>();
   private byName = new Map<string, ParameterEntry>();
 
-  constructor(readonly backend: Backend, readonly dtype: DType) {}
+  constructor(readonly backend: Kernels, readonly dtype: DType) {}
 
   private add(name: string, kind: ParameterKind, shape: number[], fanIn: number): ParameterEntry {
     if (this.byName.has(name)) throw new Error(`duplicate parameter name ${name}`);
-    const data = this.dtype === 'f64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+    const data = hostArray(this.dtype, sizeOf(shape));
     const tensor = this.backend.fromHost(data, shape);
     tensor.name = name;
     const entry = { name, kind, tensor, fanIn };
@@ -56,8 +56,7 @@ export class ParameterSet {
   batchNorm(prefix: string, channels: number): { gamma: ParameterEntry; beta: ParameterEntry; buffers: BatchNormBuffers } {
     const gamma = this.add(`${prefix}.weight`, 'bn_weight', [channels], channels);
     const beta = this.add(`${prefix}.bias`, 'bn_bias', [channels], channels);
-    const make = (): HostArray => (this.dtype === 'f64' ? new Float64Array(channels) : new Float32Array(channels));
-    const buffers: BatchNormBuffers = { runningMean: make(), runningVar: make().fill(1), numBatchesTracked: 0 };
+    const buffers: BatchNormBuffers = { runningMean: hostArray(this.dtype, channels), runningVar: hostArray(this.dtype, channels).fill(1), numBatchesTracked: 0 };
     this.batchNorms.set(prefix, buffers);
     return { gamma, beta, buffers };
   }
@@ -83,7 +82,7 @@ export class ParameterSet {
   initialize(seed: number): void {
     const rng = new Random(seed);
     for (const e of this.entries) {
-      const data = this.dtype === 'f64' ? new Float64Array(e.tensor.size) : new Float32Array(e.tensor.size);
+      const data = hostArray(this.dtype, e.tensor.size);
       if (e.kind === 'bn_weight') data.fill(1);
       else if (e.kind === 'bn_bias') data.fill(0);
       else {
@@ -101,7 +100,7 @@ export class ParameterSet {
    */
   initializeGaussian(rng: Random): void {
     for (const e of this.entries) {
-      const data = this.dtype === 'f64' ? new Float64Array(e.tensor.size) : new Float32Array(e.tensor.size);
+      const data = hostArray(this.dtype, e.tensor.size);
       if (e.kind === 'conv_weight' || e.kind === 'linear_weight') for (let i = 0; i < data.length; i++) data[i] = rng.normal();
       else if (e.kind === 'bn_weight') data.fill(1);
       this.replace(e, data);
@@ -148,10 +147,10 @@ export class ParameterSet {
       expected.add(name);
       const t = state.get(name);
       if (!t) throw new Error(`${source}: missing tensor "${name}" (shape ${shapeString(shape)})`);
-      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      if (!sameShape(t.shape, shape)) {
         throw new Error(`${source}: tensor "${name}" has shape ${shapeString(t.shape)}, expected ${shapeString(shape)}`);
       }
-      const data = this.dtype === 'f64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+      const data = hostArrayOf(this.dtype, t.data);
       // checked after the conversion: an F64 value beyond f32's range becomes ±Inf in an f32 network
       const problem = nonFiniteProblem(name, data, shape);
       if (problem) throw new Error(`${source}: ${problem}`);

@@ -1,5 +1,5 @@
 import type { Tensor } from '../autodiff/index.js';
-import type { Backend, GramStore, SignStore } from '../backend/backend.js';
+import type { Backend, GramStore, SampleReductions, SignStore } from '../backend/backend.js';
 import { groupByClass, type Reducer, type WeightLayout } from './reducer.js';
 
 /**
@@ -20,7 +20,7 @@ export class ClassGramReducer implements Reducer {
   private rowsSeen: number[] = [];
   private store?: SignStore;
   private acc?: GramStore;
-  private backend?: Backend;
+  private backend?: SampleReductions;
 
   begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void {
     this.layout = layout;

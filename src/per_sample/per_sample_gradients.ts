@@ -5,7 +5,7 @@
  * keep the batch axis and hand each layer's [b × numel] block to the reducers. Because samples are
  * independent, the batch may also run in chunks (bounding activation memory) with identical results.
  */
-import { Tape, crossEntropy, type PerSampleSink, type Tensor } from '../autodiff/index.js';
+import { Tape, crossEntropy, hostArrayOf, type PerSampleSink, type Tensor } from '../autodiff/index.js';
 import type { Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import type { Reducer, WeightLayout } from './reducer.js';
@@ -47,7 +47,7 @@ function passes(net: Network, batch: Batch, reducers: readonly Reducer[], option
       const index = new Map<Tensor, number>();
       counted.forEach((e, i) => index.set(tape.watch(e.tensor), i));
       const xs = batch.x.subarray(first * sampleSize, (first + b) * sampleSize);
-      const x = backend.fromHost(net.parameters.dtype === 'f64' ? Float64Array.from(xs) : xs, [b, C, H, W]);
+      const x = backend.fromHost(hostArrayOf(net.parameters.dtype, xs), [b, C, H, W]);
       const labels = batch.y.subarray(first, first + b);
       // Nothing reads the running averages after this pass, so they are left as they were.
       const logits = net.forward({ tape, bnMode: 'sample', updateRunning: false }, x);

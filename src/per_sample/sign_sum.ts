@@ -1,5 +1,5 @@
 import type { Tensor } from '../autodiff/index.js';
-import type { Backend, SumStore } from '../backend/backend.js';
+import type { Backend, SampleReductions, SumStore } from '../backend/backend.js';
 import type { Reducer, WeightLayout } from './reducer.js';
 
 /**
@@ -11,7 +11,7 @@ export class SignSumReducer implements Reducer {
   /** Whether any gradient was NaN or ±Inf (an overflowed pass): then the sums mean nothing. */
   nonFinite = false;
   private layout: readonly WeightLayout[] = [];
-  private backend?: Backend;
+  private backend?: SampleReductions;
   private store?: SumStore;
 
   begin(layout: readonly WeightLayout[], _labels: Int32Array, backend: Backend): void {

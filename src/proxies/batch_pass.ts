@@ -4,7 +4,7 @@
  * per-sample output gradients (TE-NAS NTK) and the ReLU codes (NASWOT). The forward records every
  * parameter and the input, so each of those backward passes runs on the same tape.
  */
-import { Tape, crossEntropy, type HostArray, type Tensor } from '../autodiff/index.js';
+import { Tape, crossEntropy, hostArrayOf, type HostArray, type Tensor } from '../autodiff/index.js';
 import type { Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import type { ParameterEntry } from '../nets/parameters.js';
@@ -35,7 +35,7 @@ export class BatchPass {
     const be = net.backend;
     this.tape = new Tape(be);
     for (const e of net.parameters.entries) this.tape.watch(e.tensor);
-    const data = net.parameters.dtype === 'f64' ? Float64Array.from(batch.x) : batch.x;
+    const data = hostArrayOf(net.parameters.dtype, batch.x);
     this.x = this.tape.watch(be.fromHost(data, batch.shape));
     const codes = needs.reluCodes ? new ReluCodes(batch.shape[0]) : undefined;
     this.reluCodes = codes;

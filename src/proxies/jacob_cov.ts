@@ -4,6 +4,7 @@
  * score = −Σ_i [ln(v_i + k) + 1/(v_i + k)] (at most −B, reached at Σ = I). NaN when a row of J is constant
  * or an eigenvalue + k ≤ 0, as in the reference.
  */
+import { hostArray } from '../autodiff/index.js';
 import { corrcoef, symmetricEigenvalues } from '../util/linalg.js';
 import type { BatchPass } from './batch_pass.js';
 
@@ -12,8 +13,7 @@ export const JACOB_COV_K = 1e-5;
 export function jacobCov(pass: BatchPass): number {
   const be = pass.net.backend;
   const B = pass.batch.shape[0];
-  const ones = new Float64Array(pass.logits.size).fill(1);
-  const seed = be.fromHost(pass.logits.dtype === 'f64' ? ones : Float32Array.from(ones), pass.logits.shape);
+  const seed = be.fromHost(hostArray(pass.logits.dtype, pass.logits.size).fill(1), pass.logits.shape);
   const J = be.scope(() => {
     const dx = pass.tape.backward(pass.logits, { seed }).get(pass.x);
     return dx ? be.toHost(dx) : null;

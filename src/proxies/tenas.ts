@@ -6,7 +6,7 @@
  *   lr  — the number of linear regions: distinct ReLU activation patterns of B Gaussian inputs.
  * The combined TE-NAS score ranks both over a population (see eval), so it is not a per-architecture number.
  */
-import { Tape } from '../autodiff/index.js';
+import { Tape, hostArrayOf } from '../autodiff/index.js';
 import type { Network } from '../nets/network.js';
 import { firstNonFinite } from '../util/finite.js';
 import { symmetricEigenvalues } from '../util/linalg.js';
@@ -27,7 +27,7 @@ export function ntkConditionNumber(pass: BatchPass): number {
     be.scope(() => {
       const seedData = new Float64Array(B * K);
       seedData.fill(1, i * K, (i + 1) * K);
-      const seed = be.fromHost(pass.logits.dtype === 'f64' ? seedData : Float32Array.from(seedData), pass.logits.shape);
+      const seed = be.fromHost(hostArrayOf(pass.logits.dtype, seedData), pass.logits.shape);
       const grads = pass.tape.backward(pass.logits, { seed });
       let offset = i * P;
       for (const e of weights) {
@@ -69,7 +69,7 @@ export function linearRegions(net: Network, o: LinearRegionOptions): number {
 export function linearRegionsOf(net: Network, data: Float64Array, shape: readonly number[]): number {
   const be = net.backend;
   return be.scope(() => {
-    const x = be.fromHost(net.parameters.dtype === 'f64' ? data : Float32Array.from(data), shape);
+    const x = be.fromHost(hostArrayOf(net.parameters.dtype, data), shape);
     const B = shape[0]!;
     const blocks: Uint32Array[] = [];
     let nonFinite = false; // NaN has no code: an overflowed forward would still count regions

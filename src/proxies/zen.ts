@@ -5,7 +5,7 @@
  *   score = ln( mean_n Σ |f(x)_n − f(x')_n| ) + Σ_BN ln √(mean_c running_var_c),
  * running_var read after the two forwards (momentum 0.1, unbiased batch variance), as the reference does.
  */
-import { Tape, type Tensor } from '../autodiff/index.js';
+import { Tape, hostArrayOf, type Tensor } from '../autodiff/index.js';
 import type { Network } from '../nets/network.js';
 import { Random } from '../util/random.js';
 
@@ -39,7 +39,7 @@ export function zenOf(net: Network, x: Float64Array, eps: Float64Array, shape: r
   return be.scope(() => {
     const features = (data: Float64Array) => {
       let f: Tensor | undefined;
-      const input = be.fromHost(net.parameters.dtype === 'f64' ? data : Float32Array.from(data), shape);
+      const input = be.fromHost(hostArrayOf(net.parameters.dtype, data), shape);
       net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { features: (h) => { f = h; } } }, input);
       return be.toHost(f!);
     };

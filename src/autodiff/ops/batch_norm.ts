@@ -1,6 +1,6 @@
-import type { StatsGrouping } from '../../backend/backend.js';
+import type { SavedBatchNorm, StatsGrouping } from '../../backend/backend.js';
 import type { Tape } from '../tape.js';
-import type { HostArray, Tensor } from '../../backend/tensor.js';
+import { hostArray, type HostArray, type Tensor } from '../../backend/tensor.js';
 
 /**
  * Where batch-norm statistics come from: `batch` = each channel over (N,H,W) (train mode); `sample` = each
@@ -33,41 +33,40 @@ export interface BatchNormOptions {
 export function batchNorm(
   tape: Tape, x: Tensor, gamma: Tensor, beta: Tensor, buffers: BatchNormBuffers, options: BatchNormOptions,
 ): Tensor {
-  const b = tape.backend;
+  const be = tape.backend;
   const eps = options.eps ?? 1e-5;
   const momentum = options.momentum ?? 0.1;
   const C = x.shape[1]!;
   const grouping: StatsGrouping = options.mode === 'sample' ? 'sample' : 'channel';
-  const hostArray = (n: number): HostArray => (x.dtype === 'f64' ? new Float64Array(n) : new Float32Array(n));
 
   let mean: Tensor;
   let invStd: Tensor;
   if (options.mode === 'running') {
-    mean = b.fromHost(buffers.runningMean.slice(), [C]);
-    invStd = b.fromHost(hostArray(C).map((_, c) => 1 / Math.sqrt(buffers.runningVar[c]! + eps)), [C]);
+    mean = be.fromHost(buffers.runningMean.slice(), [C]);
+    invStd = be.fromHost(hostArray(x.dtype, C).map((_, c) => 1 / Math.sqrt(buffers.runningVar[c]! + eps)), [C]);
   } else {
-    const stats = b.batchNormStatistics(x, grouping);
+    const stats = be.batchNormStatistics(x, grouping);
     mean = stats.mean;
-    invStd = b.batchNormInvStd(stats.variance, eps);
+    invStd = be.batchNormInvStd(stats.variance, eps);
     // The running averages live on the host: only this needs the statistics there.
     if (options.updateRunning ?? true) {
-      updateRunning(buffers, b.toHost(mean), b.toHost(stats.variance), x.shape, grouping, momentum);
+      updateRunning(buffers, be.toHost(mean), be.toHost(stats.variance), x.shape, grouping, momentum);
     }
   }
 
-  const y = b.batchNormForward(x, mean, invStd, gamma, beta, grouping);
-  const statsFromInput = options.mode !== 'running';
+  const saved: SavedBatchNorm = { x, mean, invStd, gamma, grouping, statsFromInput: options.mode !== 'running' };
+  const y = be.batchNormForward(saved, beta);
   return tape.record('batch_norm', [x, gamma, beta], y, (dy, ctx) => {
-    const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, x, mean, invStd, gamma, grouping, statsFromInput);
+    const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, saved);
     return [dx, dgamma, dbeta];
   }, {
     // The Jacobian dy/dx is symmetric (γ·s·(I − 11ᵀ/n − x̂x̂ᵀ/n) per group), so the JVP is the VJP applied to tx.
     jvp: ([tx, tg, tb], be) => {
       if (tg || tb) throw new Error('batch_norm: tangents of γ and β are not supported');
-      return tx && be.batchNormBackward(tx, x, mean, invStd, gamma, grouping, statsFromInput).dx;
+      return tx && be.batchNormBackward(tx, saved).dx;
     },
     // γ and β never carry a direction (jvp refuses), so their H·v rows are never read: left out.
-    vjpJvp: (dy, tdy, [tx], { backend: be }) => [be.batchNormBackwardTangent(dy, tdy, x, tx, mean, invStd, gamma, grouping, statsFromInput), null, null],
+    vjpJvp: (dy, tdy, [tx], { backend: be }) => [be.batchNormBackwardTangent(dy, tdy, tx, saved), null, null],
   });
 }
 

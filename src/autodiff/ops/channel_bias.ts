@@ -1,5 +1,6 @@
 import type { Tape } from '../tape.js';
-import type { Tensor } from '../../backend/tensor.js';
+import type { SavedBatchNorm } from '../../backend/backend.js';
+import { hostArray, type Tensor } from '../../backend/tensor.js';
 
 /**
  * y = x + b[c] per channel of x [N,C,H,W] (a convolution's bias). It runs on the batch-norm kernels with
@@ -8,12 +9,13 @@ import type { Tensor } from '../../backend/tensor.js';
 export function channelBias(tape: Tape, x: Tensor, bias: Tensor): Tensor {
   const be = tape.backend;
   const C = x.shape[1]!;
-  const fill = (v: number) => be.fromHost(x.dtype === 'f64' ? new Float64Array(C).fill(v) : new Float32Array(C).fill(v), [C]);
-  const zeros = fill(0), ones = fill(1);
-  const y = be.batchNormForward(x, zeros, ones, ones, bias, 'channel');
+  const fill = (v: number) => be.fromHost(hostArray(x.dtype, C).fill(v), [C]);
+  const ones = fill(1);
+  const identity: SavedBatchNorm = { x, mean: fill(0), invStd: ones, gamma: ones, grouping: 'channel', statsFromInput: false };
+  const y = be.batchNormForward(identity, bias);
   return tape.record('channel_bias', [x, bias], y, (dy, ctx) => [
     dy,
-    ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, x, zeros, ones, ones, 'channel', false).dbeta : null,
+    ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null,
   ], {
     jvp: ([tx, tb]) => {
       if (tb) throw new Error('channel_bias: tangents of the bias are not supported');

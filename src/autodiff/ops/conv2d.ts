@@ -18,10 +18,10 @@ export function conv2d(tape: Tape, x: Tensor, w: Tensor, p: Conv2dParams): Tenso
       () => ctx.backend.conv2dGradWeightPerSample(x, dy, w.shape, p),
     ),
   ], {
-    jvp: ([tx, tw], b) => sumOfFresh(b, tx && b.conv2d(tx, w, p), tw && b.conv2d(x, tw, p)),
-    vjpJvp: (dy, tdy, [tx, tw], { backend: b, needsGrad }) => [
-      needsGrad(x) ? sumOfFresh(b, tdy && b.conv2dGradInput(tdy, w, x.shape, p), tw && b.conv2dGradInput(dy, tw, x.shape, p)) : null,
-      needsGrad(w) ? sumOfFresh(b, tdy && b.conv2dGradWeight(x, tdy, w.shape, p), tx && b.conv2dGradWeight(tx, dy, w.shape, p)) : null,
+    jvp: ([tx, tw], be) => sumOfFresh(be, tx && be.conv2d(tx, w, p), tw && be.conv2d(x, tw, p)),
+    vjpJvp: (dy, tdy, [tx, tw], { backend: be, needsGrad }) => [
+      needsGrad(x) ? sumOfFresh(be, tdy && be.conv2dGradInput(tdy, w, x.shape, p), tw && be.conv2dGradInput(dy, tw, x.shape, p)) : null,
+      needsGrad(w) ? sumOfFresh(be, tdy && be.conv2dGradWeight(x, tdy, w.shape, p), tx && be.conv2dGradWeight(tx, dy, w.shape, p)) : null,
     ],
   });
 }

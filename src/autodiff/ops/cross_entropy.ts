@@ -1,6 +1,6 @@
-import type { Backend } from '../../backend/backend.js';
+import type { Kernels } from '../../backend/backend.js';
 import type { Tape } from '../tape.js';
-import type { HostArray, Tensor } from '../../backend/tensor.js';
+import { hostArrayOf, type HostArray, type Tensor } from '../../backend/tensor.js';
 
 export type Reduction = 'mean' | 'sum';
 
@@ -10,19 +10,19 @@ export type Reduction = 'mean' | 'sum';
  * applied to the logits' tangent t: p⊙t − p·(p·t) per row. Logits are small, so tangents run on the host.
  */
 export function crossEntropy(tape: Tape, logits: Tensor, labels: Int32Array, reduction: Reduction = 'mean'): Tensor {
-  const b = tape.backend;
-  const { losses, probs } = b.softmaxCrossEntropy(logits, labels);
+  const be = tape.backend;
+  const { losses, probs } = be.softmaxCrossEntropy(logits, labels);
   const N = logits.shape[0]!, K = logits.shape[1]!;
   const per = reduction === 'mean' ? 1 / N : 1;
-  const y = reduction === 'mean' ? b.scale(b.sum(losses), per) : b.sum(losses);
-  const scalar = (be: Backend, t: Tensor | null) => (t ? be.toHost(t)[0]! : 0);
+  const y = reduction === 'mean' ? be.scale(be.sum(losses), per) : be.sum(losses);
+  const scalar = (be: Kernels, t: Tensor | null) => (t ? be.toHost(t)[0]! : 0);
   return tape.record('cross_entropy', [logits], y, (dy, ctx) => [ctx.backend.softmaxCrossEntropyGrad(probs, labels, scalar(ctx.backend, dy) * per)], {
     jvp: ([t], be) => {
       if (!t) return null;
       const g = be.toHost(be.softmaxCrossEntropyGrad(probs, labels, per)), tv = be.toHost(t);
       let s = 0;
       for (let i = 0; i < g.length; i++) s += g[i]! * tv[i]!;
-      return be.fromHost(logits.dtype === 'f64' ? Float64Array.of(s) : Float32Array.of(s), []);
+      return be.fromHost(hostArrayOf(logits.dtype, [s]), []);
     },
     vjpJvp: (dy, tdy, [t], { backend: be }) => {
       const g = scalar(be, dy) * per, tg = scalar(be, tdy) * per;

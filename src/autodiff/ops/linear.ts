@@ -7,8 +7,8 @@ import type { Tensor } from '../../backend/tensor.js';
  * db = Σ_n dy. Bilinear in (x, w), so tangents follow the product rule.
  */
 export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor): Tensor {
-  const b = tape.backend;
-  const y = b.addRowVector(b.matmul(x, w, false, true), bias);
+  const be = tape.backend;
+  const y = be.addRowVector(be.matmul(x, w, false, true), bias);
   return tape.record('linear', [x, w, bias], y, (dy, ctx) => [
     ctx.needsGrad(x) ? ctx.backend.matmul(dy, w, false, false) : null,
     ctx.weightGrad(w, () => ctx.backend.matmul(dy, x, true, false), () => ctx.backend.outerPerSample(dy, x)),

@@ -2,7 +2,7 @@
  * Convolution kernels as im2col + GEMM, one sample at a time: Y_n[Co,P] = W[Co,K] · col(x_n)[K,P] with
  * K = Ci·kh·kw and P = Ho·Wo. A 1×1, stride-1, unpadded convolution uses x_n itself as its column matrix.
  */
-import type { HostArray } from '../tensor.js';
+import { hostArray, type DType, type HostArray } from '../tensor.js';
 import type { Conv2dParams } from '../backend.js';
 import type { ConvGeometry } from '../shapes.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
@@ -62,12 +62,10 @@ function col2im(g: ConvGeometry, dcol: HostArray, dx: HostArray, n: number): voi
   }
 }
 
-type ArrayMaker = (n: number) => HostArray;
-
-export function conv2dForward(g: ConvGeometry, x: HostArray, w: HostArray, alloc: ArrayMaker): HostArray {
-  const y = alloc(g.N * g.Co * g.P);
+export function conv2dForward(g: ConvGeometry, x: HostArray, w: HostArray, dtype: DType): HostArray {
+  const y = hostArray(dtype, g.N * g.Co * g.P);
   const pointwise = isPointwise(g);
-  const col = pointwise ? x : alloc(g.K * g.P);
+  const col = pointwise ? x : hostArray(dtype, g.K * g.P);
   for (let n = 0; n < g.N; n++) {
     if (!pointwise) im2col(g, x, n, col);
     gemmNN(g.Co, g.P, g.K, w, 0, col, pointwise ? n * g.K * g.P : 0, y, n * g.Co * g.P);
@@ -75,13 +73,13 @@ export function conv2dForward(g: ConvGeometry, x: HostArray, w: HostArray, alloc
   return y;
 }
 
-export function conv2dGradInput(g: ConvGeometry, dy: HostArray, w: HostArray, alloc: ArrayMaker): HostArray {
-  const dx = alloc(g.N * g.Ci * g.H * g.W);
+export function conv2dGradInput(g: ConvGeometry, dy: HostArray, w: HostArray, dtype: DType): HostArray {
+  const dx = hostArray(dtype, g.N * g.Ci * g.H * g.W);
   if (isPointwise(g)) {
     for (let n = 0; n < g.N; n++) gemmTN(g.K, g.P, g.Co, w, 0, dy, n * g.Co * g.P, dx, n * g.K * g.P);
     return dx;
   }
-  const dcol = alloc(g.K * g.P);
+  const dcol = hostArray(dtype, g.K * g.P);
   for (let n = 0; n < g.N; n++) {
     dcol.fill(0);
     gemmTN(g.K, g.P, g.Co, w, 0, dy, n * g.Co * g.P, dcol, 0);
@@ -94,11 +92,11 @@ export function conv2dGradInput(g: ConvGeometry, dy: HostArray, w: HostArray, al
  * Filter gradients: summed over the batch into one [Co,K] block (`perSample` false), or one [Co,K]
  * block per sample (`perSample` true).
  */
-export function conv2dGradWeight(g: ConvGeometry, x: HostArray, dy: HostArray, perSample: boolean, alloc: ArrayMaker): HostArray {
+export function conv2dGradWeight(g: ConvGeometry, x: HostArray, dy: HostArray, perSample: boolean, dtype: DType): HostArray {
   const block = g.Co * g.K;
-  const dw = alloc(perSample ? g.N * block : block);
+  const dw = hostArray(dtype, perSample ? g.N * block : block);
   const pointwise = isPointwise(g);
-  const col = pointwise ? x : alloc(g.K * g.P);
+  const col = pointwise ? x : hostArray(dtype, g.K * g.P);
   for (let n = 0; n < g.N; n++) {
     if (!pointwise) im2col(g, x, n, col);
     gemmNT(g.Co, g.K, g.P, dy, n * g.Co * g.P, col, pointwise ? n * g.K * g.P : 0, dw, perSample ? n * block : 0);

@@ -2,19 +2,15 @@
  * The reference backend: every kernel as plain TypeScript loops over typed arrays, in f32 or f64.
  * It is the oracle the WASM and WebGPU backends are tested against, so it favours clarity over speed.
  */
-import { Tensor, sameShape, shapeString, sizeOf, type DType, type HostArray } from '../tensor.js';
-import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend.js';
-import { bnLayout, convGeometry, matmulDims, poolOutputSize } from '../shapes.js';
-import { bnBackward, bnBackwardTangent, bnForward, bnStatistics } from '../batch_norm_host.js';
+import { Tensor, hostArray, hostArrayOf, sizeOf, type DType, type HostArray } from '../tensor.js';
+import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
+import { bnLayout, checkFills, checkLabels, checkSameShape, convGeometry, matmulDims, poolGeometry, rowVectorDims } from '../shapes.js';
+import { bnBackward, bnBackwardTangent, bnForward, bnStatistics, savedOnHost } from '../batch_norm_host.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
 import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad } from './pooling.js';
 import { anyNonFinite, classGram, signSum, signsOf } from './reduce.js';
-
-function allocator(dtype: DType): (n: number) => HostArray {
-  return dtype === 'f64' ? (n) => new Float64Array(n) : (n) => new Float32Array(n);
-}
 
 /** The reduction stores: host arrays, plus the non-finite mark (see Backend). */
 interface RefSumStore extends SumStore { sums: Int32Array; nonFinite: boolean }
@@ -29,11 +25,7 @@ export class ReferenceBackend implements Backend {
   }
 
   protected make(shape: readonly number[], dtype: DType, data?: HostArray): Tensor {
-    return new Tensor(shape, dtype, data ?? allocator(dtype)(sizeOf(shape)));
-  }
-
-  private cast(dtype: DType, data: ArrayLike<number>): HostArray {
-    return dtype === 'f64' ? Float64Array.from(data) : Float32Array.from(data);
+    return new Tensor(shape, dtype, data ?? hostArray(dtype, sizeOf(shape)));
   }
 
   scope<T>(fn: () => T): T {
@@ -45,7 +37,7 @@ export class ReferenceBackend implements Backend {
   }
 
   fromHost(data: HostArray, shape: readonly number[]): Tensor {
-    if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
+    checkFills(data, shape);
     return this.make(shape, data instanceof Float64Array ? 'f64' : 'f32', data.slice());
   }
 
@@ -58,7 +50,7 @@ export class ReferenceBackend implements Backend {
   }
 
   add(a: Tensor, b: Tensor): Tensor {
-    if (!sameShape(a.shape, b.shape)) throw new Error(`add: shapes ${shapeString(a.shape)} and ${shapeString(b.shape)} differ`);
+    checkSameShape('add', a, b);
     const x = this.arr(a), y = this.arr(b), out = this.make(a.shape, a.dtype), o = this.arr(out);
     for (let i = 0; i < o.length; i++) o[i] = x[i]! + y[i]!;
     return out;
@@ -73,35 +65,35 @@ export class ReferenceBackend implements Backend {
   sum(a: Tensor): Tensor {
     let s = 0;
     for (const v of this.arr(a)) s += v;
-    return this.make([], a.dtype, this.cast(a.dtype, [s]));
+    return this.make([], a.dtype, hostArrayOf(a.dtype, [s]));
   }
 
   conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, w.shape, p);
-    return this.make([g.N, g.Co, g.Ho, g.Wo], x.dtype, conv2dForward(g, this.arr(x), this.arr(w), allocator(x.dtype)));
+    return this.make([g.N, g.Co, g.Ho, g.Wo], x.dtype, conv2dForward(g, this.arr(x), this.arr(w), x.dtype));
   }
 
   conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(xShape, w.shape, p);
-    return this.make(xShape, dy.dtype, conv2dGradInput(g, this.arr(dy), this.arr(w), allocator(dy.dtype)));
+    return this.make(xShape, dy.dtype, conv2dGradInput(g, this.arr(dy), this.arr(w), dy.dtype));
   }
 
   conv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
-    return this.make(wShape, x.dtype, conv2dGradWeight(g, this.arr(x), this.arr(dy), false, allocator(x.dtype)));
+    return this.make(wShape, x.dtype, conv2dGradWeight(g, this.arr(x), this.arr(dy), false, x.dtype));
   }
 
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
-    return this.make([g.N, ...wShape], x.dtype, conv2dGradWeight(g, this.arr(x), this.arr(dy), true, allocator(x.dtype)));
+    return this.make([g.N, ...wShape], x.dtype, conv2dGradWeight(g, this.arr(x), this.arr(dy), true, x.dtype));
   }
 
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
     const l = bnLayout(x.shape);
     const { mean, variance } = bnStatistics(l, grouping, this.arr(x));
     return {
-      mean: this.make([mean.length], x.dtype, this.cast(x.dtype, mean)),
-      variance: this.make([variance.length], x.dtype, this.cast(x.dtype, variance)),
+      mean: this.make([mean.length], x.dtype, hostArrayOf(x.dtype, mean)),
+      variance: this.make([variance.length], x.dtype, hostArrayOf(x.dtype, variance)),
     };
   }
 
@@ -111,32 +103,22 @@ export class ReferenceBackend implements Backend {
     return out;
   }
 
-  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
-    const out = this.make(x.shape, x.dtype);
-    bnForward(bnLayout(x.shape), grouping, this.arr(x), this.arr(mean), this.arr(invStd), this.arr(gamma), this.arr(beta), this.arr(out));
+  batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
+    const out = this.make(bn.x.shape, bn.x.dtype);
+    bnForward(bnLayout(bn.x.shape), savedOnHost(bn, (t) => this.arr(t)), this.arr(beta), this.arr(out));
     return out;
   }
 
-  batchNormBackward(
-    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, grouping: StatsGrouping, statsFromInput: boolean,
-  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+  batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+    const { x, gamma } = bn;
     const dx = this.make(x.shape, x.dtype), dgamma = this.make(gamma.shape, gamma.dtype), dbeta = this.make(gamma.shape, gamma.dtype);
-    bnBackward(
-      bnLayout(x.shape), grouping, statsFromInput, this.arr(dy), this.arr(x), this.arr(mean), this.arr(invStd), this.arr(gamma),
-      this.arr(dx), this.arr(dgamma), this.arr(dbeta),
-    );
+    bnBackward(bnLayout(x.shape), this.arr(dy), savedOnHost(bn, (t) => this.arr(t)), { dx: this.arr(dx), dgamma: this.arr(dgamma), dbeta: this.arr(dbeta) });
     return { dx, dgamma, dbeta };
   }
 
-  batchNormBackwardTangent(
-    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
-    grouping: StatsGrouping, statsFromInput: boolean,
-  ): Tensor {
-    const out = this.make(x.shape, x.dtype);
-    bnBackwardTangent(
-      bnLayout(x.shape), grouping, statsFromInput, this.arr(dy), tdy && this.arr(tdy), this.arr(x), tx && this.arr(tx),
-      this.arr(mean), this.arr(invStd), this.arr(gamma), this.arr(out),
-    );
+  batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor {
+    const out = this.make(bn.x.shape, bn.x.dtype);
+    bnBackwardTangent(bnLayout(bn.x.shape), this.arr(dy), tdy && this.arr(tdy), tx && this.arr(tx), savedOnHost(bn, (t) => this.arr(t)), this.arr(out));
     return out;
   }
 
@@ -153,14 +135,14 @@ export class ReferenceBackend implements Backend {
   }
 
   avgPool2d(x: Tensor, p: Pool2dParams): Tensor {
-    const [N, C, H, W] = x.shape as [number, number, number, number];
-    const out = this.make([N, C, poolOutputSize(H, p), poolOutputSize(W, p)], x.dtype);
+    const { N, C, H, W, Ho, Wo } = poolGeometry(x.shape, p);
+    const out = this.make([N, C, Ho, Wo], x.dtype);
     avgPool2d(N * C, H, W, p, this.arr(x), this.arr(out));
     return out;
   }
 
   avgPool2dGrad(dy: Tensor, xShape: readonly number[], p: Pool2dParams): Tensor {
-    const [N, C, H, W] = xShape as [number, number, number, number];
+    const { N, C, H, W } = poolGeometry(xShape, p);
     const dx = this.make(xShape, dy.dtype);
     avgPool2dGrad(N * C, H, W, p, this.arr(dy), this.arr(dx));
     return dx;
@@ -191,8 +173,7 @@ export class ReferenceBackend implements Backend {
   }
 
   addRowVector(a: Tensor, v: Tensor): Tensor {
-    const [M, N] = a.shape as [number, number];
-    if (v.size !== N) throw new Error(`addRowVector: vector of ${v.size} for rows of ${N}`);
+    const { M, N } = rowVectorDims(a, v);
     const x = this.arr(a), b = this.arr(v), out = this.make(a.shape, a.dtype), o = this.arr(out);
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) o[i * N + j] = x[i * N + j]! + b[j]!;
     return out;
@@ -202,7 +183,7 @@ export class ReferenceBackend implements Backend {
     const [M, N] = a.shape as [number, number];
     const x = this.arr(a), acc = new Float64Array(N);
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) acc[j]! += x[i * N + j]!;
-    return this.make([N], a.dtype, this.cast(a.dtype, acc));
+    return this.make([N], a.dtype, hostArrayOf(a.dtype, acc));
   }
 
   outerPerSample(dy: Tensor, x: Tensor): Tensor {
@@ -217,7 +198,7 @@ export class ReferenceBackend implements Backend {
 
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
     const [N, K] = logits.shape as [number, number];
-    if (labels.length !== N) throw new Error(`cross_entropy: ${labels.length} labels for ${N} rows of logits`);
+    checkLabels(labels, N, K);
     const losses = this.make([N], logits.dtype), probs = this.make([N, K], logits.dtype);
     softmaxCrossEntropy(N, K, this.arr(logits), labels, this.arr(losses), this.arr(probs));
     return { losses, probs };

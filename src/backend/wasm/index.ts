@@ -1,14 +1,18 @@
 /**
  * The WASM backend: AssemblyScript SIMD kernels (assembly/) over one shared memory, the big ones split by
  * sample across threads. Tensors live in the wasm memory (storage = a byte offset), allocated from a scoped
- * heap: wrap work in `scope()` (scoring does) and everything it allocated is freed at the end. Copies to and
+ * heap: wrap work in `scope()` (scoring does) and everything it allocated is freed at the end; kernels wrap
+ * their scratch buffers (im2col, transposes, labels) in one too, after allocating their outputs. Copies to and
  * from the host happen only at the edges: inputs, parameters, BN statistics, losses, reductions.
  * The kernels are f32; f64 tensors are refused (use the reference backend).
  */
-import { Tensor, sizeOf, shapeString, type DType, type HostArray } from '../tensor.js';
-import type { Backend, Conv2dParams, GramStore, Pool2dParams, SignStore, StatsGrouping, SumStore } from '../backend.js';
-import { bnLayout, checkLabels, convGeometry, matmulDims, poolOutputSize, type ConvGeometry } from '../shapes.js';
-import { bnBackwardTangent } from '../batch_norm_host.js';
+import { Tensor, sizeOf, type DType, type HostArray } from '../tensor.js';
+import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
+import {
+  bnGroups, bnLayout, checkF32, checkFills, checkLabels, checkSameShape, convGeometry, f32Data, matmulDims, poolGeometry, rowVectorDims,
+  type ConvGeometry, type PoolGeometry,
+} from '../shapes.js';
+import { bnBackwardTangent, savedOnHost } from '../batch_norm_host.js';
 import { WasmHeap } from './heap.js';
 import type { KernelExports, KernelName } from './kernel_list.js';
 import { createMemory, instantiateKernels, kernelModule, sharedMemoryAvailable } from './kernels.js';
@@ -45,6 +49,9 @@ interface WasmGramStore extends GramStore {
   nonFinite: boolean;
 }
 
+/** Where f64 work runs instead, for the f32-only kernels' errors. */
+const F64_ELSEWHERE = 'use --backend js for f64';
+
 /** Element-wise work below this many elements runs on one thread: splitting would cost more than it saves. */
 const PARALLEL_MIN = 1 << 15;
 
@@ -77,10 +84,10 @@ export class WasmBackend implements Backend {
     if (t.dtype === 'f32') this.heap.release(t.storage as number, t.size * 4);
   }
 
-  /** Every operand and every allocation passes here: after close() they fail, on one thread or many. */
-  private p(t: Tensor): number {
+  /** Every operand's heap offset passes here, and every allocation through alloc: after close() they fail, on one thread or many. */
+  private ptr(t: Tensor): number {
     if (this.closed) throw new Error('wasm backend: used after close()');
-    if (t.dtype !== 'f32') throw new Error(`wasm backend: kernels are f32, got an ${t.dtype} tensor (use --backend js for f64)`);
+    checkF32('wasm', t.dtype, F64_ELSEWHERE);
     return t.storage as number;
   }
 
@@ -89,31 +96,26 @@ export class WasmBackend implements Backend {
     return new Tensor(shape, 'f32', this.heap.alloc(sizeOf(shape) * 4));
   }
 
-  /** Temporary buffers for one kernel call, freed when it returns; outputs must be allocated before. */
-  private temp<T>(fn: () => T): T {
-    return this.heap.scope(fn);
-  }
-
   private run(name: KernelName, slices: readonly (readonly number[])[]): void {
     this.runner.run(name, slices);
   }
 
   fromHost(data: HostArray, shape: readonly number[]): Tensor {
-    if (data.length !== sizeOf(shape)) throw new Error(`fromHost: ${data.length} values do not fill shape ${shapeString(shape)}`);
-    if (data instanceof Float64Array) throw new Error('wasm backend: kernels are f32, got f64 data (use --backend js for f64)');
+    checkFills(data, shape);
+    const values = f32Data('wasm', data, F64_ELSEWHERE);
     const t = this.alloc(shape);
-    this.heap.f32(t.storage as number, data.length).set(data);
+    this.heap.f32(t.storage as number, data.length).set(values);
     return t;
   }
 
   toHost(t: Tensor): HostArray {
     const out = new Float32Array(t.size);
-    out.set(this.heap.f32(this.p(t), t.size));
+    out.set(this.heap.f32(this.ptr(t), t.size));
     return out;
   }
 
   zeros(shape: readonly number[], dtype: DType): Tensor {
-    if (dtype !== 'f32') throw new Error('wasm backend: kernels are f32 (use --backend js for f64)');
+    checkF32('wasm', dtype, F64_ELSEWHERE);
     const t = this.alloc(shape);
     this.heap.f32(t.storage as number, t.size).fill(0);
     return t;
@@ -122,16 +124,14 @@ export class WasmBackend implements Backend {
   /** An element-wise kernel over [0, n), split across threads when it is big enough to pay for it. */
   private elementwise(name: 'relu' | 'add' | 'relu_grad', inputs: Tensor[]): Tensor {
     const y = this.alloc(inputs[0]!.shape);
-    const ptrs = inputs.map((t) => this.p(t));
+    const ptrs = inputs.map((t) => this.ptr(t));
     const n = y.size;
     this.run(name, splitRange(n, n >= PARALLEL_MIN ? this.threads : 1).map(([i0, i1]) => [...ptrs, y.storage as number, i0, i1]));
     return y;
   }
 
   add(a: Tensor, b: Tensor): Tensor {
-    if (a.size !== b.size || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-      throw new Error(`add: shapes ${shapeString(a.shape)} and ${shapeString(b.shape)} differ`);
-    }
+    checkSameShape('add', a, b);
     return this.elementwise('add', [a, b]);
   }
 
@@ -145,12 +145,12 @@ export class WasmBackend implements Backend {
 
   scale(a: Tensor, s: number): Tensor {
     const y = this.alloc(a.shape);
-    this.k.scale(this.p(a), s, y.storage as number, 0, a.size);
+    this.k.scale(this.ptr(a), s, y.storage as number, 0, a.size);
     return y;
   }
 
   sum(a: Tensor): Tensor {
-    return this.fromHost(Float32Array.of(this.k.sum(this.p(a), a.size)), []);
+    return this.fromHost(Float32Array.of(this.k.sum(this.ptr(a), a.size)), []);
   }
 
   // --- convolution: slices of samples, each thread with a private im2col buffer -------------------------
@@ -166,19 +166,19 @@ export class WasmBackend implements Backend {
   conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, w.shape, p);
     const y = this.alloc([g.N, g.Co, g.Ho, g.Wo]);
-    this.temp(() => this.run('conv2d_forward', this.slices(g).map((s) =>
-      [this.p(x), this.p(w), y.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1])));
+    this.scope(() => this.run('conv2d_forward', this.slices(g).map((s) =>
+      [this.ptr(x), this.ptr(w), y.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1])));
     return y;
   }
 
   conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(xShape, w.shape, p);
     const dx = this.alloc(xShape);
-    this.temp(() => {
+    this.scope(() => {
       const wT = this.heap.alloc(g.K * g.Co * 4);
-      this.k.transpose(this.p(w), g.Co, g.K, wT);
+      this.k.transpose(this.ptr(w), g.Co, g.K, wT);
       this.run('conv2d_grad_input', this.slices(g).map((s) =>
-        [this.p(dy), wT, dx.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1]));
+        [this.ptr(dy), wT, dx.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1]));
     });
     return dx;
   }
@@ -187,10 +187,10 @@ export class WasmBackend implements Backend {
     const g = convGeometry(x.shape, wShape, p);
     const block = g.Co * g.K;
     const dw = this.zeros(wShape, 'f32');
-    this.temp(() => {
+    this.scope(() => {
       // Each thread sums its samples into a private partial; the partials are added at the end.
       const slices = this.slices(g).map((s, i) => ({ ...s, dw: i === 0 ? (dw.storage as number) : this.zeros([block], 'f32').storage as number }));
-      this.run('conv2d_grad_weight', slices.map((s) => [this.p(x), this.p(dy), s.dw, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 0]));
+      this.run('conv2d_grad_weight', slices.map((s) => [this.ptr(x), this.ptr(dy), s.dw, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 0]));
       for (const s of slices.slice(1)) this.k.add(dw.storage as number, s.dw, dw.storage as number, 0, block);
     });
     return dw;
@@ -199,93 +199,85 @@ export class WasmBackend implements Backend {
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
     const dw = this.alloc([g.N, ...wShape]);
-    this.temp(() => this.run('conv2d_grad_weight', this.slices(g).map((s) =>
-      [this.p(x), this.p(dy), dw.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 1])));
+    this.scope(() => this.run('conv2d_grad_weight', this.slices(g).map((s) =>
+      [this.ptr(x), this.ptr(dy), dw.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 1])));
     return dw;
   }
 
   // --- batch norm ----------------------------------------------------------------------------------------
 
-  private static bnDims(shape: readonly number[]): [number, number, number] {
-    return [shape[0]!, shape[1]!, shape.length === 4 ? shape[2]! * shape[3]! : 1];
-  }
-
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
-    const [N, C, HW] = WasmBackend.bnDims(x.shape);
-    const G = grouping === 'sample' ? N * C : C;
+    const l = bnLayout(x.shape), { N, C, HW } = l;
+    const G = bnGroups(l, grouping);
     const mean = this.alloc([G]), variance = this.alloc([G]);
-    this.k.bn_stats(this.p(x), N, C, HW, grouping === 'sample' ? 1 : 0, mean.storage as number, variance.storage as number);
+    this.k.bn_stats(this.ptr(x), N, C, HW, grouping === 'sample' ? 1 : 0, mean.storage as number, variance.storage as number);
     return { mean, variance };
   }
 
   /** A handful of values per layer: computed in double on a view of the memory, as the host would. */
   batchNormInvStd(variance: Tensor, eps: number): Tensor {
     const out = this.alloc(variance.shape);
-    const v = this.heap.f32(this.p(variance), variance.size), o = this.heap.f32(out.storage as number, variance.size);
+    const v = this.heap.f32(this.ptr(variance), variance.size), o = this.heap.f32(out.storage as number, variance.size);
     for (let g = 0; g < v.length; g++) o[g] = 1 / Math.sqrt(v[g]! + eps);
     return out;
   }
 
-  batchNormForward(x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, grouping: StatsGrouping): Tensor {
-    const [N, C, HW] = WasmBackend.bnDims(x.shape);
-    const y = this.alloc(x.shape);
-    this.k.bn_forward(this.p(x), y.storage as number, N, C, HW, grouping === 'sample' ? 1 : 0, this.p(mean), this.p(invStd), this.p(gamma), this.p(beta));
+  batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
+    const { N, C, HW } = bnLayout(bn.x.shape);
+    const y = this.alloc(bn.x.shape);
+    this.k.bn_forward(this.ptr(bn.x), y.storage as number, N, C, HW, bn.grouping === 'sample' ? 1 : 0,
+      this.ptr(bn.mean), this.ptr(bn.invStd), this.ptr(bn.gamma), this.ptr(beta));
     return y;
   }
 
-  batchNormBackward(
-    dy: Tensor, x: Tensor, mean: Tensor, invStd: Tensor, gamma: Tensor, grouping: StatsGrouping, statsFromInput: boolean,
-  ): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
-    const [N, C, HW] = WasmBackend.bnDims(x.shape);
+  batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+    const { x, gamma } = bn, { N, C, HW } = bnLayout(x.shape);
     const dx = this.alloc(x.shape), dgamma = this.alloc(gamma.shape), dbeta = this.alloc(gamma.shape);
-    this.k.bn_backward(this.p(dy), this.p(x), dx.storage as number, N, C, HW, grouping === 'sample' ? 1 : 0, statsFromInput ? 1 : 0,
-      this.p(mean), this.p(invStd), this.p(gamma), dgamma.storage as number, dbeta.storage as number);
+    this.k.bn_backward(this.ptr(dy), this.ptr(x), dx.storage as number, N, C, HW, bn.grouping === 'sample' ? 1 : 0, bn.statsFromInput ? 1 : 0,
+      this.ptr(bn.mean), this.ptr(bn.invStd), this.ptr(gamma), dgamma.storage as number, dbeta.storage as number);
     return { dx, dgamma, dbeta };
   }
 
   /** Only Hessian-vector products need it, once per BN layer: the reference loops over views of the memory. */
-  batchNormBackwardTangent(
-    dy: Tensor, tdy: Tensor | null, x: Tensor, tx: Tensor | null, mean: Tensor, invStd: Tensor, gamma: Tensor,
-    grouping: StatsGrouping, statsFromInput: boolean,
-  ): Tensor {
-    const out = this.alloc(x.shape);
-    const view = (t: Tensor) => this.heap.f32(this.p(t), t.size);
-    bnBackwardTangent(
-      bnLayout(x.shape), grouping, statsFromInput, view(dy), tdy && view(tdy), view(x), tx && view(tx),
-      view(mean), view(invStd), view(gamma), view(out),
-    );
+  batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor {
+    const out = this.alloc(bn.x.shape);
+    const view = (t: Tensor) => this.heap.f32(this.ptr(t), t.size);
+    bnBackwardTangent(bnLayout(bn.x.shape), view(dy), tdy && view(tdy), tx && view(tx), savedOnHost(bn, view), view(out));
     return out;
   }
 
   // --- pooling -------------------------------------------------------------------------------------------
 
-  avgPool2d(x: Tensor, p: Pool2dParams): Tensor {
-    const [N, C, H, W] = x.shape as [number, number, number, number];
-    const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
-    const y = this.alloc([N, C, Ho, Wo]);
-    this.run('avg_pool2d', splitRange(N * C, this.threads).map(([p0, p1]) => [this.p(x), y.storage as number, H, W, p.kernel, p.stride, p.padding, Ho, Wo, p0, p1]));
+  /** A pooling kernel's arguments after its two tensors, per slice of the N·C planes. */
+  private static poolArgs(g: PoolGeometry, pool: Pool2dParams, [plane0, plane1]: readonly [number, number]): number[] {
+    return [g.H, g.W, pool.kernel, pool.stride, pool.padding, g.Ho, g.Wo, plane0, plane1];
+  }
+
+  avgPool2d(x: Tensor, pool: Pool2dParams): Tensor {
+    const g = poolGeometry(x.shape, pool);
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.run('avg_pool2d', splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(x), y.storage as number, ...WasmBackend.poolArgs(g, pool, r)]));
     return y;
   }
 
-  avgPool2dGrad(dy: Tensor, xShape: readonly number[], p: Pool2dParams): Tensor {
-    const [N, C, H, W] = xShape as [number, number, number, number];
-    const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+  avgPool2dGrad(dy: Tensor, xShape: readonly number[], pool: Pool2dParams): Tensor {
+    const g = poolGeometry(xShape, pool);
     const dx = this.alloc(xShape);
-    this.run('avg_pool2d_grad', splitRange(N * C, this.threads).map(([p0, p1]) => [this.p(dy), dx.storage as number, H, W, p.kernel, p.stride, p.padding, Ho, Wo, p0, p1]));
+    this.run('avg_pool2d_grad', splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(dy), dx.storage as number, ...WasmBackend.poolArgs(g, pool, r)]));
     return dx;
   }
 
   globalAvgPool(x: Tensor): Tensor {
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const y = this.alloc([N, C]);
-    this.k.global_avg_pool(this.p(x), y.storage as number, H * W, 0, N * C);
+    this.k.global_avg_pool(this.ptr(x), y.storage as number, H * W, 0, N * C);
     return y;
   }
 
   globalAvgPoolGrad(dy: Tensor, xShape: readonly number[]): Tensor {
     const [N, C, H, W] = xShape as [number, number, number, number];
     const dx = this.alloc(xShape);
-    this.k.global_avg_pool_grad(this.p(dy), dx.storage as number, H * W, 0, N * C);
+    this.k.global_avg_pool_grad(this.ptr(dy), dx.storage as number, H * W, 0, N * C);
     return dx;
   }
 
@@ -294,8 +286,8 @@ export class WasmBackend implements Backend {
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
     const { M, K, N } = matmulDims(a, b, transA, transB);
     const y = this.alloc([M, N]);
-    this.temp(() => {
-      let pa = this.p(a), pb = this.p(b);
+    this.scope(() => {
+      let pa = this.ptr(a), pb = this.ptr(b);
       if (transA) this.k.transpose(pa, a.shape[0]!, a.shape[1]!, (pa = this.heap.alloc(a.size * 4)));
       if (transB) this.k.transpose(pb, b.shape[0]!, b.shape[1]!, (pb = this.heap.alloc(b.size * 4)));
       this.k.gemm(M, N, K, pa, pb, y.storage as number, 0, 0, M);
@@ -304,24 +296,23 @@ export class WasmBackend implements Backend {
   }
 
   addRowVector(a: Tensor, v: Tensor): Tensor {
-    const [M, N] = a.shape as [number, number];
-    if (v.size !== N) throw new Error(`addRowVector: vector of ${v.size} for rows of ${N}`);
+    const { M, N } = rowVectorDims(a, v);
     const y = this.alloc(a.shape);
-    this.k.add_row_vector(this.p(a), this.p(v), y.storage as number, M, N);
+    this.k.add_row_vector(this.ptr(a), this.ptr(v), y.storage as number, M, N);
     return y;
   }
 
   sumRows(a: Tensor): Tensor {
     const [M, N] = a.shape as [number, number];
     const y = this.alloc([N]);
-    this.k.sum_rows(this.p(a), M, N, y.storage as number);
+    this.k.sum_rows(this.ptr(a), M, N, y.storage as number);
     return y;
   }
 
   outerPerSample(dy: Tensor, x: Tensor): Tensor {
     const [N, O] = dy.shape as [number, number], I = x.shape[1]!;
     const y = this.alloc([N, O, I]);
-    this.k.outer_per_sample(this.p(dy), this.p(x), y.storage as number, N, O, I);
+    this.k.outer_per_sample(this.ptr(dy), this.ptr(x), y.storage as number, N, O, I);
     return y;
   }
 
@@ -329,14 +320,14 @@ export class WasmBackend implements Backend {
     const [N, K] = logits.shape as [number, number];
     checkLabels(labels, N, K);
     const losses = this.alloc([N]), probs = this.alloc([N, K]);
-    this.temp(() => this.k.softmax_ce(this.p(logits), this.heap.put(labels), N, K, losses.storage as number, probs.storage as number));
+    this.scope(() => this.k.softmax_ce(this.ptr(logits), this.heap.put(labels), N, K, losses.storage as number, probs.storage as number));
     return { losses, probs };
   }
 
   softmaxCrossEntropyGrad(probs: Tensor, labels: Int32Array, weight: number): Tensor {
     const [N, K] = probs.shape as [number, number];
     const y = this.alloc(probs.shape);
-    this.temp(() => this.k.softmax_ce_grad(this.p(probs), this.heap.put(labels), N, K, weight, y.storage as number));
+    this.scope(() => this.k.softmax_ce_grad(this.ptr(probs), this.heap.put(labels), N, K, weight, y.storage as number));
     return y;
   }
 
@@ -352,7 +343,7 @@ export class WasmBackend implements Backend {
     const B = grads.shape[0]!, numel = grads.size / B;
     if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
     const s = store as WasmSumStore, ps = s.ptr + offset * 4;
-    this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.p(grads), B, numel, ps, k0, k1, s.flag]));
+    this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.ptr(grads), B, numel, ps, k0, k1, s.flag]));
   }
 
   readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean } {
@@ -370,7 +361,7 @@ export class WasmBackend implements Backend {
   writeSigns(grads: Tensor, store: SignStore, offset: number): void {
     if (offset + grads.size > store.length) throw new RangeError('writeSigns: past the end of the sign store');
     const s = store as WasmSignStore;
-    this.k.signs_i8(this.p(grads), grads.size, s.ptr + offset, s.flag);
+    this.k.signs_i8(this.ptr(grads), grads.size, s.ptr + offset, s.flag);
   }
 
   allocGrams(sizes: readonly number[]): GramStore {
@@ -386,7 +377,7 @@ export class WasmBackend implements Backend {
     const s = store as WasmSignStore, acc = grams as WasmGramStore;
     const pS = s.ptr + offset, pG = acc.ptrs;
     if (this.heap.i32(s.flag, 1)[0] !== 0) acc.nonFinite = true;
-    this.temp(() => {
+    this.scope(() => {
       const rows = classes.map((r) => this.heap.put(Int32Array.from(r)));
       // One slice per class: the classes' Grams are independent, so they spread over the threads.
       this.run('class_gram', classes.map((r, c) => [pS, numel, rows[c]!, r.length, pG[c]!]));

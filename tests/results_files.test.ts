@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { repoRoot, skipSuite } from './helpers.js';
@@ -212,6 +213,27 @@ if (!existsSync(shared)) {
     const exists = run(['merge', b32, six]);
     assert.is(exists.status, 2);
     assert.match(exists.stderr, /exists and is not one of the inputs/);
+  });
+
+  test('a finished file committed gzipped reports and selects as the plain one; it is never written, and a cut gzip is named', () => {
+    const gz = join(tmp, 'six-gz.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(six)));
+    const plain = run(evalArgs(6, six, shared, ['--report-only'])), packed = run(evalArgs(6, gz, shared, ['--report-only']));
+    assert.is(packed.status, 0, packed.stderr);
+    assert.is(packed.stdout, plain.stdout, 'the same report');
+    assert.ok(existsSync(join(tmp, 'six-gz.gradsign.svg')), 'plots named without .jsonl.gz');
+    const sa = run(['select', '--results', gz, '--n', '3', '--runs', '20']), sb = run(['select', '--results', six, '--n', '3', '--runs', '20']);
+    assert.is(sa.status, 0, sa.stderr);
+    assert.is(sa.stdout, sb.stdout);
+    const resume = run(evalArgs(7, gz));
+    assert.is(resume.status, 1);
+    assert.match(resume.stderr, /six-gz\.jsonl\.gz is gzipped: it can be read .* gunzip it to resume/);
+    const cut = join(tmp, 'cut.jsonl.gz');
+    const bytes = readFileSync(gz);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 9));
+    const bad = run(['select', '--results', cut, '--n', '3', '--runs', '20']);
+    assert.is(bad.status, 1);
+    assert.match(bad.stderr, /cut\.jsonl\.gz: not a whole gzip file/);
   });
 }
 

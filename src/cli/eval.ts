@@ -189,7 +189,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
 
   // Scatter plots of the first seed against the dataset's own test accuracy (the GradSign paper's Figure 2).
   const plotSeed = seeds[0]!;
-  const base = join(dirname(out), basename(out).replace(/\.jsonl$/, ''));
+  const base = join(dirname(out), basename(out).replace(/\.jsonl(\.gz)?$/, ''));
   const plotted: string[] = [];
   const keys = ['params', ...readingKeys(proxies), ...(proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? ['tenas'] : [])];
   for (const key of keys) {

@@ -6,8 +6,10 @@
  *   `repair`, are moved to `FILE.rejected` and the rest kept;
  * - a writer holds `FILE.lock` (file_lock.ts) from before it reads until it closes;
  * - a failed or short write is an error (ResultsWriteError) and the file is cut back to its last whole line:
- *   a result counts only once it is on disk.
+ *   a result counts only once it is on disk;
+ * - a finished file may be committed gzipped (`FILE.jsonl.gz`): it reads the same, and is never appended to.
  */
+import { gunzipSync } from 'node:zlib';
 import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { acquireLock, type FileLock } from './file_lock.js';
 
@@ -97,11 +99,16 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
   const say = options.say ?? (() => {});
   if (existsSync(path) && !statSync(path).isFile()) throw new ResultsFileError(`${path} is not a regular file`);
   if (options.mustExist && !existsSync(path)) throw new ResultsFileError(`${path}: no such results file`);
+  const gzipped = path.endsWith('.gz');
+  if (gzipped && !options.readOnly) {
+    throw new ResultsFileError(`${path} is gzipped: it can be read (eval --report-only, select, merge) but not written; ` +
+      `gunzip it to resume or repair it`);
+  }
   const lock: FileLock | undefined = options.readOnly ? undefined : acquireLock(path, say);
   try {
     let parsed: Parsed<T> = { existing: [], good: 0, torn: false, bad: [], kept: [] };
     if (existsSync(path)) {
-      const text = readFileSync(path, 'utf8');
+      const text = gzipped ? gunzipped(path) : readFileSync(path, 'utf8');
       parsed = parse(path, text, check);
       if (parsed.bad.length > 0 && !options.repair) {
         const shown = parsed.bad.slice(0, 10).map((b) => `${path}:${b.line}: not a results line: ${b.why}`);
@@ -150,6 +157,14 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
   } catch (e) {
     lock?.release();
     throw e;
+  }
+}
+
+function gunzipped(path: string): string {
+  try {
+    return gunzipSync(readFileSync(path)).toString('utf8');
+  } catch (e) {
+    throw new ResultsFileError(`${path}: not a whole gzip file (${(e as Error).message})`);
   }
 }
 

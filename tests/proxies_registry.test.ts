@@ -10,6 +10,15 @@ import { BatchPass } from '../src/proxies/batch_pass.js';
 import { DEFAULT_PROXY_OPTIONS, PROXY_NAMES, parseProxyList, scoreNetwork } from '../src/proxies/registry.js';
 import { ntkConditionNumber } from '../src/proxies/tenas.js';
 import { loadWeights } from '../src/weights.js';
+import { parseArgs, UsageError } from '../src/cli/args.js';
+import { chooseImages } from '../src/cli/images.js';
+import { parseProxyOptions, proxyOptionSpecs } from '../src/cli/proxy_flags.js';
+import { SCORE_OPTIONS } from '../src/cli/score.js';
+import { commandUsage } from '../src/cli/usage.js';
+import { READINGS } from '../src/eval/readings.js';
+import { defaultSharedDataDir } from '../src/node/files.js';
+import { isChoiceOption, PROXY_OPTION_NAMES, PROXY_OPTIONS } from '../src/proxies/options.js';
+import { CONSUMED, PROXIES } from '../src/proxies/registry.js';
 import { fixturesDir, readJson } from './helpers.js';
 
 const backend = new ReferenceBackend();
@@ -44,6 +53,61 @@ test('--ntk-batch: the NTK uses the first N samples', () => {
   assert.is(got, want);
   const full = scoreNetwork(tiny(), batch, ['tenas_ntk'], DEFAULT_PROXY_OPTIONS, {}, env).scores.tenas_ntk!;
   assert.is.not(got, full, 'fewer samples, another kernel');
+});
+
+test('the help lists every proxy with its summary and what it consumes, and every proxy option score takes', () => {
+  const help = commandUsage('score').replace(/\s+/g, ' ');
+  for (const p of PROXY_NAMES) {
+    const e = PROXIES[p];
+    assert.ok(help.includes(`${p} ${e.summary} (from ${e.consumes.map((k) => CONSUMED[k]).join(' and ')})`), `${p} in the help`);
+  }
+  for (const name of PROXY_OPTION_NAMES) {
+    const spec = PROXY_OPTIONS[name];
+    assert.ok(Object.hasOwn(SCORE_OPTIONS, spec.flag), `score takes --${spec.flag}`);
+    assert.ok(help.includes(`--${spec.flag} `) && help.includes(spec.help.replace(/\s+/g, ' ')), `--${spec.flag} in the help`);
+  }
+  assert.ok(commandUsage('eval').replace(/\s+/g, ' ').includes(READINGS.map((r) => r.key).join(', ')), 'eval names its readings');
+});
+
+const specs = { ...proxyOptionSpecs() };
+test('every proxy option parses each of its spellings to its value; a bad one names the flag and the choices', () => {
+  assert.equal(parseProxyOptions(parseArgs([], specs)), DEFAULT_PROXY_OPTIONS);
+  for (const name of PROXY_OPTION_NAMES) {
+    const spec = PROXY_OPTIONS[name];
+    if (isChoiceOption(spec)) {
+      for (const [spelling, value] of Object.entries(spec.choices)) {
+        assert.equal(parseProxyOptions(parseArgs([`--${spec.flag}`, spelling], specs)), { ...DEFAULT_PROXY_OPTIONS, [name]: value });
+      }
+      assert.throws(() => parseProxyOptions(parseArgs([`--${spec.flag}`, 'nope'], specs)),
+        (e: Error) => e instanceof UsageError && e.message === `--${spec.flag} must be one of ${Object.keys(spec.choices).join('|')}, got "nope"`);
+    } else {
+      assert.equal(parseProxyOptions(parseArgs([`--${spec.flag}`, String(spec.min + 3)], specs))[name], spec.min + 3);
+      assert.throws(() => parseProxyOptions(parseArgs([`--${spec.flag}`, String(spec.min - 1)], specs)), new RegExp(`--${spec.flag} must be an integer ≥ ${spec.min}`));
+    }
+  }
+  // a command that reads only some options leaves the rest at their defaults
+  const only = parseProxyOptions(parseArgs(['--ntk-batch', '8', '--gradalign-norm', 'cosine'], specs), ['ntkBatch']);
+  assert.equal(only, { ...DEFAULT_PROXY_OPTIONS, ntkBatch: 8 });
+});
+
+test('score and eval choose their images by one rule: --data DIR (train by default), else the bundled CIFAR-10 test sample, else ../shared for CIFAR-100', () => {
+  const parse = (argv: string[]) => parseArgs(argv, { data: {}, split: {} });
+  const bundled = chooseImages(parse([]), 'cifar10', 16);
+  assert.is(bundled.split, 'test');
+  assert.is(bundled.data.count, 512);
+  assert.is(bundled.label, 'cifar10 test (bundled sample)');
+  assert.throws(() => chooseImages(parse(['--split', 'train']), 'cifar10', 16), /the bundled CIFAR-10 sample has only test images/);
+  assert.throws(() => chooseImages(parse([]), 'cifar10', 513), /--batch 513 exceeds the 512 images of the bundled CIFAR-10 test sample/);
+  const shared = defaultSharedDataDir();
+  if (shared !== undefined) {
+    const given = chooseImages(parse(['--data', shared]), 'cifar10', 16);
+    assert.is(given.split, 'train');
+    assert.is(given.label, 'cifar10 train');
+    assert.ok(given.data.count > 512);
+    const c100 = chooseImages(parse([]), 'cifar100', 16);
+    assert.is(c100.label, 'cifar100 train');
+    assert.ok(c100.description.includes(shared));
+  }
 });
 
 test.run();

@@ -29,7 +29,7 @@ for (const [name, c] of Object.entries(expected.cases)) {
     loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)), `${name}.weights`);
     assert.is(net.parameters.parameterCount(), c.num_params, 'parameter count');
     const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
-    const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, readings));
+    const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES));
     assert.is(reduced.m, c.m, 'counted weights');
     const lossSum = c.per_sample_loss.reduce((a, b) => a + b, 0);
     assert.ok(relErr(reduced.lossSum, lossSum) < 1e-5, `loss sum ${reduced.lossSum} vs ${lossSum}`);

@@ -63,7 +63,7 @@ for (const name of ['tiny', 'index0']) {
       const net = new Nb201Network(k, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
       loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)));
       const opts = DEFAULT_PROXY_OPTIONS;
-      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [opts]), { chunk: 5 }), PER_SAMPLE_PROXIES, opts).scores;
+      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES), { chunk: 5 }), PER_SAMPLE_PROXIES, opts).scores;
     }) as [Record<string, number>, Record<string, number>];
     assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `gradsign ${s1.gradsign} vs PyTorch ${c.scores.gradsign_sum}`);
     assert.ok(relErr(s1.gradalign1!, c.scores.gradalign1_none!) <= 1e-3, `gradalign1 ${s1.gradalign1}`);

@@ -5,26 +5,28 @@
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData } from '../data/cifar.js';
+import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import type { Nb201Dataset } from '../data/nb201_table.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
 import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
-import { defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
+import { loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
 import { protocolMismatch, type DataIdentity } from '../eval/protocol.js';
 import { openResults, ResultsWriteError } from '../node/results_file.js';
 import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
-import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, PROXIES } from '../proxies/registry.js';
+import { isPerSample } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random, SEED_LIMIT } from '../util/random.js';
 import { quote } from '../util/quote.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedListOption, seedOption } from './args.js';
 import { readArchList } from './arch_list.js';
+import { chooseImages } from './images.js';
 import { Progress } from './progress.js';
+import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 import { makeBackend } from './score.js';
 
 /** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
@@ -34,7 +36,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const args = parseArgs(argv, {
     space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
     chunk: {}, normalization: {}, 'sample-seed': {}, quiet: { flag: true }, help: { flag: true },
-    'report-only': { flag: true }, 'batch-choice': {}, 'ntk-batch': {}, repair: { flag: true }, shard: {},
+    'report-only': { flag: true }, 'batch-choice': {}, ...proxyOptionSpecs(['ntkBatch']), repair: { flag: true }, shard: {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
@@ -44,12 +46,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
   const sampleSeed = seedOption(args, 'sample-seed', 0);
   const seeds = seedListOption(args, 'seeds', '1');
-  let proxies;
-  try {
-    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const proxies = proxiesOption(args);
   let shard: Shard | undefined;
   try {
     shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : undefined;
@@ -73,27 +70,13 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     indices = list.entries.map(({ arch }) => table.byArch.get(arch)!.index);
   }
 
-  // Images: --data DIR (default ../shared/data), or the bundled CIFAR-10 test sample.
-  // The protocol identifies the images by content (data_fingerprint.ts), the message also says where they are.
-  let data: CifarData, dataDescription: string, split: string, dataIdentity: DataIdentity;
-  const dir = args.values.get('data') ?? defaultSharedDataDir();
-  if (dir !== undefined) {
-    split = choiceOption(args, 'split', ['train', 'test'] as const, 'train');
-    data = loadCifar(dir, dataset, split as 'train' | 'test');
-    dataDescription = `${dataset} ${split} (${data.count} images in ${dir})`;
-    dataIdentity = cifarIdentity(data, `${dataset} ${split}`);
-  } else if (dataset === 'cifar10') {
-    if (choiceOption(args, 'split', ['train', 'test'] as const, 'test') !== 'test') throw new UsageError('--split train needs --data DIR (the bundled sample has only test images)');
-    split = 'test';
-    data = loadBundledCifar10Sample();
-    dataDescription = `bundled CIFAR-10 test sample (${data.count} images)`;
-    dataIdentity = cifarIdentity(data, 'cifar10 test (bundled sample)');
-  } else throw new UsageError(`--dataset ${dataset} needs --data DIR`);
-  if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of ${dataDescription}`);
+  // The protocol identifies the images by content (data_fingerprint.ts); the message also says where they are.
+  const { data, description: dataDescription, split, label } = chooseImages(args, dataset, batchSize);
+  const dataIdentity: DataIdentity = cifarIdentity(data, label);
 
   // zero-cost-nas draws a new batch for every architecture; NASWOT, GradSign's Kendall path and GradAlign reuse one
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
-  const ntkBatch = intOption(args, 'ntk-batch', DEFAULT_PROXY_OPTIONS.ntkBatch, 2);
+  const { ntkBatch } = parseProxyOptions(args, ['ntkBatch']);
   // --report-only reads without the lock (safe beside a running eval), unless --repair must rewrite the file;
   // a writer takes the lock before it starts a backend, so a second writer fails at once.
   const reportOnly = args.flags.has('report-only'), repair = args.flags.has('repair');
@@ -113,7 +96,7 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     dataset, batch: batchSize, split, data: dataIdentity, normalization,
     batchChoice: perArch ? 'a fresh batch per architecture (seed 1,000,003·seed + NB201 index)' : 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed',
-    bn: proxies.every((p) => PROXIES[p].kind === 'perSample')
+    bn: proxies.every(isPerSample)
       ? 'per-sample statistics (train-mode BN on a batch of one)'
       : 'per-sample statistics for GradSign/GradAlign, batch statistics (train mode) for the baselines',
     loss: 'cross-entropy per sample', readings: readingKeys(proxies), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',

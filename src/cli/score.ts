@@ -3,28 +3,26 @@ import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
 import type { Batch } from '../data/batch.js';
-import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarData, type CifarDataset } from '../data/cifar.js';
+import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarDataset } from '../data/cifar.js';
 import { NORMALIZATION_NAMES, type NormalizationName } from '../data/normalization.js';
 import { ArchStringError, archString, parseArch } from '../nets/nb201/arch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
-import {
-  loadBundledCifar10Sample, loadCifar, defaultSharedDataDir, readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile,
-} from '../node/files.js';
+import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
 import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
-import { DEFAULT_PROXY_OPTIONS, parseProxyList, PER_SAMPLE_PROXIES, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { quote } from '../util/quote.js';
 import { SEED_LIMIT } from '../util/random.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
 import { readArchList } from './arch_list.js';
+import { chooseImages } from './images.js';
+import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
-  normalization: {}, weights: {}, input: {}, classes: {}, 'gradsign-reduction': {}, 'gradalign-norm': {},
-  'gradalign2-sign': {}, 'synflow-variant': {}, 'fisher-broadcast': {}, 'ntk-batch': {},
+  normalization: {}, weights: {}, input: {}, classes: {}, ...proxyOptionSpecs(),
   backend: {}, threads: {}, chunk: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
 };
 
@@ -81,24 +79,10 @@ function dataSource(args: ReturnType<typeof parseArgs>, dataset: CifarDataset, b
     const batch = readBatchFile(input);
     return { describe: `input file ${input}`, batchFor: () => batch };
   }
-  let dir = args.values.get('data');
-  let data: CifarData;
-  let describe: string;
-  if (dir === undefined && dataset === 'cifar10') {
-    if (args.values.has('split') && args.values.get('split') !== 'test') throw new UsageError('the bundled CIFAR-10 sample has only test images: use --split test or give --data DIR');
-    data = loadBundledCifar10Sample();
-    describe = `bundled CIFAR-10 test sample (${data.count} images)`;
-  } else {
-    dir ??= defaultSharedDataDir();
-    if (dir === undefined) throw new UsageError(`--dataset ${dataset} needs --data DIR (no bundled ${dataset} images)`);
-    const split = choiceOption(args, 'split', ['train', 'test'] as const, 'train');
-    data = loadCifar(dir, dataset, split);
-    describe = `${dataset} ${split} split in ${dir} (${data.count} images)`;
-  }
-  if (batchSize > data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${data.count} images of the ${describe}`);
+  const { data, description } = chooseImages(args, dataset, batchSize);
   const cache = new Map<number, Batch>();
   return {
-    describe,
+    describe: description,
     batchFor: (i) => {
       const s = perArch ? (seed + i) % SEED_LIMIT : seed;
       if (!cache.has(s)) cache.set(s, sampleCifarBatch(data, { batchSize, seed: s, normalization }));
@@ -134,26 +118,14 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
     archs = list.entries;
   }
 
-  let proxies: ProxyName[];
-  try {
-    proxies = args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const proxies = proxiesOption(args);
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
   const numClasses = intOption(args, 'classes', CIFAR_NUM_CLASSES[dataset], 1);
   const batchSize = intOption(args, 'batch', 128, 1);
   const seed = seedOption(args, 'seed', 1);
   const perArch = choiceOption(args, 'batch-choice', ['same', 'per-arch'] as const, 'same') === 'per-arch';
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
-  const proxyOptions: ProxyOptions = {
-    gradsignReduction: choiceOption(args, 'gradsign-reduction', ['sum', 'mean'] as const, 'sum'),
-    gradalignNorm: choiceOption(args, 'gradalign-norm', ['none', 'params', 'cosine'] as const, 'none'),
-    gradalign2Sign: choiceOption(args, 'gradalign2-sign', ['plus', 'minus'] as const, DEFAULT_PROXY_OPTIONS.gradalign2Sign),
-    synflowVariant: choiceOption(args, 'synflow-variant', ['zc', 'clean'] as const, DEFAULT_PROXY_OPTIONS.synflowVariant),
-    fisherBroadcast: choiceOption(args, 'fisher-broadcast', ['on', 'off'] as const, 'on') === 'on',
-    ntkBatch: intOption(args, 'ntk-batch', DEFAULT_PROXY_OPTIONS.ntkBatch, 2),
-  };
+  const proxyOptions = parseProxyOptions(args);
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
   // option conflicts are usage errors, found before a backend starts

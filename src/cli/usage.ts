@@ -2,22 +2,24 @@
  * Help text: one section per command (`zerocost CMD --help` prints that section), and the overview
  * (`zerocost --help`) that lists every command and then every section. An option shared by several commands
  * is written once below; a command's section is its list of option entries, so adding an option is one line.
+ * The proxies and their options come from the registry (proxy_flags.ts).
  */
+
+import { READINGS } from '../eval/readings.js';
+import { PROXY_OPTION_NAMES } from '../proxies/options.js';
+import { helpEntry, proxiesHelp, proxyOptionHelp } from './proxy_flags.js';
 
 /** Help entries of options that mean the same in every command that takes them. */
 const SHARED = {
-  proxies: `  --proxies LIST|all         comma-separated (default gradsign,gradalign1,gradalign2), or all: also the
-                             baselines grad_norm, snip, grasp, fisher, synflow, jacob_cov, naswot, zen,
-                             tenas_ntk (−NTK condition number), tenas_lr (linear regions), params and flops`,
+  proxies: proxiesHelp(),
   data: `  --data DIR                 folder with the CIFAR binary files (data_batch_*.bin, test_batch.bin; CIFAR-100
                              train.bin/test.bin or train_partial.bin). Default: the bundled 512-image CIFAR-10
-                             test sample (score, cifar10), or ../shared/data beside the package`,
-  split: `  --split train|test         which split of --data to draw the batch from (default train; the bundled sample
-                             has only test images)`,
+                             test sample for cifar10, ../shared/data beside the package for cifar100`,
+  split: `  --split train|test         which split the batch is drawn from (default train with --data; the bundled
+                             sample has only test images)`,
   batch: `  --batch N                  batch size (default 128)`,
   normalization: `  --normalization xautodl|zc per-channel mean/std: xautodl (NB201 training, NASWOT; default) or zc (zero-cost-nas)`,
-  ntkBatch: `  --ntk-batch N              TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the
-                             cost grows as N²)`,
+  ntkBatch: proxyOptionHelp('ntkBatch'),
   backend: `  --backend auto|webgpu|wasm|js
                              compute backend: webgpu (WGSL compute shaders; Node needs the optional package
                              'webgpu'), wasm (AssemblyScript SIMD kernels) or js (the plain TypeScript reference
@@ -61,18 +63,7 @@ export const COMMANDS = {
       `  --input FILE               safetensors batch: x F32 [B,3,H,W], y I64 or I32 [B]; replaces the data batch
                              (so not with --data, --split, --batch, --batch-choice, --normalization)`,
       `  --classes N                class count of the network (default: from --dataset)`,
-      `  --gradsign-reduction sum|mean   Σ_k |Σ_i sign g_ik| (default sum) or its mean over weights`,
-      `  --gradalign-norm none|params|cosine
-                             GradAlign reading (default none): raw sign inner products, divided by the weight
-                             count, or cosine`,
-      `  --gradalign2-sign plus|minus
-                             GradAlign-II = +mean log det of the class sign Grams (default: what correlates
-                             with accuracy, see README) or − (the paper's prose)`,
-      `  --synflow-variant zc|clean synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell
-                             convs; default, as the papers' tables) or with no BN at all`,
-      `  --fisher-broadcast on|off  fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does
-                             (default), or once`,
-      SHARED.ntkBatch, SHARED.backend, SHARED.threads,
+      ...PROXY_OPTION_NAMES.map(proxyOptionHelp), SHARED.backend, SHARED.threads,
       `  --dtype f32|f64            arithmetic precision (default f32, as PyTorch; f64 needs --backend js)`,
       SHARED.chunk,
       `  --save-weights FILE        write the initialised weights as safetensors (single architecture)`,
@@ -98,7 +89,7 @@ export const COMMANDS = {
       `  --batch-choice same|per-arch
                              one batch for every architecture (per seed; default) or a fresh one per
                              architecture, as zero-cost-nas draws them`,
-      `  --ntk-batch N              TE-NAS's NTK on the first N samples (default 64; recorded in the protocol)`,
+      SHARED.ntkBatch,
       `  --out FILE                 JSON-lines results (default results-nb201-DATASET.jsonl); run again to resume:
                              nothing is recomputed, a torn last line is redone; SVG plots go next to it. One
                              writer at a time (FILE.lock; a lock left by a killed run is taken over)`,
@@ -110,8 +101,7 @@ export const COMMANDS = {
                              and seed), e.g. one task of a job array; zerocost merge joins the shards' files`,
       SHARED.backend, SHARED.threads, SHARED.chunk, SHARED.quiet, SHARED.help,
     ],
-    notes: `  Every reading is recorded: gradsign, gradsign_mean, gradalign1[_params|_cosine], gradalign2[_params|_cosine],
-  and params (the parameter count, the trivial reference).`,
+    notes: helpEntry('', `Every reading of the per-sample proxies is recorded (${READINGS.map((r) => r.key).join(', ')}), each baseline asked for under its name, and params (the parameter count, the trivial reference).`, 2),
   },
   select: {
     synopsis: `  zerocost select --results FILE [--n 100] [--runs 500] [--scores gradsign,...] [--seed 0]

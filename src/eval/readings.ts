@@ -8,7 +8,11 @@ import { f64BackendFor } from '../scoring.js';
 import { NEG_INF_SCORE } from './report.js';
 import type { Batch } from '../data/batch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
-import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, PROXIES, reducePerSample, reducersNeeded, scoreNetworkProxies, scoreReduced, type ProxyName, type ProxyOptions } from '../proxies/registry.js';
+import { isChoiceOption } from '../proxies/options.js';
+import {
+  DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, PROXY_OPTIONS, isPerSample, proxyOptionsOf, reducePerSample, reducersNeeded, scoreNetworkProxies, scoreReduced,
+  type ProxyName, type ProxyOptions,
+} from '../proxies/registry.js';
 
 export interface Reading {
   key: string;
@@ -16,25 +20,28 @@ export interface Reading {
   options: ProxyOptions;
 }
 
-const o = (gradsignReduction: 'sum' | 'mean', gradalignNorm: 'none' | 'params' | 'cosine'): ProxyOptions => ({ ...DEFAULT_PROXY_OPTIONS, gradsignReduction, gradalignNorm });
+/**
+ * The readings, keyed as in results lines: each per-sample proxy under the defaults of `zerocost score` (its
+ * plain name), then once per other choice of each option marked `readings` (`<proxy>_<choice>`).
+ */
+export const READINGS: Reading[] = PER_SAMPLE_PROXIES.flatMap((proxy) => [
+  { key: proxy, proxy, options: DEFAULT_PROXY_OPTIONS },
+  ...(proxyOptionsOf(proxy)).flatMap((name) => {
+    const spec = PROXY_OPTIONS[name];
+    if (!isChoiceOption(spec) || spec.readings !== true) return [];
+    return Object.entries(spec.choices).filter(([, v]) => v !== spec.default)
+      .map(([choice, v]) => ({ key: `${proxy}_${choice}`, proxy, options: { ...DEFAULT_PROXY_OPTIONS, [name]: v } }));
+  }),
+]);
 
-/** The readings, keyed as in results lines; the plain names are the defaults of `zerocost score`. */
-export const READINGS: Reading[] = [
-  { key: 'gradsign', proxy: 'gradsign', options: o('sum', 'none') },
-  { key: 'gradsign_mean', proxy: 'gradsign', options: o('mean', 'none') },
-  { key: 'gradalign1', proxy: 'gradalign1', options: o('sum', 'none') },
-  { key: 'gradalign1_params', proxy: 'gradalign1', options: o('sum', 'params') },
-  { key: 'gradalign1_cosine', proxy: 'gradalign1', options: o('sum', 'cosine') },
-  { key: 'gradalign2', proxy: 'gradalign2', options: o('sum', 'none') },
-  { key: 'gradalign2_params', proxy: 'gradalign2', options: o('sum', 'params') },
-  { key: 'gradalign2_cosine', proxy: 'gradalign2', options: o('sum', 'cosine') },
-];
+/** The network-level proxies, scored once each under their own name (`params` is always recorded). */
+const baselinesOf = (proxies: readonly ProxyName[]): ProxyName[] => proxies.filter((p) => !isPerSample(p) && p !== 'params');
 
 /** The keys a results line holds for these proxies: every per-sample reading, then each baseline by name. */
 export function readingKeys(proxies: readonly ProxyName[]): string[] {
   return [
     ...READINGS.filter((r) => proxies.includes(r.proxy)).map((r) => r.key),
-    ...proxies.filter((p) => PROXIES[p].kind === 'network' && p !== 'params'),
+    ...baselinesOf(proxies),
   ];
 }
 
@@ -58,7 +65,7 @@ export function scoreReadings(
     const warnings = new Set<string>();
     const scores: Record<string, number | null> = { params: net.parameters.parameterCount() };
     if (readings.length > 0) {
-      const reduced = reducePerSample(net, batch, reducersNeeded(proxies, readings.map((r) => r.options)), { chunk: o.chunk });
+      const reduced = reducePerSample(net, batch, reducersNeeded(proxies), { chunk: o.chunk });
       for (const r of readings) {
         const s = scoreReduced(reduced, [r.proxy], r.options);
         const v = s.scores[r.proxy]!;
@@ -66,7 +73,7 @@ export function scoreReadings(
         s.warnings.forEach((w) => warnings.add(w));
       }
     }
-    const baselines = proxies.filter((p) => PROXIES[p].kind === 'network' && p !== 'params');
+    const baselines = baselinesOf(proxies);
     if (baselines.length > 0) {
       const s = scoreNetworkProxies(net, batch, baselines, { ...DEFAULT_PROXY_OPTIONS, ntkBatch: o.ntkBatch ?? DEFAULT_PROXY_OPTIONS.ntkBatch }, { seed: o.seed, f64: f64BackendFor(backend) });
       for (const p of baselines) {

@@ -12,8 +12,9 @@ import { ClassGramReducer } from '../per_sample/class_gram.js';
 import { runPerSampleGradients, weightLayout, type PerSampleOptions } from '../per_sample/per_sample_gradients.js';
 import type { Reducer } from '../per_sample/reducer.js';
 import { SignSumReducer } from '../per_sample/sign_sum.js';
-import { gradalign1, gradalign2, type ClassBlock, type GradAlign2Sign, type GradAlignNorm, type Warn } from './gradalign.js';
-import { gradsign, type GradSignReduction } from './gradsign.js';
+import { gradalign1, gradalign2, type ClassBlock, type Warn } from './gradalign.js';
+import { DEFAULT_PROXY_OPTIONS, type ProxyOptionName, type ProxyOptions } from './options.js';
+import { gradsign } from './gradsign.js';
 import { BatchPass, type BatchPassNeeds } from './batch_pass.js';
 import { fisher } from './fisher.js';
 import { gradNorm } from './grad_norm.js';
@@ -21,32 +22,118 @@ import { grasp } from './grasp.js';
 import { jacobCov } from './jacob_cov.js';
 import { naswot } from './naswot.js';
 import { snip } from './snip.js';
-import { synflow, type SynflowVariant } from './synflow.js';
+import { synflow } from './synflow.js';
 import { linearRegions, ntkConditionNumber } from './tenas.js';
 import { zen } from './zen.js';
 
-export const PROXY_NAMES = [
-  'gradsign', 'gradalign1', 'gradalign2',
-  'grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacob_cov', 'naswot', 'zen', 'tenas_ntk', 'tenas_lr',
-  'params', 'flops',
-] as const;
-export type ProxyName = (typeof PROXY_NAMES)[number];
+export { DEFAULT_PROXY_OPTIONS, PROXY_OPTIONS, type ProxyOptionName, type ProxyOptions } from './options.js';
 
-/** The proxies computed from per-sample gradients: this library's own (and `zerocost score`'s default). */
-export const PER_SAMPLE_PROXIES = ['gradsign', 'gradalign1', 'gradalign2'] as const satisfies readonly ProxyName[];
+/**
+ * What a proxy is computed from. The per-sample pass yields `signSums` and `classGrams`; the shared train-mode
+ * batch pass yields the other batch readings (keeping `layerOutputs` and `reluCodes` only when asked);
+ * `ownPass` proxies run their own passes on the network (or a copy); `network` ones read only its structure.
+ */
+export const CONSUMED = {
+  signSums: 'per-sample gradient signs, summed over the batch',
+  classGrams: 'per-class Gram matrices of the per-sample gradient signs',
+  batchGradients: 'the batch-mean loss gradient',
+  hvp: 'a Hessian-vector product',
+  layerOutputs: 'layer outputs and their gradients',
+  inputJacobian: 'the input Jacobian',
+  outputGradients: "each sample's output gradient",
+  reluCodes: 'ReLU activation patterns',
+  ownPass: 'passes of its own',
+  network: 'the network alone',
+} as const;
+export type Consumed = keyof typeof CONSUMED;
 
-export interface ProxyOptions {
-  gradsignReduction: GradSignReduction;
-  gradalignNorm: GradAlignNorm;
-  gradalign2Sign: GradAlign2Sign;
-  synflowVariant: SynflowVariant;
-  /** fisher: count each channel numel(W)/C_out times as zero-cost-nas does (true) or once. */
-  fisherBroadcast: boolean;
-  /** TE-NAS NTK on the first N samples (its cost grows as N²: N backward passes of N samples). */
-  ntkBatch: number;
+/** The per-sample reducers behind the per-sample readings. */
+export type ReducerKind = 'signSum' | 'classGram';
+const REDUCER_OF: Partial<Record<Consumed, ReducerKind>> = { signSums: 'signSum', classGrams: 'classGram' };
+
+interface ProxyInfo {
+  /** The help's one line: what the score is. */
+  summary: string;
+  consumes: readonly Consumed[];
+  /** The options it reads (options.ts). */
+  options?: readonly ProxyOptionName[];
 }
 
-export const DEFAULT_PROXY_OPTIONS: ProxyOptions = { gradsignReduction: 'sum', gradalignNorm: 'none', gradalign2Sign: 'plus', synflowVariant: 'zc', fisherBroadcast: true, ntkBatch: 64 };
+/** A proxy scored from the per-sample pass's reductions, or from the network (and the shared batch pass). */
+export type ProxyEntry = ProxyInfo & (
+  | { fromReductions(r: Reduced, o: ProxyOptions, warn: Warn): number }
+  | { fromNetwork(ctx: NetworkContext): number }
+);
+
+/** Distinct seeds for the random draws of different proxies on one architecture. */
+const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1 };
+/** `^` gives a signed int32: back to [0, 2³²), the same draws as before seeds were checked. */
+const seedFor = (seed: number, offset: number): number => (seed ^ offset) >>> 0;
+const imageShape = (b: Batch): [number, number, number] => [b.shape[1], b.shape[2], b.shape[3]];
+
+/** Every proxy, in the order `--proxies all` scores them. Adding one: its file, one entry here, its test. */
+export const PROXIES = {
+  gradsign: {
+    summary: 'GradSign: Σ_k |Σ_i sign ∂ℓ_i/∂θ_k|', consumes: ['signSums'], options: ['gradsignReduction'],
+    fromReductions: (r, o) => gradsign(r.signSums, o.gradsignReduction),
+  },
+  gradalign1: {
+    summary: 'GradAlign-I: per-class agreement of the gradient signs', consumes: ['classGrams'], options: ['gradalignNorm'],
+    fromReductions: (r, o, warn) => gradalign1(r.classes, o.gradalignNorm, r.m, warn),
+  },
+  gradalign2: {
+    summary: 'GradAlign-II: mean log det of the class sign Grams', consumes: ['classGrams'], options: ['gradalignNorm', 'gradalign2Sign'],
+    fromReductions: (r, o, warn) => gradalign2(r.classes, o.gradalignNorm, r.m, warn, o.gradalign2Sign),
+  },
+  grad_norm: { summary: 'Σ_l ‖∂L/∂W_l‖', consumes: ['batchGradients'], fromNetwork: (c) => gradNorm(c.pass()) },
+  snip: { summary: 'Σ |W ⊙ ∂L/∂W|', consumes: ['batchGradients'], fromNetwork: (c) => snip(c.pass()) },
+  grasp: { summary: '−Σ W ⊙ H·∂L/∂W', consumes: ['batchGradients', 'hvp'], fromNetwork: (c) => grasp(c.pass()) },
+  fisher: {
+    summary: 'Σ over channels of ½·mean_n (Σ a·∂L/∂a)²', consumes: ['layerOutputs'], options: ['fisherBroadcast'],
+    fromNetwork: (c) => fisher(c.pass(), c.options.fisherBroadcast),
+  },
+  synflow: {
+    summary: 'Σ |W ⊙ ∂R/∂W| with |θ| and an all-ones input, in f64', consumes: ['ownPass'], options: ['synflowVariant'],
+    fromNetwork: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: imageShape(c.batch), backend: c.f64, seed: seedFor(c.seed, SEED_OFFSET.synflow) }),
+  },
+  jacob_cov: { summary: 'NASWOT v1: eigenvalues of the input-Jacobian correlations', consumes: ['inputJacobian'], fromNetwork: (c) => jacobCov(c.pass()) },
+  naswot: { summary: 'NASWOT: log |det K| of the ReLU-pattern kernel', consumes: ['reluCodes'], fromNetwork: (c) => naswot(c.pass()) },
+  zen: {
+    summary: 'Zen-NAS: feature change under input noise, Gaussian weights', consumes: ['ownPass'],
+    fromNetwork: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen) }).score,
+  },
+  // lower condition number is better, so the score is −cond
+  tenas_ntk: {
+    summary: 'TE-NAS: −(condition number of the NTK)', consumes: ['outputGradients'], options: ['ntkBatch'],
+    fromNetwork: (c) => -(c.batch.shape[0] <= c.options.ntkBatch
+      ? ntkConditionNumber(c.pass())
+      : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {})))),
+  },
+  tenas_lr: {
+    summary: 'TE-NAS: linear regions of Gaussian inputs', consumes: ['ownPass'],
+    fromNetwork: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr) }),
+  },
+  params: { summary: 'the parameter count, the trivial reference', consumes: ['network'], fromNetwork: (c) => c.net.parameters.parameterCount() },
+  flops: { summary: 'forward FLOPs of one image, in millions', consumes: ['network'], fromNetwork: (c) => c.net.flops(imageShape(c.batch)) },
+} satisfies Record<string, ProxyEntry>;
+
+export type ProxyName = keyof typeof PROXIES;
+export const PROXY_NAMES = Object.keys(PROXIES) as ProxyName[];
+
+const entry = (p: ProxyName): ProxyEntry => PROXIES[p];
+
+/** The options a proxy reads. */
+export function proxyOptionsOf(p: ProxyName): readonly ProxyOptionName[] {
+  return entry(p).options ?? [];
+}
+
+/** Whether the proxy is scored from the per-sample pass. */
+export function isPerSample(p: ProxyName): boolean {
+  return 'fromReductions' in entry(p);
+}
+
+/** The proxies computed from per-sample gradients: this library's own (and `zerocost score`'s default). */
+export const PER_SAMPLE_PROXIES: readonly ProxyName[] = PROXY_NAMES.filter(isPerSample);
 
 /** What the network-level proxies get: the network, the batch, a shared batch pass, and an f64 backend. */
 export interface NetworkContext {
@@ -60,8 +147,6 @@ export interface NetworkContext {
   pass(): BatchPass;
 }
 
-export type ReducerKind = 'signSum' | 'classGram';
-
 /** What the reducers hand to the proxies after the pass. */
 export interface Reduced {
   /** Number of counted weights (Conv2d and Linear). */
@@ -74,63 +159,12 @@ export interface Reduced {
   nonFinite: boolean;
 }
 
-type ProxyRule =
-  | { kind: 'perSample'; needs(o: ProxyOptions): ReducerKind[]; score(r: Reduced, o: ProxyOptions, warn: Warn): number }
-  | { kind: 'network'; pass?: BatchPassNeeds; score(ctx: NetworkContext): number };
-
-/** Distinct seeds for the random draws of different proxies on one architecture. */
-const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1 };
-/** `^` gives a signed int32: back to [0, 2³²), the same draws as before seeds were checked. */
-const seedFor = (seed: number, offset: number): number => (seed ^ offset) >>> 0;
-
-export const PROXIES: Record<ProxyName, ProxyRule> = {
-  gradsign: {
-    kind: 'perSample',
-    needs: () => ['signSum'],
-    score: (r, o) => gradsign(r.signSums, o.gradsignReduction),
-  },
-  gradalign1: {
-    kind: 'perSample',
-    needs: () => ['classGram'],
-    score: (r, o, warn) => gradalign1(r.classes, o.gradalignNorm, r.m, warn),
-  },
-  gradalign2: {
-    kind: 'perSample',
-    needs: () => ['classGram'],
-    score: (r, o, warn) => gradalign2(r.classes, o.gradalignNorm, r.m, warn, o.gradalign2Sign),
-  },
-  grad_norm: { kind: 'network', pass: {}, score: (c) => gradNorm(c.pass()) },
-  snip: { kind: 'network', pass: {}, score: (c) => snip(c.pass()) },
-  grasp: { kind: 'network', pass: {}, score: (c) => grasp(c.pass()) },
-  fisher: { kind: 'network', pass: { layerOutputs: true }, score: (c) => fisher(c.pass(), c.options.fisherBroadcast) },
-  jacob_cov: { kind: 'network', pass: {}, score: (c) => jacobCov(c.pass()) },
-  naswot: { kind: 'network', pass: { reluCodes: true }, score: (c) => naswot(c.pass()) },
-  // lower condition number is better, so the score is −cond
-  tenas_ntk: {
-    kind: 'network',
-    score: (c) => -(c.batch.shape[0] <= c.options.ntkBatch
-      ? ntkConditionNumber(c.pass())
-      : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {})))),
-  },
-  tenas_lr: {
-    kind: 'network',
-    score: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr) }),
-  },
-  synflow: {
-    kind: 'network',
-    score: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: [c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]], backend: c.f64, seed: seedFor(c.seed, SEED_OFFSET.synflow) }),
-  },
-  zen: { kind: 'network', score: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen) }).score },
-  params: { kind: 'network', score: (c) => c.net.parameters.parameterCount() },
-  flops: { kind: 'network', score: (c) => c.net.flops([c.batch.shape[1], c.batch.shape[2], c.batch.shape[3]]) },
-};
-
 export function parseProxyList(text: string): ProxyName[] {
   if (text.trim() === 'all') return [...PROXY_NAMES];
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (names.length === 0) throw new Error('no proxy named (expected a comma-separated list)');
   for (const n of names) {
-    if (!(PROXY_NAMES as readonly string[]).includes(n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')})`);
+    if (!Object.hasOwn(PROXIES, n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')})`);
   }
   return [...new Set(names)] as ProxyName[];
 }
@@ -140,12 +174,15 @@ export interface ScoreResult {
   warnings: string[];
 }
 
-/** The reducers that the given proxies need under any of the given option sets. */
-export function reducersNeeded(proxies: readonly ProxyName[], optionSets: readonly ProxyOptions[]): Set<ReducerKind> {
-  return new Set(optionSets.flatMap((o) => proxies.flatMap((p) => {
-    const rule = PROXIES[p];
-    return rule.kind === 'perSample' ? rule.needs(o) : [];
-  })));
+/** The reducers that the given proxies consume. */
+export function reducersNeeded(proxies: readonly ProxyName[]): Set<ReducerKind> {
+  return new Set(proxies.flatMap((p) => entry(p).consumes.flatMap((c) => REDUCER_OF[c] ?? [])));
+}
+
+/** What the shared batch pass must keep for these proxies. */
+function batchPassNeeds(proxies: readonly ProxyName[]): BatchPassNeeds {
+  const consumed = new Set(proxies.flatMap((p) => entry(p).consumes));
+  return { ...(consumed.has('layerOutputs') ? { layerOutputs: true } : {}), ...(consumed.has('reluCodes') ? { reluCodes: true } : {}) };
 }
 
 /** One batched per-sample pass through the network, reduced as the gradients are produced. */
@@ -169,13 +206,13 @@ export function scoreReduced(reduced: Reduced, proxies: readonly ProxyName[], op
   const warnings: string[] = [];
   const scores: Partial<Record<ProxyName, number>> = {};
   for (const p of proxies) {
-    const rule = PROXIES[p];
-    if (rule.kind !== 'perSample') continue;
+    const rule = entry(p);
+    if (!('fromReductions' in rule)) continue;
     if (reduced.nonFinite) {
       // signs of NaN count as 0, so the reductions would still give a plausible number
       warnings.push(`${p}: the per-sample gradients have NaN or ±Inf values (overflow in the pass); score is NaN`);
       scores[p] = NaN;
-    } else scores[p] = rule.score(reduced, options, (m) => warnings.push(m));
+    } else scores[p] = rule.fromReductions(reduced, options, (m) => warnings.push(m));
   }
   return { scores, warnings };
 }
@@ -187,21 +224,17 @@ export interface NetworkEnvironment {
 
 /** The network-level proxies among `proxies`, sharing one batch pass; all their tensors are freed at the end. */
 export function scoreNetworkProxies(net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions, env: NetworkEnvironment): ScoreResult {
-  const wanted = proxies.filter((p) => PROXIES[p].kind === 'network');
-  const needs: BatchPassNeeds = {};
-  for (const p of wanted) {
-    const rule = PROXIES[p];
-    if (rule.kind === 'network' && rule.pass) Object.assign(needs, Object.fromEntries(Object.entries(rule.pass).filter(([, v]) => v)));
-  }
+  const wanted = proxies.filter((p) => !isPerSample(p));
+  const needs = batchPassNeeds(wanted);
   return net.backend.scope(() => {
     let pass: BatchPass | undefined;
     const ctx: NetworkContext = { net, batch, options, seed: env.seed, f64: env.f64, pass: () => (pass ??= new BatchPass(net, batch, needs)) };
     const scores: Partial<Record<ProxyName, number>> = {};
     const warnings: string[] = [];
     for (const p of wanted) {
-      const rule = PROXIES[p];
-      if (rule.kind !== 'network') continue;
-      const v = rule.score(ctx);
+      const rule = entry(p);
+      if (!('fromNetwork' in rule)) continue;
+      const v = rule.fromNetwork(ctx);
       if (Number.isNaN(v) && pass?.nonFinite) warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
       else if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
       scores[p] = v;
@@ -215,8 +248,8 @@ export function scoreNetwork(
   net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions = DEFAULT_PROXY_OPTIONS, pass: PerSampleOptions = {},
   env: NetworkEnvironment = { seed: 0, f64: net.backend },
 ): ScoreResult {
-  const perSample = proxies.filter((p) => PROXIES[p].kind === 'perSample');
-  const a = perSample.length > 0 ? scoreReduced(reducePerSample(net, batch, reducersNeeded(perSample, [options]), pass), perSample, options) : { scores: {}, warnings: [] };
+  const perSample = proxies.filter(isPerSample);
+  const a = perSample.length > 0 ? scoreReduced(reducePerSample(net, batch, reducersNeeded(perSample), pass), perSample, options) : { scores: {}, warnings: [] };
   const b = scoreNetworkProxies(net, batch, proxies, options, env);
   const scores: Partial<Record<ProxyName, number>> = {};
   for (const p of proxies) scores[p] = a.scores[p] ?? b.scores[p];

@@ -1,0 +1,80 @@
+/**
+ * The proxies on the command line, generated from the registry: `--proxies` and its help (every proxy with
+ * what it computes and what it consumes), and one flag per proxy option (options.ts) with its parsing and
+ * help line. A new proxy or option appears here without an edit.
+ */
+import { isChoiceOption, PROXY_OPTION_NAMES, PROXY_OPTIONS, type AnyOptionSpec, type ProxyOptionName, type ProxyOptions } from '../proxies/options.js';
+import { CONSUMED, PER_SAMPLE_PROXIES, PROXIES, PROXY_NAMES, parseProxyList, type ProxyName } from '../proxies/registry.js';
+import { quote } from '../util/quote.js';
+import { UsageError, intOption, type OptionSpec, type ParsedArgs } from './args.js';
+
+/** Where the help text of an option starts, and the width it wraps at. */
+const TEXT_COLUMN = 29;
+const WIDTH = 115;
+
+/** One help entry: `left` (indented flag and value), then `text` from `column`, wrapped with that indent. */
+export function helpEntry(left: string, text: string, column = TEXT_COLUMN): string {
+  const indent = ' '.repeat(column);
+  const lines: string[] = [];
+  let line = left.length < column - 1 ? left.padEnd(column) : `${left}\n${indent}`;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    const last = line.slice(line.lastIndexOf('\n') + 1);
+    if (!empty && last.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = indent + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+const spellings = (spec: AnyOptionSpec): string => (isChoiceOption(spec) ? Object.keys(spec.choices).join('|') : 'N');
+
+/** `--proxies`: the default, then each proxy in `all`'s order with its summary and what it is computed from. */
+export function proxiesHelp(): string {
+  const width = Math.max(...PROXY_NAMES.map((p) => p.length)) + 2;
+  const rows = PROXY_NAMES.map((p) => {
+    const e = PROXIES[p];
+    return helpEntry(`${' '.repeat(TEXT_COLUMN + 2)}${p}`, `${e.summary} (from ${e.consumes.map((c) => CONSUMED[c]).join(' and ')})`, TEXT_COLUMN + 2 + width);
+  });
+  return `${helpEntry('  --proxies LIST|all', `comma-separated (default ${PER_SAMPLE_PROXIES.join(',')}), or all of them, in this order:`)}\n${rows.join('\n')}`;
+}
+
+/** The help line of one proxy option: its flag, its spellings, its text. */
+export function proxyOptionHelp(name: ProxyOptionName): string {
+  const spec = PROXY_OPTIONS[name];
+  return helpEntry(`  --${spec.flag} ${spellings(spec)}`, spec.help);
+}
+
+/** The option table entries of these proxy options (for parseArgs). */
+export function proxyOptionSpecs(names: readonly ProxyOptionName[] = PROXY_OPTION_NAMES): Record<string, OptionSpec> {
+  return Object.fromEntries(names.map((n) => [PROXY_OPTIONS[n].flag, {}]));
+}
+
+/** Reads these proxy options from the command line (the rest keep their defaults). */
+export function parseProxyOptions(args: ParsedArgs, names: readonly ProxyOptionName[] = PROXY_OPTION_NAMES): ProxyOptions {
+  const out: Record<string, unknown> = {};
+  for (const name of PROXY_OPTION_NAMES) {
+    const spec: AnyOptionSpec = PROXY_OPTIONS[name];
+    if (!names.includes(name)) out[name] = spec.default;
+    else if (isChoiceOption(spec)) {
+      const v = args.values.get(spec.flag);
+      if (v !== undefined && !Object.hasOwn(spec.choices, v)) {
+        throw new UsageError(`--${spec.flag} must be one of ${spellings(spec)}, got ${quote(v)}`);
+      }
+      out[name] = v === undefined ? spec.default : spec.choices[v];
+    } else out[name] = intOption(args, spec.flag, spec.default, spec.min);
+  }
+  return out as unknown as ProxyOptions;
+}
+
+/** `--proxies LIST|all`, default the per-sample proxies; a bad list is a usage error. */
+export function proxiesOption(args: ParsedArgs): ProxyName[] {
+  try {
+    return args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The proxies' options, each declared once: its command-line flag, its choices (or integer range), its
+ * default and its help line. `zerocost score` parses them from this table and the help prints it; a proxy's
+ * registry entry lists the options it reads. An option marked `readings` gives `zerocost eval` one reading per
+ * non-default choice (key `<proxy>_<choice>`), all from the same pass.
+ */
+import type { GradAlign2Sign, GradAlignNorm } from './gradalign.js';
+import type { GradSignReduction } from './gradsign.js';
+import type { SynflowVariant } from './synflow.js';
+
+export interface ProxyOptions {
+  gradsignReduction: GradSignReduction;
+  gradalignNorm: GradAlignNorm;
+  gradalign2Sign: GradAlign2Sign;
+  synflowVariant: SynflowVariant;
+  /** fisher: count each channel numel(W)/C_out times as zero-cost-nas does (true) or once. */
+  fisherBroadcast: boolean;
+  /** TE-NAS NTK on the first N samples (its cost grows as N²: N backward passes of N samples). */
+  ntkBatch: number;
+}
+
+export type ProxyOptionName = keyof ProxyOptions;
+
+/** An option chosen by name on the command line (`choices` maps each spelling to its value). */
+export interface ChoiceOptionSpec<V> {
+  flag: string;
+  choices: Readonly<Record<string, V>>;
+  default: V;
+  /** The help text after the flag and its choices. */
+  help: string;
+  /** Whether `zerocost eval` records every choice as a reading. */
+  readings?: boolean;
+}
+
+/** An integer option, at least `min`. */
+export interface IntOptionSpec {
+  flag: string;
+  min: number;
+  default: number;
+  help: string;
+}
+
+export type ProxyOptionSpec<V> = [V] extends [number] ? IntOptionSpec : ChoiceOptionSpec<V>;
+
+export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptions[K]> } = {
+  gradsignReduction: {
+    flag: 'gradsign-reduction', choices: { sum: 'sum', mean: 'mean' }, default: 'sum', readings: true,
+    help: 'Σ_k |Σ_i sign g_ik| (default sum) or its mean over weights',
+  },
+  gradalignNorm: {
+    flag: 'gradalign-norm', choices: { none: 'none', params: 'params', cosine: 'cosine' }, default: 'none', readings: true,
+    help: 'GradAlign reading (default none): raw sign inner products, divided by the weight count, or cosine',
+  },
+  gradalign2Sign: {
+    flag: 'gradalign2-sign', choices: { plus: 'plus', minus: 'minus' }, default: 'plus',
+    help: "GradAlign-II = +mean log det of the class sign Grams (default: what correlates with accuracy, see README) or − (the paper's prose)",
+  },
+  synflowVariant: {
+    flag: 'synflow-variant', choices: { zc: 'zc', clean: 'clean' }, default: 'zc',
+    help: "synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell convs; default, as the papers' tables) or with no BN at all",
+  },
+  fisherBroadcast: {
+    flag: 'fisher-broadcast', choices: { on: true, off: false }, default: true,
+    help: "fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does (default on), or once",
+  },
+  ntkBatch: {
+    flag: 'ntk-batch', min: 2, default: 64,
+    help: "TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the cost grows as N²)",
+  },
+};
+
+export const PROXY_OPTION_NAMES = Object.keys(PROXY_OPTIONS) as ProxyOptionName[];
+
+export const DEFAULT_PROXY_OPTIONS: ProxyOptions = Object.fromEntries(
+  PROXY_OPTION_NAMES.map((k) => [k, PROXY_OPTIONS[k].default]),
+) as unknown as ProxyOptions;
+
+export type AnyOptionSpec = ChoiceOptionSpec<unknown> | IntOptionSpec;
+
+export function isChoiceOption(spec: AnyOptionSpec): spec is ChoiceOptionSpec<unknown> {
+  return 'choices' in spec;
+}
+
+/** The choice's command-line spelling for a value (the inverse of `choices`). */
+export function choiceName<V>(spec: ChoiceOptionSpec<V>, value: V): string {
+  return Object.keys(spec.choices).find((c) => spec.choices[c] === value)!;
+}

@@ -52,7 +52,8 @@ add('gemm 512x512x512', 2 * 512 ** 3, (() => {
   return () => k.gemm(512, 512, 512, A, B, C, 0, 0, 512);
 })());
 
-const rowsOf: { label: string; names: Record<string, string> }[] = [];
+type RowNames = Record<'fwd' | 'gin' | 'gwS' | 'gw' | 'gemmF' | 'gemmI' | 'gemmW', string>;
+const rowsOf: { label: string; names: RowNames }[] = [];
 let base = 1 << 16;
 for (const s of shapes) {
   const pad = (s.k - 1) / 2, N = batch;
@@ -68,7 +69,7 @@ for (const s of shapes) {
   base = top;
   const geo = [s.Ci, s.HW, s.HW, s.Co, s.k, s.k, s.stride, pad, Ho, Wo];
   const convFlops = 2 * N * s.Co * K * P;
-  const names = {
+  const names: RowNames = {
     fwd: `${label} conv2d_forward`, gin: `${label} conv2d_grad_input`, gwS: `${label} conv2d_grad_weight perSample`,
     gw: `${label} conv2d_grad_weight sum`, gemmF: `${label} gemm(fwd) ${s.Co}x${P}x${K}`,
     gemmI: `${label} gemm(grad_input) ${K}x${P}x${s.Co}`, gemmW: `${label} gemm(grad_weight) ${s.Co}x${K}x${P}`,

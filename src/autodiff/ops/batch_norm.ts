@@ -61,12 +61,12 @@ export function batchNorm(
     return [dx, dgamma, dbeta];
   }, {
     // The Jacobian dy/dx is symmetric (γ·s·(I − 11ᵀ/n − x̂x̂ᵀ/n) per group), so the JVP is the VJP applied to tx.
-    jvp: ([tx, tg, tb], be) => {
+    jvp: ([tx = null, tg, tb], be) => {
       if (tg || tb) throw new Error('batch_norm: tangents of γ and β are not supported');
       return tx && be.batchNormBackward(tx, saved).dx;
     },
     // γ and β never carry a direction (jvp refuses), so their H·v rows are never read: left out.
-    vjpJvp: (dy, tdy, [tx], { backend: be }) => [be.batchNormBackwardTangent(dy, tdy, tx, saved), null, null],
+    vjpJvp: (dy, tdy, [tx = null], { backend: be }) => [be.batchNormBackwardTangent(dy, tdy, tx, saved), null, null],
   });
 }
 

@@ -17,7 +17,7 @@ export function channelBias(tape: Tape, x: Tensor, bias: Tensor): Tensor {
     dy,
     ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null,
   ], {
-    jvp: ([tx, tb]) => {
+    jvp: ([tx = null, tb]) => {
       if (tb) throw new Error('channel_bias: tangents of the bias are not supported');
       return tx;
     },

@@ -33,7 +33,11 @@ async function measure(backend: WasmBackend & Backend, label: string) {
       bench.add('grad input', () => backend.scope(() => void backend.conv2dGradInput(dy, w, x.shape, p)));
       bench.add('per-sample grad weight', () => backend.scope(() => void backend.conv2dGradWeightPerSample(x, dy, w.shape, p)));
       await bench.run();
-      const row: Record<string, string | number> = { threads: label, shape: `B${N} C${C} ${HW}x${HW} ${k}x${k}`, GFLOP: Number((flop / 1e9).toFixed(3)) };
+      const row: Record<string, string | number> = {
+        threads: label,
+        shape: `B${N} C${C} ${HW}x${HW} ${k}x${k}`,
+        GFLOP: Number((flop / 1e9).toFixed(3)),
+      };
       for (const t of bench.tasks) {
         const ms = (t.result as { latency?: { mean: number } } | undefined)?.latency?.mean ?? NaN;
         row[`${t.name} GFLOP/s`] = Number((flop / 1e9 / (ms / 1000)).toFixed(1));

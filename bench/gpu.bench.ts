@@ -20,7 +20,9 @@ const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform
 
 const b = await createNodeWebGpuBackend({ readTimeoutMs: 600_000 });
 const a = b.adapter;
-console.log(`adapter: ${a.vendor} ${a.description} (${a.software ? 'SOFTWARE: timings are not meaningful' : 'hardware'}); timestamp queries: ${a.timestamps ? 'yes' : 'no'}`);
+console.log(
+  `adapter: ${a.vendor} ${a.description} (${a.software ? 'SOFTWARE: timings are not meaningful' : 'hardware'}); timestamp queries: ${a.timestamps ? 'yes' : 'no'}`,
+);
 console.log(`batch ${N}, ${reps} calls per op, roofline ${peak} GFLOP/s\n`);
 console.log('op                         shape            wall ms/call   GPU ms/call   GFLOP/s (GPU)   of peak');
 for (const { C, HW, k } of shapes) {
@@ -49,7 +51,9 @@ for (const { C, HW, k } of shapes) {
     const t = b.link.timings()[kernel];
     const gpuMs = t ? t.ns / t.dispatches / 1e6 : NaN;
     const gflops = flop / (gpuMs * 1e6);
-    console.log(`${name.padEnd(27)}${`${C}ch ${HW}px ${k}x${k}`.padEnd(17)}${wall.toFixed(3).padStart(12)}${gpuMs.toFixed(3).padStart(14)}${gflops.toFixed(1).padStart(16)}${`${((100 * gflops) / peak).toFixed(2)}%`.padStart(10)}`);
+    console.log(
+      `${name.padEnd(27)}${`${C}ch ${HW}px ${k}x${k}`.padEnd(17)}${wall.toFixed(3).padStart(12)}${gpuMs.toFixed(3).padStart(14)}${gflops.toFixed(1).padStart(16)}${`${((100 * gflops) / peak).toFixed(2)}%`.padStart(10)}`,
+    );
   }
   for (const t of [x, w, dy]) b.release(t);
 }

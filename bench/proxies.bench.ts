@@ -14,7 +14,10 @@ import { scoreArchitecture } from '../src/scoring.js';
 import { arg } from './args.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const archs = readFileSync(join(root, 'bench', 'archs10.txt'), 'utf8').split('\n').map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))
+const archs = readFileSync(join(root, 'bench', 'archs10.txt'), 'utf8')
+  .split('\n')
+  .map((s) => s.trim())
+  .filter((s) => s && !s.startsWith('#'))
   .slice(0, Number(arg('archs', '10')));
 const batchSize = Number(arg('batch', '64'));
 const threads = Number(arg('threads', String(defaultThreads())));
@@ -27,8 +30,14 @@ scoreArchitecture(backend, archs[0]!, batch, { proxies: ['gradsign', 'grad_norm'
 const rows = [];
 for (const proxy of PROXY_NAMES) {
   const seconds = archs.map((arch) => scoreArchitecture(backend, arch, batch, { proxies: [proxy], numClasses: 10, seed }).seconds);
-  rows.push({ proxy, 'mean s/arch': Number((seconds.reduce((a, b) => a + b, 0) / seconds.length).toFixed(3)), 'max s/arch': Number(Math.max(...seconds).toFixed(3)) });
+  rows.push({
+    proxy,
+    'mean s/arch': Number((seconds.reduce((a, b) => a + b, 0) / seconds.length).toFixed(3)),
+    'max s/arch': Number(Math.max(...seconds).toFixed(3)),
+  });
 }
 await backend.close();
-console.log(`each proxy alone, batch ${batchSize}, ${archs.length} architectures of bench/archs10.txt, wasm on ${threads} thread(s), heap ${(backend.heap.capacity / 2 ** 20).toFixed(0)} MiB`);
+console.log(
+  `each proxy alone, batch ${batchSize}, ${archs.length} architectures of bench/archs10.txt, wasm on ${threads} thread(s), heap ${(backend.heap.capacity / 2 ** 20).toFixed(0)} MiB`,
+);
 console.table(rows);

@@ -26,12 +26,31 @@ function countingFlops(inner: Backend): { backend: Backend; flops: () => number;
   const conv = (w: readonly number[], y: readonly number[]) => 2 * y[0]! * w[0]! * w[1]! * w[2]! * w[3]! * y[2]! * y[3]!;
   const backend: Backend = Object.create(inner) as Backend;
   Object.assign(backend, {
-    conv2d: (x: Tensor, w: Tensor, p: never) => { const y = inner.conv2d(x, w, p); flops += conv(w.shape, y.shape); return y; },
-    conv2dGradInput: (dy: Tensor, w: Tensor, xs: number[], p: never) => { flops += conv(w.shape, dy.shape); return inner.conv2dGradInput(dy, w, xs, p); },
-    conv2dGradWeight: (x: Tensor, dy: Tensor, ws: number[], p: never) => { flops += conv(ws, dy.shape); return inner.conv2dGradWeight(x, dy, ws, p); },
-    conv2dGradWeightPerSample: (x: Tensor, dy: Tensor, ws: number[], p: never) => { flops += conv(ws, dy.shape); return inner.conv2dGradWeightPerSample(x, dy, ws, p); },
+    conv2d: (x: Tensor, w: Tensor, p: never) => {
+      const y = inner.conv2d(x, w, p);
+      flops += conv(w.shape, y.shape);
+      return y;
+    },
+    conv2dGradInput: (dy: Tensor, w: Tensor, xs: number[], p: never) => {
+      flops += conv(w.shape, dy.shape);
+      return inner.conv2dGradInput(dy, w, xs, p);
+    },
+    conv2dGradWeight: (x: Tensor, dy: Tensor, ws: number[], p: never) => {
+      flops += conv(ws, dy.shape);
+      return inner.conv2dGradWeight(x, dy, ws, p);
+    },
+    conv2dGradWeightPerSample: (x: Tensor, dy: Tensor, ws: number[], p: never) => {
+      flops += conv(ws, dy.shape);
+      return inner.conv2dGradWeightPerSample(x, dy, ws, p);
+    },
   });
-  return { backend, flops: () => flops, reset: () => { flops = 0; } };
+  return {
+    backend,
+    flops: () => flops,
+    reset: () => {
+      flops = 0;
+    },
+  };
 }
 
 const batchSize = Number(arg('batch', '64'));
@@ -51,13 +70,15 @@ for (const name of names) {
 }
 await bench.run();
 console.log(`reference backend (js), GradSign + GradAlign-I/II, batch ${batchSize}, bundled CIFAR-10 sample, ${process.version}`);
-console.table(bench.tasks.map((t, i) => {
-  const name = names[i]!;
-  const seconds = (t.result as { latency?: { mean: number } } | undefined)?.latency?.mean ?? NaN;
-  return {
-    arch: name,
-    'seconds/arch': Number((seconds / 1000).toFixed(2)),
-    'conv GFLOP': Number(gflop[name]!.toFixed(1)),
-    'GFLOP/s': Number((gflop[name]! / (seconds / 1000)).toFixed(2)),
-  };
-}));
+console.table(
+  bench.tasks.map((t, i) => {
+    const name = names[i]!;
+    const seconds = (t.result as { latency?: { mean: number } } | undefined)?.latency?.mean ?? NaN;
+    return {
+      arch: name,
+      'seconds/arch': Number((seconds / 1000).toFixed(2)),
+      'conv GFLOP': Number(gflop[name]!.toFixed(1)),
+      'GFLOP/s': Number((gflop[name]! / (seconds / 1000)).toFixed(2)),
+    };
+  }),
+);

@@ -20,7 +20,10 @@ import { arg } from './args.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const archsFile = join(root, 'bench', 'archs10.txt');
-const archs = readFileSync(archsFile, 'utf8').split('\n').map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
+const archs = readFileSync(archsFile, 'utf8')
+  .split('\n')
+  .map((s) => s.trim())
+  .filter((s) => s && !s.startsWith('#'));
 const batchSize = Number(arg('batch', '64'));
 const threads = Number(arg('threads', String(defaultThreads())));
 const seed = 1;
@@ -29,10 +32,12 @@ const batch = sampleCifarBatch(loadBundledCifar10Sample(), { batchSize, seed });
 const backend = await createNodeWasmBackend(threads);
 const ours: { seconds: number }[] = [];
 const bench = new Bench({ iterations: 1, warmup: false, time: 0 });
-archs.forEach((arch, i) => bench.add(`arch ${i + 1}`, () => {
-  const r = scoreArchitecture(backend, arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: 10, seed });
-  ours[i] = { seconds: r.seconds };
-}));
+archs.forEach((arch, i) =>
+  bench.add(`arch ${i + 1}`, () => {
+    const r = scoreArchitecture(backend, arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: 10, seed });
+    ours[i] = { seconds: r.seconds };
+  }),
+);
 await bench.run();
 await backend.close();
 
@@ -40,18 +45,35 @@ let torch: { seconds: number; threads: number; torch: string }[] = [];
 if (!process.argv.includes('--no-pytorch')) {
   const batchFile = join(mkdtempSync(join(tmpdir(), 'zerocost-bench-')), 'batch.safetensors');
   writeBatchFile(batchFile, batch);
-  const py = spawnSync('/usr/bin/python3', [join(root, 'bench', 'pytorch_reference.py'), archsFile, batchFile, String(seed), String(defaultThreads())], { encoding: 'utf8' });
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [join(root, 'bench', 'pytorch_reference.py'), archsFile, batchFile, String(seed), String(defaultThreads())],
+    { encoding: 'utf8' },
+  );
   if (py.status !== 0) console.error(`PyTorch reference failed (is python3-torch installed?):\n${py.stderr}`);
-  else torch = py.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  else
+    torch = py.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
 }
 
-console.log(`GradSign + GradAlign-I/II, batch ${batchSize}, seed ${seed}, bundled CIFAR-10 sample; zerocost wasm on ${threads} thread(s)` +
-  (torch[0] ? `; PyTorch ${torch[0].torch} batch-of-one loop on ${torch[0].threads} thread(s)` : ''));
-console.table(archs.map((arch, i) => ({
-  arch,
-  'zerocost s': Number(ours[i]!.seconds.toFixed(3)),
-  ...(torch[i] ? { 'PyTorch s': Number(torch[i]!.seconds.toFixed(3)), speedup: Number((torch[i]!.seconds / ours[i]!.seconds).toFixed(1)) } : {}),
-})));
+console.log(
+  `GradSign + GradAlign-I/II, batch ${batchSize}, seed ${seed}, bundled CIFAR-10 sample; zerocost wasm on ${threads} thread(s)` +
+    (torch[0] ? `; PyTorch ${torch[0].torch} batch-of-one loop on ${torch[0].threads} thread(s)` : ''),
+);
+console.table(
+  archs.map((arch, i) => ({
+    arch,
+    'zerocost s': Number(ours[i]!.seconds.toFixed(3)),
+    ...(torch[i]
+      ? { 'PyTorch s': Number(torch[i]!.seconds.toFixed(3)), speedup: Number((torch[i]!.seconds / ours[i]!.seconds).toFixed(1)) }
+      : {}),
+  })),
+);
 const total = ours.reduce((t, r) => t + r.seconds, 0);
 const totalTorch = torch.reduce((t, r) => t + r.seconds, 0);
-console.log(`total: zerocost ${total.toFixed(2)} s` + (torch.length ? `, PyTorch ${totalTorch.toFixed(2)} s, ratio ${(totalTorch / total).toFixed(2)}×` : ''));
+console.log(
+  `total: zerocost ${total.toFixed(2)} s` +
+    (torch.length ? `, PyTorch ${totalTorch.toFixed(2)} s, ratio ${(totalTorch / total).toFixed(2)}×` : ''),
+);

@@ -49,8 +49,24 @@ function acc(s, where) {
 
 const testPath = join(shared, 'nb201', 'nb201_tss_test_acc_200ep.csv');
 const valPath = join(shared, 'nb201', 'nb201_valacc_zen_suitezero.csv');
-const test = readCsv(testPath, ['CIFAR10TestAccuracy200Epochs', 'CIFAR100TestAccuracy200Epochs', 'ImageNetTestAccuracy200Epochs', 'ArchitectureString', 'UniqueString']);
-const val = readCsv(valPath, ['nats_index', 'arch_str', 'naslib_op_indices', 'val_acc_cifar10', 'zen_cifar10', 'val_acc_cifar100', 'zen_cifar100', 'val_acc_imagenet16_120', 'zen_imagenet16_120']);
+const test = readCsv(testPath, [
+  'CIFAR10TestAccuracy200Epochs',
+  'CIFAR100TestAccuracy200Epochs',
+  'ImageNetTestAccuracy200Epochs',
+  'ArchitectureString',
+  'UniqueString',
+]);
+const val = readCsv(valPath, [
+  'nats_index',
+  'arch_str',
+  'naslib_op_indices',
+  'val_acc_cifar10',
+  'zen_cifar10',
+  'val_acc_cifar100',
+  'zen_cifar100',
+  'val_acc_imagenet16_120',
+  'zen_imagenet16_120',
+]);
 if (test.length !== 15625) die(`${testPath}: ${test.length} rows, expected 15625`);
 if (val.length !== 15625) die(`${valPath}: ${val.length} rows, expected 15625`);
 
@@ -73,11 +89,18 @@ for (const [i, t] of test.entries()) {
   if (!v) die(`${valPath}: no row for nats_index ${i}`);
   if (v.arch_str !== arch) die(`index ${i}: arch strings differ between sources: ${arch} vs ${v.arch_str}`);
   const w = `index ${i}`;
-  rows.push([
-    i, arch,
-    acc(t.CIFAR10TestAccuracy200Epochs, w), acc(t.CIFAR100TestAccuracy200Epochs, w), acc(t.ImageNetTestAccuracy200Epochs, w),
-    acc(v.val_acc_cifar10, w), acc(v.val_acc_cifar100, w), acc(v.val_acc_imagenet16_120, w),
-  ].join('\t'));
+  rows.push(
+    [
+      i,
+      arch,
+      acc(t.CIFAR10TestAccuracy200Epochs, w),
+      acc(t.CIFAR100TestAccuracy200Epochs, w),
+      acc(t.ImageNetTestAccuracy200Epochs, w),
+      acc(v.val_acc_cifar10, w),
+      acc(v.val_acc_cifar100, w),
+      acc(v.val_acc_imagenet16_120, w),
+    ].join('\t'),
+  );
 }
 // Anchors from xautodl exps/NAS-Bench-201/main.py (docs/proxies.md §4.5).
 const anchors = {
@@ -95,7 +118,9 @@ writeFileSync(tsvPath, rows.join('\n') + '\n');
 const tsvSize = statSync(tsvPath).size;
 if (tsvSize >= 2.5 * 1024 * 1024) die(`${tsvPath} is ${tsvSize} bytes, over the 2.5 MiB budget`);
 
-writeFileSync(join(out, 'nb201', 'README.md'), `# NAS-Bench-201 accuracy table
+writeFileSync(
+  join(out, 'nb201', 'README.md'),
+  `# NAS-Bench-201 accuracy table
 
 \`accuracy.tsv\`: one header line, then one tab-separated row per NAS-Bench-201 / NATS-Bench TSS architecture index
 0..15624 (row order = index order; the indices are identical in NB201 and NATS-Bench TSS).
@@ -124,10 +149,12 @@ Sources (see ../shared/data/MANIFEST.txt):
 Checks made by \`scripts/make_bundled_data.mjs\`: both sources have 15625 rows; every arch string is in canonical form and
 unique; the arch string of index i is identical in both sources; indices 0, 9 and 123 match the anchors asserted in
 xautodl \`exps/NAS-Bench-201/main.py\`.
-`);
+`,
+);
 
 // ---------------------------------------------------------------- CIFAR-10 sample
-const SAMPLE = 512, REC = 3073;
+const SAMPLE = 512,
+  REC = 3073;
 const testBatch = readFileSync(join(shared, 'cifar10', 'test_batch.bin'));
 if (testBatch.length % REC !== 0) die(`cifar10/test_batch.bin: ${testBatch.length} bytes is not a multiple of ${REC}`);
 if (testBatch.length / REC < SAMPLE) die(`cifar10/test_batch.bin has only ${testBatch.length / REC} records`);
@@ -141,9 +168,14 @@ mkdirSync(join(out, 'cifar10-sample'), { recursive: true });
 writeFileSync(join(out, 'cifar10-sample', 'test_batch.bin'), sample);
 const meta = readFileSync(join(shared, 'cifar10', 'batches.meta.txt'));
 writeFileSync(join(out, 'cifar10-sample', 'batches.meta.txt'), meta);
-const names = meta.toString('utf8').split('\n').filter((s) => s.length > 0);
+const names = meta
+  .toString('utf8')
+  .split('\n')
+  .filter((s) => s.length > 0);
 
-writeFileSync(join(out, 'cifar10-sample', 'README.md'), `# CIFAR-10 sample
+writeFileSync(
+  join(out, 'cifar10-sample', 'README.md'),
+  `# CIFAR-10 sample
 
 \`test_batch.bin\`: the first ${SAMPLE} images of the official CIFAR-10 test set, in official order, in the official
 binary format (records of 1 label byte + 3072 pixel bytes: 1024 R, 1024 G, 1024 B, each row-major 32×32), so the same
@@ -157,7 +189,8 @@ ${names.map((n, i) => `${n} ${counts[i]}`).join(', ')}.
 Made by \`scripts/make_bundled_data.mjs\` from \`../shared/data/cifar10/test_batch.bin\` (itself the first 1017 records of the
 official test batch, converted from the python pickle; see ../shared/data/MANIFEST.txt). CIFAR-10: Alex Krizhevsky,
 "Learning Multiple Layers of Features from Tiny Images", 2009, https://www.cs.toronto.edu/~kriz/cifar.html.
-`);
+`,
+);
 
 console.log(`wrote ${tsvPath} (${tsvSize} bytes, ${rows.length - 1} rows)`);
 console.log(`wrote ${join(out, 'cifar10-sample', 'test_batch.bin')} (${sample.length} bytes, ${SAMPLE} records)`);

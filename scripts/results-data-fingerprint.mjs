@@ -29,7 +29,8 @@ function identityOf(description) {
       images = 'cifar10 test (bundled sample)';
       m = [, , , m[1]];
     } else throw new Error(`unrecognised protocol.data ${JSON.stringify(description)}`);
-    if (data.count !== Number(m[3])) throw new Error(`${JSON.stringify(description)}: ${dir} holds ${data.count} images, not ${m[3]}: not the same data`);
+    if (data.count !== Number(m[3]))
+      throw new Error(`${JSON.stringify(description)}: ${dir} holds ${data.count} images, not ${m[3]}: not the same data`);
     identities.set(description, cifarIdentity(data, images));
   }
   return identities.get(description);
@@ -38,14 +39,17 @@ function identityOf(description) {
 for (const file of argv) {
   const lock = acquireLock(file, console.error);
   let changed = 0;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).map((text) => {
-    const line = JSON.parse(text);
-    if (typeof line.protocol.data === 'string') {
-      line.protocol.data = identityOf(line.protocol.data);
-      changed++;
-    }
-    return JSON.stringify(line);
-  });
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((text) => {
+      const line = JSON.parse(text);
+      if (typeof line.protocol.data === 'string') {
+        line.protocol.data = identityOf(line.protocol.data);
+        changed++;
+      }
+      return JSON.stringify(line);
+    });
   writeFileSync(`${file}.tmp`, lines.join('\n') + '\n');
   renameSync(`${file}.tmp`, file);
   lock.release();

@@ -73,30 +73,43 @@ function withGradalign2Warnings(old, fresh) {
 }
 
 const fmt = (v) => (v === null || v === undefined ? 'null' : String(v));
-const close = (a, b) => (a === null && b === null) || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-3 * Math.max(1, Math.abs(b)));
+const close = (a, b) =>
+  (a === null && b === null) || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-3 * Math.max(1, Math.abs(b)));
 
 const o = parseArgs(process.argv.slice(2));
 const backend = await createWasmBackend();
 for (const file of o.files) {
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
-  let changed = 0, looked = 0;
+  let changed = 0,
+    looked = 0;
   lines.forEach((raw, i) => {
     if (raw.trim() === '') return;
     const line = JSON.parse(raw);
     if (!suspect(line, o)) return;
     looked++;
-    const r = scoreReadings(backend, line.arch, batchFor(line, o.data), { numClasses: CIFAR_NUM_CLASSES[line.dataset], seed: line.seed, chunk: DEFAULT_CHUNK });
+    const r = scoreReadings(backend, line.arch, batchFor(line, o.data), {
+      numClasses: CIFAR_NUM_CLASSES[line.dataset],
+      seed: line.seed,
+      chunk: DEFAULT_CHUNK,
+    });
     const where = `${file}:${i + 1} #${line.index} seed ${line.seed}`;
     const off = CHECKED.filter((k) => k in line.scores && !close(r.scores[k], line.scores[k]));
     if (off.length > 0) {
-      console.log(`${where}: left alone, the rebuilt batch does not reproduce ${off.map((k) => `${k} (${fmt(line.scores[k])} stored, ${fmt(r.scores[k])} now)`).join(', ')}`);
+      console.log(
+        `${where}: left alone, the rebuilt batch does not reproduce ${off.map((k) => `${k} (${fmt(line.scores[k])} stored, ${fmt(r.scores[k])} now)`).join(', ')}`,
+      );
       return;
     }
     const keys = GA2.filter((k) => k in line.scores);
-    const warnings = withGradalign2Warnings(line.warnings, r.warnings.filter((w) => w.startsWith('gradalign2:')));
+    const warnings = withGradalign2Warnings(
+      line.warnings,
+      r.warnings.filter((w) => w.startsWith('gradalign2:')),
+    );
     if (keys.every((k) => close(r.scores[k], line.scores[k])) && JSON.stringify(warnings) === JSON.stringify(line.warnings)) return;
-    console.log(`${where}: ${keys.map((k) => `${k} ${fmt(line.scores[k])} → ${fmt(r.scores[k])}`).join(', ')}; warnings + ${JSON.stringify(warnings.filter((w) => !line.warnings.includes(w)))}`);
+    console.log(
+      `${where}: ${keys.map((k) => `${k} ${fmt(line.scores[k])} → ${fmt(r.scores[k])}`).join(', ')}; warnings + ${JSON.stringify(warnings.filter((w) => !line.warnings.includes(w)))}`,
+    );
     for (const k of keys) line.scores[k] = r.scores[k];
     line.warnings = warnings;
     lines[i] = JSON.stringify(line);

@@ -7,17 +7,20 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 for (const file of process.argv.slice(2)) {
   let changed = 0;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).map((text) => {
-    const line = JSON.parse(text);
-    if (line.protocol.gradalign2 === undefined) {
-      for (const k of ['gradalign2', 'gradalign2_params', 'gradalign2_cosine']) {
-        if (typeof line.scores[k] === 'number') line.scores[k] = -line.scores[k];
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((text) => {
+      const line = JSON.parse(text);
+      if (line.protocol.gradalign2 === undefined) {
+        for (const k of ['gradalign2', 'gradalign2_params', 'gradalign2_cosine']) {
+          if (typeof line.scores[k] === 'number') line.scores[k] = -line.scores[k];
+        }
+        line.protocol.gradalign2 = '+mean_c log det';
+        changed++;
       }
-      line.protocol.gradalign2 = '+mean_c log det';
-      changed++;
-    }
-    return JSON.stringify(line);
-  });
+      return JSON.stringify(line);
+    });
   writeFileSync(`${file}.tmp`, lines.join('\n') + '\n');
   renameSync(`${file}.tmp`, file);
   console.log(`${file}: ${changed} of ${lines.length} lines migrated`);

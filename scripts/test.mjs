@@ -11,11 +11,16 @@ const [dir = 'dist/tests', pattern = '\\.test\\.js$', ...rest] = process.argv.sl
 const uvu = fileURLToPath(new URL('../node_modules/uvu/bin.js', import.meta.url));
 const child = spawn(process.execPath, [uvu, dir, pattern, ...rest], { stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
-child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+child.stdout.on('data', (d) => {
+  out += d;
+  process.stdout.write(d);
+});
 child.on('close', (code) => {
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
   const num = (label) => Number((plain.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? NaN);
-  const total = num('Total'), passed = num('Passed'), skipped = num('Skipped') || 0;
+  const total = num('Total'),
+    passed = num('Passed'),
+    skipped = num('Skipped') || 0;
   if (Number.isFinite(total)) {
     const why = [...plain.matchAll(/^\s*(.+?): SKIPPED — (.+)$/gm)].map((m) => `  skipped: ${m[1]} (${m[2]})`);
     console.log(`${passed} passed, ${total - passed} failed, ${skipped} skipped${why.length ? `\n${why.join('\n')}` : ''}`);

@@ -48,7 +48,14 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
       throw new Error(`batch labels span [${Math.min(...batch.y)}, ${labelMax}] but the network has ${o.numClasses} classes`);
     }
     const env = { seed: o.seed, f64: f64BackendFor(backend) };
-    const { scores, warnings } = scoreNetwork(net, batch, o.proxies, o.proxyOptions ?? DEFAULT_PROXY_OPTIONS, { chunk: o.chunk ?? DEFAULT_CHUNK }, env);
+    const { scores, warnings } = scoreNetwork(
+      net,
+      batch,
+      o.proxies,
+      o.proxyOptions ?? DEFAULT_PROXY_OPTIONS,
+      { chunk: o.chunk ?? DEFAULT_CHUNK },
+      env,
+    );
     return { arch: net.arch, scores, warnings, seconds: (performance.now() - start) / 1000 };
   });
 }

@@ -37,13 +37,22 @@ test('every bad line is reported at once with its line in the file', () => {
 test('a repeated architecture is kept once, at its first line, with a warning naming every line', () => {
   // comments and surrounding blanks do not make a line different
   const r = parseArchList(`${A}\n${B}  # b\n\n ${A}\n${A}\n`, 'f.txt');
-  assert.equal(r.entries, [{ arch: A, line: 1 }, { arch: B, line: 2 }]);
+  assert.equal(r.entries, [
+    { arch: A, line: 1 },
+    { arch: B, line: 2 },
+  ]);
   assert.equal(r.warnings, [`f.txt: ${A} is on lines 1, 4, 5: scored once (line 1)`]);
 });
 
 test('an empty list and a refused architecture are usage errors', () => {
-  assert.throws(() => parseArchList('# nothing\n\n', 'f.txt'), (e: Error) => e instanceof UsageError && /holds no architecture/.test(e.message));
-  assert.throws(() => parseArchList(`\n${A}\n`, 'f.txt', () => 'is not wanted'), (e: Error) => e instanceof UsageError && e.message.startsWith('f.txt:2: ') && e.message.endsWith('is not wanted'));
+  assert.throws(
+    () => parseArchList('# nothing\n\n', 'f.txt'),
+    (e: Error) => e instanceof UsageError && /holds no architecture/.test(e.message),
+  );
+  assert.throws(
+    () => parseArchList(`\n${A}\n`, 'f.txt', () => 'is not wanted'),
+    (e: Error) => e instanceof UsageError && e.message.startsWith('f.txt:2: ') && e.message.endsWith('is not wanted'),
+  );
 });
 
 for (const command of ['score', 'eval'] as const) {
@@ -62,8 +71,15 @@ test('score --archs FILE scores a repeated architecture once, with a warning', (
   writeFileSync(file, `${A}\n${B}\n${A}\n`);
   const r = run('score', '--archs', file, '--proxies', 'params', '--backend', 'js', '--batch', '2', '--quiet');
   assert.is(r.code, 0, r.stderr);
-  const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'));
-  assert.equal(rows.map((c) => c.at(-1)), [A, B]);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
+  assert.equal(
+    rows.map((c) => c.at(-1)),
+    [A, B],
+  );
   assert.ok(r.stderr.includes(`warning: ${file}: ${A} is on lines 1, 3: scored once (line 1)`), r.stderr);
 });
 
@@ -74,7 +90,10 @@ test('eval --archs FILE scores a repeated architecture once, with a warning', ()
   const r = run('eval', '--archs', file, '--out', out, '--proxies', 'params', '--backend', 'js', '--batch', '2', '--quiet');
   assert.is(r.code, 0, r.stderr);
   assert.ok(r.stderr.includes(`warning: ${file}: ${B} is on lines 2, 3: scored once (line 2)`), r.stderr);
-  const arches = readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { arch: string }).arch);
+  const arches = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { arch: string }).arch);
   assert.equal(arches, [A, B]);
 });
 

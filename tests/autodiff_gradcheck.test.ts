@@ -6,8 +6,24 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Tape, add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, ops, relu, scale, sum, zero,
-  type BatchNormBuffers, type BatchNormMode, type OpName, type Tensor,
+  Tape,
+  add,
+  avgPool2d,
+  batchNorm,
+  channelBias,
+  conv2d,
+  crossEntropy,
+  globalAvgPool,
+  linear,
+  ops,
+  relu,
+  scale,
+  sum,
+  zero,
+  type BatchNormBuffers,
+  type BatchNormMode,
+  type OpName,
+  type Tensor,
 } from '../src/autodiff/index.js';
 import type { Conv2dParams, Pool2dParams } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
@@ -17,8 +33,12 @@ import { gradcheck, randomArray, randomNormal, type GradcheckOptions, type Gradc
 
 const backend = new ReferenceBackend();
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-const input = (rng: Random, name: string, shape: number[], extra: Partial<GradInput> = {}): GradInput =>
-  ({ name, shape, data: randomNormal(rng, size(shape)), ...extra });
+const input = (rng: Random, name: string, shape: number[], extra: Partial<GradInput> = {}): GradInput => ({
+  name,
+  shape,
+  data: randomNormal(rng, size(shape)),
+  ...extra,
+});
 const host = (t: Tensor): Float64Array => Float64Array.from(backend.toHost(t));
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
@@ -35,43 +55,61 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, wha
 function naiveConv(x: Float64Array, xs: number[], w: Float64Array, ws: number[], p: Conv2dParams): Float64Array {
   const [N, Ci, H, W] = xs as [number, number, number, number];
   const [Co, , kh, kw] = ws as [number, number, number, number];
-  const Ho = Math.floor((H + 2 * p.padding - kh) / p.stride) + 1, Wo = Math.floor((W + 2 * p.padding - kw) / p.stride) + 1;
+  const Ho = Math.floor((H + 2 * p.padding - kh) / p.stride) + 1,
+    Wo = Math.floor((W + 2 * p.padding - kw) / p.stride) + 1;
   const y = new Float64Array(N * Co * Ho * Wo);
-  for (let n = 0; n < N; n++) for (let o = 0; o < Co; o++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) {
-    let s = 0;
-    for (let c = 0; c < Ci; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-      const h = oh * p.stride - p.padding + i, v = ow * p.stride - p.padding + j;
-      if (h >= 0 && h < H && v >= 0 && v < W) s += x[((n * Ci + c) * H + h) * W + v]! * w[((o * Ci + c) * kh + i) * kw + j]!;
-    }
-    y[((n * Co + o) * Ho + oh) * Wo + ow] = s;
-  }
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < Co; o++)
+      for (let oh = 0; oh < Ho; oh++)
+        for (let ow = 0; ow < Wo; ow++) {
+          let s = 0;
+          for (let c = 0; c < Ci; c++)
+            for (let i = 0; i < kh; i++)
+              for (let j = 0; j < kw; j++) {
+                const h = oh * p.stride - p.padding + i,
+                  v = ow * p.stride - p.padding + j;
+                if (h >= 0 && h < H && v >= 0 && v < W) s += x[((n * Ci + c) * H + h) * W + v]! * w[((o * Ci + c) * kh + i) * kw + j]!;
+              }
+          y[((n * Co + o) * Ho + oh) * Wo + ow] = s;
+        }
   return y;
 }
 
 function naiveAvgPool(x: Float64Array, xs: number[], p: Pool2dParams): Float64Array {
   const [N, C, H, W] = xs as [number, number, number, number];
-  const Ho = Math.floor((H + 2 * p.padding - p.kernel) / p.stride) + 1, Wo = Math.floor((W + 2 * p.padding - p.kernel) / p.stride) + 1;
+  const Ho = Math.floor((H + 2 * p.padding - p.kernel) / p.stride) + 1,
+    Wo = Math.floor((W + 2 * p.padding - p.kernel) / p.stride) + 1;
   const y = new Float64Array(N * C * Ho * Wo);
-  for (let q = 0; q < N * C; q++) for (let oh = 0; oh < Ho; oh++) for (let ow = 0; ow < Wo; ow++) {
-    let s = 0, cnt = 0;
-    for (let i = 0; i < p.kernel; i++) for (let j = 0; j < p.kernel; j++) {
-      const h = oh * p.stride - p.padding + i, v = ow * p.stride - p.padding + j;
-      if (h >= 0 && h < H && v >= 0 && v < W) { s += x[(q * H + h) * W + v]!; cnt++; }
-    }
-    y[(q * Ho + oh) * Wo + ow] = s / cnt;
-  }
+  for (let q = 0; q < N * C; q++)
+    for (let oh = 0; oh < Ho; oh++)
+      for (let ow = 0; ow < Wo; ow++) {
+        let s = 0,
+          cnt = 0;
+        for (let i = 0; i < p.kernel; i++)
+          for (let j = 0; j < p.kernel; j++) {
+            const h = oh * p.stride - p.padding + i,
+              v = ow * p.stride - p.padding + j;
+            if (h >= 0 && h < H && v >= 0 && v < W) {
+              s += x[(q * H + h) * W + v]!;
+              cnt++;
+            }
+          }
+        y[(q * Ho + oh) * Wo + ow] = s / cnt;
+      }
   return y;
 }
 
 test('gradcheck itself rejects a VJP that is off by 1%', () => {
   const rng = new Random(0);
-  const wrong = (t: Tape, x: Tensor): Tensor =>
-    t.record('wrong', [x], backend.scale(x, 2), (dy, ctx) => [ctx.backend.scale(dy, 2.02)]);
+  const wrong = (t: Tape, x: Tensor): Tensor => t.record('wrong', [x], backend.scale(x, 2), (dy, ctx) => [ctx.backend.scale(dy, 2.02)]);
   let message = '';
-  try { gradcheck(backend, [input(rng, 'x', [5])], (t, [x]) => wrong(t, x!)); } catch (e) { message = (e as Error).message; }
+  try {
+    gradcheck(backend, [input(rng, 'x', [5])], (t, [x]) => wrong(t, x!));
+  } catch (e) {
+    message = (e as Error).message;
+  }
   assert.ok(message.includes('finite difference'), `gradcheck should fail, got ${JSON.stringify(message)}`);
-  const right = (t: Tape, x: Tensor): Tensor =>
-    t.record('right', [x], backend.scale(x, 2), (dy, ctx) => [ctx.backend.scale(dy, 2)]);
+  const right = (t: Tape, x: Tensor): Tensor => t.record('right', [x], backend.scale(x, 2), (dy, ctx) => [ctx.backend.scale(dy, 2)]);
   assert.is(gradcheck(backend, [input(rng, 'x', [5])], (t, [x]) => right(t, x!)).checked, 5);
 });
 
@@ -141,7 +179,12 @@ const labels4 = Int32Array.of(2, 0, 4, 2);
 const gradCases: Record<OpName, GradCase[]> = {
   add: [
     { label: 'a + b', inputs: (rng) => [input(rng, 'a', [2, 3, 2, 2]), input(rng, 'b', [2, 3, 2, 2])], f: (t, [a, b]) => add(t, a!, b!) },
-    { label: 'a + a (accumulated)', inputs: (rng) => [input(rng, 'a', [7])], f: (t, [a]) => add(t, a!, a!), then: (r) => assert.is(r.checked, 7) },
+    {
+      label: 'a + a (accumulated)',
+      inputs: (rng) => [input(rng, 'a', [7])],
+      f: (t, [a]) => add(t, a!, a!),
+      then: (r) => assert.is(r.checked, 7),
+    },
   ],
   avgPool2d: poolCases.map((c) => ({
     label: `x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding}`,
@@ -154,7 +197,12 @@ const gradCases: Record<OpName, GradCase[]> = {
     bnCase('batch', [5, 3]), // [N,C]: no spatial axes
   ],
   channelBias: [
-    { label: 'x[2,3,4,5] + b[3]: dx, db', inputs: (rng) => [input(rng, 'x', [2, 3, 4, 5]), input(rng, 'b', [3])], f: (t, [x, b]) => channelBias(t, x!, b!), options: { maxChecks: 60 } },
+    {
+      label: 'x[2,3,4,5] + b[3]: dx, db',
+      inputs: (rng) => [input(rng, 'x', [2, 3, 4, 5]), input(rng, 'b', [3])],
+      f: (t, [x, b]) => channelBias(t, x!, b!),
+      options: { maxChecks: 60 },
+    },
     {
       label: 'x[3,2,3,3] constant: db alone',
       inputs: (rng) => [input(rng, 'x', [3, 2, 3, 3], { check: false }), input(rng, 'b', [2])],
@@ -185,24 +233,32 @@ const gradCases: Record<OpName, GradCase[]> = {
     },
   ],
   crossEntropy: (['mean', 'sum'] as const).map((reduction) => ({
-    label: `${reduction}: dlogits`, inputs: (rng) => [input(rng, 'logits', [4, 5])], f: (t, [z]) => crossEntropy(t, z!, labels4, reduction),
+    label: `${reduction}: dlogits`,
+    inputs: (rng) => [input(rng, 'logits', [4, 5])],
+    f: (t, [z]) => crossEntropy(t, z!, labels4, reduction),
   })),
   globalAvgPool: [{ label: 'x[2,3,3,5]', inputs: (rng) => [input(rng, 'x', [2, 3, 3, 5])], f: (t, [x]) => globalAvgPool(t, x!) }],
-  linear: [{
-    label: 'x[4,5] w[3,5] b[3]: dx, dw, db',
-    inputs: (rng) => [input(rng, 'x', [4, 5]), input(rng, 'w', [3, 5]), input(rng, 'b', [3])],
-    f: (t, [x, w, b]) => linear(t, x!, w!, b!),
-  }],
-  relu: [{
-    label: 'x[2,3,4,5] away from the kink',
-    inputs: (rng) => [{ ...input(rng, 'x', [2, 3, 4, 5]), data: randomNormal(rng, 120).map((v) => (Math.abs(v) < 1e-3 ? v + 0.01 : v)) }],
-    f: (t, [x]) => relu(t, x!),
-    options: { maxChecks: 120 },
-    then: (r) => {
-      const x = host(r.tensors[0]!);
-      r.analytic[0]!.forEach((g, i) => { if (x[i]! < 0) assert.is(g, 0, `relu grad at negative x[${i}]`); });
+  linear: [
+    {
+      label: 'x[4,5] w[3,5] b[3]: dx, dw, db',
+      inputs: (rng) => [input(rng, 'x', [4, 5]), input(rng, 'w', [3, 5]), input(rng, 'b', [3])],
+      f: (t, [x, w, b]) => linear(t, x!, w!, b!),
     },
-  }],
+  ],
+  relu: [
+    {
+      label: 'x[2,3,4,5] away from the kink',
+      inputs: (rng) => [{ ...input(rng, 'x', [2, 3, 4, 5]), data: randomNormal(rng, 120).map((v) => (Math.abs(v) < 1e-3 ? v + 0.01 : v)) }],
+      f: (t, [x]) => relu(t, x!),
+      options: { maxChecks: 120 },
+      then: (r) => {
+        const x = host(r.tensors[0]!);
+        r.analytic[0]!.forEach((g, i) => {
+          if (x[i]! < 0) assert.is(g, 0, `relu grad at negative x[${i}]`);
+        });
+      },
+    },
+  ],
   scale: [{ label: 's = −2.5', inputs: (rng) => [input(rng, 'x', [3, 4])], f: (t, [x]) => scale(t, x!, -2.5) }],
   sum: [{ label: 'x[2,3,4]', inputs: (rng) => [input(rng, 'x', [2, 3, 4])], f: (t, [x]) => sum(t, x!) }],
   // zero's VJP is 0: the finite differences are exactly 0 too, and nothing upstream gets a gradient entry.
@@ -243,7 +299,8 @@ for (const c of convCases) {
   const label = `conv2d x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding}`;
   test(`${label}: forward equals direct convolution`, () => {
     const rng = new Random(1);
-    const x = randomNormal(rng, size(c.x)), w = randomNormal(rng, size(c.w));
+    const x = randomNormal(rng, size(c.x)),
+      w = randomNormal(rng, size(c.w));
     const y = conv2d(new Tape(backend), backend.fromHost(x, c.x), backend.fromHost(w, c.w), c.p);
     close(host(y), naiveConv(x, c.x, w, c.w, c.p), 1e-12, label);
   });
@@ -251,31 +308,41 @@ for (const c of convCases) {
 
 test('batch_norm forward: zero mean and unit biased variance per statistics group; running mode formula', () => {
   const rng = new Random(6);
-  const [N, C, H, W] = [3, 2, 3, 4], HW = H * W;
+  const [N, C, H, W] = [3, 2, 3, 4],
+    HW = H * W;
   const x = Float64Array.from(randomNormal(rng, N * C * HW), (v) => 3 * v + 1.5);
-  const ones = backend.fromHost(new Float64Array(C).fill(1), [C]), zeros = backend.fromHost(new Float64Array(C), [C]);
+  const ones = backend.fromHost(new Float64Array(C).fill(1), [C]),
+    zeros = backend.fromHost(new Float64Array(C), [C]);
   const eps = 1e-5;
   for (const mode of ['batch', 'sample'] as const) {
     const y = host(batchNorm(new Tape(backend), backend.fromHost(x, [N, C, H, W]), ones, zeros, buffersFor(C), { mode }));
     const groups = mode === 'batch' ? C : N * C;
     for (let g = 0; g < groups; g++) {
       const idx: number[] = [];
-      for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
-        if (mode === 'batch' ? c === g : n * C + c === g) for (let i = 0; i < HW; i++) idx.push((n * C + c) * HW + i);
-      }
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++) {
+          if (mode === 'batch' ? c === g : n * C + c === g) for (let i = 0; i < HW; i++) idx.push((n * C + c) * HW + i);
+        }
       const mean = (a: Float64Array): number => idx.reduce((s, i) => s + a[i]!, 0) / idx.length;
-      const mx = mean(x), vx = idx.reduce((s, i) => s + (x[i]! - mx) ** 2, 0) / idx.length;
-      const my = mean(y), vy = idx.reduce((s, i) => s + (y[i]! - my) ** 2, 0) / idx.length;
+      const mx = mean(x),
+        vx = idx.reduce((s, i) => s + (x[i]! - mx) ** 2, 0) / idx.length;
+      const my = mean(y),
+        vy = idx.reduce((s, i) => s + (y[i]! - my) ** 2, 0) / idx.length;
       assert.ok(Math.abs(my) < 1e-12, `${mode} group ${g}: mean ${my}`);
       assert.ok(Math.abs(vy - vx / (vx + eps)) < 1e-12, `${mode} group ${g}: biased variance ${vy}, expected ${vx / (vx + eps)}`);
     }
   }
   const bufs = buffersFor(C, rng);
-  const gamma = randomArray(rng, C, 0.5, 1.5), beta = randomArray(rng, C, -1, 1);
-  const y = host(batchNorm(new Tape(backend), backend.fromHost(x, [N, C, H, W]), backend.fromHost(gamma, [C]), backend.fromHost(beta, [C]), bufs, { mode: 'running' }));
+  const gamma = randomArray(rng, C, 0.5, 1.5),
+    beta = randomArray(rng, C, -1, 1);
+  const y = host(
+    batchNorm(new Tape(backend), backend.fromHost(x, [N, C, H, W]), backend.fromHost(gamma, [C]), backend.fromHost(beta, [C]), bufs, {
+      mode: 'running',
+    }),
+  );
   const want = x.map((v, i) => {
     const c = Math.floor(i / HW) % C;
-    return gamma[c]! * (v - bufs.runningMean[c]!) / Math.sqrt(bufs.runningVar[c]! + eps) + beta[c]!;
+    return (gamma[c]! * (v - bufs.runningMean[c]!)) / Math.sqrt(bufs.runningVar[c]! + eps) + beta[c]!;
   });
   close(y, want, 1e-13, 'running-mode output');
 });
@@ -284,7 +351,12 @@ test('relu: forward max(x,0)', () => {
   const rng = new Random(7);
   const inp = input(rng, 'x', [2, 3, 4, 5]);
   const y = host(relu(new Tape(backend), backend.fromHost(inp.data, inp.shape)));
-  close(y, inp.data.map((v) => Math.max(v, 0)), 0, 'relu');
+  close(
+    y,
+    inp.data.map((v) => Math.max(v, 0)),
+    0,
+    'relu',
+  );
 });
 
 test('relu: the subgradient at exactly 0 is 0 (as PyTorch)', () => {
@@ -303,7 +375,10 @@ for (const c of poolCases) {
 }
 
 test('avg_pool2d 3x3 pad 1: corner divides by 4, edge by 6, interior by 9', () => {
-  const x = backend.fromHost(new Float64Array(25).fill(1).map((_, i) => i), [1, 1, 5, 5]);
+  const x = backend.fromHost(
+    new Float64Array(25).fill(1).map((_, i) => i),
+    [1, 1, 5, 5],
+  );
   const y = host(avgPool2d(new Tape(backend), x, { kernel: 3, stride: 1, padding: 1 }));
   assert.is(y[0], (0 + 1 + 5 + 6) / 4);
   assert.is(y[2], (1 + 2 + 3 + 6 + 7 + 8) / 6);
@@ -325,19 +400,36 @@ test('add: an input used twice gets dy twice', () => {
 
 test('scale: y = s·x', () => {
   const inp = input(new Random(10), 'x', [3, 4]);
-  close(host(scale(new Tape(backend), backend.fromHost(inp.data, inp.shape), -2.5)), inp.data.map((v) => -2.5 * v), 0, 'scale');
+  close(
+    host(scale(new Tape(backend), backend.fromHost(inp.data, inp.shape), -2.5)),
+    inp.data.map((v) => -2.5 * v),
+    0,
+    'scale',
+  );
 });
 
 test('channel_bias: y = x + b[c] at every (n, h, w); db = Σ_{n,h,w} dy', () => {
   const rng = new Random(18);
   const [N, C, HW] = [2, 3, 6];
-  const x = randomNormal(rng, N * C * HW), b = randomNormal(rng, C), R = randomNormal(rng, N * C * HW);
+  const x = randomNormal(rng, N * C * HW),
+    b = randomNormal(rng, C),
+    R = randomNormal(rng, N * C * HW);
   const tape = new Tape(backend);
   const bt = tape.watch(backend.fromHost(b, [C]));
   const y = channelBias(tape, backend.fromHost(x, [N, C, 2, 3]), bt);
-  close(host(y), x.map((v, i) => v + b[Math.floor(i / HW) % C]!), 0, 'channel_bias');
+  close(
+    host(y),
+    x.map((v, i) => v + b[Math.floor(i / HW) % C]!),
+    0,
+    'channel_bias',
+  );
   const db = host(tape.backward(y, { seed: backend.fromHost(R, [N, C, 2, 3]) }).get(bt)!);
-  close(db, b.map((_, c) => R.reduce((s, r, i) => (Math.floor(i / HW) % C === c ? s + r : s), 0)), 1e-14, 'db');
+  close(
+    db,
+    b.map((_, c) => R.reduce((s, r, i) => (Math.floor(i / HW) % C === c ? s + r : s), 0)),
+    1e-14,
+    'db',
+  );
 });
 
 test('zero: exact zeros; y = zero(x) + 2x has gradient exactly 2R', () => {
@@ -360,7 +452,12 @@ test('global_avg_pool: forward is the spatial mean', () => {
   const rng = new Random(12);
   const inp = input(rng, 'x', [2, 3, 3, 5]);
   const y = host(globalAvgPool(new Tape(backend), backend.fromHost(inp.data, inp.shape)));
-  close(y, Array.from({ length: 6 }, (_, q) => inp.data.subarray(q * 15, q * 15 + 15).reduce((a, b) => a + b, 0) / 15), 1e-15, 'gap');
+  close(
+    y,
+    Array.from({ length: 6 }, (_, q) => inp.data.subarray(q * 15, q * 15 + 15).reduce((a, b) => a + b, 0) / 15),
+    1e-15,
+    'gap',
+  );
 });
 
 test('linear: forward x·wᵀ + b', () => {
@@ -369,11 +466,12 @@ test('linear: forward x·wᵀ + b', () => {
   const ins = [input(rng, 'x', [N, I]), input(rng, 'w', [O, I]), input(rng, 'b', [O])];
   const y = host(linear(new Tape(backend), ...(ins.map((i) => backend.fromHost(i.data, i.shape)) as [Tensor, Tensor, Tensor])));
   const want = new Float64Array(N * O);
-  for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) {
-    let s = ins[2]!.data[o]!;
-    for (let i = 0; i < I; i++) s += ins[0]!.data[n * I + i]! * ins[1]!.data[o * I + i]!;
-    want[n * O + o] = s;
-  }
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++) {
+      let s = ins[2]!.data[o]!;
+      for (let i = 0; i < I; i++) s += ins[0]!.data[n * I + i]! * ins[1]!.data[o * I + i]!;
+      want[n * O + o] = s;
+    }
   close(y, want, 1e-14, 'linear');
 });
 
@@ -402,7 +500,9 @@ test('cross_entropy forward: equal logits give ln K; a known 2-class value; mean
 test('sum: y = Σx; Σ(3x) has gradient 3 everywhere with the default seed 1 for a scalar root', () => {
   const rng = new Random(15);
   const inp = input(rng, 'x', [2, 3, 4]);
-  assert.ok(Math.abs(host(sum(new Tape(backend), backend.fromHost(inp.data, inp.shape)))[0]! - inp.data.reduce((a, b) => a + b, 0)) < 1e-14);
+  assert.ok(
+    Math.abs(host(sum(new Tape(backend), backend.fromHost(inp.data, inp.shape)))[0]! - inp.data.reduce((a, b) => a + b, 0)) < 1e-14,
+  );
   const tape = new Tape(backend);
   const x = tape.watch(backend.fromHost(inp.data, inp.shape));
   const g = host(tape.backward(sum(tape, scale(tape, x, 3))).get(x)!);
@@ -414,15 +514,23 @@ test('a small chain: Σ R ⊙ gap(relu(bn(conv(x)))) → linear → CE, every le
   const rng = new Random(16);
   const bufs = buffersFor(3);
   const labels = Int32Array.of(1, 0);
-  gradcheck(backend, [
-    input(rng, 'x', [2, 2, 5, 5]), input(rng, 'w', [3, 2, 3, 3]),
-    { name: 'gamma', shape: [3], data: randomArray(rng, 3, 0.5, 1.5) }, { name: 'beta', shape: [3], data: randomArray(rng, 3, -0.5, 0.5) },
-    input(rng, 'lw', [4, 3]), input(rng, 'lb', [4]),
-  ], (t, [x, w, g, b, lw, lb]) => {
-    const h = batchNorm(t, conv2d(t, x!, w!, { stride: 2, padding: 1 }), g!, b!, bufs, { mode: 'batch', updateRunning: false });
-    const p = avgPool2d(t, relu(t, h), { kernel: 3, stride: 1, padding: 1 });
-    return crossEntropy(t, linear(t, globalAvgPool(t, add(t, p, scale(t, h, 0.5))), lw!, lb!), labels);
-  }, { maxChecks: 30 });
+  gradcheck(
+    backend,
+    [
+      input(rng, 'x', [2, 2, 5, 5]),
+      input(rng, 'w', [3, 2, 3, 3]),
+      { name: 'gamma', shape: [3], data: randomArray(rng, 3, 0.5, 1.5) },
+      { name: 'beta', shape: [3], data: randomArray(rng, 3, -0.5, 0.5) },
+      input(rng, 'lw', [4, 3]),
+      input(rng, 'lb', [4]),
+    ],
+    (t, [x, w, g, b, lw, lb]) => {
+      const h = batchNorm(t, conv2d(t, x!, w!, { stride: 2, padding: 1 }), g!, b!, bufs, { mode: 'batch', updateRunning: false });
+      const p = avgPool2d(t, relu(t, h), { kernel: 3, stride: 1, padding: 1 });
+      return crossEntropy(t, linear(t, globalAvgPool(t, add(t, p, scale(t, h, 0.5))), lw!, lb!), labels);
+    },
+    { maxChecks: 30 },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -447,18 +555,31 @@ for (const bnMode of ['batch', 'sample'] as const) {
     const inputs: GradInput[] = [
       { name: 'input', shape: [3, 3, 8, 8], data: randomNormal(rng, 3 * 192), indices: rng.sample(3 * 192, 6) },
       ...entries.map((e) => ({
-        name: e.name, shape: [...e.tensor.shape], data: Float64Array.from(backend.toHost(e.tensor)),
+        name: e.name,
+        shape: [...e.tensor.shape],
+        data: Float64Array.from(backend.toHost(e.tensor)),
         indices: rng.sample(e.tensor.size, Math.min(e.tensor.size, e.kind === 'conv_weight' || e.kind === 'linear_weight' ? 3 : 2)),
       })),
     ];
-    const r = gradcheck(backend, inputs, (tape, [x, ...ps]) => {
-      entries.forEach((e, i) => { e.tensor = ps[i]!; });
-      return crossEntropy(tape, net.forward({ tape, bnMode }, x!), labels, 'mean');
-    }, { rtol: 1e-5, atol: 1e-9 });
+    const r = gradcheck(
+      backend,
+      inputs,
+      (tape, [x, ...ps]) => {
+        entries.forEach((e, i) => {
+          e.tensor = ps[i]!;
+        });
+        return crossEntropy(tape, net.forward({ tape, bnMode }, x!), labels, 'mean');
+      },
+      { rtol: 1e-5, atol: 1e-9 },
+    );
     assert.ok(r.checked > 100, `checked ${r.checked}`);
     // every conv in this arch lies on a live path (node 1 reaches node 3 through avg_pool → node 2 → conv)
     entries.forEach((e, i) => {
-      if (e.kind === 'conv_weight') assert.ok(r.analytic[i + 1]!.some((v) => v !== 0), `${e.name} has a gradient`);
+      if (e.kind === 'conv_weight')
+        assert.ok(
+          r.analytic[i + 1]!.some((v) => v !== 0),
+          `${e.name} has a gradient`,
+        );
     });
   });
 }

@@ -14,13 +14,16 @@ import { Random } from '../src/util/random.js';
 export const ref = new ReferenceBackend();
 const rng = new Random(99);
 export const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
-export const t = (b: Backend, shape: readonly number[], data?: Float32Array) => b.fromHost(data ?? rand(shape.reduce((a, c) => a * c, 1)), shape);
+export const t = (b: Backend, shape: readonly number[], data?: Float32Array) =>
+  b.fromHost(data ?? rand(shape.reduce((a, c) => a * c, 1)), shape);
 
 /** max |a − b| relative to max |b|. */
 export function close(b: Backend, got: Tensor, want: Tensor, what: string, tol = 1e-5): void {
   assert.equal([...got.shape], [...want.shape], `${what}: shape`);
-  const g = b.toHost(got), w = ref.toHost(want);
-  let scale = 1e-30, err = 0;
+  const g = b.toHost(got),
+    w = ref.toHost(want);
+  let scale = 1e-30,
+    err = 0;
   for (let i = 0; i < w.length; i++) {
     scale = Math.max(scale, Math.abs(w[i]!));
     err = Math.max(err, Math.abs(g[i]! - w[i]!));
@@ -28,7 +31,16 @@ export function close(b: Backend, got: Tensor, want: Tensor, what: string, tol =
   assert.ok(err / scale <= tol, `${what}: relative error ${(err / scale).toExponential(2)} > ${tol}`);
 }
 
-export interface ConvCase { N: number; Ci: number; H: number; W: number; Co: number; k: number; stride: number; pad: number }
+export interface ConvCase {
+  N: number;
+  Ci: number;
+  H: number;
+  W: number;
+  Co: number;
+  k: number;
+  stride: number;
+  pad: number;
+}
 
 export const CONV_CASES: ConvCase[] = [
   { N: 1, Ci: 3, H: 8, W: 8, Co: 5, k: 3, stride: 1, pad: 1 },
@@ -40,59 +52,110 @@ export const CONV_CASES: ConvCase[] = [
 
 export function checkConv(b: Backend, c: ConvCase, label: string, tol = 1e-5): void {
   const p = { stride: c.stride, padding: c.pad };
-  const xd = rand(c.N * c.Ci * c.H * c.W), wd = rand(c.Co * c.Ci * c.k * c.k);
+  const xd = rand(c.N * c.Ci * c.H * c.W),
+    wd = rand(c.Co * c.Ci * c.k * c.k);
   const yRef = ref.conv2d(t(ref, [c.N, c.Ci, c.H, c.W], xd), t(ref, [c.Co, c.Ci, c.k, c.k], wd), p);
   const dyd = rand(yRef.size);
-  const x = t(b, [c.N, c.Ci, c.H, c.W], xd), w = t(b, [c.Co, c.Ci, c.k, c.k], wd), dy = t(b, [...yRef.shape], dyd);
-  const xr = t(ref, [c.N, c.Ci, c.H, c.W], xd), wr = t(ref, [c.Co, c.Ci, c.k, c.k], wd), dyr = t(ref, [...yRef.shape], dyd);
+  const x = t(b, [c.N, c.Ci, c.H, c.W], xd),
+    w = t(b, [c.Co, c.Ci, c.k, c.k], wd),
+    dy = t(b, [...yRef.shape], dyd);
+  const xr = t(ref, [c.N, c.Ci, c.H, c.W], xd),
+    wr = t(ref, [c.Co, c.Ci, c.k, c.k], wd),
+    dyr = t(ref, [...yRef.shape], dyd);
   close(b, b.conv2d(x, w, p), yRef, `forward (${label})`, tol);
   close(b, b.conv2dGradInput(dy, w, x.shape, p), ref.conv2dGradInput(dyr, wr, xr.shape, p), `grad input (${label})`, tol);
   close(b, b.conv2dGradWeight(x, dy, w.shape, p), ref.conv2dGradWeight(xr, dyr, wr.shape, p), `grad weight (${label})`, tol);
-  close(b, b.conv2dGradWeightPerSample(x, dy, w.shape, p), ref.conv2dGradWeightPerSample(xr, dyr, wr.shape, p), `per-sample grad weight (${label})`, tol);
+  close(
+    b,
+    b.conv2dGradWeightPerSample(x, dy, w.shape, p),
+    ref.conv2dGradWeightPerSample(xr, dyr, wr.shape, p),
+    `per-sample grad weight (${label})`,
+    tol,
+  );
 }
 
-export const MAP_SHAPES = [[1, 3, 5, 7], [3, 5, 8, 8], [2, 16, 4, 4]];
+export const MAP_SHAPES = [
+  [1, 3, 5, 7],
+  [3, 5, 8, 8],
+  [2, 16, 4, 4],
+];
 
 /** Element-wise, pooling and batch-norm kernels (forward, backward and the backward's tangent). */
 export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): void {
   const [N, C] = shape as [number, number];
   const size = shape.reduce((a, c) => a * c, 1);
-  const xd = rand(size), yd = rand(size), td = rand(size), ud = rand(size);
-  const x = t(b, shape, xd), y = t(b, shape, yd), xr = t(ref, shape, xd), yr = t(ref, shape, yd);
+  const xd = rand(size),
+    yd = rand(size),
+    td = rand(size),
+    ud = rand(size);
+  const x = t(b, shape, xd),
+    y = t(b, shape, yd),
+    xr = t(ref, shape, xd),
+    yr = t(ref, shape, yd);
   close(b, b.relu(x), ref.relu(xr), 'relu', tol);
   close(b, b.reluGrad(y, x), ref.reluGrad(yr, xr), 'relu grad', tol);
   close(b, b.add(x, y), ref.add(xr, yr), 'add', tol);
   close(b, b.scale(x, -0.37), ref.scale(xr, -0.37), 'scale', tol);
   close(b, b.sum(x), ref.sum(xr), 'sum', tol);
   if (shape.length === 4) {
-    for (const pool of [{ kernel: 3, stride: 1, padding: 1 }, { kernel: 2, stride: 2, padding: 0 }, { kernel: 3, stride: 2, padding: 1 }]) {
+    for (const pool of [
+      { kernel: 3, stride: 1, padding: 1 },
+      { kernel: 2, stride: 2, padding: 0 },
+      { kernel: 3, stride: 2, padding: 1 },
+    ]) {
       const out = ref.avgPool2d(xr, pool);
       close(b, b.avgPool2d(x, pool), out, `avg_pool2d ${JSON.stringify(pool)}`, tol);
       const g = rand(out.size);
-      close(b, b.avgPool2dGrad(t(b, [...out.shape], g), shape, pool), ref.avgPool2dGrad(t(ref, [...out.shape], g), shape, pool), 'avg_pool2d grad', tol);
+      close(
+        b,
+        b.avgPool2dGrad(t(b, [...out.shape], g), shape, pool),
+        ref.avgPool2dGrad(t(ref, [...out.shape], g), shape, pool),
+        'avg_pool2d grad',
+        tol,
+      );
     }
     close(b, b.globalAvgPool(x), ref.globalAvgPool(xr), 'global avg pool', tol);
     const gp = rand(N * C);
     close(b, b.globalAvgPoolGrad(t(b, [N, C], gp), shape), ref.globalAvgPoolGrad(t(ref, [N, C], gp), shape), 'global avg pool grad', tol);
   }
   for (const grouping of ['channel', 'sample'] as const) {
-    const s = b.batchNormStatistics(x, grouping), sr = ref.batchNormStatistics(xr, grouping);
+    const s = b.batchNormStatistics(x, grouping),
+      sr = ref.batchNormStatistics(xr, grouping);
     close(b, s.mean, sr.mean, `bn mean ${grouping}`, tol);
     close(b, s.variance, sr.variance, `bn variance ${grouping}`, tol);
-    const G = s.mean.size, inv = Float32Array.from(ref.toHost(sr.variance), (v) => 1 / Math.sqrt(v + 1e-5));
+    const G = s.mean.size,
+      inv = Float32Array.from(ref.toHost(sr.variance), (v) => 1 / Math.sqrt(v + 1e-5));
     close(b, b.batchNormInvStd(s.variance, 1e-5), ref.batchNormInvStd(sr.variance, 1e-5), `bn 1/σ ${grouping}`, tol);
-    const gd = rand(C), bd = rand(C);
-    const saved = (k: Backend, input: Tensor, mean: Tensor, statsFromInput: boolean): SavedBatchNorm =>
-      ({ x: input, mean, invStd: k.fromHost(inv, [G]), gamma: t(k, [C], gd), grouping, statsFromInput });
-    close(b, b.batchNormForward(saved(b, x, s.mean, true), t(b, [C], bd)), ref.batchNormForward(saved(ref, xr, sr.mean, true), t(ref, [C], bd)), `bn forward ${grouping}`, tol);
+    const gd = rand(C),
+      bd = rand(C);
+    const saved = (k: Backend, input: Tensor, mean: Tensor, statsFromInput: boolean): SavedBatchNorm => ({
+      x: input,
+      mean,
+      invStd: k.fromHost(inv, [G]),
+      gamma: t(k, [C], gd),
+      grouping,
+      statsFromInput,
+    });
+    close(
+      b,
+      b.batchNormForward(saved(b, x, s.mean, true), t(b, [C], bd)),
+      ref.batchNormForward(saved(ref, xr, sr.mean, true), t(ref, [C], bd)),
+      `bn forward ${grouping}`,
+      tol,
+    );
     for (const fromInput of [true, false]) {
-      const bn = saved(b, x, s.mean, fromInput), bnr = saved(ref, xr, sr.mean, fromInput);
+      const bn = saved(b, x, s.mean, fromInput),
+        bnr = saved(ref, xr, sr.mean, fromInput);
       const r1 = b.batchNormBackward(y, bn);
       const r2 = ref.batchNormBackward(yr, bnr);
       close(b, r1.dx, r2.dx, `bn backward dx ${grouping} ${fromInput}`, tol);
       close(b, r1.dgamma, r2.dgamma, `bn backward dgamma ${grouping} ${fromInput}`, tol);
       close(b, r1.dbeta, r2.dbeta, `bn backward dbeta ${grouping} ${fromInput}`, tol);
-      for (const [tdy, tx] of [[true, true], [true, false], [false, true]] as const) {
+      for (const [tdy, tx] of [
+        [true, true],
+        [true, false],
+        [false, true],
+      ] as const) {
         const got = b.batchNormBackwardTangent(y, tdy ? t(b, shape, td) : null, tx ? t(b, shape, ud) : null, bn);
         const want = ref.batchNormBackwardTangent(yr, tdy ? t(ref, shape, td) : null, tx ? t(ref, shape, ud) : null, bnr);
         close(b, got, want, `bn backward tangent ${grouping} fromInput=${fromInput} tdy=${tdy} tx=${tx}`, tol * 10);
@@ -103,34 +166,73 @@ export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): voi
 
 /** matmul in all four transpose modes, the linear layer's helpers and the softmax cross-entropy. */
 export function checkDense(b: Backend, tol = 1e-5): void {
-  for (const [M, K, N] of [[3, 5, 7], [70, 33, 65], [1, 130, 2]] as const) {
+  for (const [M, K, N] of [
+    [3, 5, 7],
+    [70, 33, 65],
+    [1, 130, 2],
+  ] as const) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         if (transA && transB) continue; // not part of the interface's use (the reference refuses it)
-        const ad = rand(M * K), bd = rand(K * N);
-        const as = transA ? [K, M] : [M, K], bs = transB ? [N, K] : [K, N];
-        close(b, b.matmul(t(b, as, ad), t(b, bs, bd), transA, transB), ref.matmul(t(ref, as, ad), t(ref, bs, bd), transA, transB), `matmul ${M}x${K}x${N} ${transA} ${transB}`, tol);
+        const ad = rand(M * K),
+          bd = rand(K * N);
+        const as = transA ? [K, M] : [M, K],
+          bs = transB ? [N, K] : [K, N];
+        close(
+          b,
+          b.matmul(t(b, as, ad), t(b, bs, bd), transA, transB),
+          ref.matmul(t(ref, as, ad), t(ref, bs, bd), transA, transB),
+          `matmul ${M}x${K}x${N} ${transA} ${transB}`,
+          tol,
+        );
       }
     }
   }
-  const ad = rand(6 * 11), vd = rand(11), dd = rand(6 * 4);
-  close(b, b.addRowVector(t(b, [6, 11], ad), t(b, [11], vd)), ref.addRowVector(t(ref, [6, 11], ad), t(ref, [11], vd)), 'add row vector', tol);
+  const ad = rand(6 * 11),
+    vd = rand(11),
+    dd = rand(6 * 4);
+  close(
+    b,
+    b.addRowVector(t(b, [6, 11], ad), t(b, [11], vd)),
+    ref.addRowVector(t(ref, [6, 11], ad), t(ref, [11], vd)),
+    'add row vector',
+    tol,
+  );
   close(b, b.sumRows(t(b, [6, 11], ad)), ref.sumRows(t(ref, [6, 11], ad)), 'sum rows', tol);
-  close(b, b.outerPerSample(t(b, [6, 4], dd), t(b, [6, 11], ad)), ref.outerPerSample(t(ref, [6, 4], dd), t(ref, [6, 11], ad)), 'outer per sample', tol);
-  const logits = Float32Array.from(rand(6 * 10), (v) => v * 8), labels = Int32Array.of(0, 9, 3, 3, 7, 1);
-  const l1 = b.softmaxCrossEntropy(t(b, [6, 10], logits), labels), l2 = ref.softmaxCrossEntropy(t(ref, [6, 10], logits), labels);
+  close(
+    b,
+    b.outerPerSample(t(b, [6, 4], dd), t(b, [6, 11], ad)),
+    ref.outerPerSample(t(ref, [6, 4], dd), t(ref, [6, 11], ad)),
+    'outer per sample',
+    tol,
+  );
+  const logits = Float32Array.from(rand(6 * 10), (v) => v * 8),
+    labels = Int32Array.of(0, 9, 3, 3, 7, 1);
+  const l1 = b.softmaxCrossEntropy(t(b, [6, 10], logits), labels),
+    l2 = ref.softmaxCrossEntropy(t(ref, [6, 10], logits), labels);
   close(b, l1.losses, l2.losses, 'cross-entropy losses', tol);
   close(b, l1.probs, l2.probs, 'cross-entropy probabilities', tol);
-  close(b, b.softmaxCrossEntropyGrad(l1.probs, labels, 0.25), ref.softmaxCrossEntropyGrad(l2.probs, labels, 0.25), 'cross-entropy grad', tol);
+  close(
+    b,
+    b.softmaxCrossEntropyGrad(l1.probs, labels, 0.25),
+    ref.softmaxCrossEntropyGrad(l2.probs, labels, 0.25),
+    'cross-entropy grad',
+    tol,
+  );
 }
 
 /** Sign sums and class Grams (of signs written to a store): exact integers, so equal. */
 export function checkReductions(b: Backend): void {
-  const B = 9, numel = 1037;
+  const B = 9,
+    numel = 1037;
   const data = Float32Array.from({ length: B * numel }, (_, i) => (i % 7 === 0 ? 0 : rng.uniform(-1, 1)));
   // Sums accumulate over calls: two blocks into one store, at an offset.
-  const s1 = b.allocSignSums(numel + 5), s2 = ref.allocSignSums(numel + 5);
-  for (const [k, store] of [[b, s1], [ref, s2]] as const) {
+  const s1 = b.allocSignSums(numel + 5),
+    s2 = ref.allocSignSums(numel + 5);
+  for (const [k, store] of [
+    [b, s1],
+    [ref, s2],
+  ] as const) {
     k.signSum(t(k, [B, numel], data), store, 5);
     k.signSum(t(k, [4, numel], data.subarray(0, 4 * numel)), store, 5);
   }
@@ -140,20 +242,29 @@ export function checkReductions(b: Backend): void {
   assert.ok(sums.slice(0, 5).every((v) => v === 0) && sums.some((v) => v !== 0), 'untouched sums stay 0');
   const classes = [[0, 3, 4], [1], [2, 5, 6, 7, 8]];
   const sizes = classes.map((r) => r.length);
-  const a1 = b.allocGrams(sizes), a2 = ref.allocGrams(sizes);
+  const a1 = b.allocGrams(sizes),
+    a2 = ref.allocGrams(sizes);
   // Signs written at an offset of a store, in two chunks of samples, as the Gram reducer does for one layer;
   // two layers accumulate into the same Grams.
   const offset = 7 * numel;
-  const s1s = b.allocSigns(offset + B * numel), s2s = ref.allocSigns(offset + B * numel);
-  for (const [k, store, acc] of [[b, s1s, a1], [ref, s2s, a2]] as const) {
+  const s1s = b.allocSigns(offset + B * numel),
+    s2s = ref.allocSigns(offset + B * numel);
+  for (const [k, store, acc] of [
+    [b, s1s, a1],
+    [ref, s2s, a2],
+  ] as const) {
     for (let layer = 0; layer < 2; layer++) {
       k.writeSigns(t(k, [4, numel], data.subarray(0, 4 * numel)), store, offset);
       k.writeSigns(t(k, [5, numel], data.subarray(4 * numel)), store, offset + 4 * numel);
       k.classGram(store, offset, numel, classes, acc);
     }
   }
-  const r1 = b.readGrams(a1), g2 = ref.readGrams(a2).grams;
-  assert.equal(r1.grams.map((g) => [...g]), g2.map((g) => [...g]));
+  const r1 = b.readGrams(a1),
+    g2 = ref.readGrams(a2).grams;
+  assert.equal(
+    r1.grams.map((g) => [...g]),
+    g2.map((g) => [...g]),
+  );
   assert.ok(g2[2]![0]! > 1, 'a non-trivial Gram');
   assert.is(r1.nonFinite, false, 'finite gradients leave the Grams unmarked');
 }
@@ -163,9 +274,15 @@ export function checkReductions(b: Backend): void {
  * the sign sums and, through the sign store, the class Grams; the finite sums are unchanged.
  */
 export function checkNonFiniteReductions(b: Backend): void {
-  const B = 5, numel = 37; // 2 SIMD blocks of 16 columns, then a tail of 5
+  const B = 5,
+    numel = 37; // 2 SIMD blocks of 16 columns, then a tail of 5
   const clean = Float32Array.from({ length: B * numel }, () => rng.uniform(-1, 1));
-  for (const [bad, at] of [[NaN, 3 * numel + 20], [Infinity, numel - 1], [-Infinity, 0], [NaN, B * numel - 2]] as const) {
+  for (const [bad, at] of [
+    [NaN, 3 * numel + 20],
+    [Infinity, numel - 1],
+    [-Infinity, 0],
+    [NaN, B * numel - 2],
+  ] as const) {
     const data = clean.slice();
     data[at] = bad;
     const where = `${bad} at ${at}`;
@@ -175,12 +292,31 @@ export function checkNonFiniteReductions(b: Backend): void {
       assert.is(b.readSignSums(sums).nonFinite, false, `${where}: clean block`);
       b.signSum(t(b, [B, numel], data), sums, 0);
       assert.is(b.readSignSums(sums).nonFinite, true, `${where}: sign sums marked`);
-      const store = b.allocSigns(2 * B * numel), grams = b.allocGrams([2, 3]);
+      const store = b.allocSigns(2 * B * numel),
+        grams = b.allocGrams([2, 3]);
       b.writeSigns(t(b, [B, numel], clean), store, 0);
-      b.classGram(store, 0, numel, [[0, 1], [2, 3, 4]], grams);
+      b.classGram(
+        store,
+        0,
+        numel,
+        [
+          [0, 1],
+          [2, 3, 4],
+        ],
+        grams,
+      );
       assert.is(b.readGrams(grams).nonFinite, false, `${where}: clean Grams`);
       b.writeSigns(t(b, [B, numel], data), store, B * numel);
-      b.classGram(store, B * numel, numel, [[0, 1], [2, 3, 4]], grams);
+      b.classGram(
+        store,
+        B * numel,
+        numel,
+        [
+          [0, 1],
+          [2, 3, 4],
+        ],
+        grams,
+      );
       assert.is(b.readGrams(grams).nonFinite, true, `${where}: Grams marked`);
     });
   }
@@ -192,19 +328,32 @@ export function checkNonFiniteReductions(b: Backend): void {
  * NaN count as 0, so today's reductions gave plausible numbers).
  */
 export function checkOverflowScores(b: Backend): void {
-  const net = new Nb201Network(b, { arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_3x3~2|', C: 4, N: 1, numClasses: 3 });
+  const net = new Nb201Network(b, {
+    arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|skip_connect~0|none~1|nor_conv_3x3~2|',
+    C: 4,
+    N: 1,
+    numClasses: 3,
+  });
   net.parameters.initialize(5);
   const state = net.parameters.stateDict();
   state.get('classifier.weight')!.data = new Float32Array(state.get('classifier.weight')!.data.length).fill(3e38);
   net.parameters.loadStateDict(state);
-  const B = 6, hw = 8;
-  const batch = { x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()), shape: [B, 3, hw, hw] as [number, number, number, number], y: Int32Array.of(0, 1, 2, 0, 1, 2) };
+  const B = 6,
+    hw = 8;
+  const batch = {
+    x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()),
+    shape: [B, 3, hw, hw] as [number, number, number, number],
+    y: Int32Array.of(0, 1, 2, 0, 1, 2),
+  };
   const proxies = ['gradsign', 'gradalign1', 'gradalign2'] as const;
   const reduced = reducePerSample(net, batch, reducersNeeded(proxies));
   assert.ok(reduced.nonFinite, `${b.name}: the reductions saw the non-finite gradients`);
   const { scores, warnings } = scoreReduced(reduced, proxies, DEFAULT_PROXY_OPTIONS);
   for (const p of proxies) {
     assert.ok(Number.isNaN(scores[p]), `${b.name} ${p}: ${scores[p]}`);
-    assert.ok(warnings.some((w) => w.startsWith(`${p}: `) && /NaN or ±Inf .*overflow/.test(w)), `${b.name} ${p}: ${warnings.join('; ')}`);
+    assert.ok(
+      warnings.some((w) => w.startsWith(`${p}: `) && /NaN or ±Inf .*overflow/.test(w)),
+      `${b.name} ${p}: ${warnings.join('; ')}`,
+    );
   }
 }

@@ -19,7 +19,11 @@ if (!available) {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.map': 'application/json',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.map': 'application/json',
 };
 
 /** Serves the checkout read-only, cross-origin isolated (SharedArrayBuffer needs COOP + COEP). */
@@ -37,13 +41,22 @@ function serve(): Promise<{ server: Server; origin: string }> {
     });
     res.end(readFileSync(path));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address() as { port: number };
-    resolve({ server, origin: `http://127.0.0.1:${a.port}` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address() as { port: number };
+      resolve({ server, origin: `http://127.0.0.1:${a.port}` });
+    }),
+  );
 }
 
-interface Scored { backend: string; threads: number; adapter: { vendor: string; description: string; software: boolean } | null; scores: Record<string, number>; seconds: number; error?: string }
+interface Scored {
+  backend: string;
+  threads: number;
+  adapter: { vendor: string; description: string; software: boolean } | null;
+  scores: Record<string, number>;
+  seconds: number;
+  error?: string;
+}
 
 if (available) {
   test('Chromium: a fixture scored in a Web Worker with WASM (2 threads) and WebGPU (SwiftShader) equals PyTorch', async () => {
@@ -51,28 +64,42 @@ if (available) {
     const { server, origin } = await serve();
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--headless=new', '--no-sandbox',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--enable-unsafe-webgpu',
+        '--use-webgpu-adapter=swiftshader',
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();
       const logs: string[] = [];
       page.on('console', (m) => logs.push(m.text()));
       await page.goto(`${origin}/tests/browser/index.html?fixture=tiny&backends=wasm,webgpu`);
-      await page.waitForFunction(() => (window as unknown as { zerocostResult?: unknown }).zerocostResult !== undefined, undefined, { timeout: 300_000 });
+      await page.waitForFunction(() => (window as unknown as { zerocostResult?: unknown }).zerocostResult !== undefined, undefined, {
+        timeout: 300_000,
+      });
       const r = await page.evaluate(() => (window as unknown as { zerocostResult: Record<string, unknown> }).zerocostResult);
       assert.not.ok(r.error, `page error: ${r.error} ${logs.join('\n')}`);
       assert.is(r.crossOriginIsolated, true, 'the page is cross-origin isolated');
-      const want = readJson<{ cases: Record<string, { scores: Record<string, number> }> }>(join(fixturesDir, 'expected.json')).cases.tiny!.scores;
-      const wasm = r.wasm as Scored, gpu = r.webgpu as Scored;
+      const want = readJson<{ cases: Record<string, { scores: Record<string, number> }> }>(join(fixturesDir, 'expected.json')).cases.tiny!
+        .scores;
+      const wasm = r.wasm as Scored,
+        gpu = r.webgpu as Scored;
       assert.not.ok(wasm.error, `wasm: ${wasm.error}`);
       assert.not.ok(gpu.error, `webgpu: ${gpu.error}`);
-      console.log(`  chromium: wasm ${wasm.threads} threads ${wasm.seconds.toFixed(1)} s; webgpu on ${gpu.adapter?.vendor} ${gpu.adapter?.description} ${gpu.seconds.toFixed(1)} s`);
+      console.log(
+        `  chromium: wasm ${wasm.threads} threads ${wasm.seconds.toFixed(1)} s; webgpu on ${gpu.adapter?.vendor} ${gpu.adapter?.description} ${gpu.seconds.toFixed(1)} s`,
+      );
       assert.is(wasm.threads, 2);
       assert.is(gpu.adapter?.software, true, 'SwiftShader is recognised as a software adapter (so --backend auto would take WASM)');
       assert.ok(relErr(wasm.scores.gradsign!, want.gradsign_sum!) <= 1e-3, `wasm gradsign ${wasm.scores.gradsign} vs ${want.gradsign_sum}`);
       assert.ok(relErr(wasm.scores.gradalign1!, want.gradalign1_none!) <= 1e-3, `wasm gradalign1 ${wasm.scores.gradalign1}`);
-      for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(gpu.scores[k]!, wasm.scores[k]!) <= 1e-4, `${k}: webgpu ${gpu.scores[k]} vs wasm ${wasm.scores[k]}`);
+      for (const k of ['gradsign', 'gradalign1', 'gradalign2'])
+        assert.ok(relErr(gpu.scores[k]!, wasm.scores[k]!) <= 1e-4, `${k}: webgpu ${gpu.scores[k]} vs wasm ${wasm.scores[k]}`);
     } finally {
       await browser.close();
       server.close();

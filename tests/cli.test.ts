@@ -9,7 +9,9 @@ import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
 
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const tmp = mkdtempSync(join(tmpdir(), 'zerocost-cli-'));
-const cases = readJson<{ cases: Record<string, { arch: string; scores: Record<string, number | null> }> }>(join(fixturesDir, 'expected.json')).cases;
+const cases = readJson<{ cases: Record<string, { arch: string; scores: Record<string, number | null> }> }>(
+  join(fixturesDir, 'expected.json'),
+).cases;
 
 function run(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
@@ -17,13 +19,21 @@ function run(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 function fixtureArgs(name: string): string[] {
-  return ['--arch', cases[name]!.arch, '--weights', join(fixturesDir, `${name}.weights.safetensors`), '--input', join(fixturesDir, `${name}.input.safetensors`)];
+  return [
+    '--arch',
+    cases[name]!.arch,
+    '--weights',
+    join(fixturesDir, `${name}.weights.safetensors`),
+    '--input',
+    join(fixturesDir, `${name}.input.safetensors`),
+  ];
 }
 
 test('--help documents every command and exits 0', () => {
   const r = run('--help');
   assert.is(r.code, 0);
-  for (const s of ['zerocost score', 'zerocost demo', '--gradalign-norm', '--gradsign-reduction', '--weights', '--input', '--json']) assert.ok(r.stdout.includes(s), s);
+  for (const s of ['zerocost score', 'zerocost demo', '--gradalign-norm', '--gradsign-reduction', '--weights', '--input', '--json'])
+    assert.ok(r.stdout.includes(s), s);
 });
 
 test('usage errors exit 2 and name the problem', () => {
@@ -49,7 +59,11 @@ test('usage errors exit 2 and name the problem', () => {
 
 test('--threads past the cores is a usage error naming the limit, before any worker starts', () => {
   const cores = availableParallelism();
-  for (const command of [['score', '--arch', cases.index0!.arch], ['demo'], ['eval', '--archs', '2', '--out', join(tmp, 'threads.jsonl')]]) {
+  for (const command of [
+    ['score', '--arch', cases.index0!.arch],
+    ['demo'],
+    ['eval', '--archs', '2', '--out', join(tmp, 'threads.jsonl')],
+  ]) {
     const t0 = Date.now();
     const r = run(...command, '--threads', String(cores + 1), '--backend', 'wasm');
     assert.is(r.code, 2, `${command[0]}: exit ${r.code}, stderr ${r.stderr}`);
@@ -63,7 +77,11 @@ test('--backend auto leaves no native noise on stderr, with the Vulkan driver hi
   const own = /^(backend: |Scoring \d+ random NB201 |\[\d+\/\d+\] |\s*warning: )/;
   const A = cases.index0!.arch;
   for (const env of [{ ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, process.env]) {
-    for (const [args, allowed] of [[['demo', '--n', '2', '--batch', '16'], own], [['score', '--arch', A, '--batch', '8'], own], [['score', '--arch', A, '--batch', '8', '--quiet'], /^warning: /]] as const) {
+    for (const [args, allowed] of [
+      [['demo', '--n', '2', '--batch', '16'], own],
+      [['score', '--arch', A, '--batch', '8'], own],
+      [['score', '--arch', A, '--batch', '8', '--quiet'], /^warning: /],
+    ] as const) {
       const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 120_000 });
       assert.is(r.status, 0, r.stderr);
       const foreign = r.stderr.split('\n').filter((line) => line !== '' && !allowed.test(line));
@@ -82,10 +100,21 @@ test('an --archs file is validated line by line before any work', () => {
 });
 
 test('data errors exit 1 and name the file and tensor', () => {
-  const wrongArch = run('score', '--arch', cases.index0!.arch, '--weights', join(fixturesDir, 'readme.weights.safetensors'),
-    '--input', join(fixturesDir, 'index0.input.safetensors'));
+  const wrongArch = run(
+    'score',
+    '--arch',
+    cases.index0!.arch,
+    '--weights',
+    join(fixturesDir, 'readme.weights.safetensors'),
+    '--input',
+    join(fixturesDir, 'index0.input.safetensors'),
+  );
   assert.is(wrongArch.code, 1);
-  assert.ok(wrongArch.stderr.includes('readme.weights.safetensors') && wrongArch.stderr.includes('"cells.0.layers.1.op.1.weight" has shape [16,16,3,3], expected [16,16,1,1]'), wrongArch.stderr);
+  assert.ok(
+    wrongArch.stderr.includes('readme.weights.safetensors') &&
+      wrongArch.stderr.includes('"cells.0.layers.1.op.1.weight" has shape [16,16,3,3], expected [16,16,1,1]'),
+    wrongArch.stderr,
+  );
 
   const truncated = join(tmp, 'truncated.safetensors');
   const bytes = readFileSync(join(fixturesDir, 'index0.input.safetensors'));
@@ -96,7 +125,17 @@ test('data errors exit 1 and name the file and tensor', () => {
 });
 
 test('score --weights --input --json equals the PyTorch reference', () => {
-  const r = run('score', ...fixtureArgs('index0'), '--proxies', 'gradsign,gradalign1,gradalign2', '--gradsign-reduction', 'sum', '--gradalign-norm', 'none', '--json');
+  const r = run(
+    'score',
+    ...fixtureArgs('index0'),
+    '--proxies',
+    'gradsign,gradalign1,gradalign2',
+    '--gradsign-reduction',
+    'sum',
+    '--gradalign-norm',
+    'none',
+    '--json',
+  );
   assert.is(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.is(lines.length, 1);
@@ -107,7 +146,9 @@ test('score --weights --input --json equals the PyTorch reference', () => {
   assert.ok(relErr(out.scores.gradalign1!, want.gradalign1_none!) <= 1e-3);
   // the fixtures hold the paper's prose reading −log det; the default is +log det (README, Settling GradAlign)
   assert.ok(Math.abs(out.scores.gradalign2! + want.gradalign2_none!) <= 1e-3);
-  const minus = JSON.parse(run('score', ...fixtureArgs('index0'), '--proxies', 'gradalign2', '--gradalign2-sign', 'minus', '--json').stdout) as { scores: Record<string, number> };
+  const minus = JSON.parse(
+    run('score', ...fixtureArgs('index0'), '--proxies', 'gradalign2', '--gradalign2-sign', 'minus', '--json').stdout,
+  ) as { scores: Record<string, number> };
   assert.ok(Math.abs(minus.scores.gradalign2! - want.gradalign2_none!) <= 1e-3);
   assert.ok(out.seconds > 0);
   assert.is(out.protocol.gradsignReduction, 'sum');
@@ -127,7 +168,8 @@ test('an undefined score is null in JSON with a warning, not a crash', () => {
 
 test('seeded init and batch: the same seed gives the same scores, saved weights and input reproduce them', () => {
   const A = cases.index0!.arch;
-  const weights = join(tmp, 'w.safetensors'), input = join(tmp, 'x.safetensors');
+  const weights = join(tmp, 'w.safetensors'),
+    input = join(tmp, 'x.safetensors');
   const a = run('score', '--arch', A, '--batch', '8', '--seed', '3', '--json', '--save-weights', weights, '--save-input', input);
   const b = run('score', '--arch', A, '--batch', '8', '--seed', '3', '--json');
   const c = run('score', '--arch', A, '--weights', weights, '--input', input, '--json');
@@ -145,7 +187,10 @@ test('--backend wasm gives the scores of --backend js on the same seed (threads 
   const common = ['score', '--archs', file, '--batch', '12', '--seed', '5', '--json', '--quiet'];
   const parse = (r: { code: number; stdout: string; stderr: string }) => {
     assert.is(r.code, 0, r.stderr);
-    return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { arch: string; scores: Record<string, number>; protocol: { backend: string } });
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { arch: string; scores: Record<string, number>; protocol: { backend: string } });
   };
   const js = parse(run(...common, '--backend', 'js'));
   for (const threads of ['1', '2']) {
@@ -157,7 +202,10 @@ test('--backend wasm gives the scores of --backend js on the same seed (threads 
       assert.is(w.protocol.backend, 'wasm');
       assert.ok(relErr(w.scores.gradsign!, j.scores.gradsign!) <= 1e-3, `gradsign ${w.scores.gradsign} vs ${j.scores.gradsign}`);
       assert.ok(relErr(w.scores.gradalign1!, j.scores.gradalign1!) <= 1e-3, `gradalign1 ${w.scores.gradalign1} vs ${j.scores.gradalign1}`);
-      assert.ok(Math.abs(w.scores.gradalign2! - j.scores.gradalign2!) <= 1e-3, `gradalign2 ${w.scores.gradalign2} vs ${j.scores.gradalign2}`);
+      assert.ok(
+        Math.abs(w.scores.gradalign2! - j.scores.gradalign2!) <= 1e-3,
+        `gradalign2 ${w.scores.gradalign2} vs ${j.scores.gradalign2}`,
+      );
     });
   }
 });

@@ -6,15 +6,20 @@ import { Random } from '../src/util/random.js';
 
 /** τ-b straight from its definition, O(n²). */
 function kendallBrute(x: number[], y: number[]): number {
-  let c = 0, d = 0, tx = 0, ty = 0;
-  for (let i = 0; i < x.length; i++) for (let j = i + 1; j < x.length; j++) {
-    const sx = Math.sign(x[i]! - x[j]!), sy = Math.sign(y[i]! - y[j]!);
-    if (sx === 0 && sy === 0) continue;
-    if (sx === 0) tx++;
-    else if (sy === 0) ty++;
-    else if (sx === sy) c++;
-    else d++;
-  }
+  let c = 0,
+    d = 0,
+    tx = 0,
+    ty = 0;
+  for (let i = 0; i < x.length; i++)
+    for (let j = i + 1; j < x.length; j++) {
+      const sx = Math.sign(x[i]! - x[j]!),
+        sy = Math.sign(y[i]! - y[j]!);
+      if (sx === 0 && sy === 0) continue;
+      if (sx === 0) tx++;
+      else if (sy === 0) ty++;
+      else if (sx === sy) c++;
+      else d++;
+    }
   return (c - d) / Math.sqrt((c + d + tx) * (c + d + ty));
 }
 
@@ -23,7 +28,8 @@ test('average ranks share tied positions', () => {
 });
 
 test('perfect and reversed orders', () => {
-  const x = [1, 2, 3, 4, 5], y = [10, 20, 30, 40, 50];
+  const x = [1, 2, 3, 4, 5],
+    y = [10, 20, 30, 40, 50];
   assert.is(spearman(x, y).value, 1);
   assert.is(kendallTauB(x, y).value, 1);
   assert.is(kendallTauB(x, [...y].reverse()).value, -1);
@@ -33,7 +39,8 @@ test('perfect and reversed orders', () => {
 test('a hand-computed example with ties: τ-b = 3/√30, ρ = 3/√22.5', () => {
   // Pairs: 4 concordant, 1 discordant, 1 tied in x only → τ-b = (4−1)/√((5+1)(5+0)).
   // Ranks x [1.5,1.5,3,4], y [1,3,2,4] → Σdxdy = 3, Σdx² = 4.5, Σdy² = 5 → ρ = 3/√22.5.
-  const x = [1, 1, 2, 3], y = [1, 3, 2, 4];
+  const x = [1, 1, 2, 3],
+    y = [1, 3, 2, 4];
   assert.ok(Math.abs(kendallTauB(x, y).value - kendallBrute(x, y)) < 1e-15);
   assert.ok(Math.abs(kendallTauB(x, y).value - 3 / Math.sqrt(5 * 6)) < 1e-15);
   assert.ok(Math.abs(spearman(x, y).value - 3 / Math.sqrt(22.5)) < 1e-15);

@@ -20,11 +20,13 @@ if (shared === undefined) skipSuite('counts vs the NB201 source', '../shared/dat
 
 /** Rows of a CSV whose quoted fields may hold commas. */
 function csvRows(text: string): Record<string, string>[] {
-  const lines = text.trim().split('\n').map((l) => [...l.matchAll(/("([^"]*)"|[^,]*)(,|$)/g)].slice(0, -1).map((m) => m[2] ?? m[1]!));
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => [...l.matchAll(/("([^"]*)"|[^,]*)(,|$)/g)].slice(0, -1).map((m) => m[2] ?? m[1]!));
   const header = lines[0]!;
   return lines.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]!])));
 }
-
 
 if (shared !== undefined) {
   const tables = [

@@ -9,7 +9,11 @@ import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFil
 
 function throwsWith(fn: () => unknown, ...parts: string[]): void {
   let msg: string | undefined;
-  try { fn(); } catch (e) { msg = (e as Error).message; }
+  try {
+    fn();
+  } catch (e) {
+    msg = (e as Error).message;
+  }
   assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
   for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
 }
@@ -21,10 +25,13 @@ function map(entries: Record<string, RawTensor>): Map<string, RawTensor> {
 }
 
 test('batch from safetensors with I64 labels (as torch.save_file writes them)', () => {
-  const b = batchFromSafetensors(map({
-    x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
-    y: { dtype: 'I64', shape: [2], data: new BigInt64Array([7n, 0n]) },
-  }), 'batch.safetensors');
+  const b = batchFromSafetensors(
+    map({
+      x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
+      y: { dtype: 'I64', shape: [2], data: new BigInt64Array([7n, 0n]) },
+    }),
+    'batch.safetensors',
+  );
   assert.equal(b.shape, [2, 3, 2, 2]);
   assert.equal(Array.from(b.x), Array.from(x));
   assert.instance(b.y, Int32Array);
@@ -32,10 +39,12 @@ test('batch from safetensors with I64 labels (as torch.save_file writes them)', 
 });
 
 test('batch with I32 labels; round trip through batchToSafetensors', () => {
-  const b = batchFromSafetensors(map({
-    x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
-    y: { dtype: 'I32', shape: [2], data: new Int32Array([-1, 99]) },
-  }));
+  const b = batchFromSafetensors(
+    map({
+      x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
+      y: { dtype: 'I32', shape: [2], data: new Int32Array([-1, 99]) },
+    }),
+  );
   assert.equal(Array.from(b.y), [-1, 99]);
   const again = batchFromSafetensors(parseSafetensors(serializeSafetensors(batchToSafetensors(b))));
   assert.equal(again, b);
@@ -43,28 +52,62 @@ test('batch with I32 labels; round trip through batchToSafetensors', () => {
 });
 
 test('batch errors: size mismatch, channels, dtype, missing y, label overflow', () => {
-  throwsWith(() => batchFromSafetensors(map({
-    x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
-    y: { dtype: 'I64', shape: [3], data: new BigInt64Array(3) },
-  }), 'b.st'), 'b.st:', 'tensor "y" has shape [3]', 'batch size 2', 'expected [2]');
-  throwsWith(() => batchFromSafetensors(map({
-    x: { dtype: 'F32', shape: [1, 4, 3, 2], data: new Float32Array(24) },
-    y: { dtype: 'I64', shape: [1], data: new BigInt64Array(1) },
-  }), 'b.st'), 'b.st: tensor "x" has shape [1,4,3,2], expected [?,3,?,?]');
-  throwsWith(() => batchFromSafetensors(map({
-    x: { dtype: 'F64', shape: [2, 3, 2, 2], data: Float64Array.from(x) },
-    y: { dtype: 'I64', shape: [2], data: new BigInt64Array(2) },
-  })), 'tensor "x" has dtype F64, expected F32');
-  throwsWith(() => batchFromSafetensors(map({ x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x } }), 'b.st'),
-    'b.st: missing tensor "y"');
-  throwsWith(() => batchFromSafetensors(map({
-    x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
-    y: { dtype: 'F32', shape: [2], data: new Float32Array(2) },
-  })), 'tensor "y" has dtype F32, expected one of I64, I32');
-  throwsWith(() => batchFromSafetensors(map({
-    x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
-    y: { dtype: 'I64', shape: [2], data: new BigInt64Array([1n, 2n ** 40n]) },
-  })), 'label 1099511627776 at position 1 does not fit in int32');
+  throwsWith(
+    () =>
+      batchFromSafetensors(
+        map({
+          x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
+          y: { dtype: 'I64', shape: [3], data: new BigInt64Array(3) },
+        }),
+        'b.st',
+      ),
+    'b.st:',
+    'tensor "y" has shape [3]',
+    'batch size 2',
+    'expected [2]',
+  );
+  throwsWith(
+    () =>
+      batchFromSafetensors(
+        map({
+          x: { dtype: 'F32', shape: [1, 4, 3, 2], data: new Float32Array(24) },
+          y: { dtype: 'I64', shape: [1], data: new BigInt64Array(1) },
+        }),
+        'b.st',
+      ),
+    'b.st: tensor "x" has shape [1,4,3,2], expected [?,3,?,?]',
+  );
+  throwsWith(
+    () =>
+      batchFromSafetensors(
+        map({
+          x: { dtype: 'F64', shape: [2, 3, 2, 2], data: Float64Array.from(x) },
+          y: { dtype: 'I64', shape: [2], data: new BigInt64Array(2) },
+        }),
+      ),
+    'tensor "x" has dtype F64, expected F32',
+  );
+  throwsWith(() => batchFromSafetensors(map({ x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x } }), 'b.st'), 'b.st: missing tensor "y"');
+  throwsWith(
+    () =>
+      batchFromSafetensors(
+        map({
+          x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
+          y: { dtype: 'F32', shape: [2], data: new Float32Array(2) },
+        }),
+      ),
+    'tensor "y" has dtype F32, expected one of I64, I32',
+  );
+  throwsWith(
+    () =>
+      batchFromSafetensors(
+        map({
+          x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x },
+          y: { dtype: 'I64', shape: [2], data: new BigInt64Array([1n, 2n ** 40n]) },
+        }),
+      ),
+    'label 1099511627776 at position 1 does not fit in int32',
+  );
 });
 
 test('batch and safetensors files on disk', () => {
@@ -76,7 +119,12 @@ test('batch and safetensors files on disk', () => {
     assert.equal(readBatchFile(p), b);
     writeSafetensorsFile(join(dir, 'w.safetensors'), { w: { dtype: 'F64', shape: [1], data: new Float64Array([9]) } });
     assert.equal(Array.from(readSafetensorsFile(join(dir, 'w.safetensors')).get('w')!.data as Float64Array), [9]);
-    throwsWith(() => readBatchFile(join(dir, 'missing.safetensors')), 'cannot read safetensors file', 'missing.safetensors', 'no such file');
+    throwsWith(
+      () => readBatchFile(join(dir, 'missing.safetensors')),
+      'cannot read safetensors file',
+      'missing.safetensors',
+      'no such file',
+    );
     writeSafetensorsFile(join(dir, 'only_x.safetensors'), { x: { dtype: 'F32', shape: [2, 3, 2, 2], data: x } });
     throwsWith(() => readBatchFile(join(dir, 'only_x.safetensors')), `${join(dir, 'only_x.safetensors')}: missing tensor "y"`);
   } finally {

@@ -4,7 +4,13 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  parseCifar10, parseCifar100, makeBatch, chooseBatchIndices, sampleCifarBatch, concatCifar, CIFAR_PIXELS,
+  parseCifar10,
+  parseCifar100,
+  makeBatch,
+  chooseBatchIndices,
+  sampleCifarBatch,
+  concatCifar,
+  CIFAR_PIXELS,
 } from '../src/data/cifar.js';
 import { NORMALIZATIONS, normalizationStats } from '../src/data/normalization.js';
 import { bundledDataDir, defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, packageRoot } from '../src/node/files.js';
@@ -12,7 +18,11 @@ import { skipSuite } from './helpers.js';
 
 function throwsWith(fn: () => unknown, ...parts: string[]): void {
   let msg: string | undefined;
-  try { fn(); } catch (e) { msg = (e as Error).message; }
+  try {
+    fn();
+  } catch (e) {
+    msg = (e as Error).message;
+  }
   assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
   for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
 }
@@ -38,14 +48,20 @@ test('bundled CIFAR-10 sample: 512 official test images, first labels 3 8 8 0 6 
   const hist = new Array(10).fill(0);
   for (const l of d.labels) hist[l]++;
   assert.equal(hist, [57, 41, 51, 49, 44, 50, 56, 48, 57, 59]);
-  const names = readFileSync(join(bundledDataDir(), 'cifar10-sample', 'batches.meta.txt'), 'utf8').trim().split('\n');
+  const names = readFileSync(join(bundledDataDir(), 'cifar10-sample', 'batches.meta.txt'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(names, ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
 });
 
 test('parseCifar10: record layout (label byte then R, G, B planes)', () => {
   const bytes = new Uint8Array(2 * 3073);
-  bytes[0] = 7; bytes[1] = 11; bytes[1 + 1024] = 22; bytes[3072] = 33;
-  bytes[3073] = 2; bytes[3073 + 1 + 5] = 44;
+  bytes[0] = 7;
+  bytes[1] = 11;
+  bytes[1 + 1024] = 22;
+  bytes[3072] = 33;
+  bytes[3073] = 2;
+  bytes[3073 + 1 + 5] = 44;
   const d = parseCifar10(bytes, 'x.bin');
   assert.is(d.count, 2);
   assert.equal(Array.from(d.labels), [7, 2]);
@@ -58,9 +74,15 @@ test('parseCifar10: record layout (label byte then R, G, B planes)', () => {
 
 test('parseCifar10/100 errors: truncated, empty, label out of range', () => {
   const sample = readFileSync(join(bundledDataDir(), 'cifar10-sample', 'test_batch.bin'));
-  throwsWith(() => parseCifar10(sample.subarray(0, 3073 * 3 + 100), 'test_batch.bin'),
-    'test_batch.bin:', 'truncated or wrong format: 9319 bytes is not a multiple of the 3073-byte record');
-  throwsWith(() => parseCifar100(new Uint8Array(3073 * 2)), 'truncated or wrong format: 6146 bytes is not a multiple of the 3074-byte record');
+  throwsWith(
+    () => parseCifar10(sample.subarray(0, 3073 * 3 + 100), 'test_batch.bin'),
+    'test_batch.bin:',
+    'truncated or wrong format: 9319 bytes is not a multiple of the 3073-byte record',
+  );
+  throwsWith(
+    () => parseCifar100(new Uint8Array(3073 * 2)),
+    'truncated or wrong format: 6146 bytes is not a multiple of the 3074-byte record',
+  );
   throwsWith(() => parseCifar10(new Uint8Array(0), 'e.bin'), 'e.bin:', '0 bytes');
   const bad = new Uint8Array(2 * 3073);
   bad[3073] = 10;
@@ -72,8 +94,12 @@ test('parseCifar10/100 errors: truncated, empty, label out of range', () => {
 
 test('parseCifar100: fine labels used, coarse kept', () => {
   const bytes = new Uint8Array(2 * 3074);
-  bytes[0] = 11; bytes[1] = 19; bytes[2] = 200;
-  bytes[3074] = 15; bytes[3075] = 29; bytes[3074 + 2 + 3071] = 9;
+  bytes[0] = 11;
+  bytes[1] = 19;
+  bytes[2] = 200;
+  bytes[3074] = 15;
+  bytes[3075] = 29;
+  bytes[3074 + 2 + 3071] = 9;
   const d = parseCifar100(bytes);
   assert.equal(Array.from(d.labels), [19, 29]);
   assert.equal(Array.from(d.coarseLabels!), [11, 15]);
@@ -96,9 +122,9 @@ test('makeBatch normalises known pixels (xautodl default and zc), NCHW', () => {
   assert.equal(Array.from(b.y), [3, 0]);
   // pixel (0,0) of image 0: R=158, G=112, B=49
   const close = (a: number, e: number) => assert.ok(Math.abs(a - e) < 1e-6, `${a} vs ${e}`);
-  close(b.x[0]!, (158 - 125.3) / 63.0);      // 0.51905
-  close(b.x[1024]!, (112 - 123.0) / 62.1);   // -0.17713
-  close(b.x[2048]!, (49 - 113.9) / 66.7);    // -0.97301
+  close(b.x[0]!, (158 - 125.3) / 63.0); // 0.51905
+  close(b.x[1024]!, (112 - 123.0) / 62.1); // -0.17713
+  close(b.x[2048]!, (49 - 113.9) / 66.7); // -0.97301
   // bit-exact with torchvision ToTensor + Normalize in float32
   const f = Math.fround;
   assert.is(b.x[0], f(f(f(158 / 255) - f(125.3 / 255)) / f(63.0 / 255)));
@@ -106,12 +132,13 @@ test('makeBatch normalises known pixels (xautodl default and zc), NCHW', () => {
   const p = d.images[3 * 3072 + 1024 + 5]!;
   close(b.x[3072 + 1024 + 5]!, (p - 123.0) / 62.1);
   const z = makeBatch(d.images, d.labels, [0], { dataset: 'cifar10', normalization: 'zc' });
-  close(z.x[0]!, (158 / 255 - 0.4914) / 0.2023);  // 0.63375
-  close(z.x[2048]!, (49 / 255 - 0.4465) / 0.2010);
+  close(z.x[0]!, (158 / 255 - 0.4914) / 0.2023); // 0.63375
+  close(z.x[2048]!, (49 / 255 - 0.4465) / 0.201);
   const c100 = makeBatch(d.images, d.labels, [0], { dataset: 'cifar100' });
   close(c100.x[0]!, (158 - 129.3) / 68.2);
   // white and black pixels
-  const img = new Uint8Array(3072); img[0] = 255;
+  const img = new Uint8Array(3072);
+  img[0] = 255;
   const wb = makeBatch(img, new Int32Array([1]), [0], { dataset: 'cifar10' });
   close(wb.x[0]!, (255 - 125.3) / 63.0);
   close(wb.x[1]!, -125.3 / 63.0);
@@ -141,13 +168,21 @@ test('chooseBatchIndices: deterministic, distinct, in range, seed-dependent', ()
   assert.equal(Array.from(s1.y), Array.from(s2.y));
   assert.equal(s1.x, s2.x);
   const idx = chooseBatchIndices(512, 64, 42);
-  assert.equal(Array.from(s1.y), idx.map((i) => d.labels[i]));
+  assert.equal(
+    Array.from(s1.y),
+    idx.map((i) => d.labels[i]),
+  );
 });
 
 test('loadCifar: subfolder layouts, train concatenation, and a helpful error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zerocost-cifar-'));
   try {
-    const rec = (label: number, px: number) => { const r = new Uint8Array(3073); r[0] = label; r.fill(px, 1); return r; };
+    const rec = (label: number, px: number) => {
+      const r = new Uint8Array(3073);
+      r[0] = label;
+      r.fill(px, 1);
+      return r;
+    };
     const sub = join(dir, 'cifar-10-batches-bin');
     mkdirSync(sub);
     writeFileSync(join(sub, 'data_batch_1.bin'), Buffer.concat([rec(1, 10), rec(2, 20)]));
@@ -156,8 +191,12 @@ test('loadCifar: subfolder layouts, train concatenation, and a helpful error', (
     assert.is(tr.count, 3);
     assert.equal(Array.from(tr.labels), [1, 2, 3]);
     assert.equal([tr.images[0], tr.images[3072], tr.images[2 * 3072 + 3071]], [10, 20, 30]);
-    throwsWith(() => loadCifar(dir, 'cifar10', 'test'), 'no cifar10 test data found', join(dir, 'test_batch.bin'),
-      join(sub, 'test_batch.bin'));
+    throwsWith(
+      () => loadCifar(dir, 'cifar10', 'test'),
+      'no cifar10 test data found',
+      join(dir, 'test_batch.bin'),
+      join(sub, 'test_batch.bin'),
+    );
     throwsWith(() => loadCifar(dir, 'cifar100', 'train'), 'no cifar100 train data found', 'train.bin', 'train_partial.bin');
     throwsWith(() => loadCifar(join(dir, 'nope'), 'cifar10', 'test'), 'does not exist');
     writeFileSync(join(dir, 'train_partial.bin'), new Uint8Array(3074 + 5));

@@ -8,7 +8,11 @@ import { skipSuite } from './helpers.js';
 
 function throwsWith(fn: () => unknown, ...parts: string[]): void {
   let msg: string | undefined;
-  try { fn(); } catch (e) { msg = (e as Error).message; }
+  try {
+    fn();
+  } catch (e) {
+    msg = (e as Error).message;
+  }
   assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
   for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
 }
@@ -32,10 +36,22 @@ test('bundled table: 15625 rows, anchors, known values', () => {
   assert.is(nb201Lookup(t, 123), t.rows[123]);
   assert.is(nb201Lookup(t, ARCH0), r0);
   const max = (f: (r: (typeof t.rows)[number]) => number) => Math.max(...t.rows.map(f));
-  assert.is(max((r) => r.test.cifar10), 94.373);
-  assert.is(max((r) => r.test.cifar100), 73.513);
-  assert.is(max((r) => r.test['imagenet16-120']), 47.311);
-  assert.is(max((r) => r.val.cifar10), 91.57);
+  assert.is(
+    max((r) => r.test.cifar10),
+    94.373,
+  );
+  assert.is(
+    max((r) => r.test.cifar100),
+    73.513,
+  );
+  assert.is(
+    max((r) => r.test['imagenet16-120']),
+    47.311,
+  );
+  assert.is(
+    max((r) => r.val.cifar10),
+    91.57,
+  );
   const mean = t.rows.reduce((s, r) => s + r.test.cifar10, 0) / t.rows.length;
   assert.ok(Math.abs(mean - 87.06) < 0.005, `mean ${mean}`);
   assert.is(loadNb201Table(), t); // cached
@@ -59,15 +75,26 @@ test('parser errors name the line', () => {
   assert.is(ok.rows[0]!.test.cifar10, 85.863);
   throwsWith(() => parseNb201Table('', 'x.tsv'), 'x.tsv:', 'empty');
   throwsWith(() => parseNb201Table(`index\tarch\n`, 'x.tsv'), 'x.tsv: line 1: unexpected header');
-  throwsWith(() => parseNb201Table(`${header}\n${row0.slice(0, 7).join('\t')}\n`, 'x.tsv'), 'x.tsv: line 2: expected 8 tab-separated fields, got 7');
+  throwsWith(
+    () => parseNb201Table(`${header}\n${row0.slice(0, 7).join('\t')}\n`, 'x.tsv'),
+    'x.tsv: line 2: expected 8 tab-separated fields, got 7',
+  );
   throwsWith(() => parseNb201Table(`${header}\n${['1', ...row0.slice(1)].join('\t')}\n`), 'line 2: index 1 out of sequence, expected 0');
   throwsWith(() => parseNb201Table(`${header}\n${['x', ...row0.slice(1)].join('\t')}\n`), 'line 2: index "x" is not an integer');
-  throwsWith(() => parseNb201Table(`${header}\n${row0.join('\t')}\n${['1', ...row0.slice(1)].join('\t')}\n`),
-    'line 3: arch', 'already appeared as index 0');
-  throwsWith(() => parseNb201Table(`${header}\n${['0', '|conv~0|', ...row0.slice(2)].join('\t')}\n`), 'line 2: arch string "|conv~0|" is not in canonical');
-  const badAcc = row0.slice(); badAcc[6] = 'abc';
+  throwsWith(
+    () => parseNb201Table(`${header}\n${row0.join('\t')}\n${['1', ...row0.slice(1)].join('\t')}\n`),
+    'line 3: arch',
+    'already appeared as index 0',
+  );
+  throwsWith(
+    () => parseNb201Table(`${header}\n${['0', '|conv~0|', ...row0.slice(2)].join('\t')}\n`),
+    'line 2: arch string "|conv~0|" is not in canonical',
+  );
+  const badAcc = row0.slice();
+  badAcc[6] = 'abc';
   throwsWith(() => parseNb201Table(`${header}\n${badAcc.join('\t')}\n`), 'line 2: val_cifar100 "abc" is not an accuracy');
-  const bigAcc = row0.slice(); bigAcc[2] = '100.5';
+  const bigAcc = row0.slice();
+  bigAcc[2] = '100.5';
   throwsWith(() => parseNb201Table(`${header}\n${bigAcc.join('\t')}\n`), 'line 2: test_cifar10 "100.5"');
   throwsWith(() => parseNb201Table(`${header}\n\n${row0.join('\t')}\n`), 'line 2: expected 8 tab-separated fields, got 1');
 });
@@ -75,8 +102,12 @@ test('parser errors name the line', () => {
 if (shared !== undefined) {
   test('bundled table agrees with both source CSVs (arch strings exact, accuracies to 3 decimals)', () => {
     const t = loadNb201Table();
-    const testLines = readFileSync(join(shared, 'nb201', 'nb201_tss_test_acc_200ep.csv'), 'utf8').trim().split('\n');
-    const valLines = readFileSync(join(shared, 'nb201', 'nb201_valacc_zen_suitezero.csv'), 'utf8').trim().split('\n');
+    const testLines = readFileSync(join(shared, 'nb201', 'nb201_tss_test_acc_200ep.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const valLines = readFileSync(join(shared, 'nb201', 'nb201_valacc_zen_suitezero.csv'), 'utf8')
+      .trim()
+      .split('\n');
     assert.is(testLines.length - 1, 15625);
     assert.is(valLines.length - 1, 15625);
     const round3 = (s: string) => Number(Number(s).toFixed(3));
@@ -90,8 +121,12 @@ if (shared !== undefined) {
       const r = t.rows[i]!;
       if (r.arch !== a[3] || r.arch !== v[1] || Number(v[0]) !== i) assert.unreachable(`row ${i} arch/index mismatch`);
       const pairs: [number, string][] = [
-        [r.test.cifar10, a[0]!], [r.test.cifar100, a[1]!], [r.test['imagenet16-120'], a[2]!],
-        [r.val.cifar10, v[3]!], [r.val.cifar100, v[5]!], [r.val['imagenet16-120'], v[7]!],
+        [r.test.cifar10, a[0]!],
+        [r.test.cifar100, a[1]!],
+        [r.test['imagenet16-120'], a[2]!],
+        [r.val.cifar10, v[3]!],
+        [r.val.cifar100, v[5]!],
+        [r.val['imagenet16-120'], v[7]!],
       ];
       for (const [got, src] of pairs) {
         if (got !== round3(src)) assert.unreachable(`row ${i}: ${got} vs source ${src}`);

@@ -27,7 +27,10 @@ for (const name of deno ? ['index0', 'imagenet16'] : []) {
   test(`Deno: wasm backend on Web Workers matches PyTorch (${name})`, () => {
     const want = expected[name]!.scores;
     const results = ['2', '1'].map((threads) => {
-      const r = spawnSync(deno!, ['run', '--allow-read', join(repoRoot, 'tests', 'deno', 'score_fixture.mjs'), name, threads], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(deno!, ['run', '--allow-read', join(repoRoot, 'tests', 'deno', 'score_fixture.mjs'), name, threads], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       assert.is(r.status, 0, `deno exited ${r.status}: ${r.stderr}`);
       return JSON.parse(r.stdout.trim()) as { runtime: string; threads: number; scores: Record<string, number> };
     });
@@ -42,7 +45,10 @@ for (const name of deno ? ['index0', 'imagenet16'] : []) {
 }
 
 const run = (args: string[]) => {
-  const r = spawnSync(deno!, ['run', '--allow-read', join(repoRoot, 'tests', 'deno', 'score_fixture.mjs'), ...args], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(deno!, ['run', '--allow-read', join(repoRoot, 'tests', 'deno', 'score_fixture.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (r.status !== 0 && /no WebGPU adapter/.test(r.stderr) && process.env.ZEROCOST_REQUIRE_WEBGPU !== '1') return null;
   assert.is(r.status, 0, `deno exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim()) as { backend: string; adapter: { description: string } | null; scores: Record<string, number> };
@@ -50,13 +56,15 @@ const run = (args: string[]) => {
 
 if (deno) {
   test('Deno: WebGPU backend on navigator.gpu scores a fixture as PyTorch and the WASM backend do (tiny)', () => {
-    const gpu = run(['tiny', '1', 'webgpu']), wasm = run(['tiny', '1', 'wasm'])!;
+    const gpu = run(['tiny', '1', 'webgpu']),
+      wasm = run(['tiny', '1', 'wasm'])!;
     if (!gpu) return console.log('  deno webgpu: skipped (no adapter; ZEROCOST_REQUIRE_WEBGPU=1 makes this fail)');
     assert.is(gpu.backend, 'webgpu');
     console.log(`  deno webgpu adapter: ${gpu.adapter?.description}`);
     const want = expected.tiny!.scores;
     assert.ok(relErr(gpu.scores.gradsign!, want.gradsign_sum!) <= 1e-3, `gradsign ${gpu.scores.gradsign} vs ${want.gradsign_sum}`);
-    for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(gpu.scores[k]!, wasm.scores[k]!) <= 1e-4, `${k}: webgpu ${gpu.scores[k]} vs wasm ${wasm.scores[k]}`);
+    for (const k of ['gradsign', 'gradalign1', 'gradalign2'])
+      assert.ok(relErr(gpu.scores[k]!, wasm.scores[k]!) <= 1e-4, `${k}: webgpu ${gpu.scores[k]} vs wasm ${wasm.scores[k]}`);
   });
 }
 
@@ -82,11 +90,30 @@ if (deno) {
     assert.is(r.status, 0, `deno exited ${r.status}: ${r.stderr}`);
     const got = JSON.parse(r.stdout.trim()) as Record<string, number>;
     const A = readmeSnippet().match(/const A = '([^']+)'/)![1]!;
-    const cli = spawnSync(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js'), 'score', '--arch', A, '--batch', '16', '--seed', '1',
-      '--backend', 'wasm', '--threads', '2', '--json', '--quiet'], { encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js'),
+        'score',
+        '--arch',
+        A,
+        '--batch',
+        '16',
+        '--seed',
+        '1',
+        '--backend',
+        'wasm',
+        '--threads',
+        '2',
+        '--json',
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.is(cli.status, 0, cli.stderr);
     const want = (JSON.parse(cli.stdout) as { scores: Record<string, number> }).scores;
-    for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(got[k]!, want[k]!) <= 1e-6, `${k}: deno ${got[k]} vs zerocost score ${want[k]}`);
+    for (const k of ['gradsign', 'gradalign1', 'gradalign2'])
+      assert.ok(relErr(got[k]!, want[k]!) <= 1e-6, `${k}: deno ${got[k]} vs zerocost score ${want[k]}`);
   });
 }
 

@@ -8,8 +8,13 @@ import { reportExit } from '../src/node/gpu.js';
 
 reportExit(workerData as Int32Array);
 const adapter: AdapterSummary = {
-  vendor: 'test', architecture: '', description: 'a thread that dies', software: true, timestamps: false,
-  maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28,
+  vendor: 'test',
+  architecture: '',
+  description: 'a thread that dies',
+  software: true,
+  timestamps: false,
+  maxStorageBufferBindingSize: 1 << 27,
+  maxBufferSize: 1 << 28,
 };
 parentPort!.postMessage({ op: 'ready', adapter } satisfies ServerMessage);
 parentPort!.on('message', (m: ClientMessage) => {

@@ -14,10 +14,36 @@ import { repoRoot, skipSuite } from './helpers.js';
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const shared = join(repoRoot, '..', 'shared', 'data');
 const tmp = mkdtempSync(join(tmpdir(), 'zerocost-eval-'));
-const common = ['eval', '--space', 'nb201', '--dataset', 'cifar10', '--archs', '12', '--seeds', '1', '--batch', '32', '--data', shared, '--threads', '1'];
+const common = [
+  'eval',
+  '--space',
+  'nb201',
+  '--dataset',
+  'cifar10',
+  '--archs',
+  '12',
+  '--seeds',
+  '1',
+  '--batch',
+  '32',
+  '--data',
+  shared,
+  '--threads',
+  '1',
+];
 
-interface Line { index: number; arch: string; seed: number; scores: Record<string, number | null>; protocol: { batch: number } }
-const readLines = (f: string): Line[] => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+interface Line {
+  index: number;
+  arch: string;
+  seed: number;
+  scores: Record<string, number | null>;
+  protocol: { batch: number };
+}
+const readLines = (f: string): Line[] =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 if (!existsSync(shared)) {
   skipSuite('eval_cli', '../shared/data is not beside the checkout');
@@ -31,7 +57,17 @@ if (!existsSync(shared)) {
     assert.is(lines.length, 12);
     assert.is(new Set(lines.map((l) => l.arch)).size, 12);
     for (const l of lines) {
-      for (const k of ['params', 'gradsign', 'gradsign_mean', 'gradalign1', 'gradalign1_params', 'gradalign1_cosine', 'gradalign2', 'gradalign2_params', 'gradalign2_cosine']) {
+      for (const k of [
+        'params',
+        'gradsign',
+        'gradsign_mean',
+        'gradalign1',
+        'gradalign1_params',
+        'gradalign1_cosine',
+        'gradalign2',
+        'gradalign2_params',
+        'gradalign2_cosine',
+      ]) {
         assert.ok(k in l.scores, `${k} missing`);
       }
       assert.is(l.protocol.batch, 32);
@@ -78,7 +114,9 @@ if (!existsSync(shared)) {
     assert.match(lines[0]!.protocol.batchChoice, /fresh batch per architecture/);
     const same = new Map(readLines(whole).map((l) => [l.arch, l.scores.gradsign]));
     for (const l of lines) assert.is.not(l.scores.gradsign, same.get(l.arch), `${l.arch}: another batch, another GradSign`);
-    const again = spawnSync(process.execPath, [cli, ...common.map((a) => (a === '12' ? '3' : a)), '--out', out, '--proxies', 'gradsign'], { encoding: 'utf8' });
+    const again = spawnSync(process.execPath, [cli, ...common.map((a) => (a === '12' ? '3' : a)), '--out', out, '--proxies', 'gradsign'], {
+      encoding: 'utf8',
+    });
     assert.is(again.status, 2, 'a file made with per-arch batches is refused for the same-batch protocol');
   });
 
@@ -89,7 +127,20 @@ if (!existsSync(shared)) {
     assert.is(r.status, 0, r.stderr);
     const lines = readLines(out) as (Line & { protocol: { ntkBatch: number } })[];
     assert.is(lines[0]!.protocol.ntkBatch, 4);
-    for (const k of ['grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacob_cov', 'naswot', 'zen', 'tenas_ntk', 'tenas_lr', 'flops', 'tenas']) {
+    for (const k of [
+      'grad_norm',
+      'snip',
+      'grasp',
+      'fisher',
+      'synflow',
+      'jacob_cov',
+      'naswot',
+      'zen',
+      'tenas_ntk',
+      'tenas_lr',
+      'flops',
+      'tenas',
+    ]) {
       assert.match(r.stdout, new RegExp(`\\| ${k} \\| `), `${k} in the table`);
     }
     const other = spawnSync(process.execPath, [cli, ...args.map((a) => (a === '4' ? '6' : a))], { encoding: 'utf8' });

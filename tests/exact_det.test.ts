@@ -24,7 +24,13 @@ test('Bareiss: known determinants, row swaps, singular matrices', () => {
   assert.is(bareissDeterminant([0, 0, 0, 0, 1, 2, 0, 3, 4], 3), 0n); // a zero column
   // the Hilbert-like integer matrix a_ij = min(i, j) + 1 has det 1 at every size
   const n = 12;
-  assert.is(bareissDeterminant(Array.from({ length: n * n }, (_, k) => Math.min(Math.floor(k / n), k % n) + 1), n), 1n);
+  assert.is(
+    bareissDeterminant(
+      Array.from({ length: n * n }, (_, k) => Math.min(Math.floor(k / n), k % n) + 1),
+      n,
+    ),
+    1n,
+  );
   assert.throws(() => bareissDeterminant([0.5], 1), /not an exact integer/);
 });
 
@@ -55,7 +61,8 @@ test('GradAlign-II: a nonsingular Gram gives the old Cholesky log det (to 1e-9) 
     return { label, count: n, gram: gramOf(S) };
   });
   const cholesky = (b: ClassBlock, norm: string): number => {
-    const n = b.count, G = b.gram;
+    const n = b.count,
+      G = b.gram;
     const scaled = norm === 'cosine' ? G.map((v, k) => v / Math.sqrt(G[Math.floor(k / n) * (n + 1)]! * G[(k % n) * (n + 1)]!)) : G;
     return logDetSpd(scaled, n) - (norm === 'params' ? n * Math.log(m) : 0);
   };
@@ -91,8 +98,13 @@ test('GradAlign-II on a network that ignores its input: every class Gram has ran
     if (e.kind === 'bn_bias') state.get(e.name)!.data = Float32Array.from({ length: e.tensor.size }, () => rng.uniform(-0.2, 0.2));
   }
   net.parameters.loadStateDict(state);
-  const B = 32, hw = 8;
-  const batch: Batch = { x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()), shape: [B, 3, hw, hw], y: Int32Array.from({ length: B }, (_, i) => i % 2) };
+  const B = 32,
+    hw = 8;
+  const batch: Batch = {
+    x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()),
+    shape: [B, 3, hw, hw],
+    y: Int32Array.from({ length: B }, (_, i) => i % 2),
+  };
   const r = reducePerSample(net, batch, new Set(['classGram']));
   for (const c of r.classes) {
     assert.ok(c.gram[0]! > 0, `class ${c.label}: signs are not all zero`);

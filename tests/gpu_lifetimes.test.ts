@@ -24,7 +24,9 @@ test('a WebGPU backend used after close() throws at once', async () => {
 
 test('a GPU thread that exits while a read waits fails the read, naming the thread and its exit code', async () => {
   let closed = false;
-  const gpu = await openGpuThread(script, {}, () => { closed = true; });
+  const gpu = await openGpuThread(script, {}, () => {
+    closed = true;
+  });
   const x = gpu.fromHost(new Float32Array(4), [4]);
   throwsWithin(() => gpu.toHost(x), /WebGPU: the GPU thread exited \(code 4\) while a read waited/, 2000);
   throwsWithin(() => gpu.toHost(x), /the GPU thread exited \(code 4\)/, 1000);

@@ -57,14 +57,22 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * differences. Throws an assertion naming the first bad element.
  */
 export function gradcheck(
-  backend: Backend, inputs: GradInput[], f: (tape: Tape, xs: Tensor[]) => Tensor, options: GradcheckOptions = {},
+  backend: Backend,
+  inputs: GradInput[],
+  f: (tape: Tape, xs: Tensor[]) => Tensor,
+  options: GradcheckOptions = {},
 ): GradcheckResult {
-  const eps = options.eps ?? 1e-6, rtol = options.rtol ?? 1e-6, atol = options.atol ?? 1e-8, maxChecks = options.maxChecks ?? 50;
+  const eps = options.eps ?? 1e-6,
+    rtol = options.rtol ?? 1e-6,
+    atol = options.atol ?? 1e-8,
+    maxChecks = options.maxChecks ?? 50;
   const rng = new Random(options.seed ?? 12345);
 
   const tape = new Tape(backend);
   const tensors = inputs.map((inp) => backend.fromHost(inp.data.slice(), inp.shape));
-  inputs.forEach((inp, i) => { if (inp.check !== false) tape.watch(tensors[i]!); });
+  inputs.forEach((inp, i) => {
+    if (inp.check !== false) tape.watch(tensors[i]!);
+  });
   const out = f(tape, tensors);
   assert.is(out.dtype, 'f64', 'gradcheck runs in f64');
   const R = randomArray(rng, out.size);
@@ -80,7 +88,8 @@ export function gradcheck(
     return dot(backend.toHost(f(new Tape(backend), xs)), R);
   };
 
-  let worst = 0, checked = 0;
+  let worst = 0,
+    checked = 0;
   const pairs: [number, number][] = [];
   const analytic: Float64Array[] = [];
   inputs.forEach((inp, k) => {
@@ -92,7 +101,8 @@ export function gradcheck(
     const idx = inp.indices ?? (inp.data.length <= maxChecks ? [...Array(inp.data.length).keys()] : rng.sample(inp.data.length, maxChecks));
     const numeric = idx.map((j) => (evalL(k, j, eps) - evalL(k, j, -eps)) / (2 * eps));
     idx.forEach((j, t) => {
-      const an = a[j]!, nu = numeric[t]!;
+      const an = a[j]!,
+        nu = numeric[t]!;
       const err = Math.abs(an - nu);
       const ratio = err / (atol + rtol * Math.max(Math.abs(an), Math.abs(nu)));
       worst = Math.max(worst, ratio);
@@ -103,6 +113,9 @@ export function gradcheck(
   });
   const scale = Math.max(0, ...pairs.map(([, nu]) => Math.abs(nu)));
   const maxRelErr = Math.max(0, ...pairs.map(([an, nu]) => Math.abs(an - nu) / Math.max(Math.abs(nu), 1e-3 * scale, 1e-300)));
-  if (process.env.GRADCHECK_VERBOSE) console.log(`gradcheck ${inputs.map((i) => i.name).join(',')}: ${checked} checked, worst ${worst.toExponential(2)}, max rel err ${maxRelErr.toExponential(2)}`);
+  if (process.env.GRADCHECK_VERBOSE)
+    console.log(
+      `gradcheck ${inputs.map((i) => i.name).join(',')}: ${checked} checked, worst ${worst.toExponential(2)}, max rel err ${maxRelErr.toExponential(2)}`,
+    );
   return { worst, maxRelErr, checked, analytic, grads, tensors };
 }

@@ -6,8 +6,24 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Tape, add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, ops, relu, scale, sum, zero,
-  type BatchNormBuffers, type BatchNormMode, type OpName, type Tensor,
+  Tape,
+  add,
+  avgPool2d,
+  batchNorm,
+  channelBias,
+  conv2d,
+  crossEntropy,
+  globalAvgPool,
+  linear,
+  ops,
+  relu,
+  scale,
+  sum,
+  zero,
+  type BatchNormBuffers,
+  type BatchNormMode,
+  type OpName,
+  type Tensor,
 } from '../src/autodiff/index.js';
 import type { Backend } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
@@ -17,7 +33,12 @@ import { randomArray, randomNormal } from './gradcheck.js';
 
 const backend = new ReferenceBackend();
 
-interface HvpInput { name: string; data: Float64Array; shape: number[]; constant?: boolean }
+interface HvpInput {
+  name: string;
+  data: Float64Array;
+  shape: number[];
+  constant?: boolean;
+}
 
 /** Compares tape.hessianVectorProduct with central differences of tape gradients; returns the worst relative error. */
 function hvpcheck(be: Backend, inputs: HvpInput[], f: (tape: Tape, xs: Tensor[]) => Tensor, seed = 5, eps = 1e-6): number {
@@ -35,13 +56,19 @@ function hvpcheck(be: Backend, inputs: HvpInput[], f: (tape: Tape, xs: Tensor[])
     return { tape, xs, out: f(tape, xs) };
   };
   const base = build(0);
-  const hv = base.tape.hessianVectorProduct(base.out, new Map(base.xs.flatMap((x, i) => (v[i] ? [[x, be.fromHost(v[i]!, inputs[i]!.shape)] as const] : []))));
-  const plus = build(eps), minus = build(-eps);
-  const gp = plus.tape.backward(plus.out), gm = minus.tape.backward(minus.out);
+  const hv = base.tape.hessianVectorProduct(
+    base.out,
+    new Map(base.xs.flatMap((x, i) => (v[i] ? [[x, be.fromHost(v[i]!, inputs[i]!.shape)] as const] : []))),
+  );
+  const plus = build(eps),
+    minus = build(-eps);
+  const gp = plus.tape.backward(plus.out),
+    gm = minus.tape.backward(minus.out);
   const pairs = inputs.map((inp, i) => {
     if (inp.constant) return null;
     const host = (g: Map<Tensor, Tensor>, t: Tensor) => (g.get(t) ? be.toHost(g.get(t)!) : new Float64Array(inp.data.length));
-    const p = host(gp, plus.xs[i]!), m = host(gm, minus.xs[i]!);
+    const p = host(gp, plus.xs[i]!),
+      m = host(gm, minus.xs[i]!);
     return { name: inp.name, analytic: host(hv, base.xs[i]!), numeric: Float64Array.from(p, (pv, j) => (pv - m[j]!) / (2 * eps)) };
   });
   // Errors relative to each element, floored at 1e-4 of the largest |H·v| anywhere (cancellation noise).
@@ -60,7 +87,11 @@ function hvpcheck(be: Backend, inputs: HvpInput[], f: (tape: Tape, xs: Tensor[])
   return worst;
 }
 
-const buffers = (C: number): BatchNormBuffers => ({ runningMean: new Float64Array(C).fill(0.1), runningVar: new Float64Array(C).fill(1.3), numBatchesTracked: 0 });
+const buffers = (C: number): BatchNormBuffers => ({
+  runningMean: new Float64Array(C).fill(0.1),
+  runningVar: new Float64Array(C).fill(1.3),
+  numBatchesTracked: 0,
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // The op table's Hessian-vector checks. Each op sits under a cross-entropy so that H is not zero (most ops
@@ -77,28 +108,61 @@ interface HvpCase {
 function ce(t: Tape, y: Tensor): Tensor {
   const logits = y.shape.length === 4 ? globalAvgPool(t, y) : y;
   const [N, K] = [logits.shape[0]!, logits.shape[1]!];
-  return crossEntropy(t, logits, Int32Array.from({ length: N }, (_, n) => (3 * n + 1) % K));
+  return crossEntropy(
+    t,
+    logits,
+    Int32Array.from({ length: N }, (_, n) => (3 * n + 1) % K),
+  );
 }
 
-const arr = (rng: Random, name: string, shape: number[], constant = false): HvpInput =>
-  ({ name, shape, data: randomNormal(rng, shape.reduce((a, b) => a * b, 1)), constant });
+const arr = (rng: Random, name: string, shape: number[], constant = false): HvpInput => ({
+  name,
+  shape,
+  data: randomNormal(
+    rng,
+    shape.reduce((a, b) => a * b, 1),
+  ),
+  constant,
+});
 
 const hvpCases: Record<OpName, HvpCase[]> = {
-  add: [{ label: 'CE(gap(a + b))', inputs: (r) => [arr(r, 'a', [3, 4, 2, 3]), arr(r, 'b', [3, 4, 2, 3])], f: (t, [a, b]) => ce(t, add(t, a!, b!)) }],
+  add: [
+    {
+      label: 'CE(gap(a + b))',
+      inputs: (r) => [arr(r, 'a', [3, 4, 2, 3]), arr(r, 'b', [3, 4, 2, 3])],
+      f: (t, [a, b]) => ce(t, add(t, a!, b!)),
+    },
+  ],
   avgPool2d: [
-    { label: 'CE(gap(pool 3x3 s1 p1))', inputs: (r) => [arr(r, 'x', [3, 4, 5, 5])], f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })) },
-    { label: 'CE(gap(pool 2x2 s2))', inputs: (r) => [arr(r, 'x', [3, 4, 4, 6])], f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })) },
+    {
+      label: 'CE(gap(pool 3x3 s1 p1))',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 5])],
+      f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })),
+    },
+    {
+      label: 'CE(gap(pool 2x2 s2))',
+      inputs: (r) => [arr(r, 'x', [3, 4, 4, 6])],
+      f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })),
+    },
   ],
   // γ and β carry no direction (batch_norm's jvp refuses them). A relu before the gap: in sample mode
   // gap(bn(x)) = β exactly, whose Hessian is 0.
   batchNorm: (['batch', 'sample', 'running'] as BatchNormMode[]).map((mode) => ({
     label: `CE(gap(relu(bn ${mode})))`,
-    inputs: (r) => [arr(r, 'x', [3, 4, 3, 3]), { ...arr(r, 'gamma', [4], true), data: randomArray(r, 4, 0.5, 1.5) }, arr(r, 'beta', [4], true)],
+    inputs: (r) => [
+      arr(r, 'x', [3, 4, 3, 3]),
+      { ...arr(r, 'gamma', [4], true), data: randomArray(r, 4, 0.5, 1.5) },
+      arr(r, 'beta', [4], true),
+    ],
     f: (t, [x, g, b]) => ce(t, relu(t, batchNorm(t, x!, g!, b!, buffers(4), { mode, updateRunning: false }))),
   })),
   // The bias carries no direction (channel_bias's jvp refuses it); its input does.
   channelBias: [
-    { label: 'CE(gap(x + b))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3]), arr(r, 'b', [4], true)], f: (t, [x, b]) => ce(t, channelBias(t, x!, b!)) },
+    {
+      label: 'CE(gap(x + b))',
+      inputs: (r) => [arr(r, 'x', [3, 4, 2, 3]), arr(r, 'b', [4], true)],
+      f: (t, [x, b]) => ce(t, channelBias(t, x!, b!)),
+    },
     {
       label: 'CE(gap(conv(x, w) + b))',
       inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3]), arr(r, 'b', [4], true)],
@@ -106,24 +170,44 @@ const hvpCases: Record<OpName, HvpCase[]> = {
     },
   ],
   conv2d: [
-    { label: 'CE(gap(conv 3x3 s1 p1))', inputs: (r) => [arr(r, 'x', [3, 2, 5, 5]), arr(r, 'w', [4, 2, 3, 3])], f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })) },
-    { label: 'CE(gap(conv 1x1 s2))', inputs: (r) => [arr(r, 'x', [3, 3, 5, 4]), arr(r, 'w', [4, 3, 1, 1])], f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 2, padding: 0 })) },
+    {
+      label: 'CE(gap(conv 3x3 s1 p1))',
+      inputs: (r) => [arr(r, 'x', [3, 2, 5, 5]), arr(r, 'w', [4, 2, 3, 3])],
+      f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })),
+    },
+    {
+      label: 'CE(gap(conv 1x1 s2))',
+      inputs: (r) => [arr(r, 'x', [3, 3, 5, 4]), arr(r, 'w', [4, 3, 1, 1])],
+      f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 2, padding: 0 })),
+    },
   ],
   crossEntropy: (['mean', 'sum'] as const).map((reduction) => ({
-    label: `CE ${reduction}`, inputs: (r) => [arr(r, 'logits', [4, 5])], f: (t, [z]) => crossEntropy(t, z!, Int32Array.of(2, 0, 4, 2), reduction),
+    label: `CE ${reduction}`,
+    inputs: (r) => [arr(r, 'logits', [4, 5])],
+    f: (t, [z]) => crossEntropy(t, z!, Int32Array.of(2, 0, 4, 2), reduction),
   })),
   globalAvgPool: [{ label: 'CE(gap(x))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, x!) }],
-  linear: [{ label: 'CE(x·wᵀ + b)', inputs: (r) => [arr(r, 'x', [3, 5]), arr(r, 'w', [4, 5]), arr(r, 'b', [4])], f: (t, [x, w, b]) => ce(t, linear(t, x!, w!, b!)) }],
+  linear: [
+    {
+      label: 'CE(x·wᵀ + b)',
+      inputs: (r) => [arr(r, 'x', [3, 5]), arr(r, 'w', [4, 5]), arr(r, 'b', [4])],
+      f: (t, [x, w, b]) => ce(t, linear(t, x!, w!, b!)),
+    },
+  ],
   relu: [{ label: 'CE(gap(relu(x)))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, relu(t, x!)) }],
   scale: [{ label: 'CE(−2.5·z)', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => ce(t, scale(t, z!, -2.5)) }],
   // sum's output is a scalar, which no op here consumes nonlinearly: its H·v term is 0 beside CE's.
-  sum: [{ label: 'CE(z) + 0.1·Σz', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => add(t, ce(t, z!), scale(t, sum(t, z!), 0.1)) }],
+  sum: [
+    { label: 'CE(z) + 0.1·Σz', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => add(t, ce(t, z!), scale(t, sum(t, z!), 0.1)) },
+  ],
   // zero contributes nothing: w, feeding only zero(), has H·v rows of exactly 0 (as the differences).
-  zero: [{
-    label: 'CE(gap(zero(conv(x, w)) + x))',
-    inputs: (r) => [arr(r, 'x', [3, 4, 3, 3]), arr(r, 'w', [4, 4, 3, 3])],
-    f: (t, [x, w]) => ce(t, add(t, zero(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })), x!)),
-  }],
+  zero: [
+    {
+      label: 'CE(gap(zero(conv(x, w)) + x))',
+      inputs: (r) => [arr(r, 'x', [3, 4, 3, 3]), arr(r, 'w', [4, 4, 3, 3])],
+      f: (t, [x, w]) => ce(t, add(t, zero(t, conv2d(t, x!, w!, { stride: 1, padding: 1 })), x!)),
+    },
+  ],
 };
 
 for (const [op, cases] of Object.entries(hvpCases) as [OpName, HvpCase[]][]) {
@@ -146,25 +230,35 @@ for (const mode of ['batch', 'sample', 'running'] as BatchNormMode[]) {
     const rng = new Random(21);
     const labels = Int32Array.of(1, 0, 3);
     const bufs = buffers(3);
-    hvpcheck(backend, [
-      { name: 'x', shape: [3, 2, 5, 5], data: randomNormal(rng, 150) },
-      { name: 'w', shape: [3, 2, 3, 3], data: randomArray(rng, 54, -0.5, 0.5) },
-      { name: 'gamma', shape: [3], data: randomArray(rng, 3, 0.5, 1.5), constant: true },
-      { name: 'beta', shape: [3], data: randomArray(rng, 3, -0.5, 0.5), constant: true },
-      { name: 'lw', shape: [4, 3], data: randomArray(rng, 12) },
-      { name: 'lb', shape: [4], data: randomArray(rng, 4) },
-    ], (t, [x, w, g, b, lw, lb]) => {
-      const h = batchNorm(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), g!, b!, bufs, { mode, updateRunning: false });
-      const p = avgPool2d(t, relu(t, h), { kernel: 3, stride: 1, padding: 1 });
-      const logits = linear(t, globalAvgPool(t, add(t, p, scale(t, h, 0.5))), lw!, lb!);
-      return add(t, crossEntropy(t, logits, labels), scale(t, sum(t, logits), 0.1));
-    });
+    hvpcheck(
+      backend,
+      [
+        { name: 'x', shape: [3, 2, 5, 5], data: randomNormal(rng, 150) },
+        { name: 'w', shape: [3, 2, 3, 3], data: randomArray(rng, 54, -0.5, 0.5) },
+        { name: 'gamma', shape: [3], data: randomArray(rng, 3, 0.5, 1.5), constant: true },
+        { name: 'beta', shape: [3], data: randomArray(rng, 3, -0.5, 0.5), constant: true },
+        { name: 'lw', shape: [4, 3], data: randomArray(rng, 12) },
+        { name: 'lb', shape: [4], data: randomArray(rng, 4) },
+      ],
+      (t, [x, w, g, b, lw, lb]) => {
+        const h = batchNorm(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), g!, b!, bufs, { mode, updateRunning: false });
+        const p = avgPool2d(t, relu(t, h), { kernel: 3, stride: 1, padding: 1 });
+        const logits = linear(t, globalAvgPool(t, add(t, p, scale(t, h, 0.5))), lw!, lb!);
+        return add(t, crossEntropy(t, logits, labels), scale(t, sum(t, logits), 0.1));
+      },
+    );
   });
 }
 
 test('H·v is exactly linear in v and symmetric: uᵀ(H v) = vᵀ(H u)', () => {
   const rng = new Random(22);
-  const net = new Nb201Network(backend, { arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|', C: 2, N: 1, numClasses: 4, dtype: 'f64' });
+  const net = new Nb201Network(backend, {
+    arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|',
+    C: 2,
+    N: 1,
+    numClasses: 4,
+    dtype: 'f64',
+  });
   net.parameters.initialize(3);
   const x = backend.fromHost(randomNormal(rng, 2 * 3 * 8 * 8), [2, 3, 8, 8]);
   const weights = net.parameters.countedWeights().map((e) => e.tensor);
@@ -172,31 +266,52 @@ test('H·v is exactly linear in v and symmetric: uᵀ(H v) = vᵀ(H u)', () => {
   weights.forEach((w) => tape.watch(w));
   const loss = crossEntropy(tape, net.forward({ tape, bnMode: 'batch' }, x), Int32Array.of(1, 2));
   const dir = () => new Map(weights.map((w) => [w, backend.fromHost(randomNormal(rng, w.size), w.shape)] as const));
-  const u = dir(), v = dir();
-  const hu = tape.hessianVectorProduct(loss, u), hv = tape.hessianVectorProduct(loss, v);
-  let uhv = 0, vhu = 0;
+  const u = dir(),
+    v = dir();
+  const hu = tape.hessianVectorProduct(loss, u),
+    hv = tape.hessianVectorProduct(loss, v);
+  let uhv = 0,
+    vhu = 0;
   for (const w of weights) {
-    const a = backend.toHost(u.get(w)!), b = backend.toHost(hv.get(w)!), c = backend.toHost(v.get(w)!), d = backend.toHost(hu.get(w)!);
-    for (let i = 0; i < a.length; i++) { uhv += a[i]! * b[i]!; vhu += c[i]! * d[i]!; }
+    const a = backend.toHost(u.get(w)!),
+      b = backend.toHost(hv.get(w)!),
+      c = backend.toHost(v.get(w)!),
+      d = backend.toHost(hu.get(w)!);
+    for (let i = 0; i < a.length; i++) {
+      uhv += a[i]! * b[i]!;
+      vhu += c[i]! * d[i]!;
+    }
   }
   assert.ok(Math.abs(uhv - vhu) <= 1e-10 * Math.abs(uhv), `uᵀHv ${uhv} vs vᵀHu ${vhu}`);
 });
 
 for (const bnMode of ['batch', 'sample'] as const) {
   test(`NB201 C=2 N=1 8x8 f64 (${bnMode} BN): H·v over every conv and linear weight vs differences of gradients`, () => {
-    const net = new Nb201Network(backend, { arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|', C: 2, N: 1, numClasses: 5, dtype: 'f64' });
+    const net = new Nb201Network(backend, {
+      arch: '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|',
+      C: 2,
+      N: 1,
+      numClasses: 5,
+      dtype: 'f64',
+    });
     net.parameters.initialize(9);
     const rng = new Random(23);
     const counted = net.parameters.countedWeights();
     const x = randomNormal(rng, 3 * 3 * 8 * 8);
     const labels = Int32Array.of(3, 0, 3);
-    hvpcheck(backend, [
-      { name: 'input', shape: [3, 3, 8, 8], data: x, constant: true },
-      ...counted.map((e) => ({ name: e.name, shape: [...e.tensor.shape], data: Float64Array.from(backend.toHost(e.tensor)) })),
-    ], (tape, [xt, ...ws]) => {
-      counted.forEach((e, i) => { e.tensor = ws[i]!; });
-      return crossEntropy(tape, net.forward({ tape, bnMode }, xt!), labels, 'mean');
-    });
+    hvpcheck(
+      backend,
+      [
+        { name: 'input', shape: [3, 3, 8, 8], data: x, constant: true },
+        ...counted.map((e) => ({ name: e.name, shape: [...e.tensor.shape], data: Float64Array.from(backend.toHost(e.tensor)) })),
+      ],
+      (tape, [xt, ...ws]) => {
+        counted.forEach((e, i) => {
+          e.tensor = ws[i]!;
+        });
+        return crossEntropy(tape, net.forward({ tape, bnMode }, xt!), labels, 'mean');
+      },
+    );
   });
 }
 
@@ -204,7 +319,10 @@ test('an op without a tangent rule on the path is named, not silently skipped', 
   const tape = new Tape(backend);
   const x = tape.watch(backend.fromHost(Float64Array.of(1, 2), [2]));
   const y = tape.record('mystery', [x], backend.sum(x), (dy) => [dy]);
-  assert.throws(() => tape.hessianVectorProduct(y, new Map([[x, backend.fromHost(Float64Array.of(1, 1), [2])]])), /mystery has no tangent rule/);
+  assert.throws(
+    () => tape.hessianVectorProduct(y, new Map([[x, backend.fromHost(Float64Array.of(1, 1), [2])]])),
+    /mystery has no tangent rule/,
+  );
 });
 
 test.run();

@@ -1,8 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  parseSafetensors, parseSafetensorsFile, serializeSafetensors, requireTensor, tensorToFloat32, tensorToFloat64,
-  SAFETENSORS_DTYPES, type RawTensor, type Dtype,
+  parseSafetensors,
+  parseSafetensorsFile,
+  serializeSafetensors,
+  requireTensor,
+  tensorToFloat32,
+  tensorToFloat64,
+  SAFETENSORS_DTYPES,
+  type RawTensor,
+  type Dtype,
 } from '../src/io/safetensors.js';
 import { DataFormatError } from '../src/io/errors.js';
 
@@ -20,7 +27,11 @@ function build(header: unknown, data: Uint8Array = new Uint8Array(0), headerText
 
 function throwsWith(fn: () => unknown, ...parts: string[]): void {
   let msg: string | undefined;
-  try { fn(); } catch (e) { msg = (e as Error).message; }
+  try {
+    fn();
+  } catch (e) {
+    msg = (e as Error).message;
+  }
   assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
   for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
 }
@@ -76,11 +87,14 @@ test('writer output is byte-identical to the reference format', () => {
 test('header is space-padded to a multiple of 8 and tensors are in sorted-name order', () => {
   for (let extra = 0; extra < 9; extra++) {
     const name = 'w' + 'x'.repeat(extra);
-    const bytes = serializeSafetensors(new Map<string, RawTensor>([
-      ['zeta', { dtype: 'U8', shape: [3], data: new Uint8Array([7, 8, 9]) }],
-      [name, { dtype: 'F64', shape: [1], data: new Float64Array([2.5]) }],
-      ['alpha', { dtype: 'I32', shape: [1], data: new Int32Array([-5]) }],
-    ]), { format: 'pt' });
+    const bytes = serializeSafetensors(
+      new Map<string, RawTensor>([
+        ['zeta', { dtype: 'U8', shape: [3], data: new Uint8Array([7, 8, 9]) }],
+        [name, { dtype: 'F64', shape: [1], data: new Float64Array([2.5]) }],
+        ['alpha', { dtype: 'I32', shape: [1], data: new Int32Array([-5]) }],
+      ]),
+      { format: 'pt' },
+    );
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     assert.is(n % 8, 0, `header length ${n}`);
     assert.is((8 + n) % 8, 0);
@@ -133,7 +147,10 @@ test('hand-built file with a non-8-multiple header and tensors listed out of ord
   const data = new Uint8Array(12);
   new DataView(data.buffer).setInt32(0, -7, true);
   new DataView(data.buffer).setFloat64(4, 0.5, true);
-  const bytes = build({ b: { dtype: 'F64', shape: [], data_offsets: [4, 12] }, a: { dtype: 'I32', shape: [1], data_offsets: [0, 4] } }, data);
+  const bytes = build(
+    { b: { dtype: 'F64', shape: [], data_offsets: [4, 12] }, a: { dtype: 'I32', shape: [1], data_offsets: [0, 4] } },
+    data,
+  );
   const m = parseSafetensors(bytes);
   assert.equal([...m.keys()], ['a', 'b']);
   assert.equal(Array.from(m.get('a')!.data as Int32Array), [-7]);
@@ -155,8 +172,13 @@ test('error: header length beyond the file (truncated)', () => {
 
 test('error: data section truncated (offsets past the end)', () => {
   const good = serializeSafetensors({ a: { dtype: 'F32', shape: [4], data: new Float32Array(4) } });
-  throwsWith(() => parseSafetensors(good.subarray(0, good.length - 1), 'w.safetensors'),
-    'w.safetensors:', 'tensor "a"', 'data_offsets [0,16]', '15-byte data section');
+  throwsWith(
+    () => parseSafetensors(good.subarray(0, good.length - 1), 'w.safetensors'),
+    'w.safetensors:',
+    'tensor "a"',
+    'data_offsets [0,16]',
+    '15-byte data section',
+  );
 });
 
 test('error: bad JSON, non-object header, bad UTF-8', () => {
@@ -171,19 +193,35 @@ test('error: bad JSON, non-object header, bad UTF-8', () => {
 });
 
 test('error: unknown dtype, bad shape, bad offsets', () => {
-  throwsWith(() => parseSafetensors(build({ a: { dtype: 'F128', shape: [1], data_offsets: [0, 16] } }, new Uint8Array(16))),
-    'tensor "a"', 'unknown dtype "F128"');
-  throwsWith(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4))),
-    'tensor "a"', 'shape');
-  throwsWith(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [0] } }, new Uint8Array(4))),
-    'tensor "a"', 'data_offsets must be [begin, end]');
-  throwsWith(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, new Uint8Array(4))),
-    'end before they begin');
+  throwsWith(
+    () => parseSafetensors(build({ a: { dtype: 'F128', shape: [1], data_offsets: [0, 16] } }, new Uint8Array(16))),
+    'tensor "a"',
+    'unknown dtype "F128"',
+  );
+  throwsWith(
+    () => parseSafetensors(build({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4))),
+    'tensor "a"',
+    'shape',
+  );
+  throwsWith(
+    () => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [0] } }, new Uint8Array(4))),
+    'tensor "a"',
+    'data_offsets must be [begin, end]',
+  );
+  throwsWith(
+    () => parseSafetensors(build({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, new Uint8Array(4))),
+    'end before they begin',
+  );
 });
 
 test('error: offsets not matching dtype x shape', () => {
-  throwsWith(() => parseSafetensors(build({ a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 20] } }, new Uint8Array(24)), 'm.st'),
-    'm.st:', 'tensor "a"', 'F32 [2,3] needs 24 bytes', 'span 20');
+  throwsWith(
+    () => parseSafetensors(build({ a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 20] } }, new Uint8Array(24)), 'm.st'),
+    'm.st:',
+    'tensor "a"',
+    'F32 [2,3] needs 24 bytes',
+    'span 20',
+  );
 });
 
 test('error: overlapping offsets', () => {
@@ -205,23 +243,38 @@ test('requireTensor: found, missing, wrong shape, wrong dtype, wildcards', () =>
   ]);
   assert.is(requireTensor(m, 'stem.0.weight', { dtype: ['F32'], shape: [16, 3, 3, 3] }, 'weights.safetensors'), m.get('stem.0.weight'));
   assert.ok(requireTensor(m, 'stem.0.weight', { shape: [null, 3, null, 3] }));
-  throwsWith(() => requireTensor(m, 'stem.0.weight', { shape: [16, 3, 5, 5] }, 'weights.safetensors'),
-    'weights.safetensors: tensor "stem.0.weight" has shape [16,3,3,3], expected [16,3,5,5]');
+  throwsWith(
+    () => requireTensor(m, 'stem.0.weight', { shape: [16, 3, 5, 5] }, 'weights.safetensors'),
+    'weights.safetensors: tensor "stem.0.weight" has shape [16,3,3,3], expected [16,3,5,5]',
+  );
   throwsWith(() => requireTensor(m, 'stem.0.weight', { shape: [16, 3, 3] }), 'has shape [16,3,3,3], expected [16,3,3]');
   throwsWith(() => requireTensor(m, 'stem.0.weight', { shape: [null, 4, null, null] }), 'expected [?,4,?,?]');
   throwsWith(() => requireTensor(m, 'x', {}, 'weights.safetensors'), 'weights.safetensors: missing tensor "x"', '"stem.0.weight"', '"y"');
   throwsWith(() => requireTensor(m, 'y', { dtype: ['I32'] }, 'b.st'), 'b.st: tensor "y" has dtype I64, expected I32');
   throwsWith(() => requireTensor(m, 'y', { dtype: ['F32', 'F64'] }), 'has dtype I64, expected one of F32, F64');
-  try { requireTensor(m, 'x'); } catch (e) { assert.instance(e, DataFormatError); }
+  try {
+    requireTensor(m, 'x');
+  } catch (e) {
+    assert.instance(e, DataFormatError);
+  }
 });
 
 test('writer rejects inconsistent tensors', () => {
-  throwsWith(() => serializeSafetensors({ a: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } }),
-    'tensor "a"', 'shape [2,2] has 4 elements but data has 3');
-  throwsWith(() => serializeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float64Array(2) } }),
-    'tensor "a"', 'F32 needs a Float32Array, got Float64Array');
+  throwsWith(
+    () => serializeSafetensors({ a: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } }),
+    'tensor "a"',
+    'shape [2,2] has 4 elements but data has 3',
+  );
+  throwsWith(
+    () => serializeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float64Array(2) } }),
+    'tensor "a"',
+    'F32 needs a Float32Array, got Float64Array',
+  );
   throwsWith(() => serializeSafetensors({ a: { dtype: 'Q4' as Dtype, shape: [1], data: new Uint8Array(1) } }), 'unknown dtype "Q4"');
-  throwsWith(() => serializeSafetensors({ __metadata__: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }), '"__metadata__" cannot be used');
+  throwsWith(
+    () => serializeSafetensors({ __metadata__: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }),
+    '"__metadata__" cannot be used',
+  );
 });
 
 test('tensorToFloat32 / tensorToFloat64 decode F16, BF16 and integers', () => {

@@ -66,7 +66,10 @@ test('the autodiff needs only the kernels; the per-sample reductions are called 
       assert.not.ok(/\b(Backend|SampleReductions)\b/.test(m.text), `${m.path} names the whole backend; the autodiff runs on Kernels`);
     }
     if (reductions.test(m.text)) {
-      assert.ok(implementers.some((l) => m.path.startsWith(l)), `${m.path} calls a per-sample reduction: ${m.text.match(reductions)![0]}`);
+      assert.ok(
+        implementers.some((l) => m.path.startsWith(l)),
+        `${m.path} calls a per-sample reduction: ${m.text.match(reductions)![0]}`,
+      );
       if (m.path.startsWith('per_sample/')) callers++;
     }
   }

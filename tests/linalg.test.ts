@@ -5,7 +5,8 @@ import { corrcoef, logAbsDet, logDetSpd, symmetricEigenvalues } from '../src/uti
 import { packCodes, popcount, ReluCodes } from '../src/proxies/relu_codes.js';
 import { Random } from '../src/util/random.js';
 
-const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 test('symmetric eigenvalues: a rotated diagonal matrix gives back its diagonal, ascending, to 1e-12', () => {
   const rng = new Random(1);
@@ -34,7 +35,12 @@ test('logAbsDet: matches Cholesky on SPD, |det| of a permutation-heavy matrix, �
   const n = 8;
   const M = Float64Array.from({ length: n * n }, () => rng.normal());
   const S = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { let s = i === j ? 0.5 : 0; for (let k = 0; k < n; k++) s += M[i * n + k]! * M[j * n + k]!; S[i * n + j] = s; }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? 0.5 : 0;
+      for (let k = 0; k < n; k++) s += M[i * n + k]! * M[j * n + k]!;
+      S[i * n + j] = s;
+    }
   close(logAbsDet(S, n), logDetSpd(S, n), 1e-12, 'SPD');
   // det [[0,2],[3,0]] = −6
   close(logAbsDet(Float64Array.of(0, 2, 3, 0), 2), Math.log(6), 1e-15, 'needs pivoting');
@@ -58,11 +64,15 @@ test('ReLU codes: popcount and bit packing; K = units − Hamming equals the bru
   const codes = new ReluCodes(B);
   calls.forEach((z) => codes.add(z));
   const K = codes.kernel();
-  for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) {
-    let agree = 0;
-    for (const z of calls) { const D = z.length / B; for (let k = 0; k < D; k++) agree += Number((z[i * D + k]! > 0) === (z[j * D + k]! > 0)); }
-    assert.is(K[i * B + j], agree, `K[${i},${j}]`);
-  }
+  for (let i = 0; i < B; i++)
+    for (let j = 0; j < B; j++) {
+      let agree = 0;
+      for (const z of calls) {
+        const D = z.length / B;
+        for (let k = 0; k < D; k++) agree += Number(z[i * D + k]! > 0 === z[j * D + k]! > 0);
+      }
+      assert.is(K[i * B + j], agree, `K[${i},${j}]`);
+    }
   assert.equal([...packCodes([1, -1, 0, 2], 1, 4)], [0b1001]);
 });
 

@@ -22,7 +22,11 @@ const ALL = (op: string): string => `|${op}~0|+|${op}~0|${op}~1|+|${op}~0|${op}~
 
 function throwsWith(fn: () => unknown, type: new (...a: never[]) => Error, ...parts: string[]): string {
   let err: unknown;
-  try { fn(); } catch (e) { err = e; }
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
   assert.ok(err !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
   assert.instance(err, type);
   const msg = (err as Error).message;
@@ -37,8 +41,11 @@ test('parseArch: the README example, edges in xautodl layer order, and archStrin
   const g = parseArch(README_ARCH);
   assert.equal(g.edges, [
     { op: 'nor_conv_3x3', from: 0, to: 1 },
-    { op: 'nor_conv_3x3', from: 0, to: 2 }, { op: 'avg_pool_3x3', from: 1, to: 2 },
-    { op: 'skip_connect', from: 0, to: 3 }, { op: 'nor_conv_3x3', from: 1, to: 3 }, { op: 'skip_connect', from: 2, to: 3 },
+    { op: 'nor_conv_3x3', from: 0, to: 2 },
+    { op: 'avg_pool_3x3', from: 1, to: 2 },
+    { op: 'skip_connect', from: 0, to: 3 },
+    { op: 'nor_conv_3x3', from: 1, to: 3 },
+    { op: 'skip_connect', from: 2, to: 3 },
   ]);
   assert.is(archString(g), README_ARCH);
   for (const op of NB201_OPS) assert.is(archString(parseArch(ALL(op))), ALL(op));
@@ -49,22 +56,66 @@ test('parseArch: the README example, edges in xautodl layer order, and archStrin
 });
 
 const bad: [string, string, string][] = [
-  ['unknown op', '|nor_conv_5x5~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'unknown op "nor_conv_5x5"'],
+  [
+    'unknown op',
+    '|nor_conv_5x5~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'unknown op "nor_conv_5x5"',
+  ],
   ['two node groups', '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|', "expected 3 node groups separated by '+', found 2"],
   ['four node groups', README_ARCH + '+|none~0|none~1|none~2|none~3|', "expected 3 node groups separated by '+', found 4"],
-  ['too few edges in node 2', '|nor_conv_3x3~0|+|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'node 2 must have 2 input edge(s), found 1'],
-  ['too many edges in node 1', '|nor_conv_3x3~0|none~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'node 1 must have 1 input edge(s), found 2'],
-  ['source not before the node', '|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'takes node 1, which is not before it'],
-  ['source ≥ node in node 3', '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~3|', 'takes node 3, which is not before it (valid: 0..2)'],
-  ['non-numeric source', '|nor_conv_3x3~a|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'source "a" of edge "nor_conv_3x3~a" is not a node index'],
+  [
+    'too few edges in node 2',
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'node 2 must have 2 input edge(s), found 1',
+  ],
+  [
+    'too many edges in node 1',
+    '|nor_conv_3x3~0|none~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'node 1 must have 1 input edge(s), found 2',
+  ],
+  [
+    'source not before the node',
+    '|nor_conv_3x3~1|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'takes node 1, which is not before it',
+  ],
+  [
+    'source ≥ node in node 3',
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~3|',
+    'takes node 3, which is not before it (valid: 0..2)',
+  ],
+  [
+    'non-numeric source',
+    '|nor_conv_3x3~a|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'source "a" of edge "nor_conv_3x3~a" is not a node index',
+  ],
   ['empty source', '|nor_conv_3x3~|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'is not a node index'],
-  ['duplicate source', '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~0|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'node 2 takes node 0 twice'],
-  ['missing ~', '|nor_conv_3x3|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'is not of the form op~source'],
-  ['stray space', '|nor_conv_3x3~0|+|nor_conv_3x3~0| avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', `stray character " " at position ${'|nor_conv_3x3~0|+|nor_conv_3x3~0|'.length}`],
+  [
+    'duplicate source',
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~0|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'node 2 takes node 0 twice',
+  ],
+  [
+    'missing ~',
+    '|nor_conv_3x3|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'is not of the form op~source',
+  ],
+  [
+    'stray space',
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0| avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    `stray character " " at position ${'|nor_conv_3x3~0|+|nor_conv_3x3~0|'.length}`,
+  ],
   ['stray #', '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|#', 'stray character "#"'],
   ['upper case', README_ARCH.toUpperCase(), 'stray character "N"'],
-  ['missing leading bar', 'nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', "node 1 group \"nor_conv_3x3~0|\" must start and end with '|'"],
-  ['missing trailing bar', '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2', "node 3 group"],
+  [
+    'missing leading bar',
+    'nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+    'node 1 group "nor_conv_3x3~0|" must start and end with \'|\'',
+  ],
+  [
+    'missing trailing bar',
+    '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2',
+    'node 3 group',
+  ],
   ['missing inner bar', '|nor_conv_3x3~0|+|nor_conv_3x3~0avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'node 2'],
   ['doubled bar', '|nor_conv_3x3~0|+|nor_conv_3x3~0||avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 'has an empty entry'],
   ['empty string', '', 'empty string'],
@@ -110,28 +161,51 @@ test('seeded init: deterministic, seed-dependent, PyTorch default distributions'
     net.parameters.initialize(seed);
     return net;
   };
-  const a = make(5), b = make(5), c = make(6);
-  const sa = a.parameters.stateDict(), sb = b.parameters.stateDict(), sc = c.parameters.stateDict();
+  const a = make(5),
+    b = make(5),
+    c = make(6);
+  const sa = a.parameters.stateDict(),
+    sb = b.parameters.stateDict(),
+    sc = c.parameters.stateDict();
   for (const [name, t] of sa) assert.equal([...t.data], [...sb.get(name)!.data], `${name}: same seed, same values`);
   assert.not.equal([...sa.get('stem.0.weight')!.data], [...sc.get('stem.0.weight')!.data], 'different seed, different weights');
   assert.not.equal([...sa.get('classifier.bias')!.data], [...sc.get('classifier.bias')!.data]);
 
-  let n = 0, s1 = 0, s2 = 0;
+  let n = 0,
+    s1 = 0,
+    s2 = 0;
   for (const e of a.parameters.entries) {
     const data = backend.toHost(e.tensor);
     const bound = 1 / Math.sqrt(e.fanIn);
-    if (e.kind === 'bn_weight') assert.ok(data.every((v) => v === 1), `${e.name} = 1`);
-    else if (e.kind === 'bn_bias') assert.ok(data.every((v) => v === 0), `${e.name} = 0`);
+    if (e.kind === 'bn_weight')
+      assert.ok(
+        data.every((v) => v === 1),
+        `${e.name} = 1`,
+      );
+    else if (e.kind === 'bn_bias')
+      assert.ok(
+        data.every((v) => v === 0),
+        `${e.name} = 0`,
+      );
     else {
-      assert.ok(data.every((v) => Math.abs(v) <= bound), `${e.name} within ±1/√fan_in`);
+      assert.ok(
+        data.every((v) => Math.abs(v) <= bound),
+        `${e.name} within ±1/√fan_in`,
+      );
       if (e.kind === 'conv_weight') {
         assert.is(e.fanIn, e.tensor.shape[1]! * e.tensor.shape[2]! * e.tensor.shape[3]!, `${e.name} fan_in`);
-        for (const v of data) { const u = v / bound; n++; s1 += u; s2 += u * u; }
+        for (const v of data) {
+          const u = v / bound;
+          n++;
+          s1 += u;
+          s2 += u * u;
+        }
       }
       if (e.kind === 'linear_weight' || e.kind === 'linear_bias') assert.is(e.fanIn, 32, `${e.name} fan_in = in_features`);
     }
   }
-  const mean = s1 / n, variance = s2 / n - mean * mean;
+  const mean = s1 / n,
+    variance = s2 / n - mean * mean;
   assert.ok(n > 50_000, `${n} conv weights`);
   assert.ok(Math.abs(mean) < 0.01, `mean ${mean}`);
   assert.ok(Math.abs(variance / (1 / 3) - 1) < 0.03, `variance ${variance} of U(−1,1) should be 1/3`);
@@ -153,7 +227,10 @@ test('weightsToTensors → loadWeights preserves every parameter and buffer', ()
   src.parameters.initialize(41);
   // make the running buffers non-trivial with two batch-statistics forwards
   const rng = new Random(42);
-  const x = backend.fromHost(Float32Array.from({ length: 2 * 3 * 8 * 8 }, () => rng.normal()), [2, 3, 8, 8]);
+  const x = backend.fromHost(
+    Float32Array.from({ length: 2 * 3 * 8 * 8 }, () => rng.normal()),
+    [2, 3, 8, 8],
+  );
   for (let k = 0; k < 2; k++) src.forward({ tape: new Tape(backend), bnMode: 'batch' }, x);
   const tensors = weightsToTensors(src.parameters);
   assert.is(tensors.get('stem.1.num_batches_tracked')!.dtype, 'I64');
@@ -162,7 +239,8 @@ test('weightsToTensors → loadWeights preserves every parameter and buffer', ()
   const dst = smallNet();
   dst.parameters.initialize(99);
   loadWeights(dst.parameters, tensors, 'roundtrip');
-  const a = src.parameters.stateDict(), b = dst.parameters.stateDict();
+  const a = src.parameters.stateDict(),
+    b = dst.parameters.stateDict();
   assert.equal([...a.keys()], [...b.keys()]);
   for (const [name, t] of a) {
     assert.equal(b.get(name)!.shape, t.shape, `${name} shape`);
@@ -192,26 +270,46 @@ test('loadWeights: a missing tensor, a wrong shape, an extra tensor of another a
   };
   const missing = base();
   missing.delete('cells.0.layers.4.op.2.running_var');
-  throwsWith(() => loadWeights(smallNet().parameters, missing, 'w.safetensors'), DataFormatError,
-    'w.safetensors', 'missing tensor "cells.0.layers.4.op.2.running_var"');
+  throwsWith(
+    () => loadWeights(smallNet().parameters, missing, 'w.safetensors'),
+    DataFormatError,
+    'w.safetensors',
+    'missing tensor "cells.0.layers.4.op.2.running_var"',
+  );
   const missingWeight = base();
   missingWeight.delete('classifier.bias');
   throwsWith(() => loadWeights(smallNet().parameters, missingWeight), DataFormatError, 'missing tensor "classifier.bias"');
 
   const wrongShape = base();
   wrongShape.set('cells.1.conv_a.op.1.weight', { dtype: 'F32', shape: [8, 4, 1, 1], data: new Float32Array(32) });
-  throwsWith(() => loadWeights(smallNet().parameters, wrongShape), DataFormatError,
-    'tensor "cells.1.conv_a.op.1.weight" has shape [8,4,1,1], expected [8,4,3,3]');
+  throwsWith(
+    () => loadWeights(smallNet().parameters, wrongShape),
+    DataFormatError,
+    'tensor "cells.1.conv_a.op.1.weight" has shape [8,4,1,1], expected [8,4,3,3]',
+  );
   // 100-class weights into a 10-class network: the classifier's shape
   const c100 = smallNet(README_ARCH, 100);
-  throwsWith(() => loadWeights(smallNet().parameters, weightsToTensors(c100.parameters)), DataFormatError, '"classifier.weight"', '[100,16]');
+  throwsWith(
+    () => loadWeights(smallNet().parameters, weightsToTensors(c100.parameters)),
+    DataFormatError,
+    '"classifier.weight"',
+    '[100,16]',
+  );
 
   // all-conv weights have convs on edges the README arch does not
   const allConv = smallNet(ALL('nor_conv_3x3'));
-  throwsWith(() => loadWeights(smallNet().parameters, weightsToTensors(allConv.parameters)), DataFormatError,
-    'this network does not have', '"cells.0.layers.2.op.1.weight"');
+  throwsWith(
+    () => loadWeights(smallNet().parameters, weightsToTensors(allConv.parameters)),
+    DataFormatError,
+    'this network does not have',
+    '"cells.0.layers.2.op.1.weight"',
+  );
   // and the other way round: README weights lack convs the all-conv network needs
-  throwsWith(() => loadWeights(smallNet(ALL('nor_conv_3x3')).parameters, base()), DataFormatError, 'missing tensor "cells.0.layers.2.op.1.weight"');
+  throwsWith(
+    () => loadWeights(smallNet(ALL('nor_conv_3x3')).parameters, base()),
+    DataFormatError,
+    'missing tensor "cells.0.layers.2.op.1.weight"',
+  );
 
   // a float tensor stored as an integer is rejected by dtype
   const badDtype = base();
@@ -234,20 +332,32 @@ test('forward: 16×16 input, 120 classes, C=4 N=1 → logits [B,120]; bad inputs
   const net = new Nb201Network(backend, { arch: README_ARCH, C: 4, N: 1, numClasses: 120 });
   net.parameters.initialize(8);
   const rng = new Random(9);
-  const x = backend.fromHost(Float32Array.from({ length: 2 * 3 * 16 * 16 }, () => rng.normal()), [2, 3, 16, 16]);
+  const x = backend.fromHost(
+    Float32Array.from({ length: 2 * 3 * 16 * 16 }, () => rng.normal()),
+    [2, 3, 16, 16],
+  );
   for (const bnMode of ['batch', 'sample', 'running'] as const) {
     const y = net.forward({ tape: new Tape(backend), bnMode }, x);
     assert.equal(y.shape, [2, 120]);
     assert.is(y.dtype, 'f32');
     assert.ok(backend.toHost(y).every(Number.isFinite));
   }
-  assert.throws(() => net.forward({ tape: new Tape(backend), bnMode: 'batch' }, backend.fromHost(new Float32Array(2 * 16 * 16), [2, 1, 16, 16])), /\[B,3,H,W\]/);
-  assert.throws(() => net.forward({ tape: new Tape(backend), bnMode: 'batch' }, backend.fromHost(new Float32Array(3 * 10 * 10), [1, 3, 10, 10])), /divisible by 4/);
+  assert.throws(
+    () => net.forward({ tape: new Tape(backend), bnMode: 'batch' }, backend.fromHost(new Float32Array(2 * 16 * 16), [2, 1, 16, 16])),
+    /\[B,3,H,W\]/,
+  );
+  assert.throws(
+    () => net.forward({ tape: new Tape(backend), bnMode: 'batch' }, backend.fromHost(new Float32Array(3 * 10 * 10), [1, 3, 10, 10])),
+    /divisible by 4/,
+  );
   assert.throws(() => new Nb201Network(backend, { arch: README_ARCH, numClasses: 0 }), /numClasses/);
   // f64 network gives f64 logits
   const n64 = new Nb201Network(backend, { arch: README_ARCH, C: 2, N: 1, numClasses: 3, dtype: 'f64' });
   n64.parameters.initialize(1);
-  assert.is(n64.forward({ tape: new Tape(backend), bnMode: 'batch' }, backend.fromHost(new Float64Array(3 * 64), [1, 3, 8, 8])).dtype, 'f64');
+  assert.is(
+    n64.forward({ tape: new Tape(backend), bnMode: 'batch' }, backend.fromHost(new Float64Array(3 * 64), [1, 3, 8, 8])).dtype,
+    'f64',
+  );
 });
 
 test.run();

@@ -59,29 +59,57 @@ test('baselines: a forward that overflows (stem BN γ near the f32 maximum) give
   const proxies = ['naswot', 'tenas_lr', 'grad_norm', 'snip'] as const;
   const { scores, warnings } = scoreNetwork(net, randomBatch(), proxies, DEFAULT_PROXY_OPTIONS, {}, { seed: 1, f64: backend });
   for (const p of proxies) assert.ok(Number.isNaN(scores[p]), `${p}: ${scores[p]}`);
-  assert.ok(warnings.some((w) => w === 'naswot: the activations have NaN or ±Inf values (overflow in the forward); score is NaN'), warnings.join('; '));
-  assert.ok(warnings.some((w) => w.startsWith('tenas_lr: ')), warnings.join('; '));
+  assert.ok(
+    warnings.some((w) => w === 'naswot: the activations have NaN or ±Inf values (overflow in the forward); score is NaN'),
+    warnings.join('; '),
+  );
+  assert.ok(
+    warnings.some((w) => w.startsWith('tenas_lr: ')),
+    warnings.join('; '),
+  );
 });
 
 test('loading weights with a NaN or ±Inf is an error naming the tensor and the first bad index', () => {
-  assert.throws(() => loadWeights(smallNet().parameters, weightsWith('classifier.weight', 5, NaN), 'w.safetensors'),
-    (e: Error) => e instanceof DataFormatError && e.message === 'w.safetensors: tensor "classifier.weight" has a non-finite value NaN at index 5 (position [0,5]); weights and images must be finite');
-  assert.throws(() => loadWeights(smallNet().parameters, weightsWith('lastact.0.running_var', 2, Infinity)), /"lastact\.0\.running_var" has a non-finite value Infinity at index 2;/);
+  assert.throws(
+    () => loadWeights(smallNet().parameters, weightsWith('classifier.weight', 5, NaN), 'w.safetensors'),
+    (e: Error) =>
+      e instanceof DataFormatError &&
+      e.message ===
+        'w.safetensors: tensor "classifier.weight" has a non-finite value NaN at index 5 (position [0,5]); weights and images must be finite',
+  );
+  assert.throws(
+    () => loadWeights(smallNet().parameters, weightsWith('lastact.0.running_var', 2, Infinity)),
+    /"lastact\.0\.running_var" has a non-finite value Infinity at index 2;/,
+  );
   // an F64 value beyond f32's range overflows to Inf in an f32 network
   const big = weightsToTensors(smallNet().parameters);
   const w = big.get('stem.0.weight')!;
-  big.set('stem.0.weight', { dtype: 'F64', shape: w.shape, data: Float64Array.from(w.data as Float32Array, (v, i) => (i === 9 ? 1e300 : v)) });
-  assert.throws(() => loadWeights(smallNet().parameters, big), /"stem\.0\.weight" has a non-finite value Infinity at index 9 \(position \[0,1,0,0\]\)/);
+  big.set('stem.0.weight', {
+    dtype: 'F64',
+    shape: w.shape,
+    data: Float64Array.from(w.data as Float32Array, (v, i) => (i === 9 ? 1e300 : v)),
+  });
+  assert.throws(
+    () => loadWeights(smallNet().parameters, big),
+    /"stem\.0\.weight" has a non-finite value Infinity at index 9 \(position \[0,1,0,0\]\)/,
+  );
 });
 
 test('an input batch with a NaN or ±Inf is an error naming x and the first bad index (safetensors and the library)', () => {
   const b = randomBatch();
   const tensors = batchToSafetensors(b);
   (tensors.get('x')!.data as Float32Array)[200] = -Infinity;
-  assert.throws(() => batchFromSafetensors(tensors, 'in.safetensors'),
-    (e: Error) => e instanceof DataFormatError && /^in\.safetensors: tensor "x" has a non-finite value -Infinity at index 200 \(position \[1,0,1,0\]\)/.test(e.message));
+  assert.throws(
+    () => batchFromSafetensors(tensors, 'in.safetensors'),
+    (e: Error) =>
+      e instanceof DataFormatError &&
+      /^in\.safetensors: tensor "x" has a non-finite value -Infinity at index 200 \(position \[1,0,1,0\]\)/.test(e.message),
+  );
   b.x[7] = NaN;
-  assert.throws(() => scoreArchitecture(backend, ARCH, b, { proxies: ['gradsign'], numClasses: 3, seed: 1, C: 4, N: 1 }), /tensor "x" has a non-finite value NaN at index 7/);
+  assert.throws(
+    () => scoreArchitecture(backend, ARCH, b, { proxies: ['gradsign'], numClasses: 3, seed: 1, C: 4, N: 1 }),
+    /tensor "x" has a non-finite value NaN at index 7/,
+  );
 });
 
 test('CLI: --weights or --input with a NaN exits 1 naming the file, the tensor and the index', () => {
@@ -100,7 +128,10 @@ test('CLI: --weights or --input with a NaN exits 1 naming the file, the tensor a
   const input = join(tmp, 'nan.input.safetensors');
   const x = new Float32Array(4 * 3 * 32 * 32).fill(0.5);
   x[100] = NaN;
-  writeSafetensorsFile(input, { x: { dtype: 'F32', shape: [4, 3, 32, 32], data: x }, y: { dtype: 'I64', shape: [4], data: BigInt64Array.of(0n, 1n, 0n, 1n) } });
+  writeSafetensorsFile(input, {
+    x: { dtype: 'F32', shape: [4, 3, 32, 32], data: x },
+    y: { dtype: 'I64', shape: [4], data: BigInt64Array.of(0n, 1n, 0n, 1n) },
+  });
   const s = run('score', '--arch', ARCH, '--input', input, '--backend', 'js');
   assert.is(s.status, 1, s.stderr);
   assert.ok(s.stderr.includes(`${input}: tensor "x" has a non-finite value NaN at index 100 (position [0,0,3,4])`), s.stderr);

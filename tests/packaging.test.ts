@@ -46,10 +46,28 @@ test('README tells how to install from a tarball; the installed package runs and
   const bin = join(app, 'node_modules', '.bin', 'zerocost');
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   assert.is(version.stdout, `zerocost ${pkg.version}\n`, version.stderr);
-  const score = spawnSync(bin, ['score', '--arch', '|none~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|', '--batch', '2', '--backend', 'js', '--proxies', 'params', '--json'], { encoding: 'utf8' });
+  const score = spawnSync(
+    bin,
+    [
+      'score',
+      '--arch',
+      '|none~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|',
+      '--batch',
+      '2',
+      '--backend',
+      'js',
+      '--proxies',
+      'params',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(score.status, 0, score.stderr);
   assert.is((JSON.parse(score.stdout) as { scores: { params: number } }).scores.params > 0, true);
-  writeFileSync(join(app, 'use.mjs'), "import { parseArch } from 'zerocost';\nprocess.stdout.write(`${parseArch('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|').edges.length}`);\n");
+  writeFileSync(
+    join(app, 'use.mjs'),
+    "import { parseArch } from 'zerocost';\nprocess.stdout.write(`${parseArch('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|').edges.length}`);\n",
+  );
   const use = spawnSync(process.execPath, ['use.mjs'], { cwd: app, encoding: 'utf8' });
   assert.is(use.stdout.trim(), '6', use.stderr);
 
@@ -57,7 +75,10 @@ test('README tells how to install from a tarball; the installed package runs and
   assert.ok(maps.length > 50, `${maps.length} source maps`);
   for (const map of maps) {
     for (const source of (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources) {
-      assert.ok(existsSync(resolve(dirname(map), source)), `${map.slice(installed.length)} points at ${source}, which the package does not ship`);
+      assert.ok(
+        existsSync(resolve(dirname(map), source)),
+        `${map.slice(installed.length)} points at ${source}, which the package does not ship`,
+      );
     }
   }
 });

@@ -57,15 +57,22 @@ function batchOfOneGrads(net: Nb201Network, batch: Batch, i: number): { grads: M
 
 /** max |a − b| / max |b| over a whole layer (all samples). */
 function maxNormErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0, scale = 0;
-  for (let i = 0; i < b.length; i++) { err = Math.max(err, Math.abs(a[i]! - b[i]!)); scale = Math.max(scale, Math.abs(b[i]!)); }
+  let err = 0,
+    scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
   return scale === 0 ? err : err / scale;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // (a) batched pass == loop of batch-of-one passes
 
-for (const [dtype, tol] of [['f64', 1e-10], ['f32', 1e-4]] as [DType, number][]) {
+for (const [dtype, tol] of [
+  ['f64', 1e-10],
+  ['f32', 1e-4],
+] as [DType, number][]) {
   for (const arch of [README_ARCH, EVERY_OP]) {
     test(`per-sample pass equals a batch-of-one loop (${dtype}, C=4 N=1, ${arch})`, () => {
       const net = new Nb201Network(backend, { arch, C: 4, N: 1, numClasses: 5, dtype });
@@ -73,7 +80,9 @@ for (const [dtype, tol] of [['f64', 1e-10], ['f32', 1e-4]] as [DType, number][])
       const batch = randomBatch(22, [1, 4, 1, 0, 2]);
       const collect = new CollectAllReducer();
       const lossSum = runPerSampleGradients(net, batch, [collect]);
-      let worst = 0, lossLoop = 0, nonZero = 0;
+      let worst = 0,
+        lossLoop = 0,
+        nonZero = 0;
       for (let i = 0; i < batch.y.length; i++) {
         const { grads, loss } = batchOfOneGrads(net, batch, i);
         lossLoop += loss;
@@ -116,9 +125,17 @@ test('per-sample sink: Σ_i per-sample weight gradients equal the ordinary summe
 // (b) PyTorch `tiny` fixture
 
 interface TinyCase {
-  arch: string; C: number; N: number; num_classes: number; labels: number[];
-  weight_layers: string[]; per_sample_loss: number[]; batch_train_loss: number; batch_eval_loss: number;
-  num_zero_grads: number; batch_train_logits?: number[][];
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
+  labels: number[];
+  weight_layers: string[];
+  per_sample_loss: number[];
+  batch_train_loss: number;
+  batch_eval_loss: number;
+  num_zero_grads: number;
+  batch_train_logits?: number[][];
 }
 const tiny = readJson<{ cases: { tiny: TinyCase } }>(join(fixturesDir, 'expected.json')).cases.tiny;
 const tinyGrads = readSafetensorsFile(join(fixturesDir, 'tiny.grads.safetensors'));
@@ -135,22 +152,39 @@ test('PyTorch tiny: per-sample gradients of every Conv/Linear weight element-wis
   const net = tinyNet();
   assert.equal(Array.from(tinyBatch.y), tiny.labels);
   const layout = weightLayout(net);
-  assert.equal(layout.map((l) => l.name), tiny.weight_layers, 'weight layer order');
+  assert.equal(
+    layout.map((l) => l.name),
+    tiny.weight_layers,
+    'weight layer order',
+  );
   const collect = new CollectAllReducer();
   const lossSum = runPerSampleGradients(net, tinyBatch, [collect]);
-  assert.ok(relErr(lossSum, tiny.per_sample_loss.reduce((a, b) => a + b, 0)) < 1e-5);
+  assert.ok(
+    relErr(
+      lossSum,
+      tiny.per_sample_loss.reduce((a, b) => a + b, 0),
+    ) < 1e-5,
+  );
   // PyTorch's own f32 rounding is ~1e-4 of the max for sample 0 (sample-statistics BN on 2×2 maps amplifies it;
   // an f64 run of ours shows the same difference), so: ≤ 2e-4 of each layer's max, ≤ 5e-4 of each sample's max.
-  let worst = 0, worstLayer = '', worstSample = 0, zeros = 0, zerosBoth = 0;
+  let worst = 0,
+    worstLayer = '',
+    worstSample = 0,
+    zeros = 0,
+    zerosBoth = 0;
   for (const l of layout) {
     const want = fixture(`per_sample.${l.name}`);
     const got = collect.grads.get(l.name)!;
     assert.is(want.length, got.length, `${l.name} size`);
     const err = maxNormErr(got, want);
-    if (err > worst) { worst = err; worstLayer = l.name; }
+    if (err > worst) {
+      worst = err;
+      worstLayer = l.name;
+    }
     assert.ok(err < 2e-4, `${l.name}: max error ${err} relative to the layer's max |g|`);
     for (let i = 0; i < tinyBatch.y.length; i++) {
-      const s = i * l.numel, e = s + l.numel;
+      const s = i * l.numel,
+        e = s + l.numel;
       const ei = maxNormErr(got.subarray(s, e), want.subarray(s, e));
       worstSample = Math.max(worstSample, ei);
       assert.ok(ei < 5e-4, `${l.name} sample ${i}: max error ${ei} relative to the sample's max |g|`);
@@ -162,7 +196,10 @@ test('PyTorch tiny: per-sample gradients of every Conv/Linear weight element-wis
   }
   assert.is(zeros, tiny.num_zero_grads, 'exact zeros in G');
   assert.is(zerosBoth, tiny.num_zero_grads, 'the same exact zeros as PyTorch');
-  if (verbose) console.log(`PyTorch per-sample: max error ${worst.toExponential(2)} of the layer max (${worstLayer}), ${worstSample.toExponential(2)} of a sample's max`);
+  if (verbose)
+    console.log(
+      `PyTorch per-sample: max error ${worst.toExponential(2)} of the layer max (${worstLayer}), ${worstSample.toExponential(2)} of a sample's max`,
+    );
 });
 
 test('PyTorch tiny: per-sample (sample-BN) logits and losses, eval-mode logits', () => {
@@ -173,7 +210,9 @@ test('PyTorch tiny: per-sample (sample-BN) logits and losses, eval-mode logits',
   const err = maxNormErr(logits, want);
   assert.ok(err < 1e-5, `per-sample logits error ${err}`);
   const { losses } = backend.softmaxCrossEntropy(backend.fromHost(logits, [6, 10]), tinyBatch.y);
-  backend.toHost(losses).forEach((l, i) => assert.ok(relErr(l, tiny.per_sample_loss[i]!) < 1e-5, `loss ${i}: ${l} vs ${tiny.per_sample_loss[i]}`));
+  backend
+    .toHost(losses)
+    .forEach((l, i) => assert.ok(relErr(l, tiny.per_sample_loss[i]!) < 1e-5, `loss ${i}: ${l} vs ${tiny.per_sample_loss[i]}`));
   // eval mode with the initial running statistics (0 / 1)
   const evalNet = tinyNet();
   const tape = new Tape(backend);
@@ -201,17 +240,28 @@ test('PyTorch tiny: batch-statistics forward (logits, mean CE) and its gradient 
   // removes: their true gradient is 0 (PyTorch returns rounding noise ~2e-9), so errors are measured against
   // max(the tensor's max, 1e-2 × the largest gradient of any parameter).
   const global = Math.max(...params.map((p) => Math.max(...fixture(`batch_mean.${p.name}`).map(Math.abs))));
-  let worst = 0, worstName = '';
+  let worst = 0,
+    worstName = '';
   for (const p of params) {
     const want = fixture(`batch_mean.${p.name}`);
     const got = g.get(p) ? backend.toHost(g.get(p)!) : new Float32Array(p.size);
-    let e = 0, s = 0;
-    want.forEach((v, i) => { e = Math.max(e, Math.abs(got[i]! - v)); s = Math.max(s, Math.abs(v)); });
+    let e = 0,
+      s = 0;
+    want.forEach((v, i) => {
+      e = Math.max(e, Math.abs(got[i]! - v));
+      s = Math.max(s, Math.abs(v));
+    });
     const err = e / Math.max(s, 1e-2 * global);
-    if (err > worst) { worst = err; worstName = p.name!; }
+    if (err > worst) {
+      worst = err;
+      worstName = p.name!;
+    }
     assert.ok(err < 1e-4, `${p.name}: batch-mean gradient error ${err} relative to its max`);
     if (/^cells\.4\.layers\.[14]\.op\.2\.bias$/.test(p.name!)) {
-      assert.ok(got.every((v) => Math.abs(v) < 1e-6 * global), `${p.name}: gradient should vanish, got ${[...got]}`);
+      assert.ok(
+        got.every((v) => Math.abs(v) < 1e-6 * global),
+        `${p.name}: gradient should vanish, got ${[...got]}`,
+      );
     }
   }
   if (verbose) console.log(`PyTorch batch-mean grads: max error ${worst.toExponential(2)} (${worstName}); logits ${lerr.toExponential(2)}`);
@@ -230,7 +280,9 @@ for (const arch of [EVERY_OP, DEAD_ARCH]) {
     net.parameters.initialize(31);
     const labels = [2, 0, 2, 1, 0, 2, 3, 0];
     const batch = randomBatch(32, labels);
-    const collect = new CollectAllReducer(), signSum = new SignSumReducer(), gram = new ClassGramReducer();
+    const collect = new CollectAllReducer(),
+      signSum = new SignSumReducer(),
+      gram = new ClassGramReducer();
     runPerSampleGradients(net, batch, [collect, signSum, gram]);
     const B = labels.length;
     const S = signRows(collect, B);
@@ -250,14 +302,16 @@ for (const arch of [EVERY_OP, DEAD_ARCH]) {
     assert.equal(gram.members, [[1, 4, 7], [3], [0, 2, 5], [6]]);
 
     gram.members.forEach((rows, c) => {
-      const n = rows.length, G = gram.grams[c]!;
+      const n = rows.length,
+        G = gram.grams[c]!;
       let total = 0;
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-        let d = 0;
-        for (let k = 0; k < m; k++) d += S[rows[a]!]![k]! * S[rows[b]!]![k]!;
-        assert.is(G[a * n + b], d, `class ${gram.classes[c]} Gram[${a},${b}]`);
-        total += d;
-      }
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          let d = 0;
+          for (let k = 0; k < m; k++) d += S[rows[a]!]![k]! * S[rows[b]!]![k]!;
+          assert.is(G[a * n + b], d, `class ${gram.classes[c]} Gram[${a},${b}]`);
+          total += d;
+        }
       // ‖Σ_{i∈c} s_i‖² = Σ_ab (S_c S_cᵀ)_ab
       assert.is(gram.squaredNorms()[c], total, `class ${gram.classes[c]} squared norm`);
     });
@@ -266,13 +320,24 @@ for (const arch of [EVERY_OP, DEAD_ARCH]) {
       const dead = collect.layout.filter((l) => /^cells\.(0|2|4)\.layers\.(0|5)\./.test(l.name));
       assert.is(dead.length, 6, 'two dead convs per cell');
       for (const l of dead) {
-        assert.ok(collect.grads.get(l.name)!.every((v) => v === 0), `${l.name}: exact zeros`);
-        assert.ok(signSum.sums.subarray(l.offset, l.offset + l.numel).every((v) => v === 0), `${l.name}: sign sum 0`);
+        assert.ok(
+          collect.grads.get(l.name)!.every((v) => v === 0),
+          `${l.name}: exact zeros`,
+        );
+        assert.ok(
+          signSum.sums.subarray(l.offset, l.offset + l.numel).every((v) => v === 0),
+          `${l.name}: sign sum 0`,
+        );
       }
       // Gram diagonals count the non-zero entries only
-      gram.members.forEach((rows, c) => rows.forEach((i, a) => {
-        assert.is(gram.grams[c]![a * rows.length + a], S[i]!.reduce((t, v) => t + (v !== 0 ? 1 : 0), 0));
-      }));
+      gram.members.forEach((rows, c) =>
+        rows.forEach((i, a) => {
+          assert.is(
+            gram.grams[c]![a * rows.length + a],
+            S[i]!.reduce((t, v) => t + (v !== 0 ? 1 : 0), 0),
+          );
+        }),
+      );
       // live layers do have gradients
       assert.ok(collect.grads.get('stem.0.weight')!.some((v) => v !== 0));
       assert.ok(collect.grads.get('classifier.weight')!.some((v) => v !== 0));
@@ -286,7 +351,9 @@ test('chunked passes give exactly the whole-batch reductions (GradSign sums, cla
   const labels = [2, 0, 2, 1, 0, 2, 3, 0, 1];
   const batch = randomBatch(41, labels);
   const run = (chunk?: number) => {
-    const collect = new CollectAllReducer(), signSum = new SignSumReducer(), gram = new ClassGramReducer();
+    const collect = new CollectAllReducer(),
+      signSum = new SignSumReducer(),
+      gram = new ClassGramReducer();
     const loss = runPerSampleGradients(net, batch, [collect, signSum, gram], chunk === undefined ? {} : { chunk });
     return { collect, signSum, gram, loss };
   };
@@ -294,8 +361,13 @@ test('chunked passes give exactly the whole-batch reductions (GradSign sums, cla
   for (const chunk of [1, 2, 4]) {
     const part = run(chunk);
     assert.equal(Array.from(part.signSum.sums), Array.from(whole.signSum.sums), `sign sums, chunk ${chunk}`);
-    assert.equal(part.gram.grams.map((g) => Array.from(g)), whole.gram.grams.map((g) => Array.from(g)), `Grams, chunk ${chunk}`);
-    for (const [name, g] of whole.collect.grads) assert.equal(Array.from(part.collect.grads.get(name)!), Array.from(g), `${name}, chunk ${chunk}`);
+    assert.equal(
+      part.gram.grams.map((g) => Array.from(g)),
+      whole.gram.grams.map((g) => Array.from(g)),
+      `Grams, chunk ${chunk}`,
+    );
+    for (const [name, g] of whole.collect.grads)
+      assert.equal(Array.from(part.collect.grads.get(name)!), Array.from(g), `${name}, chunk ${chunk}`);
     assert.ok(Math.abs(part.loss - whole.loss) < 1e-4 * Math.abs(whole.loss));
   }
 });

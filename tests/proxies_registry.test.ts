@@ -22,7 +22,9 @@ import { CONSUMED, PROXIES } from '../src/proxies/registry.js';
 import { fixturesDir, readJson } from './helpers.js';
 
 const backend = new ReferenceBackend();
-const c = readJson<{ cases: Record<string, { arch: string; C: number; N: number; num_classes: number }> }>(join(fixturesDir, 'expected.json')).cases.tiny!;
+const c = readJson<{ cases: Record<string, { arch: string; C: number; N: number; num_classes: number }> }>(
+  join(fixturesDir, 'expected.json'),
+).cases.tiny!;
 const batch = readBatchFile(join(fixturesDir, 'tiny.input.safetensors'));
 function tiny(): Nb201Network {
   const net = new Nb201Network(backend, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
@@ -66,7 +68,12 @@ test('the help lists every proxy with its summary and what it consumes, and ever
     assert.ok(Object.hasOwn(SCORE_OPTIONS, spec.flag), `score takes --${spec.flag}`);
     assert.ok(help.includes(`--${spec.flag} `) && help.includes(spec.help.replace(/\s+/g, ' ')), `--${spec.flag} in the help`);
   }
-  assert.ok(commandUsage('eval').replace(/\s+/g, ' ').includes(READINGS.map((r) => r.key).join(', ')), 'eval names its readings');
+  assert.ok(
+    commandUsage('eval')
+      .replace(/\s+/g, ' ')
+      .includes(READINGS.map((r) => r.key).join(', ')),
+    'eval names its readings',
+  );
 });
 
 const specs = { ...proxyOptionSpecs() };
@@ -78,11 +85,17 @@ test('every proxy option parses each of its spellings to its value; a bad one na
       for (const [spelling, value] of Object.entries(spec.choices)) {
         assert.equal(parseProxyOptions(parseArgs([`--${spec.flag}`, spelling], specs)), { ...DEFAULT_PROXY_OPTIONS, [name]: value });
       }
-      assert.throws(() => parseProxyOptions(parseArgs([`--${spec.flag}`, 'nope'], specs)),
-        (e: Error) => e instanceof UsageError && e.message === `--${spec.flag} must be one of ${Object.keys(spec.choices).join('|')}, got "nope"`);
+      assert.throws(
+        () => parseProxyOptions(parseArgs([`--${spec.flag}`, 'nope'], specs)),
+        (e: Error) =>
+          e instanceof UsageError && e.message === `--${spec.flag} must be one of ${Object.keys(spec.choices).join('|')}, got "nope"`,
+      );
     } else {
       assert.equal(parseProxyOptions(parseArgs([`--${spec.flag}`, String(spec.min + 3)], specs))[name], spec.min + 3);
-      assert.throws(() => parseProxyOptions(parseArgs([`--${spec.flag}`, String(spec.min - 1)], specs)), new RegExp(`--${spec.flag} must be an integer ≥ ${spec.min}`));
+      assert.throws(
+        () => parseProxyOptions(parseArgs([`--${spec.flag}`, String(spec.min - 1)], specs)),
+        new RegExp(`--${spec.flag} must be an integer ≥ ${spec.min}`),
+      );
     }
   }
   // a command that reads only some options leaves the rest at their defaults

@@ -33,7 +33,10 @@ import { loadWeights } from '../src/weights.js';
 import { fixturesDir, readJson, relErr, skipSuite } from './helpers.js';
 
 interface Case {
-  arch: string; C: number; N: number; num_classes: number;
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
 }
 type Baseline = Record<string, number | string | null | { delta: number; bn_term: number; score: number }>;
 
@@ -45,7 +48,10 @@ const num = (v: unknown): number => (v === null ? NaN : v === '-inf' ? -Infinity
 function near(got: number, want: number, tol: number, what: string): void {
   if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: ${got} vs PyTorch NaN`);
   if (!Number.isFinite(want)) return assert.is(got, want, `${what}: ${got} vs PyTorch ${want}`);
-  assert.ok(relErr(got, want) <= tol || Math.abs(got - want) <= tol * 1e-3, `${what}: ${got} vs PyTorch ${want} (rel ${relErr(got, want).toExponential(2)})`);
+  assert.ok(
+    relErr(got, want) <= tol || Math.abs(got - want) <= tol * 1e-3,
+    `${what}: ${got} vs PyTorch ${want} (rel ${relErr(got, want).toExponential(2)})`,
+  );
 }
 
 const f64 = (t: RawTensor | undefined, what: string) => {
@@ -80,7 +86,12 @@ function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
     near(fisher(pass), key('fisher'), tol('fisher'), 'fisher');
     // all-none: only the classifier (64 inputs per output channel) is on a path to the loss
     if (name === 'all_none') near(fisher(pass, false), key('fisher') / 64, tol('fisher'), 'fisher without the broadcast factor');
-    near(jacobCov(pass), key(dtype === 'f64' ? 'jacob_cov' : 'jacob_cov_eigh'), dtype === 'f64' ? 1e-6 : Math.max(1e-3, 3 * relErr(num(want.jacob_cov_eigh), num(want.jacob_cov_f64))), 'jacob_cov');
+    near(
+      jacobCov(pass),
+      key(dtype === 'f64' ? 'jacob_cov' : 'jacob_cov_eigh'),
+      dtype === 'f64' ? 1e-6 : Math.max(1e-3, 3 * relErr(num(want.jacob_cov_eigh), num(want.jacob_cov_f64))),
+      'jacob_cov',
+    );
     // K counts exact integers; a ReLU input within rounding of 0 may flip one code in f32
     near(naswot(pass), key('naswot'), dtype === 'f64' ? 1e-12 : 1e-4, 'naswot');
     near(ntkConditionNumber(pass), key('tenas_ntk_cond'), tol('tenas_ntk_cond', 1e-6), 'NTK condition number');
@@ -92,15 +103,28 @@ function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
     if (dtype === 'f32') {
       // synflow always runs in f64 (values reach 1e30–1e60), from the f32 weights: PyTorch does the same
       const [, C, H, W] = batch.shape;
-      near(synflow(net, { variant: 'clean', inputShape: [C, H, W], backend: reference, seed: 0 }), num(want.synflow), 1e-9, 'synflow clean');
+      near(
+        synflow(net, { variant: 'clean', inputShape: [C, H, W], backend: reference, seed: 0 }),
+        num(want.synflow),
+        1e-9,
+        'synflow clean',
+      );
       const biases = readSafetensorsFile(join(fixturesDir, `${name}.synflow_zc_bias.safetensors`));
       const given = new Map([...biases].map(([k, t]) => [k, f64(t, k)] as const));
-      near(synflow(net, { variant: 'zc', inputShape: [C, H, W], backend: reference, seed: 0, variantParameters: given }), num(want.synflow_zc), 1e-9, 'synflow zc');
+      near(
+        synflow(net, { variant: 'zc', inputShape: [C, H, W], backend: reference, seed: 0, variantParameters: given }),
+        num(want.synflow_zc),
+        1e-9,
+        'synflow zc',
+      );
     }
   });
 }
 
-for (const [dtype, names] of [['f64', F64_CASES], ['f32', (process.env.F32 ?? Object.keys(baselines).join(',')).split(',').filter(Boolean)]] as const) {
+for (const [dtype, names] of [
+  ['f64', F64_CASES],
+  ['f32', (process.env.F32 ?? Object.keys(baselines).join(',')).split(',').filter(Boolean)],
+] as const) {
   for (const name of names) {
     test(`PyTorch baselines ${name} in ${dtype}: grad_norm, snip, grasp, fisher, jacob_cov, NASWOT, TE-NAS, synflow, params`, () => {
       checkBaselines(dtype === 'f64' ? reference : wasm, name, dtype);
@@ -137,7 +161,8 @@ function checkZen(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
 
 for (const dtype of ['f64', 'f32'] as const) {
   for (const name of Object.keys(baselines).filter((n) => baselines[n]!.zen)) {
-    test(`PyTorch Zen-score ${name} in ${dtype}: Gaussian weights, x and x + 0.01ε from the fixture`, () => checkZen(dtype === 'f64' ? reference : wasm, name, dtype));
+    test(`PyTorch Zen-score ${name} in ${dtype}: Gaussian weights, x and x + 0.01ε from the fixture`, () =>
+      checkZen(dtype === 'f64' ? reference : wasm, name, dtype));
   }
 }
 if (gpu && baselines.tiny!.zen) test('PyTorch Zen-score tiny in f32 on the WebGPU backend', () => checkZen(gpu, 'tiny', 'f32'));

@@ -9,19 +9,34 @@ import * as assert from 'uvu/assert';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
-import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced, type ProxyOptions } from '../src/proxies/registry.js';
+import {
+  DEFAULT_PROXY_OPTIONS,
+  PER_SAMPLE_PROXIES,
+  reducePerSample,
+  reducersNeeded,
+  scoreReduced,
+  type ProxyOptions,
+} from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
 import { fixturesDir, readJson, relErr } from './helpers.js';
 
 interface Case {
-  arch: string; C: number; N: number; num_classes: number;
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
   scores: Record<string, number | null>;
   per_sample_loss: number[];
-  num_params: number; m: number;
+  num_params: number;
+  m: number;
 }
 const expected = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expected.json'));
 const backend = new ReferenceBackend();
-const readings: ProxyOptions[] = (['none', 'params', 'cosine'] as const).map((n) => ({ ...DEFAULT_PROXY_OPTIONS, gradsignReduction: 'sum', gradalignNorm: n }));
+const readings: ProxyOptions[] = (['none', 'params', 'cosine'] as const).map((n) => ({
+  ...DEFAULT_PROXY_OPTIONS,
+  gradsignReduction: 'sum',
+  gradalignNorm: n,
+}));
 
 for (const [name, c] of Object.entries(expected.cases)) {
   test(`PyTorch fixture ${name}: ${c.arch}`, () => {
@@ -44,14 +59,23 @@ for (const [name, c] of Object.entries(expected.cases)) {
       assert.ok(err <= 1e-3, `${key}: ${got} vs PyTorch ${want} (${absolute ? 'abs' : 'rel'} err ${err})`);
     };
     for (const reduction of ['sum', 'mean'] as const) {
-      check(`gradsign_${reduction}`, scoreReduced(reduced, ['gradsign'], { ...DEFAULT_PROXY_OPTIONS, gradsignReduction: reduction, gradalignNorm: 'none' }).scores.gradsign!, false);
+      check(
+        `gradsign_${reduction}`,
+        scoreReduced(reduced, ['gradsign'], { ...DEFAULT_PROXY_OPTIONS, gradsignReduction: reduction, gradalignNorm: 'none' }).scores
+          .gradsign!,
+        false,
+      );
     }
     for (const o of readings) {
       const { scores } = scoreReduced(reduced, ['gradalign1', 'gradalign2'], o);
       check(`gradalign1_${o.gradalignNorm}`, scores.gradalign1!, false);
       // expected.json holds −log det (the paper's prose); the default direction is +log det
       check(`gradalign2_${o.gradalignNorm}`, -scores.gradalign2!, true);
-      check(`gradalign2_${o.gradalignNorm}`, scoreReduced(reduced, ['gradalign2'], { ...o, gradalign2Sign: 'minus' }).scores.gradalign2!, true);
+      check(
+        `gradalign2_${o.gradalignNorm}`,
+        scoreReduced(reduced, ['gradalign2'], { ...o, gradalign2Sign: 'minus' }).scores.gradalign2!,
+        true,
+      );
     }
   });
 }

@@ -4,7 +4,13 @@ import * as assert from 'uvu/assert';
 import type { Nb201Row } from '../src/data/nb201_table.js';
 import { NEG_INF_SCORE, correlationRows, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../src/eval/report.js';
 
-const line = (index: number, seed: number, scores: Record<string, number | null>): EvalLine => ({ index, arch: `a${index}`, dataset: 'cifar10', seed, scores });
+const line = (index: number, seed: number, scores: Record<string, number | null>): EvalLine => ({
+  index,
+  arch: `a${index}`,
+  dataset: 'cifar10',
+  seed,
+  scores,
+});
 
 test('TE-NAS rank score: rank(ntk) + rank(lr) per seed with average ranks; NaN parts give null', () => {
   const lines = [
@@ -16,7 +22,10 @@ test('TE-NAS rank score: rank(ntk) + rank(lr) per seed with average ranks; NaN p
   ];
   const out = withTenasRanks(lines);
   // seed 1 over the three finite lines: ntk ranks 1, 3, 2; lr ranks 1.5, 1.5, 3
-  assert.equal(out.slice(0, 4).map((l) => l.scores.tenas), [2.5, 4.5, 5, null]);
+  assert.equal(
+    out.slice(0, 4).map((l) => l.scores.tenas),
+    [2.5, 4.5, 5, null],
+  );
   assert.is(out[4]!.scores.tenas, 2, 'a population of one');
   assert.is(lines[0]!.scores.tenas, undefined, 'the input lines are not modified');
 });
@@ -31,8 +40,18 @@ test('correlation rows count NaN scores (dropped) and −∞ scores (kept, ranke
 });
 
 test('agreement with published per-architecture scores: ρ over the architectures both have, first seed', () => {
-  const lines = [line(0, 1, { snip: 1 }), line(1, 1, { snip: 2 }), line(2, 1, { snip: 3 }), line(3, 1, { snip: 9 }), line(0, 2, { snip: 5 })];
-  const theirs = new Map([['a0', { snip: 10 }], ['a1', { snip: 30 }], ['a2', { snip: 20 }]]);
+  const lines = [
+    line(0, 1, { snip: 1 }),
+    line(1, 1, { snip: 2 }),
+    line(2, 1, { snip: 3 }),
+    line(3, 1, { snip: 9 }),
+    line(0, 2, { snip: 5 }),
+  ];
+  const theirs = new Map([
+    ['a0', { snip: 10 }],
+    ['a1', { snip: 30 }],
+    ['a2', { snip: 20 }],
+  ]);
   const text = formatSuiteZeroAgreement(lines, theirs);
   assert.ok(text.includes('| snip | 3 | 0.500 |'), text);
 });

@@ -16,13 +16,41 @@ import { repoRoot, skipSuite } from './helpers.js';
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const shared = join(repoRoot, '..', 'shared', 'data');
 const tmp = mkdtempSync(join(tmpdir(), 'zerocost-results-'));
-const base = (seeds = '1', batch = '16') => ['--space', 'nb201', '--dataset', 'cifar10', '--seeds', seeds, '--batch', batch, '--threads', '1', '--backend', 'wasm', '--quiet'];
-const evalArgs = (n: number, out: string, data = shared, extra: string[] = [], seeds = '1', batch = '16') =>
-  ['eval', ...base(seeds, batch), '--archs', String(n), '--data', data, '--out', out, ...extra];
+const base = (seeds = '1', batch = '16') => [
+  '--space',
+  'nb201',
+  '--dataset',
+  'cifar10',
+  '--seeds',
+  seeds,
+  '--batch',
+  batch,
+  '--threads',
+  '1',
+  '--backend',
+  'wasm',
+  '--quiet',
+];
+const evalArgs = (n: number, out: string, data = shared, extra: string[] = [], seeds = '1', batch = '16') => [
+  'eval',
+  ...base(seeds, batch),
+  '--archs',
+  String(n),
+  '--data',
+  data,
+  '--out',
+  out,
+  ...extra,
+];
 const run = (args: string[], cwd = repoRoot) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd });
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean);
 
-interface Line { index: number; seed: number; scores: Record<string, number | null>; protocol: { data: unknown } }
+interface Line {
+  index: number;
+  seed: number;
+  scores: Record<string, number | null>;
+  protocol: { data: unknown };
+}
 
 if (!existsSync(shared)) {
   skipSuite('results_files', '../shared/data is not beside the checkout');
@@ -61,7 +89,30 @@ if (!existsSync(shared)) {
     mkdirSync(dir);
     const copy = join(dir, 'c10.jsonl');
     copyFileSync(join(repoRoot, 'results', 'nb201-cifar10-b128.jsonl'), copy);
-    const r = run(['eval', '--space', 'nb201', '--dataset', 'cifar10', '--archs', '1000', '--seeds', '1,2,3', '--batch', '128', '--data', shared + '/', '--out', copy, '--report-only', '--quiet', '--backend', 'js'], dir);
+    const r = run(
+      [
+        'eval',
+        '--space',
+        'nb201',
+        '--dataset',
+        'cifar10',
+        '--archs',
+        '1000',
+        '--seeds',
+        '1,2,3',
+        '--batch',
+        '128',
+        '--data',
+        shared + '/',
+        '--out',
+        copy,
+        '--report-only',
+        '--quiet',
+        '--backend',
+        'js',
+      ],
+      dir,
+    );
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, /\| gradsign \| 0\.792 ± 0\.007 \| 0\.601 ± 0\.008 \| 1000 \| 0 \|/);
   });
@@ -100,7 +151,10 @@ if (!existsSync(shared)) {
 
     // A killed run leaves its lock: a pid that is gone is detected and the lock taken over.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(`${out}.lock`, JSON.stringify({ pid: Number(dead), host: hostname(), started: '2026-01-01T00:00:00.000Z', command: 'eval' }) + '\n');
+    writeFileSync(
+      `${out}.lock`,
+      JSON.stringify({ pid: Number(dead), host: hostname(), started: '2026-01-01T00:00:00.000Z', command: 'eval' }) + '\n',
+    );
     const again = run(evalArgs(12, out));
     assert.is(again.status, 0, again.stderr);
     assert.match(again.stderr, new RegExp(`took over the lock left by pid ${dead} .* no longer running`));
@@ -129,7 +183,11 @@ if (!existsSync(shared)) {
     const lineBytes = Buffer.byteLength(lines(six)[0]!) + 1;
     // RLIMIT_FSIZE stands in for a full disk: writes past it are short, then fail with EFBIG.
     const limitKiB = Math.ceil((3.5 * lineBytes) / 1024);
-    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f ${limitKiB}; exec "$0" "$@"`, process.execPath, cli, ...evalArgs(12, out)], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `trap '' XFSZ; ulimit -f ${limitKiB}; exec "$0" "$@"`, process.execPath, cli, ...evalArgs(12, out)],
+      { encoding: 'utf8' },
+    );
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`cannot write to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (short write|EFBIG)`));
     assert.not.match(r.stdout, /###/, 'no report of unsaved results');
@@ -146,15 +204,34 @@ if (!existsSync(shared)) {
     const l0 = JSON.parse(good[0]!) as Record<string, unknown>;
     const missing = { ...l0 };
     delete missing.scores;
-    const bad = ['null', '{}', '[]', JSON.stringify(missing), JSON.stringify({ ...l0, index: 99999 }), JSON.stringify({ ...l0, index: 'x' })];
+    const bad = [
+      'null',
+      '{}',
+      '[]',
+      JSON.stringify(missing),
+      JSON.stringify({ ...l0, index: 99999 }),
+      JSON.stringify({ ...l0, index: 'x' }),
+    ];
     writeFileSync(out, [good[0], bad[0], good[1], '', bad[1], bad[2], good[2], bad[3], bad[4], bad[5], ...good.slice(3)].join('\n') + '\n');
     for (const args of [evalArgs(6, out, shared, ['--report-only']), evalArgs(6, out), ['select', '--results', out]]) {
       const r = run(args);
       assert.is(r.status, 1, r.stderr);
-      for (const [line, why] of [[2, 'expected a JSON object, got null'], [5, '"space" must be "nb201"'], [6, 'expected a JSON object, got an array'], [8, '"scores" must be an object'], [9, '"index" must be an NB201 index'], [10, '"index" must be']] as const) {
+      for (const [line, why] of [
+        [2, 'expected a JSON object, got null'],
+        [5, '"space" must be "nb201"'],
+        [6, 'expected a JSON object, got an array'],
+        [8, '"scores" must be an object'],
+        [9, '"index" must be an NB201 index'],
+        [10, '"index" must be'],
+      ] as const) {
         assert.match(r.stderr, `${out}:${line}: not a results line: ${why}`);
       }
-      assert.match(r.stderr, args[0] === 'select' ? /6 bad line\(s\) among 6 good ones; run the zerocost eval that wrote it with --report-only --repair to move them/ : /6 bad line\(s\) among 6 good ones; run again with --repair/);
+      assert.match(
+        r.stderr,
+        args[0] === 'select'
+          ? /6 bad line\(s\) among 6 good ones; run the zerocost eval that wrote it with --report-only --repair to move them/
+          : /6 bad line\(s\) among 6 good ones; run again with --repair/,
+      );
       assert.not.match(r.stderr, /TypeError|Cannot read/);
     }
     const repaired = run(evalArgs(6, out, shared, ['--report-only', '--repair']));
@@ -180,25 +257,42 @@ if (!existsSync(shared)) {
     const r = run(args(whole));
     assert.is(r.status, 0, r.stderr);
     const shards = [1, 2, 3].map((k) => join(tmp, `shard-${k}.jsonl`));
-    const codes = await Promise.all(shards.map((out, i) => new Promise<number | null>((resolve) => {
-      spawn(process.execPath, [cli, ...args(out, ['--shard', `${i + 1}/3`])], { stdio: 'ignore' }).once('exit', resolve);
-    })));
+    const codes = await Promise.all(
+      shards.map(
+        (out, i) =>
+          new Promise<number | null>((resolve) => {
+            spawn(process.execPath, [cli, ...args(out, ['--shard', `${i + 1}/3`])], { stdio: 'ignore' }).once('exit', resolve);
+          }),
+      ),
+    );
     assert.equal(codes, [0, 0, 0]);
     const counts = shards.map((f) => lines(f).length);
-    assert.is(counts.reduce((a, b) => a + b, 0), 18, `disjoint slices that cover the run: ${counts}`);
-    assert.ok(counts.every((c) => c > 0), `every shard has work: ${counts}`);
+    assert.is(
+      counts.reduce((a, b) => a + b, 0),
+      18,
+      `disjoint slices that cover the run: ${counts}`,
+    );
+    assert.ok(
+      counts.every((c) => c > 0),
+      `every shard has work: ${counts}`,
+    );
     const merged = join(tmp, 'merged.jsonl');
     // the first shard twice: its lines are counted once
     const m = run(['merge', merged, ...shards, shards[0]!]);
     assert.is(m.status, 0, m.stderr);
     assert.match(m.stderr, new RegExp(`18 results from 4 file\\(s\\) into .*merged\\.jsonl; ${counts[0]} duplicate line\\(s\\) ignored`));
-    const key = (l: string) => { const o = JSON.parse(l) as Line; return `${o.seed}|${o.index}`; };
+    const key = (l: string) => {
+      const o = JSON.parse(l) as Line;
+      return `${o.seed}|${o.index}`;
+    };
     const scores = (f: string) => new Map(lines(f).map((l) => [key(l), (JSON.parse(l) as Line).scores]));
     assert.equal(scores(merged), scores(whole));
-    const a = run(args(merged, ['--report-only'])), b = run(args(whole, ['--report-only']));
+    const a = run(args(merged, ['--report-only'])),
+      b = run(args(whole, ['--report-only']));
     assert.is(a.status, 0, a.stderr);
     assert.is(a.stdout, b.stdout, 'the same report');
-    const sa = run(['select', '--results', merged, '--n', '3', '--runs', '50']), sb = run(['select', '--results', whole, '--n', '3', '--runs', '50']);
+    const sa = run(['select', '--results', merged, '--n', '3', '--runs', '50']),
+      sb = run(['select', '--results', whole, '--n', '3', '--runs', '50']);
     assert.is(sa.stdout, sb.stdout, 'the same selection: draws do not depend on line order');
   });
 
@@ -218,11 +312,13 @@ if (!existsSync(shared)) {
   test('a finished file committed gzipped reports and selects as the plain one; it is never written, and a cut gzip is named', () => {
     const gz = join(tmp, 'six-gz.jsonl.gz');
     writeFileSync(gz, gzipSync(readFileSync(six)));
-    const plain = run(evalArgs(6, six, shared, ['--report-only'])), packed = run(evalArgs(6, gz, shared, ['--report-only']));
+    const plain = run(evalArgs(6, six, shared, ['--report-only'])),
+      packed = run(evalArgs(6, gz, shared, ['--report-only']));
     assert.is(packed.status, 0, packed.stderr);
     assert.is(packed.stdout, plain.stdout, 'the same report');
     assert.ok(existsSync(join(tmp, 'six-gz.gradsign.svg')), 'plots named without .jsonl.gz');
-    const sa = run(['select', '--results', gz, '--n', '3', '--runs', '20']), sb = run(['select', '--results', six, '--n', '3', '--runs', '20']);
+    const sa = run(['select', '--results', gz, '--n', '3', '--runs', '20']),
+      sb = run(['select', '--results', six, '--n', '3', '--runs', '20']);
     assert.is(sa.status, 0, sa.stderr);
     assert.is(sa.stdout, sb.stdout);
     const resume = run(evalArgs(7, gz));

@@ -14,12 +14,23 @@ const A = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 test('the library refuses a seed outside [0, 2^32) with a RangeError', () => {
-  for (const bad of [2 ** 32, 2 ** 32 + 1, -1, 1.5, NaN]) assert.throws(() => new Random(bad), (e: Error) => e instanceof RangeError && /seed must be an integer in \[0, 2\^32\)/.test(e.message), String(bad));
+  for (const bad of [2 ** 32, 2 ** 32 + 1, -1, 1.5, NaN])
+    assert.throws(
+      () => new Random(bad),
+      (e: Error) => e instanceof RangeError && /seed must be an integer in \[0, 2\^32\)/.test(e.message),
+      String(bad),
+    );
   assert.is.not(new Random(2 ** 32 - 1).nextUint32(), new Random(0).nextUint32());
   const net = new Nb201Network(new ReferenceBackend(), { arch: A, C: 2, N: 1, numClasses: 3 });
-  assert.throws(() => net.parameters.initialize(2 ** 32), (e: unknown) => e instanceof RangeError);
+  assert.throws(
+    () => net.parameters.initialize(2 ** 32),
+    (e: unknown) => e instanceof RangeError,
+  );
   const data: CifarData = { images: new Uint8Array(4 * 3072), labels: new Int32Array(4), count: 4, dataset: 'cifar10' };
-  assert.throws(() => sampleCifarBatch(data, { batchSize: 2, seed: 2 ** 32 }), (e: unknown) => e instanceof RangeError);
+  assert.throws(
+    () => sampleCifarBatch(data, { batchSize: 2, seed: 2 ** 32 }),
+    (e: unknown) => e instanceof RangeError,
+  );
 });
 
 test('every seed option refuses 2^32 with exit 2; the largest seed scores', () => {
@@ -38,7 +49,22 @@ test('every seed option refuses 2^32 with exit 2; the largest seed scores', () =
     assert.ok(/--[a-z-]+ must be an integer in \[0, 4294967295\], got "(1,)?4294967296"/.test(r.stderr), `${args.join(' ')}: ${r.stderr}`);
   }
   // the derived seeds of zen and TE-NAS (seed XOR an offset) stay valid at the top of the range
-  const r = run('score', '--arch', A, '--seed', '4294967295', '--proxies', 'params,zen,tenas_lr', '--backend', 'js', '--batch', '2', '--batch-choice', 'per-arch', '--quiet');
+  const r = run(
+    'score',
+    '--arch',
+    A,
+    '--seed',
+    '4294967295',
+    '--proxies',
+    'params,zen,tenas_lr',
+    '--backend',
+    'js',
+    '--batch',
+    '2',
+    '--batch-choice',
+    'per-arch',
+    '--quiet',
+  );
   assert.is(r.status, 0, r.stderr);
 });
 

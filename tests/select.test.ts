@@ -17,7 +17,13 @@ test('a score equal to the accuracy picks the optimum of every draw', () => {
 test('with N = 1 the pick is the random draw; a reversed score finds the worst', () => {
   const one = selectArchitectures(acc, [acc], 1, 200, 2);
   assert.equal(one.score.mean, one.random.mean);
-  const worst = selectArchitectures(acc.map((a) => -a), [acc], 20, 200, 3);
+  const worst = selectArchitectures(
+    acc.map((a) => -a),
+    [acc],
+    20,
+    200,
+    3,
+  );
   assert.ok(worst.score.mean[0]! < worst.random.mean[0]! - 5);
 });
 

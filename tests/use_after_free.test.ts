@@ -53,14 +53,18 @@ class PoisoningBackend extends ReferenceBackend {
 }
 
 test('every proxy on a backend that poisons freed tensors: no use after free, the same scores', () => {
-  const c = readJson<{ cases: Record<string, { arch: string; C: number; N: number; num_classes: number }> }>(join(fixturesDir, 'expected.json')).cases.tiny!;
+  const c = readJson<{ cases: Record<string, { arch: string; C: number; N: number; num_classes: number }> }>(
+    join(fixturesDir, 'expected.json'),
+  ).cases.tiny!;
   const batch = readBatchFile(join(fixturesDir, 'tiny.input.safetensors'));
   const poisoning = new PoisoningBackend();
-  const [got, want] = [poisoning, new ReferenceBackend()].map((b) => b.scope(() => {
-    const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
-    loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, 'tiny.weights.safetensors')));
-    return scoreNetwork(net, batch, PROXY_NAMES, { ...DEFAULT_PROXY_OPTIONS, ntkBatch: 4 }, { chunk: 3 }, { seed: 1, f64: b }).scores;
-  }));
+  const [got, want] = [poisoning, new ReferenceBackend()].map((b) =>
+    b.scope(() => {
+      const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
+      loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, 'tiny.weights.safetensors')));
+      return scoreNetwork(net, batch, PROXY_NAMES, { ...DEFAULT_PROXY_OPTIONS, ntkBatch: 4 }, { chunk: 3 }, { seed: 1, f64: b }).scores;
+    }),
+  );
   assert.ok(poisoning.frees > 100, `the test frees tensors (${poisoning.frees})`);
   assert.equal(got, want);
 });

@@ -13,7 +13,16 @@ import { createNodeWasmBackend } from '../src/node/worker_pool.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
-import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkNonFiniteReductions, checkOverflowScores, checkReductions } from './backend_checks.js';
+import {
+  CONV_CASES,
+  MAP_SHAPES,
+  checkConv,
+  checkDense,
+  checkMaps,
+  checkNonFiniteReductions,
+  checkOverflowScores,
+  checkReductions,
+} from './backend_checks.js';
 import { fixturesDir, readJson, relErr } from './helpers.js';
 
 let one: WasmBackend;
@@ -53,7 +62,13 @@ test('a pass whose logits overflow gives NaN GradSign and GradAlign-I/II with a 
   for (const b of [one, two]) b.scope(() => checkOverflowScores(b));
 });
 
-interface Case { arch: string; C: number; N: number; num_classes: number; scores: Record<string, number | null> }
+interface Case {
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
+  scores: Record<string, number | null>;
+}
 const cases = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expected.json')).cases;
 for (const name of ['index0', 'dead_branch', 'imagenet16', 'tiny']) {
   test(`whole-network scores on wasm equal PyTorch and the threaded run equals the single-threaded one (${name})`, () => {

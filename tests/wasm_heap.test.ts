@@ -8,7 +8,9 @@ const heap = () => new WasmHeap(new WebAssembly.Memory({ initial: 16, maximum: 6
 test('a released block is reused by the next allocation that fits; releasing the top lowers it, with free blocks below', () => {
   const h = heap();
   h.scope(() => {
-    const a = h.alloc(1000), b = h.alloc(5000), c = h.alloc(1000);
+    const a = h.alloc(1000),
+      b = h.alloc(5000),
+      c = h.alloc(1000);
     const top = h.used;
     h.release(b, 5000);
     assert.is(h.alloc(4000), b, 'best fit reuses b');

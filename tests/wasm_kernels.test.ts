@@ -49,15 +49,40 @@ function alloc(bytes: number): number {
   if (need > 0) memory.grow(need);
   return p;
 }
-function resetHeap(): void { top = 1 << 16; }
+function resetHeap(): void {
+  top = 1 << 16;
+}
 const f32 = (p: number, n: number) => new Float32Array(memory.buffer, p, n);
 const i32 = (p: number, n: number) => new Int32Array(memory.buffer, p, n);
-const f64 = (p: number, n: number) => { assert.ok(p % 8 === 0); return new Float64Array(memory.buffer, p, n); };
-function putF32(a: ArrayLike<number>): number { const p = alloc(a.length * 4); f32(p, a.length).set(a); return p; }
-function putI32(a: ArrayLike<number>): number { const p = (alloc(a.length * 4 + 4) + 3) & ~3; i32(p, a.length).set(a); return p; }
-function putI8(a: Int8Array): number { const p = alloc(a.length); new Int8Array(memory.buffer, p, a.length).set(a); return p; }
-function allocF64(n: number): number { const p = (alloc(n * 8 + 8) + 7) & ~7; f64(p, n).fill(0); return p; }
-function allocF32(n: number, fill = 0): number { const p = alloc(n * 4); f32(p, n).fill(fill); return p; }
+const f64 = (p: number, n: number) => {
+  assert.ok(p % 8 === 0);
+  return new Float64Array(memory.buffer, p, n);
+};
+function putF32(a: ArrayLike<number>): number {
+  const p = alloc(a.length * 4);
+  f32(p, a.length).set(a);
+  return p;
+}
+function putI32(a: ArrayLike<number>): number {
+  const p = (alloc(a.length * 4 + 4) + 3) & ~3;
+  i32(p, a.length).set(a);
+  return p;
+}
+function putI8(a: Int8Array): number {
+  const p = alloc(a.length);
+  new Int8Array(memory.buffer, p, a.length).set(a);
+  return p;
+}
+function allocF64(n: number): number {
+  const p = (alloc(n * 8 + 8) + 7) & ~7;
+  f64(p, n).fill(0);
+  return p;
+}
+function allocF32(n: number, fill = 0): number {
+  const p = alloc(n * 4);
+  f32(p, n).fill(fill);
+  return p;
+}
 
 // ---- seeded random data ----
 let seed = 12345;
@@ -73,16 +98,24 @@ function randn(n: number, scale = 1): Float32Array {
 }
 /** Random values with ~15% exact zeros and some negative zeros. */
 function randWithZeros(n: number): Float32Array {
-  return Float32Array.from({ length: n }, () => { const r = rand(); return r < 0.1 ? 0 : r < 0.15 ? -0 : rand() * 2 - 1; });
+  return Float32Array.from({ length: n }, () => {
+    const r = rand();
+    return r < 0.1 ? 0 : r < 0.15 ? -0 : rand() * 2 - 1;
+  });
 }
 
 /** max |a − b| / max |b| ≤ tol. */
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 1e-5): void {
   assert.is(actual.length, expected.length, `${what}: length`);
-  let err = 0, mag = 0;
+  let err = 0,
+    mag = 0;
   for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!, a = actual[i]!;
-    if (Number.isNaN(e) || Number.isNaN(a)) { assert.ok(Number.isNaN(e) && Number.isNaN(a), `${what}: NaN mismatch at ${i}`); continue; }
+    const e = expected[i]!,
+      a = actual[i]!;
+    if (Number.isNaN(e) || Number.isNaN(a)) {
+      assert.ok(Number.isNaN(e) && Number.isNaN(a), `${what}: NaN mismatch at ${i}`);
+      continue;
+    }
     err = Math.max(err, Math.abs(a - e));
     mag = Math.max(mag, Math.abs(e));
   }
@@ -91,7 +124,8 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, what: str
 function same(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   assert.is(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) assert.unreachable(`${what}: ${actual[i]} != ${expected[i]} at ${i}`);
+    if (actual[i] !== expected[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i])))
+      assert.unreachable(`${what}: ${actual[i]} != ${expected[i]} at ${i}`);
   }
 }
 
@@ -100,23 +134,40 @@ function same(actual: ArrayLike<number>, expected: ArrayLike<number>, what: stri
 test('module: one shared env.memory import, no data, no globals, every ABI export', () => {
   assert.equal(WebAssembly.Module.imports(wasmModule), [{ module: 'env', name: 'memory', kind: 'memory' }]);
   const exports = WebAssembly.Module.exports(wasmModule);
-  assert.ok(exports.every((e) => e.kind === 'function'), 'only functions are exported');
+  assert.ok(
+    exports.every((e) => e.kind === 'function'),
+    'only functions are exported',
+  );
   assert.equal(exports.map((e) => e.name).sort(), [...KERNEL_EXPORTS].sort());
   assert.match(KERNELS_WASM_SHA256, /^[0-9a-f]{64}$/);
 });
 
 test('gemm: C = (acc ? C : 0) + A·B over row ranges, odd shapes', () => {
   const shapes: [number, number, number][] = [
-    [1, 1, 1], [5, 7, 3], [4, 8, 16], [13, 27, 9], [3, 12, 5], [16, 64, 27], [9, 1, 33], [7, 35, 0],
-    [16, 1024, 16], [32, 256, 288], [66, 70, 65],
+    [1, 1, 1],
+    [5, 7, 3],
+    [4, 8, 16],
+    [13, 27, 9],
+    [3, 12, 5],
+    [16, 64, 27],
+    [9, 1, 33],
+    [7, 35, 0],
+    [16, 1024, 16],
+    [32, 256, 288],
+    [66, 70, 65],
   ];
   for (let r = 0; r < 6; r++) shapes.push([randInt(1, 40), randInt(1, 90), randInt(1, 70)]);
   for (const [M, N, K] of shapes) {
     for (const acc of [0, 1]) {
       resetHeap();
-      const A = randn(M * K), B = randn(K * N), C0 = randn(M * N);
-      const m0 = M > 2 ? randInt(0, 1) : 0, m1 = M > 3 ? M - randInt(0, 1) : M;
-      const pa = putF32(A), pb = putF32(B), pc = putF32(C0);
+      const A = randn(M * K),
+        B = randn(K * N),
+        C0 = randn(M * N);
+      const m0 = M > 2 ? randInt(0, 1) : 0,
+        m1 = M > 3 ? M - randInt(0, 1) : M;
+      const pa = putF32(A),
+        pb = putF32(B),
+        pc = putF32(C0);
       k.gemm(M, N, K, pa, pb, pc, acc, m0, m1);
       const ref = C0.slice();
       for (let i = m0; i < m1; i++) for (let j = 0; j < N; j++) if (!acc) ref[i * N + j] = 0;
@@ -130,9 +181,19 @@ test('gemm: C = (acc ? C : 0) + A·B over row ranges, odd shapes', () => {
 });
 
 test('transpose', () => {
-  for (const [rows, cols] of [[1, 1], [3, 5], [4, 4], [37, 70], [64, 64], [33, 8], [5, 67]] as const) {
+  for (const [rows, cols] of [
+    [1, 1],
+    [3, 5],
+    [4, 4],
+    [37, 70],
+    [64, 64],
+    [33, 8],
+    [5, 67],
+  ] as const) {
     resetHeap();
-    const a = randn(rows * cols), pa = putF32(a), pd = allocF32(rows * cols);
+    const a = randn(rows * cols),
+      pa = putF32(a),
+      pd = allocF32(rows * cols);
     k.transpose(pa, rows, cols, pd);
     const ref = new Float32Array(rows * cols);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) ref[j * rows + i] = a[i * cols + j]!;
@@ -140,7 +201,16 @@ test('transpose', () => {
   }
 });
 
-interface ConvCase { N: number; Ci: number; Co: number; H: number; W: number; k: number; stride: number; pad: number }
+interface ConvCase {
+  N: number;
+  Ci: number;
+  Co: number;
+  H: number;
+  W: number;
+  k: number;
+  stride: number;
+  pad: number;
+}
 const convCases: ConvCase[] = [
   { N: 1, Ci: 3, Co: 5, H: 7, W: 7, k: 3, stride: 1, pad: 1 },
   { N: 2, Ci: 5, Co: 6, H: 9, W: 11, k: 3, stride: 2, pad: 1 },
@@ -159,7 +229,9 @@ const convCases: ConvCase[] = [
   { N: 2, Ci: 3, Co: 2, H: 4, W: 20, k: 3, stride: 3, pad: 2 },
 ];
 for (let r = 0; r < 6; r++) {
-  const kk = [1, 3, 3, 5][randInt(0, 3)]!, pad = randInt(0, (kk - 1) / 2 + (r % 2)), stride = randInt(1, 2);
+  const kk = [1, 3, 3, 5][randInt(0, 3)]!,
+    pad = randInt(0, (kk - 1) / 2 + (r % 2)),
+    stride = randInt(1, 2);
   convCases.push({ N: randInt(1, 3), Ci: randInt(1, 9), Co: randInt(1, 13), H: randInt(kk, 19), W: randInt(kk, 19), k: kk, stride, pad });
 }
 
@@ -169,24 +241,39 @@ test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against 
     const g = convGeometry([c.N, c.Ci, c.H, c.W], [c.Co, c.Ci, c.k, c.k], { stride: c.stride, padding: c.pad });
     const { N, Ci, Co, H, W, K, P, Ho, Wo } = g;
     const tag = `conv N${N} ${Ci}->${Co} ${H}x${W} k${c.k} s${c.stride} p${c.pad}`;
-    const x = randn(N * Ci * H * W), w = randn(Co * K), dy = randn(N * Co * P);
+    const x = randn(N * Ci * H * W),
+      w = randn(Co * K),
+      dy = randn(N * Co * P);
     const wT = new Float32Array(K * Co);
     for (let o = 0; o < Co; o++) for (let q = 0; q < K; q++) wT[q * Co + o] = w[o * K + q]!;
-    const px = putF32(x), pw = putF32(w), pwT = putF32(wT), pdy = putF32(dy);
+    const px = putF32(x),
+      pw = putF32(w),
+      pwT = putF32(wT),
+      pdy = putF32(dy);
     const scratch = allocF32(K * P + 16);
     const geo = [Ci, H, W, Co, c.k, c.k, c.stride, c.pad, Ho, Wo];
     // all samples, then a sub-range [1, N) that must leave sample 0 alone
-    for (const [n0, n1] of N > 1 ? [[0, N], [1, N]] : [[0, N]]) {
+    for (const [n0, n1] of N > 1
+      ? [
+          [0, N],
+          [1, N],
+        ]
+      : [[0, N]]) {
       const sentinel = 7.25;
-      const py = allocF32(N * Co * P, sentinel), pdx = allocF32(N * Ci * H * W, sentinel);
-      const pdwS = allocF32(N * Co * K, sentinel), pdw = allocF32(Co * K, 0);
+      const py = allocF32(N * Co * P, sentinel),
+        pdx = allocF32(N * Ci * H * W, sentinel);
+      const pdwS = allocF32(N * Co * K, sentinel),
+        pdw = allocF32(Co * K, 0);
       k.conv2d_forward(px, pw, py, ...geo, scratch, n0!, n1!);
       k.conv2d_grad_input(pdy, pwT, pdx, ...geo, scratch, n0!, n1!);
       k.conv2d_grad_weight(px, pdy, pdwS, ...geo, scratch, n0!, n1!, 1);
       k.conv2d_grad_weight(px, pdy, pdw, ...geo, scratch, n0!, n1!, 0);
-      const y = conv2dForward(g, x, w, 'f32'), dx = conv2dGradInput(g, dy, w, 'f32');
+      const y = conv2dForward(g, x, w, 'f32'),
+        dx = conv2dGradInput(g, dy, w, 'f32');
       const dwS = conv2dGradWeight(g, x, dy, true, 'f32');
-      const ys = Co * P, xs = Ci * H * W, ws = Co * K;
+      const ys = Co * P,
+        xs = Ci * H * W,
+        ws = Co * K;
       close(f32(py + n0! * ys * 4, (n1! - n0!) * ys), y.subarray(n0! * ys, n1! * ys), `${tag} forward [${n0},${n1})`);
       close(f32(pdx + n0! * xs * 4, (n1! - n0!) * xs), dx.subarray(n0! * xs, n1! * xs), `${tag} grad_input [${n0},${n1})`);
       close(f32(pdwS + n0! * ws * 4, (n1! - n0!) * ws), dwS.subarray(n0! * ws, n1! * ws), `${tag} grad_weight per-sample [${n0},${n1})`);
@@ -194,13 +281,23 @@ test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against 
       for (let n = n0!; n < n1!; n++) for (let i = 0; i < ws; i++) sub[i]! += dwS[n * ws + i]!;
       close(f32(pdw, ws), sub, `${tag} grad_weight summed [${n0},${n1})`);
       if (n0! > 0) {
-        assert.ok(f32(py, ys).every((v) => v === sentinel), `${tag}: forward wrote outside its samples`);
-        assert.ok(f32(pdx, xs).every((v) => v === sentinel), `${tag}: grad_input wrote outside its samples`);
-        assert.ok(f32(pdwS, ws).every((v) => v === sentinel), `${tag}: grad_weight wrote outside its samples`);
+        assert.ok(
+          f32(py, ys).every((v) => v === sentinel),
+          `${tag}: forward wrote outside its samples`,
+        );
+        assert.ok(
+          f32(pdx, xs).every((v) => v === sentinel),
+          `${tag}: grad_input wrote outside its samples`,
+        );
+        assert.ok(
+          f32(pdwS, ws).every((v) => v === sentinel),
+          `${tag}: grad_weight wrote outside its samples`,
+        );
       }
     }
     // accumulation into a non-zero dw (perSample = 0 adds, never overwrites)
-    const dw0 = randn(Co * K), pdwA = putF32(dw0);
+    const dw0 = randn(Co * K),
+      pdwA = putF32(dw0);
     k.conv2d_grad_weight(px, pdy, pdwA, ...geo, scratch, 0, N, 0);
     const refSum = conv2dGradWeight(g, x, dy, false, 'f32');
     for (let i = 0; i < refSum.length; i++) refSum[i]! += dw0[i]!;
@@ -213,37 +310,72 @@ test('conv scratch: the drivers use at most K·P floats of scratch', () => {
     resetHeap();
     const g = convGeometry([c.N, c.Ci, c.H, c.W], [c.Co, c.Ci, c.k, c.k], { stride: c.stride, padding: c.pad });
     const { N, Ci, Co, H, W, K, P, Ho, Wo } = g;
-    const px = putF32(randn(N * Ci * H * W)), pw = putF32(randn(Co * K)), pdy = putF32(randn(N * Co * P));
-    const py = allocF32(N * Co * P), pdx = allocF32(N * Ci * H * W), pdw = allocF32(N * Co * K);
-    const guard = 1.5, scratch = allocF32(K * P + 64, guard);
+    const px = putF32(randn(N * Ci * H * W)),
+      pw = putF32(randn(Co * K)),
+      pdy = putF32(randn(N * Co * P));
+    const py = allocF32(N * Co * P),
+      pdx = allocF32(N * Ci * H * W),
+      pdw = allocF32(N * Co * K);
+    const guard = 1.5,
+      scratch = allocF32(K * P + 64, guard);
     const geo = [Ci, H, W, Co, c.k, c.k, c.stride, c.pad, Ho, Wo];
     k.conv2d_forward(px, pw, py, ...geo, scratch, 0, N);
     k.conv2d_grad_input(pdy, pw, pdx, ...geo, scratch, 0, N); // any [K,Co] operand will do here
     k.conv2d_grad_weight(px, pdy, pdw, ...geo, scratch, 0, N, 1);
-    assert.ok(f32(scratch + K * P * 4, 64).every((v) => v === guard), `conv ${Ci}->${Co} ${H}x${W} k${c.k}: scratch overrun`);
+    assert.ok(
+      f32(scratch + K * P * 4, 64).every((v) => v === guard),
+      `conv ${Ci}->${Co} ${H}x${W} k${c.k}: scratch overrun`,
+    );
   }
 });
 
 test('relu, relu_grad, add, scale over element ranges', () => {
   for (const n of [1, 3, 4, 17, 64, 1001]) {
     resetHeap();
-    const x = randWithZeros(n), dy = randn(n), b = randn(n);
+    const x = randWithZeros(n),
+      dy = randn(n),
+      b = randn(n);
     x[0] = n > 1 ? NaN : x[0]!;
-    const i0 = n > 4 ? 2 : 0, i1 = n > 4 ? n - 1 : n;
-    const px = putF32(x), pdy = putF32(dy), pb = putF32(b);
+    const i0 = n > 4 ? 2 : 0,
+      i1 = n > 4 ? n - 1 : n;
+    const px = putF32(x),
+      pdy = putF32(dy),
+      pb = putF32(b);
     const out = () => allocF32(n, 9);
-    const py = out(), pdx = out(), pa = out(), ps = out();
+    const py = out(),
+      pdx = out(),
+      pa = out(),
+      ps = out();
     k.relu(px, py, i0, i1);
     k.relu_grad(pdy, px, pdx, i0, i1);
     k.add(px, pb, pa, i0, i1);
     const s = Math.fround(0.37);
     k.scale(px, s, ps, i0, i1);
     const expect = (f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => (i >= i0 && i < i1 ? f(i) : 9));
-    same(f32(py, n), expect((i) => (x[i]! > 0 ? x[i]! : 0)), `relu n=${n}`);
-    same(f32(pdx, n), expect((i) => (x[i]! > 0 ? dy[i]! : 0)), `relu_grad n=${n}`);
-    same(f32(pa, n), expect((i) => x[i]! + b[i]!), `add n=${n}`);
-    close(f32(ps, n), expect((i) => x[i]! * s), `scale n=${n}`);
-    assert.ok(f32(py, n).every((v) => !Object.is(v, -0)), 'relu gives +0, never −0');
+    same(
+      f32(py, n),
+      expect((i) => (x[i]! > 0 ? x[i]! : 0)),
+      `relu n=${n}`,
+    );
+    same(
+      f32(pdx, n),
+      expect((i) => (x[i]! > 0 ? dy[i]! : 0)),
+      `relu_grad n=${n}`,
+    );
+    same(
+      f32(pa, n),
+      expect((i) => x[i]! + b[i]!),
+      `add n=${n}`,
+    );
+    close(
+      f32(ps, n),
+      expect((i) => x[i]! * s),
+      `scale n=${n}`,
+    );
+    assert.ok(
+      f32(py, n).every((v) => !Object.is(v, -0)),
+      'relu gives +0, never −0',
+    );
   }
 });
 
@@ -258,7 +390,14 @@ test('sum: f64 accumulation', () => {
   }
 });
 
-interface PoolCase { planes: number; H: number; W: number; kernel: number; stride: number; padding: number }
+interface PoolCase {
+  planes: number;
+  H: number;
+  W: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+}
 const poolCases: PoolCase[] = [
   { planes: 3, H: 8, W: 8, kernel: 3, stride: 1, padding: 1 },
   { planes: 4, H: 7, W: 9, kernel: 3, stride: 1, padding: 1 },
@@ -274,14 +413,22 @@ test('avg_pool2d / avg_pool2d_grad (count_include_pad = false) over plane ranges
   for (const c of poolCases) {
     resetHeap();
     const p = { kernel: c.kernel, stride: c.stride, padding: c.padding };
-    const Ho = poolOutputSize(c.H, p), Wo = poolOutputSize(c.W, p);
-    const xs = c.H * c.W, ys = Ho * Wo;
-    const x = randn(c.planes * xs), dy = randn(c.planes * ys);
-    const p0 = c.planes > 2 ? 1 : 0, p1 = c.planes;
-    const px = putF32(x), pdy = putF32(dy), py = allocF32(c.planes * ys, 5), pdx = allocF32(c.planes * xs, 5);
+    const Ho = poolOutputSize(c.H, p),
+      Wo = poolOutputSize(c.W, p);
+    const xs = c.H * c.W,
+      ys = Ho * Wo;
+    const x = randn(c.planes * xs),
+      dy = randn(c.planes * ys);
+    const p0 = c.planes > 2 ? 1 : 0,
+      p1 = c.planes;
+    const px = putF32(x),
+      pdy = putF32(dy),
+      py = allocF32(c.planes * ys, 5),
+      pdx = allocF32(c.planes * xs, 5);
     k.avg_pool2d(px, py, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
     k.avg_pool2d_grad(pdy, pdx, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
-    const y = new Float32Array(c.planes * ys), dx = new Float32Array(c.planes * xs);
+    const y = new Float32Array(c.planes * ys),
+      dx = new Float32Array(c.planes * xs);
     avgPool2d(c.planes, c.H, c.W, p, x, y);
     avgPool2dGrad(c.planes, c.H, c.W, p, dy, dx);
     const tag = `pool ${c.H}x${c.W} k${c.kernel} s${c.stride} p${c.padding}`;
@@ -292,14 +439,24 @@ test('avg_pool2d / avg_pool2d_grad (count_include_pad = false) over plane ranges
 });
 
 test('global_avg_pool / global_avg_pool_grad', () => {
-  for (const [planes, HW] of [[1, 1], [6, 64], [5, 7], [128, 49]] as const) {
+  for (const [planes, HW] of [
+    [1, 1],
+    [6, 64],
+    [5, 7],
+    [128, 49],
+  ] as const) {
     resetHeap();
-    const x = randn(planes * HW), dy = randn(planes);
-    const px = putF32(x), pdy = putF32(dy), py = allocF32(planes, 3), pdx = allocF32(planes * HW, 3);
+    const x = randn(planes * HW),
+      dy = randn(planes);
+    const px = putF32(x),
+      pdy = putF32(dy),
+      py = allocF32(planes, 3),
+      pdx = allocF32(planes * HW, 3);
     const p0 = planes > 1 ? 1 : 0;
     k.global_avg_pool(px, py, HW, p0, planes);
     k.global_avg_pool_grad(pdy, pdx, HW, p0, planes);
-    const y = new Float32Array(planes), dx = new Float32Array(planes * HW);
+    const y = new Float32Array(planes),
+      dx = new Float32Array(planes * HW);
     globalAvgPool(planes, HW, x, y);
     globalAvgPoolGrad(planes, HW, dy, dx);
     close(f32(py + p0 * 4, planes - p0), y.subarray(p0), `global_avg_pool ${planes}x${HW}`);
@@ -309,24 +466,39 @@ test('global_avg_pool / global_avg_pool_grad', () => {
 });
 
 test('bn_stats / bn_forward / bn_backward, channel and per-sample grouping, both backward modes', () => {
-  const layouts = [{ N: 1, C: 3, HW: 7 }, { N: 3, C: 5, HW: 16 }, { N: 2, C: 4, HW: 1 }, { N: 4, C: 6, HW: 64 }, { N: 2, C: 3, HW: 1023 }];
+  const layouts = [
+    { N: 1, C: 3, HW: 7 },
+    { N: 3, C: 5, HW: 16 },
+    { N: 2, C: 4, HW: 1 },
+    { N: 4, C: 6, HW: 64 },
+    { N: 2, C: 3, HW: 1023 },
+  ];
   for (const l of layouts) {
     for (const grouping of ['channel', 'sample'] as const) {
       resetHeap();
       const per = grouping === 'sample' ? 1 : 0;
-      const G = per ? l.N * l.C : l.C, n = l.N * l.C * l.HW;
-      const x = Float32Array.from(randn(n, 3), (v) => v + 1.5), dy = randn(n);
-      const gamma = randn(l.C), beta = randn(l.C);
+      const G = per ? l.N * l.C : l.C,
+        n = l.N * l.C * l.HW;
+      const x = Float32Array.from(randn(n, 3), (v) => v + 1.5),
+        dy = randn(n);
+      const gamma = randn(l.C),
+        beta = randn(l.C);
       const tag = `bn N${l.N} C${l.C} HW${l.HW} ${grouping}`;
-      const px = putF32(x), pdy = putF32(dy), pg = putF32(gamma), pb = putF32(beta);
-      const pm = allocF32(G), pv = allocF32(G);
+      const px = putF32(x),
+        pdy = putF32(dy),
+        pg = putF32(gamma),
+        pb = putF32(beta);
+      const pm = allocF32(G),
+        pv = allocF32(G);
       k.bn_stats(px, l.N, l.C, l.HW, per, pm, pv);
       const st = bnStatistics(l, grouping, x);
       close(f32(pm, G), st.mean, `${tag} mean`);
       close(f32(pv, G), st.variance, `${tag} variance`);
       // forward / backward with the reference's f32 statistics
-      const mean = Float32Array.from(st.mean), invstd = Float32Array.from(st.variance, (v) => 1 / Math.sqrt(v + 1e-5));
-      const pmean = putF32(mean), pinv = putF32(invstd);
+      const mean = Float32Array.from(st.mean),
+        invstd = Float32Array.from(st.variance, (v) => 1 / Math.sqrt(v + 1e-5));
+      const pmean = putF32(mean),
+        pinv = putF32(invstd);
       const py = allocF32(n);
       k.bn_forward(px, py, l.N, l.C, l.HW, per, pmean, pinv, pg, pb);
       const y = new Float32Array(n);
@@ -334,9 +506,13 @@ test('bn_stats / bn_forward / bn_backward, channel and per-sample grouping, both
       bnForward(l, saved(true), beta, y);
       close(f32(py, n), y, `${tag} forward`);
       for (const fromInput of [true, false]) {
-        const pdx = allocF32(n, 4), pdgam = allocF32(l.C, 4), pdbet = allocF32(l.C, 4);
+        const pdx = allocF32(n, 4),
+          pdgam = allocF32(l.C, 4),
+          pdbet = allocF32(l.C, 4);
         k.bn_backward(pdy, px, pdx, l.N, l.C, l.HW, per, fromInput ? 1 : 0, pmean, pinv, pg, pdgam, pdbet);
-        const dx = new Float32Array(n), dgamma = new Float32Array(l.C), dbeta = new Float32Array(l.C);
+        const dx = new Float32Array(n),
+          dgamma = new Float32Array(l.C),
+          dbeta = new Float32Array(l.C);
         bnBackward(l, dy, saved(fromInput), { dx, dgamma, dbeta });
         close(f32(pdx, n), dx, `${tag} backward dx (statsFromInput ${fromInput})`);
         close(f32(pdgam, l.C), dgamma, `${tag} dgamma`);
@@ -348,32 +524,64 @@ test('bn_stats / bn_forward / bn_backward, channel and per-sample grouping, both
 
 test('add_row_vector, sum_rows, outer_per_sample', () => {
   const be = new ReferenceBackend();
-  for (const [M, N] of [[1, 1], [3, 10], [64, 10], [7, 33], [16, 64]] as const) {
+  for (const [M, N] of [
+    [1, 1],
+    [3, 10],
+    [64, 10],
+    [7, 33],
+    [16, 64],
+  ] as const) {
     resetHeap();
-    const a = randn(M * N), v = randn(N);
-    const pa = putF32(a), pv = putF32(v), py = allocF32(M * N), ps = allocF32(N);
+    const a = randn(M * N),
+      v = randn(N);
+    const pa = putF32(a),
+      pv = putF32(v),
+      py = allocF32(M * N),
+      ps = allocF32(N);
     k.add_row_vector(pa, pv, py, M, N);
     k.sum_rows(pa, M, N, ps);
     same(f32(py, M * N), be.toHost(be.addRowVector(be.fromHost(a, [M, N]), be.fromHost(v, [N]))), `add_row_vector ${M}x${N}`);
     close(f32(ps, N), be.toHost(be.sumRows(be.fromHost(a, [M, N]))), `sum_rows ${M}x${N}`, 1e-7);
   }
-  for (const [N, O, I] of [[1, 1, 1], [3, 10, 64], [2, 5, 7], [4, 3, 17]] as const) {
+  for (const [N, O, I] of [
+    [1, 1, 1],
+    [3, 10, 64],
+    [2, 5, 7],
+    [4, 3, 17],
+  ] as const) {
     resetHeap();
-    const dy = randn(N * O), x = randn(N * I);
+    const dy = randn(N * O),
+      x = randn(N * I);
     const py = allocF32(N * O * I);
     k.outer_per_sample(putF32(dy), putF32(x), py, N, O, I);
-    same(f32(py, N * O * I), be.toHost(be.outerPerSample(be.fromHost(dy, [N, O]), be.fromHost(x, [N, I]))), `outer_per_sample ${N}x${O}x${I}`);
+    same(
+      f32(py, N * O * I),
+      be.toHost(be.outerPerSample(be.fromHost(dy, [N, O]), be.fromHost(x, [N, I]))),
+      `outer_per_sample ${N}x${O}x${I}`,
+    );
   }
 });
 
 test('softmax_ce / softmax_ce_grad', () => {
-  for (const [N, K, scale] of [[1, 1, 1], [5, 10, 1], [64, 10, 5], [3, 7, 80], [2, 100, 30], [4, 3, 1e-3]] as const) {
+  for (const [N, K, scale] of [
+    [1, 1, 1],
+    [5, 10, 1],
+    [64, 10, 5],
+    [3, 7, 80],
+    [2, 100, 30],
+    [4, 3, 1e-3],
+  ] as const) {
     resetHeap();
     const logits = randn(N * K, scale);
     const labels = Int32Array.from({ length: N }, () => randInt(0, K - 1));
-    const pl = putF32(logits), plab = putI32(labels), ploss = allocF32(N), pprob = allocF32(N * K), pd = allocF32(N * K);
+    const pl = putF32(logits),
+      plab = putI32(labels),
+      ploss = allocF32(N),
+      pprob = allocF32(N * K),
+      pd = allocF32(N * K);
     k.softmax_ce(pl, plab, N, K, ploss, pprob);
-    const losses = new Float32Array(N), probs = new Float32Array(N * K);
+    const losses = new Float32Array(N),
+      probs = new Float32Array(N * K);
     softmaxCrossEntropy(N, K, logits, labels, losses, probs);
     close(f32(ploss, N), losses, `softmax_ce losses N${N} K${K} scale ${scale}`, 1e-6);
     close(f32(pprob, N * K), probs, `softmax_ce probs N${N} K${K} scale ${scale}`, 1e-6);
@@ -386,7 +594,13 @@ test('softmax_ce / softmax_ce_grad', () => {
 });
 
 test('sign_sum and signs_i8: exact, sign(0) = 0; the flag is set exactly when a gradient is NaN or ±Inf', () => {
-  for (const [B, numel] of [[1, 1], [3, 17], [64, 100], [5, 1000], [2, 16]] as const) {
+  for (const [B, numel] of [
+    [1, 1],
+    [3, 17],
+    [64, 100],
+    [5, 1000],
+    [2, 16],
+  ] as const) {
     for (const bad of [undefined, NaN, Infinity, -Infinity]) {
       resetHeap();
       const grads = randWithZeros(B * numel);
@@ -395,14 +609,20 @@ test('sign_sum and signs_i8: exact, sign(0) = 0; the flag is set exactly when a 
       const tag = `${B}x${numel} ${bad ?? 'finite'}`;
       const pg = putF32(grads);
       const sums0 = Int32Array.from({ length: numel }, () => randInt(-5, 5));
-      const ps = putI32(sums0), flag = putI32(new Int32Array(1));
+      const ps = putI32(sums0),
+        flag = putI32(new Int32Array(1));
       k.sign_sum(pg, B, numel, ps, 0, numel, flag);
       const ref = new Int32Array(numel);
       const refBad = signSum(grads, B, numel, ref, 0);
-      same(i32(ps, numel), sums0.map((s, i) => s + ref[i]!), `sign_sum ${tag}`);
+      same(
+        i32(ps, numel),
+        sums0.map((s, i) => s + ref[i]!),
+        `sign_sum ${tag}`,
+      );
       assert.is(i32(flag, 1)[0], bad === undefined ? 0 : 1, `sign_sum flag ${tag}`);
       assert.is(refBad, bad !== undefined, `reference signSum ${tag}`);
-      const po = alloc(B * numel), flag2 = putI32(new Int32Array(1));
+      const po = alloc(B * numel),
+        flag2 = putI32(new Int32Array(1));
       k.signs_i8(pg, B * numel, po, flag2);
       same(new Int8Array(memory.buffer, po, B * numel), signsOf(grads), `signs_i8 ${tag}`);
       assert.is(i32(flag2, 1)[0], bad === undefined ? 0 : 1, `signs_i8 flag ${tag}`);
@@ -413,16 +633,28 @@ test('sign_sum and signs_i8: exact, sign(0) = 0; the flag is set exactly when a 
     const pg = putF32(grads);
     const sums0 = Int32Array.from({ length: numel }, () => randInt(-5, 5));
     const ps = putI32(sums0);
-    const k0 = numel > 3 ? 1 : 0, k1 = numel > 3 ? numel - 2 : numel;
+    const k0 = numel > 3 ? 1 : 0,
+      k1 = numel > 3 ? numel - 2 : numel;
     k.sign_sum(pg, B, numel, ps, k0, k1, putI32(new Int32Array(1)));
     const ref = new Int32Array(numel);
     signSum(grads, B, numel, ref, 0);
-    same(i32(ps, numel), sums0.map((s, i) => (i >= k0 && i < k1 ? s + ref[i]! : s)), `sign_sum ${B}x${numel} [${k0}, ${k1})`);
+    same(
+      i32(ps, numel),
+      sums0.map((s, i) => (i >= k0 && i < k1 ? s + ref[i]! : s)),
+      `sign_sum ${B}x${numel} [${k0}, ${k1})`,
+    );
   }
 });
 
 test('class_gram: exact, against the reference and brute force', () => {
-  for (const [B, numel, classes] of [[1, 5, 1], [10, 37, 3], [64, 300, 10], [9, 5000, 2], [40, 4096 + 17, 4], [300, 40, 1]] as const) {
+  for (const [B, numel, classes] of [
+    [1, 5, 1],
+    [10, 37, 3],
+    [64, 300, 10],
+    [9, 5000, 2],
+    [40, 4096 + 17, 4],
+    [300, 40, 1],
+  ] as const) {
     resetHeap();
     const grads = randWithZeros(B * numel);
     const S = signsOf(grads);
@@ -434,7 +666,8 @@ test('class_gram: exact, against the reference and brute force', () => {
     const pS = putI8(S);
     members.forEach((rows, c) => {
       const n = rows.length;
-      const pr = putI32(rows), pG = allocF64(n * n);
+      const pr = putI32(rows),
+        pG = allocF64(n * n);
       f64(pG, n * n).set(grams[c]!);
       k.class_gram(pS, numel, pr, n, pG);
       grams[c] = f64(pG, n * n).slice();
@@ -452,10 +685,13 @@ test('class_gram: exact, against the reference and brute force', () => {
 
 test('class_gram stays exact for full-range int8 values over long rows', () => {
   resetHeap();
-  const B = 5, numel = 70001;
+  const B = 5,
+    numel = 70001;
   const S = Int8Array.from({ length: B * numel }, () => (rand() < 0.5 ? -127 : 127) - randInt(-1, 1) * randInt(0, 3));
   const rows = [4, 0, 2, 3];
-  const pS = putI8(S), pr = putI32(rows), pG = allocF64(16);
+  const pS = putI8(S),
+    pr = putI32(rows),
+    pG = allocF64(16);
   k.class_gram(pS, numel, pr, rows.length, pG);
   const G = new Float64Array(16);
   classGram(S, numel, [rows], [G]);
@@ -464,9 +700,15 @@ test('class_gram stays exact for full-range int8 values over long rows', () => {
 
 test('two instances on one shared memory: a second one here and one in a worker thread, row halves concurrently', async () => {
   resetHeap();
-  const M = 64, N = 256, K = 144;
-  const A = randn(M * K), B = randn(K * N);
-  const pa = putF32(A), pb = putF32(B), pc = allocF32(M * N), pc2 = allocF32(M * N);
+  const M = 64,
+    N = 256,
+    K = 144;
+  const A = randn(M * K),
+    B = randn(K * N);
+  const pa = putF32(A),
+    pb = putF32(B),
+    pc = allocF32(M * N),
+    pc2 = allocF32(M * N);
   const second = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as Kernels;
   k.gemm(M, N, K, pa, pb, pc, 0, 0, M / 2);
   second.gemm(M, N, K, pa, pb, pc, 0, M / 2, M);
@@ -481,7 +723,10 @@ test('two instances on one shared memory: a second one here and one in a worker 
      parentPort.postMessage('done');`,
     { eval: true, workerData: { module: wasmModule, memory, args: [M, N, K, pa, pb, pc2, 0, M / 2, M] } },
   );
-  const done = new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  const done = new Promise<string>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
   k.gemm(M, N, K, pa, pb, pc2, 0, 0, M / 2);
   assert.is(await done, 'done');
   await worker.terminate();

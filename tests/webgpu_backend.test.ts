@@ -15,7 +15,17 @@ import { createNodeWebGpuBackend } from '../src/node/gpu.js';
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
 import type { Backend } from '../src/backend/backend.js';
-import { CONV_CASES, MAP_SHAPES, checkConv, checkDense, checkMaps, checkNonFiniteReductions, checkOverflowScores, checkReductions, ref } from './backend_checks.js';
+import {
+  CONV_CASES,
+  MAP_SHAPES,
+  checkConv,
+  checkDense,
+  checkMaps,
+  checkNonFiniteReductions,
+  checkOverflowScores,
+  checkReductions,
+  ref,
+} from './backend_checks.js';
 import { fixturesDir, readJson, relErr, repoRoot, skipSuite } from './helpers.js';
 
 const TOL = 1e-4;
@@ -29,7 +39,8 @@ try {
 }
 
 /** A test that needs the adapter: skipped (and counted so) without one. */
-const onGpu = (name: string, fn: (b: WebGpuBackend) => void) => (gpu ? test(name, () => gpu!.scope(() => fn(gpu!))) : test.skip(name, () => {}));
+const onGpu = (name: string, fn: (b: WebGpuBackend) => void) =>
+  gpu ? test(name, () => gpu!.scope(() => fn(gpu!))) : test.skip(name, () => {});
 
 (gpu ? test : test.skip)('an adapter is there and says what it is', () => {
   const { adapter } = gpu!;
@@ -38,7 +49,9 @@ const onGpu = (name: string, fn: (b: WebGpuBackend) => void) => (gpu ? test(name
 });
 
 for (const c of CONV_CASES) onGpu(`conv2d kernels match the reference: ${JSON.stringify(c)}`, (b) => checkConv(b, c, 'webgpu', TOL));
-onGpu('element-wise, pooling and batch-norm kernels match the reference', (b) => { for (const s of [...MAP_SHAPES, [5, 7]]) checkMaps(b, s, TOL); });
+onGpu('element-wise, pooling and batch-norm kernels match the reference', (b) => {
+  for (const s of [...MAP_SHAPES, [5, 7]]) checkMaps(b, s, TOL);
+});
 onGpu('dense and loss kernels match the reference', (b) => checkDense(b, TOL));
 onGpu('per-sample reductions are exact: sign sums and class Grams', (b) => checkReductions(b));
 onGpu('a NaN or ±Inf gradient marks the sign sums and the class Grams', (b) => checkNonFiniteReductions(b));
@@ -53,7 +66,13 @@ onGpu('scope frees what it made and a released tensor is gone on the GPU', (b) =
   assert.equal([...b.toHost(kept)], [1, 2, 3]);
 });
 
-interface Case { arch: string; C: number; N: number; num_classes: number; scores: Record<string, number | null> }
+interface Case {
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
+  scores: Record<string, number | null>;
+}
 const cases = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expected.json')).cases;
 for (const name of ['tiny', 'index0']) {
   onGpu(`whole-network GradSign and GradAlign on WebGPU equal PyTorch and the reference backend (${name})`, (b) => {
@@ -68,37 +87,56 @@ for (const name of ['tiny', 'index0']) {
     assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `gradsign ${s1.gradsign} vs PyTorch ${c.scores.gradsign_sum}`);
     assert.ok(relErr(s1.gradalign1!, c.scores.gradalign1_none!) <= 1e-3, `gradalign1 ${s1.gradalign1}`);
     assert.ok(Math.abs(s1.gradalign2! + c.scores.gradalign2_none!) <= 1e-3, `gradalign2 ${s1.gradalign2}`);
-    for (const k of ['gradsign', 'gradalign1', 'gradalign2']) assert.ok(relErr(s1[k]!, s2[k]!) <= 1e-3, `${k}: webgpu ${s1[k]} vs reference ${s2[k]}`);
+    for (const k of ['gradsign', 'gradalign1', 'gradalign2'])
+      assert.ok(relErr(s1[k]!, s2[k]!) <= 1e-3, `${k}: webgpu ${s1[k]} vs reference ${s2[k]}`);
   });
 }
 
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 function score(...args: string[]): { scores: Record<string, number | null>; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--json', '--batch', '4', ...args], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--json', '--batch', '4', ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   assert.is(r.status, 0, `zerocost score ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { scores: (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { scores: Record<string, number | null> }).scores, stderr: r.stderr };
+  return {
+    scores: (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { scores: Record<string, number | null> }).scores,
+    stderr: r.stderr,
+  };
 }
 
-(gpu ? test : test.skip)('CLI: score --backend webgpu equals --backend wasm; --backend auto says it took WASM over a software adapter', () => {
-  const g = score('--backend', 'webgpu'), w = score('--backend', 'wasm');
-  assert.match(g.stderr, /backend: webgpu on /);
-  assert.ok(relErr(g.scores.gradsign!, w.scores.gradsign!) <= 1e-4, `gradsign webgpu ${g.scores.gradsign} vs wasm ${w.scores.gradsign}`);
-  assert.ok(g.scores.gradsign! > 0);
-  if (gpu!.adapter.software) {
-    const a = score('--backend', 'auto');
-    assert.match(a.stderr, /backend: wasm, \d+ thread\(s\) \(auto: the WebGPU adapter is .* a software renderer/);
-    assert.equal(a.scores, w.scores);
-  }
-});
+(gpu ? test : test.skip)(
+  'CLI: score --backend webgpu equals --backend wasm; --backend auto says it took WASM over a software adapter',
+  () => {
+    const g = score('--backend', 'webgpu'),
+      w = score('--backend', 'wasm');
+    assert.match(g.stderr, /backend: webgpu on /);
+    assert.ok(relErr(g.scores.gradsign!, w.scores.gradsign!) <= 1e-4, `gradsign webgpu ${g.scores.gradsign} vs wasm ${w.scores.gradsign}`);
+    assert.ok(g.scores.gradsign! > 0);
+    if (gpu!.adapter.software) {
+      const a = score('--backend', 'auto');
+      assert.match(a.stderr, /backend: wasm, \d+ thread\(s\) \(auto: the WebGPU adapter is .* a software renderer/);
+      assert.equal(a.scores, w.scores);
+    }
+  },
+);
 
 test('CLI: without an adapter --backend webgpu stops with the reason and auto falls back to WASM, saying why', () => {
   // No Vulkan driver at all: Dawn finds no adapter (the package itself still loads).
   const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
-  const gpuRun = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--batch', '4', '--backend', 'webgpu'], { encoding: 'utf8', env, timeout: 120_000 });
+  const gpuRun = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--batch', '4', '--backend', 'webgpu'], {
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
   assert.is(gpuRun.status, 2, gpuRun.stderr);
   assert.match(gpuRun.stderr, /--backend webgpu: WebGPU: no WebGPU adapter is available/);
-  const auto = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--batch', '4', '--json'], { encoding: 'utf8', env, timeout: 120_000 });
+  const auto = spawnSync(process.execPath, [cli, 'score', '--arch', ARCH, '--batch', '4', '--json'], {
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
   assert.is(auto.status, 0, auto.stderr);
   assert.match(auto.stderr, /backend: wasm, \d+ thread\(s\) \(auto: no WebGPU: no WebGPU adapter is available\)/);
   assert.ok((JSON.parse(auto.stdout.trim()) as { scores: { gradsign: number } }).scores.gradsign > 0);

@@ -27,7 +27,18 @@ export type { Reduction } from './ops/cross_entropy.js';
  * until both exist.
  */
 export const ops = {
-  add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, zero,
+  add,
+  avgPool2d,
+  batchNorm,
+  channelBias,
+  conv2d,
+  crossEntropy,
+  globalAvgPool,
+  linear,
+  relu,
+  scale,
+  sum,
+  zero,
 } satisfies Record<string, Op>;
 export type OpName = keyof typeof ops;
 

@@ -38,7 +38,8 @@ export class Tape {
   /** Reverse pass from `root`; returns the gradients of the tracked leaves (parameters and inputs). */
   backward(root: Tensor, options: BackwardOptions = {}): Map<Tensor, Tensor> {
     const be = this.backend;
-    if (!options.seed && root.size !== 1) throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
+    if (!options.seed && root.size !== 1)
+      throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
     const sink = options.perSample;
     const retained = new Map((options.retain ?? []).map((t) => [t.id, t]));
     const ctx: BackwardContext = {
@@ -85,8 +86,10 @@ export class Tape {
     if (root.size !== 1) throw new Error(`hessianVectorProduct: root of shape ${shapeString(root.shape)} is not a scalar`);
     const tangents = new Map<number, Tensor>();
     for (const [leaf, t] of direction) {
-      if (!this.leaves.has(leaf.id)) throw new Error(`hessianVectorProduct: direction given for an unwatched tensor ${leaf.name ?? leaf.id}`);
-      if (!sameShape(leaf.shape, t.shape)) throw new Error(`hessianVectorProduct: direction ${shapeString(t.shape)} for ${shapeString(leaf.shape)}`);
+      if (!this.leaves.has(leaf.id))
+        throw new Error(`hessianVectorProduct: direction given for an unwatched tensor ${leaf.name ?? leaf.id}`);
+      if (!sameShape(leaf.shape, t.shape))
+        throw new Error(`hessianVectorProduct: direction ${shapeString(t.shape)} for ${shapeString(leaf.shape)}`);
       tangents.set(leaf.id, t);
     }
     const rule = (e: Entry): TangentRule => {
@@ -116,7 +119,8 @@ export class Tape {
       weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
     };
     const firstId = nextTensorId();
-    const grads = new GradientSlots(be, firstId), tgrads = new GradientSlots(be, firstId);
+    const grads = new GradientSlots(be, firstId),
+      tgrads = new GradientSlots(be, firstId);
     grads.accumulate(root.id, this.one(root));
     // The gradients walk as in backward; their tangents ride along, slot for slot.
     this.reverseWalk(grads, (e, dy) => {
@@ -125,7 +129,7 @@ export class Tape {
       const tdxs = tdy === null && tx.every((t) => t === null) ? [] : rule(e).vjpJvp(dy, tdy, tx, ctx);
       e.inputs.forEach((x, i) => {
         const tdx = tdxs[i];
-        if (tdx) (this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx));
+        if (tdx) this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx);
       });
       if (tdy) tgrads.done(tdy);
       return e.vjp(dy, ctx);
@@ -208,7 +212,10 @@ class GradientSlots {
   private kept = new Set<Tensor>();
   private released = new Set<Tensor>();
 
-  constructor(private readonly be: Kernels, private readonly firstId: number) {}
+  constructor(
+    private readonly be: Kernels,
+    private readonly firstId: number,
+  ) {}
 
   /** Adds g into slot id (a new tensor when the slot already holds one). */
   accumulate(id: number, g: Tensor): void {

@@ -33,7 +33,10 @@ export function bnStatistics(l: BnLayout, grouping: StatsGrouping, x: HostArray)
   forEachRun(l, grouping, (g, _c, s) => {
     const m = mean[g]!;
     let acc = 0;
-    for (let i = 0; i < l.HW; i++) { const d = x[s + i]! - m; acc += d * d; }
+    for (let i = 0; i < l.HW; i++) {
+      const d = x[s + i]! - m;
+      acc += d * d;
+    }
     variance[g]! += acc;
   });
   for (let g = 0; g < G; g++) variance[g]! /= count;
@@ -43,38 +46,58 @@ export function bnStatistics(l: BnLayout, grouping: StatsGrouping, x: HostArray)
 export function bnForward(l: BnLayout, bn: SavedBatchNorm<HostArray>, beta: HostArray, y: HostArray): void {
   const { x, mean, invStd, gamma } = bn;
   forEachRun(l, bn.grouping, (g, c, s) => {
-    const m = mean[g]!, k = invStd[g]! * gamma[c]!, b = beta[c]!;
+    const m = mean[g]!,
+      k = invStd[g]! * gamma[c]!,
+      b = beta[c]!;
     for (let i = 0; i < l.HW; i++) y[s + i] = (x[s + i]! - m) * k + b;
   });
 }
 
 export function bnBackward(
-  l: BnLayout, dy: HostArray, bn: SavedBatchNorm<HostArray>, out: { dx: HostArray; dgamma: HostArray; dbeta: HostArray },
+  l: BnLayout,
+  dy: HostArray,
+  bn: SavedBatchNorm<HostArray>,
+  out: { dx: HostArray; dgamma: HostArray; dbeta: HostArray },
 ): void {
-  const { x, mean, invStd, gamma, grouping, statsFromInput } = bn, { dx, dgamma, dbeta } = out;
+  const { x, mean, invStd, gamma, grouping, statsFromInput } = bn,
+    { dx, dgamma, dbeta } = out;
   const G = bnGroups(l, grouping);
   const count = grouping === 'channel' ? l.N * l.HW : l.HW;
   const sumDy = new Float64Array(G);
   const sumDyXhat = new Float64Array(G);
   forEachRun(l, grouping, (g, _c, s) => {
-    const m = mean[g]!, k = invStd[g]!;
-    let a = 0, b = 0;
-    for (let i = 0; i < l.HW; i++) { const d = dy[s + i]!; a += d; b += d * (x[s + i]! - m) * k; }
+    const m = mean[g]!,
+      k = invStd[g]!;
+    let a = 0,
+      b = 0;
+    for (let i = 0; i < l.HW; i++) {
+      const d = dy[s + i]!;
+      a += d;
+      b += d * (x[s + i]! - m) * k;
+    }
     sumDy[g]! += a;
     sumDyXhat[g]! += b;
   });
-  const dg = new Float64Array(l.C), db = new Float64Array(l.C);
-  for (let g = 0; g < G; g++) { const c = g % l.C; dg[c]! += sumDyXhat[g]!; db[c]! += sumDy[g]!; }
+  const dg = new Float64Array(l.C),
+    db = new Float64Array(l.C);
+  for (let g = 0; g < G; g++) {
+    const c = g % l.C;
+    dg[c]! += sumDyXhat[g]!;
+    db[c]! += sumDy[g]!;
+  }
   dgamma.set(dg);
   dbeta.set(db);
   forEachRun(l, grouping, (g, c, s) => {
-    const m = mean[g]!, k = invStd[g]!, scale = gamma[c]! * k;
+    const m = mean[g]!,
+      k = invStd[g]!,
+      scale = gamma[c]! * k;
     if (!statsFromInput) {
       for (let i = 0; i < l.HW; i++) dx[s + i] = dy[s + i]! * scale;
       return;
     }
     // dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) over the group
-    const mdy = sumDy[g]! / count, mdyx = sumDyXhat[g]! / count;
+    const mdy = sumDy[g]! / count,
+      mdyx = sumDyXhat[g]! / count;
     for (let i = 0; i < l.HW; i++) dx[s + i] = scale * (dy[s + i]! - mdy - (x[s + i]! - m) * k * mdyx);
   });
 }
@@ -86,7 +109,12 @@ export function bnBackward(
  * With fixed statistics (running mode) dx = γ·s·dy, so t(dx) = γ·s·tdy. Zero tangents may be null.
  */
 export function bnBackwardTangent(
-  l: BnLayout, dy: HostArray, tdy: HostArray | null, tx: HostArray | null, bn: SavedBatchNorm<HostArray>, out: HostArray,
+  l: BnLayout,
+  dy: HostArray,
+  tdy: HostArray | null,
+  tx: HostArray | null,
+  bn: SavedBatchNorm<HostArray>,
+  out: HostArray,
 ): void {
   const { x, mean, invStd, gamma, grouping, statsFromInput } = bn;
   if (!statsFromInput) {
@@ -101,23 +129,56 @@ export function bnBackwardTangent(
   // Per group: Σdy, Σdy·x̂, Σtx, Σx̂·tx, Σtdy, Σtdy·x̂, Σdy·tx
   const acc = new Float64Array(G * 7);
   forEachRun(l, grouping, (g, _c, s) => {
-    const m = mean[g]!, k = invStd[g]!;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0;
+    const m = mean[g]!,
+      k = invStd[g]!;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      a4 = 0,
+      a5 = 0,
+      a6 = 0;
     for (let i = 0; i < l.HW; i++) {
-      const xh = (x[s + i]! - m) * k, d = dy[s + i]!, t = tx ? tx[s + i]! : 0, td = tdy ? tdy[s + i]! : 0;
-      a0 += d; a1 += d * xh; a2 += t; a3 += xh * t; a4 += td; a5 += td * xh; a6 += d * t;
+      const xh = (x[s + i]! - m) * k,
+        d = dy[s + i]!,
+        t = tx ? tx[s + i]! : 0,
+        td = tdy ? tdy[s + i]! : 0;
+      a0 += d;
+      a1 += d * xh;
+      a2 += t;
+      a3 += xh * t;
+      a4 += td;
+      a5 += td * xh;
+      a6 += d * t;
     }
     const o = g * 7;
-    acc[o]! += a0; acc[o + 1]! += a1; acc[o + 2]! += a2; acc[o + 3]! += a3; acc[o + 4]! += a4; acc[o + 5]! += a5; acc[o + 6]! += a6;
+    acc[o]! += a0;
+    acc[o + 1]! += a1;
+    acc[o + 2]! += a2;
+    acc[o + 3]! += a3;
+    acc[o + 4]! += a4;
+    acc[o + 5]! += a5;
+    acc[o + 6]! += a6;
   });
   forEachRun(l, grouping, (g, c, s) => {
-    const o = g * 7, m = mean[g]!, k = invStd[g]!, gm = gamma[c]!;
-    const mdy = acc[o]! / count, mdyx = acc[o + 1]! / count, mtx = acc[o + 2]! / count, mxtx = acc[o + 3]! / count;
-    const mtdy = acc[o + 4]! / count, mtdyx = acc[o + 5]! / count, mdytx = acc[o + 6]! / count;
+    const o = g * 7,
+      m = mean[g]!,
+      k = invStd[g]!,
+      gm = gamma[c]!;
+    const mdy = acc[o]! / count,
+      mdyx = acc[o + 1]! / count,
+      mtx = acc[o + 2]! / count,
+      mxtx = acc[o + 3]! / count;
+    const mtdy = acc[o + 4]! / count,
+      mtdyx = acc[o + 5]! / count,
+      mdytx = acc[o + 6]! / count;
     const ts = -k * k * mxtx;
     const mdyTxh = k * (mdytx - mdy * mtx - mdyx * mxtx); // mean(dy·t(x̂))
     for (let i = 0; i < l.HW; i++) {
-      const xh = (x[s + i]! - m) * k, d = dy[s + i]!, t = tx ? tx[s + i]! : 0, td = tdy ? tdy[s + i]! : 0;
+      const xh = (x[s + i]! - m) * k,
+        d = dy[s + i]!,
+        t = tx ? tx[s + i]! : 0,
+        td = tdy ? tdy[s + i]! : 0;
       const txh = k * (t - mtx - xh * mxtx);
       const h = d - mdy - xh * mdyx;
       const th = td - mtdy - txh * mdyx - xh * (mtdyx + mdyTxh);

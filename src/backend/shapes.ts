@@ -36,9 +36,16 @@ export function rowVectorDims(a: Tensor, v: Tensor): { M: number; N: number } {
 
 /** op(a) [M,K] × op(b) [K,N]: the sizes, or an error naming both shapes. */
 export function matmulDims(a: Tensor, b: Tensor, transA: boolean, transB: boolean): { M: number; K: number; N: number } {
-  const [ar, ac] = a.shape as [number, number], [br, bc] = b.shape as [number, number];
-  const M = transA ? ac : ar, K = transA ? ar : ac, K2 = transB ? bc : br, N = transB ? br : bc;
-  if (K !== K2) throw new Error(`matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`);
+  const [ar, ac] = a.shape as [number, number],
+    [br, bc] = b.shape as [number, number];
+  const M = transA ? ac : ar,
+    K = transA ? ar : ac,
+    K2 = transB ? bc : br,
+    N = transB ? br : bc;
+  if (K !== K2)
+    throw new Error(
+      `matmul: inner sizes differ (${shapeString(a.shape)}${transA ? 'ᵀ' : ''} x ${shapeString(b.shape)}${transB ? 'ᵀ' : ''})`,
+    );
   return { M, K, N };
 }
 
@@ -52,10 +59,19 @@ export function checkLabels(labels: Int32Array, N: number, K: number): void {
 
 /** The sizes of a convolution of input [N,Ci,H,W] with weight [Co,Ci,kh,kw]; K = Ci·kh·kw, P = Ho·Wo. */
 export interface ConvGeometry {
-  N: number; Ci: number; H: number; W: number;
-  Co: number; kh: number; kw: number;
-  Ho: number; Wo: number; stride: number; pad: number;
-  K: number; P: number;
+  N: number;
+  Ci: number;
+  H: number;
+  W: number;
+  Co: number;
+  kh: number;
+  kw: number;
+  Ho: number;
+  Wo: number;
+  stride: number;
+  pad: number;
+  K: number;
+  P: number;
 }
 
 export function convGeometry(xShape: readonly number[], wShape: readonly number[], p: Conv2dParams): ConvGeometry {
@@ -74,18 +90,30 @@ export function poolOutputSize(size: number, p: Pool2dParams): number {
 }
 
 /** A pooling of input [N,C,H,W]: its sizes and the output's. */
-export interface PoolGeometry { N: number; C: number; H: number; W: number; Ho: number; Wo: number }
+export interface PoolGeometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  Ho: number;
+  Wo: number;
+}
 
 export function poolGeometry(xShape: readonly number[], p: Pool2dParams): PoolGeometry {
   if (xShape.length !== 4) throw new Error(`pool: expected a 4-d input, got ${shapeString(xShape)}`);
   const [N, C, H, W] = xShape as [number, number, number, number];
-  const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+  const Ho = poolOutputSize(H, p),
+    Wo = poolOutputSize(W, p);
   if (Ho < 1 || Wo < 1) throw new Error(`pool: output would be empty for input ${H}x${W}, kernel ${p.kernel}x${p.kernel}`);
   return { N, C, H, W, Ho, Wo };
 }
 
 /** Batch norm's input as N·C runs of HW contiguous values ([N,C] is HW = 1). */
-export interface BnLayout { N: number; C: number; HW: number }
+export interface BnLayout {
+  N: number;
+  C: number;
+  HW: number;
+}
 
 export function bnLayout(shape: readonly number[]): BnLayout {
   if (shape.length !== 4 && shape.length !== 2) throw new Error(`batch_norm: expected [N,C,H,W] or [N,C], got ${shapeString(shape)}`);

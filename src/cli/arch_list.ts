@@ -53,7 +53,8 @@ export function parseArchList(text: string, source: string, check?: (arch: strin
   if (lines.size === 0) throw new UsageError(`--archs file ${source} holds no architecture`);
   const entries: ArchListEntry[] = [];
   const warnings: string[] = [];
-  for (const [arch, at] of lines) { // a Map keeps first-appearance order
+  for (const [arch, at] of lines) {
+    // a Map keeps first-appearance order
     entries.push({ arch, line: at[0]! });
     if (at.length > 1) warnings.push(`${source}: ${arch} is on lines ${at.join(', ')}: scored once (line ${at[0]})`);
   }
@@ -66,7 +67,9 @@ export function readArchList(path: string, check?: (arch: string) => string | un
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read --archs file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(
+      `cannot read --archs file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   return parseArchList(text, path, check);
 }

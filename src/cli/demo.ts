@@ -27,8 +27,10 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
 
   const batch = sampleCifarBatch(data, { batchSize, seed });
   const rows = new Random(seed).sample(table.rows.length, n).map((i) => table.rows[i]!);
-  io.err(`Scoring ${n} random NB201 architectures (seed ${seed}) on ${batchSize} images of the bundled CIFAR-10 sample, ` +
-    `backend ${backend.name}; NB201 CIFAR-10 test accuracy from the bundled table.`);
+  io.err(
+    `Scoring ${n} random NB201 architectures (seed ${seed}) on ${batchSize} images of the bundled CIFAR-10 sample, ` +
+      `backend ${backend.name}; NB201 CIFAR-10 test accuracy from the bundled table.`,
+  );
 
   const results = rows.map((row, k) => {
     const r = scoreArchitecture(backend, row.arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: CIFAR_NUM_CLASSES.cifar10, seed });
@@ -42,9 +44,11 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
   const fmt = (v: number | undefined, digits: number) => (v === undefined || Number.isNaN(v) ? 'NaN' : v.toFixed(digits));
   io.out('rank  NB201#  test acc  gradsign    gradalign1   gradalign2  params     arch');
   results.forEach(({ row, scores, params }, k) => {
-    io.out(`${String(k + 1).padStart(4)}  ${String(row.index).padStart(6)}  ${row.test.cifar10.toFixed(2).padStart(8)}  ` +
-      `${fmt(scores.gradsign, 0).padStart(9)}  ${fmt(scores.gradalign1, 1).padStart(11)}  ${fmt(scores.gradalign2, 3).padStart(10)}  ` +
-      `${String(params).padStart(9)}  ${row.arch}`);
+    io.out(
+      `${String(k + 1).padStart(4)}  ${String(row.index).padStart(6)}  ${row.test.cifar10.toFixed(2).padStart(8)}  ` +
+        `${fmt(scores.gradsign, 0).padStart(9)}  ${fmt(scores.gradalign1, 1).padStart(11)}  ${fmt(scores.gradalign2, 3).padStart(10)}  ` +
+        `${String(params).padStart(9)}  ${row.arch}`,
+    );
   });
   const acc = results.map((r) => r.row.test.cifar10);
   io.out('');
@@ -54,9 +58,12 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
     ['params (reference)', results.map((r) => r.params)],
   ];
   for (const [name, scores] of columns) {
-    const rho = spearman(scores, acc), tau = kendallTauB(scores, acc);
-    io.out(`  ${name.padEnd(20)} Spearman ρ ${fmt(rho.value, 3).padStart(6)}   Kendall τ ${fmt(tau.value, 3).padStart(6)}` +
-      (rho.dropped > 0 ? `   (${rho.dropped} NaN scores dropped)` : ''));
+    const rho = spearman(scores, acc),
+      tau = kendallTauB(scores, acc);
+    io.out(
+      `  ${name.padEnd(20)} Spearman ρ ${fmt(rho.value, 3).padStart(6)}   Kendall τ ${fmt(tau.value, 3).padStart(6)}` +
+        (rho.dropped > 0 ? `   (${rho.dropped} NaN scores dropped)` : ''),
+    );
   }
   io.out(`(${n} architectures is a small sample: expect about ±0.2; the papers use all 15,625.)`);
   await backend.close?.();

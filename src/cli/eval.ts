@@ -10,7 +10,14 @@ import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import type { Nb201Dataset } from '../data/nb201_table.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
-import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type AccuracyTarget, type EvalLine } from '../eval/report.js';
+import {
+  correlationRows,
+  formatReport,
+  formatSuiteZeroAgreement,
+  withTenasRanks,
+  type AccuracyTarget,
+  type EvalLine,
+} from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
@@ -32,11 +39,32 @@ import { makeBackend } from './score.js';
 /** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
 export const GRADALIGN2_PROTOCOL = '+mean_c log det';
 
-export async function runEval(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void; tty: boolean }): Promise<number> {
+export async function runEval(
+  argv: readonly string[],
+  io: { out: (s: string) => void; err: (s: string) => void; tty: boolean },
+): Promise<number> {
   const args = parseArgs(argv, {
-    space: {}, dataset: {}, archs: {}, proxies: {}, batch: {}, seeds: {}, data: {}, split: {}, out: {}, backend: {}, threads: {},
-    chunk: {}, normalization: {}, 'sample-seed': {}, quiet: { flag: true }, help: { flag: true },
-    'report-only': { flag: true }, 'batch-choice': {}, ...proxyOptionSpecs(['ntkBatch']), repair: { flag: true }, shard: {},
+    space: {},
+    dataset: {},
+    archs: {},
+    proxies: {},
+    batch: {},
+    seeds: {},
+    data: {},
+    split: {},
+    out: {},
+    backend: {},
+    threads: {},
+    chunk: {},
+    normalization: {},
+    'sample-seed': {},
+    quiet: { flag: true },
+    help: { flag: true },
+    'report-only': { flag: true },
+    'batch-choice': {},
+    ...proxyOptionSpecs(['ntkBatch']),
+    repair: { flag: true },
+    shard: {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   choiceOption(args, 'space', ['nb201'] as const, 'nb201');
@@ -79,10 +107,14 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const { ntkBatch } = parseProxyOptions(args, ['ntkBatch']);
   // --report-only reads without the lock (safe beside a running eval), unless --repair must rewrite the file;
   // a writer takes the lock before it starts a backend, so a second writer fails at once.
-  const reportOnly = args.flags.has('report-only'), repair = args.flags.has('repair');
+  const reportOnly = args.flags.has('report-only'),
+    repair = args.flags.has('repair');
   const results = openResults<ResultLine>(out, {
-    readOnly: reportOnly && !repair, repair, mustExist: reportOnly,
-    check: (v) => checkResultLine(v, table.rows), say: (line) => io.err(line),
+    readOnly: reportOnly && !repair,
+    repair,
+    mustExist: reportOnly,
+    check: (v) => checkResultLine(v, table.rows),
+    say: (line) => io.err(line),
   });
   // A report scores nothing: no backend to start (nor a GPU to probe).
   let backend: Awaited<ReturnType<typeof makeBackend>> | undefined;
@@ -93,13 +125,20 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     throw e;
   }
   const protocol = {
-    dataset, batch: batchSize, split, data: dataIdentity, normalization,
+    dataset,
+    batch: batchSize,
+    split,
+    data: dataIdentity,
+    normalization,
     batchChoice: perArch ? 'a fresh batch per architecture (seed 1,000,003·seed + NB201 index)' : 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed',
     bn: proxies.every(isPerSample)
       ? 'per-sample statistics (train-mode BN on a batch of one)'
       : 'per-sample statistics for GradSign/GradAlign, batch statistics (train mode) for the baselines',
-    loss: 'cross-entropy per sample', readings: readingKeys(proxies), gradalign2: GRADALIGN2_PROTOCOL, accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
+    loss: 'cross-entropy per sample',
+    readings: readingKeys(proxies),
+    gradalign2: GRADALIGN2_PROTOCOL,
+    accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
     backend: backend?.name ?? 'none',
     // only where TE-NAS's NTK is scored, so files without it keep their protocol
     ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
@@ -120,17 +159,31 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const pending = jobs.filter(({ seed, index }) => !done.has(`${dataset}|${seed}|${index}`));
   const todo = reportOnly ? [] : pending;
   const total = jobs.length;
-  io.err(`eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s)${shard ? `, shard ${shard.k}/${shard.n} (${total} of them)` : ''} ` +
-    `on ${dataDescription}, batch ${batchSize}${backend ? `, backend ${backend.name}` : ''}; ${total - pending.length} already in ${out}, ${todo.length} to score`);
+  io.err(
+    `eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s)${shard ? `, shard ${shard.k}/${shard.n} (${total} of them)` : ''} ` +
+      `on ${dataDescription}, batch ${batchSize}${backend ? `, backend ${backend.name}` : ''}; ${total - pending.length} already in ${out}, ${todo.length} to score`,
+  );
   const progress = args.flags.has('quiet') ? undefined : new Progress(total, total - todo.length, (s) => process.stderr.write(s), io.tty);
   const batches = new Map(seeds.map((seed) => [seed, sampleCifarBatch(data, { batchSize, seed, normalization })]));
   let failures = 0;
   for (const { seed, index } of todo) {
     const arch = table.rows[index]!.arch;
     try {
-      const batch = perArch ? sampleCifarBatch(data, { batchSize, seed: (1_000_003 * seed + index) % SEED_LIMIT, normalization }) : batches.get(seed)!;
+      const batch = perArch
+        ? sampleCifarBatch(data, { batchSize, seed: (1_000_003 * seed + index) % SEED_LIMIT, normalization })
+        : batches.get(seed)!;
       const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
-      const line: ResultLine = { space: 'nb201', index, arch, dataset, seed, scores: r.scores, seconds: Number(r.seconds.toFixed(3)), warnings: r.warnings, protocol };
+      const line: ResultLine = {
+        space: 'nb201',
+        index,
+        arch,
+        dataset,
+        seed,
+        scores: r.scores,
+        seconds: Number(r.seconds.toFixed(3)),
+        warnings: r.warnings,
+        protocol,
+      };
       results.append(line);
       results.existing.push(line);
     } catch (e) {
@@ -152,7 +205,8 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   // The report over every line of this dataset and these seeds for the chosen architectures.
   const wanted = new Set(indices);
   const unique = uniqueLines(results.existing);
-  if (unique.duplicates > 0) io.err(`${out}: ${unique.duplicates} duplicate line(s) of an (architecture, seed) already counted were ignored`);
+  if (unique.duplicates > 0)
+    io.err(`${out}: ${unique.duplicates} duplicate line(s) of an (architecture, seed) already counted were ignored`);
   const lines = withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)));
   const own: Nb201Dataset = dataset;
   const targets: AccuracyTarget[] = [
@@ -161,11 +215,15 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
     { label: `imagenet16-120 test accuracy (cross-dataset: scores from ${dataset} images)`, dataset: 'imagenet16-120', kind: 'test' },
   ];
   const rows = correlationRows(lines, table.rows, targets);
-  io.out(`## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines` +
-    `${unique.duplicates > 0 ? `; ${unique.duplicates} duplicate lines ignored` : ''})\n`);
-  io.out(`protocol: batch ${batchSize}, ${protocol.batchChoice}, ${split} split, ${normalization} normalisation, ` +
-    `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
-    `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`);
+  io.out(
+    `## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines` +
+      `${unique.duplicates > 0 ? `; ${unique.duplicates} duplicate lines ignored` : ''})\n`,
+  );
+  io.out(
+    `protocol: batch ${batchSize}, ${protocol.batchChoice}, ${split} split, ${normalization} normalisation, ` +
+      `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
+      `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`,
+  );
   io.out(formatReport(rows, targets));
   const suiteZero = dataset === 'cifar10' ? loadSuiteZeroCifar10() : undefined;
   if (suiteZero) io.out(formatSuiteZeroAgreement(lines, suiteZero));
@@ -177,16 +235,25 @@ export async function runEval(argv: readonly string[], io: { out: (s: string) =>
   const keys = ['params', ...readingKeys(proxies), ...(proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? ['tenas'] : [])];
   for (const key of keys) {
     const ls = lines.filter((l) => l.seed === plotSeed);
-    const x = ls.map((l) => l.scores[key] ?? NaN), y = ls.map((l) => table.rows[l.index]!.test[own]);
-    const rho = spearman(x, y).value, tau = kendallTauB(x, y).value;
+    const x = ls.map((l) => l.scores[key] ?? NaN),
+      y = ls.map((l) => table.rows[l.index]!.test[own]);
+    const rho = spearman(x, y).value,
+      tau = kendallTauB(x, y).value;
     const file = `${base}.${key}.svg`;
-    writeFileSync(file, scatterSvg(x.map((v, i) => ({ x: v, y: y[i]! })), {
-      title: `${key} vs NB201 ${own} test accuracy — ρ ${rho.toFixed(3)}, τ ${tau.toFixed(3)}, n = ${ls.length} (seed ${plotSeed})`,
-      xLabel: key, yLabel: `${own} test accuracy (%)`, logX: /^(params|gradsign|gradalign1|synflow|flops)$/.test(key),
-    }));
+    writeFileSync(
+      file,
+      scatterSvg(
+        x.map((v, i) => ({ x: v, y: y[i]! })),
+        {
+          title: `${key} vs NB201 ${own} test accuracy — ρ ${rho.toFixed(3)}, τ ${tau.toFixed(3)}, n = ${ls.length} (seed ${plotSeed})`,
+          xLabel: key,
+          yLabel: `${own} test accuracy (%)`,
+          logX: /^(params|gradsign|gradalign1|synflow|flops)$/.test(key),
+        },
+      ),
+    );
     plotted.push(file);
   }
   io.err(`plots: ${plotted.join(', ')}`);
   return failures > 0 ? 1 : 0;
 }
-

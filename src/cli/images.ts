@@ -24,7 +24,12 @@ export function chooseImages(args: ParsedArgs, dataset: CifarDataset, batchSize:
       throw new UsageError('the bundled CIFAR-10 sample has only test images: use --split test or give --data DIR');
     }
     const data = loadBundledCifar10Sample();
-    source = { data, split: 'test', description: `bundled CIFAR-10 test sample (${data.count} images)`, label: 'cifar10 test (bundled sample)' };
+    source = {
+      data,
+      split: 'test',
+      description: `bundled CIFAR-10 test sample (${data.count} images)`,
+      label: 'cifar10 test (bundled sample)',
+    };
   } else {
     const dir = given ?? defaultSharedDataDir();
     if (dir === undefined) throw new UsageError(`--dataset ${dataset} needs --data DIR (no bundled ${dataset} images)`);
@@ -32,6 +37,7 @@ export function chooseImages(args: ParsedArgs, dataset: CifarDataset, batchSize:
     const data = loadCifar(dir, dataset, split);
     source = { data, split, description: `${dataset} ${split} split in ${dir} (${data.count} images)`, label: `${dataset} ${split}` };
   }
-  if (batchSize > source.data.count) throw new UsageError(`--batch ${batchSize} exceeds the ${source.data.count} images of the ${source.description}`);
+  if (batchSize > source.data.count)
+    throw new UsageError(`--batch ${batchSize} exceeds the ${source.data.count} images of the ${source.description}`);
   return source;
 }

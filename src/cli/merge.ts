@@ -15,7 +15,10 @@ import { UsageError, parseArgs } from './args.js';
 export async function runMerge(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const args = parseArgs(argv, { help: { flag: true } });
   const [out, ...inputs] = args.positional;
-  if (out === undefined || inputs.length === 0) throw new UsageError('usage: zerocost merge OUT FILE... (results files of one protocol, e.g. the shards of an eval; see zerocost merge --help)');
+  if (out === undefined || inputs.length === 0)
+    throw new UsageError(
+      'usage: zerocost merge OUT FILE... (results files of one protocol, e.g. the shards of an eval; see zerocost merge --help)',
+    );
   if (existsSync(out) && !inputs.some((f) => resolve(f) === resolve(out))) {
     throw new UsageError(`${out} exists and is not one of the inputs: give another OUT, or list ${out} among the inputs to merge into it`);
   }
@@ -26,12 +29,16 @@ export async function runMerge(argv: readonly string[], io: { out: (s: string) =
     let reference: { file: string; protocol: Record<string, unknown> } | undefined;
     for (const file of inputs) {
       const lines = openResults<ResultLine>(file, {
-        readOnly: true, mustExist: true, check: (v) => checkResultLine(v, table.rows), repairHint: 'run the zerocost eval that wrote it with --report-only --repair',
+        readOnly: true,
+        mustExist: true,
+        check: (v) => checkResultLine(v, table.rows),
+        repairHint: 'run the zerocost eval that wrote it with --report-only --repair',
       }).existing;
       for (const l of lines) {
         reference ??= { file, protocol: l.protocol };
         const mismatch = protocolMismatch(l.protocol, reference.protocol, { held: `in ${file}`, ours: `in ${reference.file}` });
-        if (mismatch !== undefined) throw new ResultsFileError(`${file} and ${reference.file} hold results of different protocols: ${mismatch}`);
+        if (mismatch !== undefined)
+          throw new ResultsFileError(`${file} and ${reference.file} hold results of different protocols: ${mismatch}`);
       }
       all.push(...lines);
     }
@@ -39,8 +46,10 @@ export async function runMerge(argv: readonly string[], io: { out: (s: string) =
     const first = new Map(lines.map((l) => [lineKey(l), l]));
     const conflicting = all.filter((l) => JSON.stringify(l.scores) !== JSON.stringify(first.get(lineKey(l))!.scores)).length;
     replaceFile(out, lines.map((l) => JSON.stringify(l) + '\n').join(''));
-    io.err(`merge: ${lines.length} results from ${inputs.length} file(s) into ${out}` +
-      `${duplicates > 0 ? `; ${duplicates} duplicate line(s) ignored${conflicting > 0 ? `, ${conflicting} of them with other scores than the line kept` : ''}` : ''}`);
+    io.err(
+      `merge: ${lines.length} results from ${inputs.length} file(s) into ${out}` +
+        `${duplicates > 0 ? `; ${duplicates} duplicate line(s) ignored${conflicting > 0 ? `, ${conflicting} of them with other scores than the line kept` : ''}` : ''}`,
+    );
     return 0;
   } finally {
     lock.release();

@@ -28,9 +28,13 @@ export class Progress {
     const eta = (this.total - this.done) / rate;
     const pct = (100 * this.done) / this.total;
     if (this.tty) {
-      const width = 30, filled = Math.round((width * this.done) / this.total);
-      this.write(`\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${pct.toFixed(1)}% ` +
-        `${rate.toFixed(2)}/s ETA ${duration(eta)}   ` + (this.done === this.total ? '\n' : ''));
+      const width = 30,
+        filled = Math.round((width * this.done) / this.total);
+      this.write(
+        `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${pct.toFixed(1)}% ` +
+          `${rate.toFixed(2)}/s ETA ${duration(eta)}   ` +
+          (this.done === this.total ? '\n' : ''),
+      );
     } else if (performance.now() - this.lastLine > 10_000 || this.done === this.total) {
       this.lastLine = performance.now();
       this.write(`${this.label}: ${this.done}/${this.total} (${pct.toFixed(0)}%), ${rate.toFixed(2)} per s, ETA ${duration(eta)}\n`);

@@ -3,7 +3,14 @@
  * what it computes and what it consumes), and one flag per proxy option (options.ts) with its parsing and
  * help line. A new proxy or option appears here without an edit.
  */
-import { isChoiceOption, PROXY_OPTION_NAMES, PROXY_OPTIONS, type AnyOptionSpec, type ProxyOptionName, type ProxyOptions } from '../proxies/options.js';
+import {
+  isChoiceOption,
+  PROXY_OPTION_NAMES,
+  PROXY_OPTIONS,
+  type AnyOptionSpec,
+  type ProxyOptionName,
+  type ProxyOptions,
+} from '../proxies/options.js';
 import { CONSUMED, PER_SAMPLE_PROXIES, PROXIES, PROXY_NAMES, parseProxyList, type ProxyName } from '../proxies/registry.js';
 import { quote } from '../util/quote.js';
 import { UsageError, intOption, type OptionSpec, type ParsedArgs } from './args.js';
@@ -37,7 +44,11 @@ export function proxiesHelp(): string {
   const width = Math.max(...PROXY_NAMES.map((p) => p.length)) + 2;
   const rows = PROXY_NAMES.map((p) => {
     const e = PROXIES[p];
-    return helpEntry(`${' '.repeat(TEXT_COLUMN + 2)}${p}`, `${e.summary} (from ${e.consumes.map((c) => CONSUMED[c]).join(' and ')})`, TEXT_COLUMN + 2 + width);
+    return helpEntry(
+      `${' '.repeat(TEXT_COLUMN + 2)}${p}`,
+      `${e.summary} (from ${e.consumes.map((c) => CONSUMED[c]).join(' and ')})`,
+      TEXT_COLUMN + 2 + width,
+    );
   });
   return `${helpEntry('  --proxies LIST|all', `comma-separated (default ${PER_SAMPLE_PROXIES.join(',')}), or all of them, in this order:`)}\n${rows.join('\n')}`;
 }

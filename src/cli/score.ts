@@ -21,9 +21,29 @@ import { chooseImages } from './images.js';
 import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
-  arch: {}, archs: {}, proxies: {}, dataset: {}, data: {}, split: {}, batch: {}, seed: {}, 'batch-choice': {},
-  normalization: {}, weights: {}, input: {}, classes: {}, ...proxyOptionSpecs(),
-  backend: {}, threads: {}, chunk: {}, dtype: {}, 'save-weights': {}, 'save-input': {}, json: { flag: true }, quiet: { flag: true }, help: { flag: true },
+  arch: {},
+  archs: {},
+  proxies: {},
+  dataset: {},
+  data: {},
+  split: {},
+  batch: {},
+  seed: {},
+  'batch-choice': {},
+  normalization: {},
+  weights: {},
+  input: {},
+  classes: {},
+  ...proxyOptionSpecs(),
+  backend: {},
+  threads: {},
+  chunk: {},
+  dtype: {},
+  'save-weights': {},
+  'save-input': {},
+  json: { flag: true },
+  quiet: { flag: true },
+  help: { flag: true },
 };
 
 /**
@@ -31,16 +51,22 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
  * one such as lavapipe or SwiftShader is slower than WASM), else WASM on every core; `say` hears which
  * backend it chose and why. An explicit webgpu that cannot start is an error, never a silent fallback.
  */
-export async function makeBackend(args: ReturnType<typeof parseArgs>, say: (line: string) => void = () => {}): Promise<Backend & { close?: () => Promise<void> }> {
+export async function makeBackend(
+  args: ReturnType<typeof parseArgs>,
+  say: (line: string) => void = () => {},
+): Promise<Backend & { close?: () => Promise<void> }> {
   const name = choiceOption(args, 'backend', ['auto', 'webgpu', 'wasm', 'js'] as const, 'auto');
   const threads = intOption(args, 'threads', defaultThreads(), 1);
-  if (threads > defaultThreads()) throw new UsageError(`--threads must be at most ${defaultThreads()} (the cores available), got ${threads}`);
+  if (threads > defaultThreads())
+    throw new UsageError(`--threads must be at most ${defaultThreads()} (the cores available), got ${threads}`);
   if (name === 'js') return new ReferenceBackend();
   if (name === 'wasm') return createNodeWasmBackend(threads);
   if (name === 'webgpu') {
     try {
       const gpu = await createNodeWebGpuBackend();
-      say(`backend: webgpu on ${adapterName(gpu.adapter)}${gpu.adapter.software ? ' (a software renderer: expect it to be slower than --backend wasm)' : ''}`);
+      say(
+        `backend: webgpu on ${adapterName(gpu.adapter)}${gpu.adapter.software ? ' (a software renderer: expect it to be slower than --backend wasm)' : ''}`,
+      );
       return gpu;
     } catch (e) {
       throw new UsageError(`--backend webgpu: ${(e as Error).message}`);
@@ -72,8 +98,14 @@ interface DataSource {
   batchFor(index: number): Batch;
 }
 
-function dataSource(args: ReturnType<typeof parseArgs>, dataset: CifarDataset, batchSize: number, seed: number,
-  normalization: NormalizationName, perArch: boolean): DataSource {
+function dataSource(
+  args: ReturnType<typeof parseArgs>,
+  dataset: CifarDataset,
+  batchSize: number,
+  seed: number,
+  normalization: NormalizationName,
+  perArch: boolean,
+): DataSource {
   const input = args.values.get('input');
   if (input) {
     const batch = readBatchFile(input);
@@ -129,12 +161,15 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
   // option conflicts are usage errors, found before a backend starts
-  if (dtype === 'f64' && args.values.get('backend') !== 'js') throw new UsageError('--dtype f64 needs --backend js (the wasm and webgpu kernels are f32)');
+  if (dtype === 'f64' && args.values.get('backend') !== 'js')
+    throw new UsageError('--dtype f64 needs --backend js (the wasm and webgpu kernels are f32)');
   const weightsPath = args.values.get('weights');
   const saveWeights = args.values.get('save-weights');
-  if ((weightsPath || saveWeights) && archs.length > 1) throw new UsageError('--weights and --save-weights need a single architecture (--arch)');
+  if ((weightsPath || saveWeights) && archs.length > 1)
+    throw new UsageError('--weights and --save-weights need a single architecture (--arch)');
   const replaced = ['data', 'split', 'batch', 'batch-choice', 'normalization'].filter((k) => args.values.has(k));
-  if (args.values.has('input') && replaced.length > 0) throw new UsageError(`--input FILE replaces the data batch: drop --${replaced.join(', --')}`);
+  if (args.values.has('input') && replaced.length > 0)
+    throw new UsageError(`--input FILE replaces the data batch: drop --${replaced.join(', --')}`);
   const backend = await makeBackend(args, args.flags.has('quiet') ? undefined : (line) => io.err(line));
   const json = args.flags.has('json');
   const quiet = args.flags.has('quiet');
@@ -146,7 +181,11 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   if (saveWeights) {
     const net = new Nb201Network(backend, { arch: archs[0]!.arch, numClasses, dtype });
     net.parameters.initialize(seed);
-    writeSafetensorsFile(saveWeights, weightsToTensors(net.parameters), { arch: archs[0]!.arch, seed: String(seed), init: 'pytorch-default' });
+    writeSafetensorsFile(saveWeights, weightsToTensors(net.parameters), {
+      arch: archs[0]!.arch,
+      seed: String(seed),
+      init: 'pytorch-default',
+    });
   }
 
   let failures = 0;
@@ -154,12 +193,21 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   for (const [i, { arch, line }] of archs.entries()) {
     const batch = source.batchFor(i);
     const protocol = {
-      dataset, numClasses, data: source.describe, batch: batch.shape[0], inputShape: batch.shape,
+      dataset,
+      numClasses,
+      data: source.describe,
+      batch: batch.shape[0],
+      inputShape: batch.shape,
       batchChoice: args.values.has('input') ? 'input file' : perArch ? 'per-arch (seed + index)' : 'same for every architecture',
-      seed, normalization: args.values.has('input') ? 'as in input file' : normalization,
+      seed,
+      normalization: args.values.has('input') ? 'as in input file' : normalization,
       init: weights ? `weights file ${weights.source}` : 'PyTorch default (U(±1/√fan_in) weights, BN γ=1 β=0), seeded',
-      bn: 'per-sample statistics (train-mode BN on a batch of one)', loss: 'cross-entropy per sample',
-      weightsCounted: 'Conv2d and Linear weights', ...proxyOptions, backend: backend.name, dtype,
+      bn: 'per-sample statistics (train-mode BN on a batch of one)',
+      loss: 'cross-entropy per sample',
+      weightsCounted: 'Conv2d and Linear weights',
+      ...proxyOptions,
+      backend: backend.name,
+      dtype,
       ...('threads' in backend ? { threads: backend.threads } : {}),
     };
     try {

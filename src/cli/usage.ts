@@ -52,7 +52,9 @@ export const COMMANDS = {
                              its first line, with a warning: one output line per distinct architecture)`,
       SHARED.proxies,
       `  --dataset NAME             cifar10 | cifar100 (default cifar10); sets the class count (10 / 100)`,
-      SHARED.data, SHARED.split, SHARED.batch,
+      SHARED.data,
+      SHARED.split,
+      SHARED.batch,
       `  --seed N                   seed of the weight init and of the batch choice (default 1; ${SEED_RANGE})`,
       `  --batch-choice same|per-arch
                              the same batch for every architecture (default, the NASWOT/GradAlign protocol) or
@@ -63,14 +65,17 @@ export const COMMANDS = {
       `  --input FILE               safetensors batch: x F32 [B,3,H,W], y I64 or I32 [B]; replaces the data batch
                              (so not with --data, --split, --batch, --batch-choice, --normalization)`,
       `  --classes N                class count of the network (default: from --dataset)`,
-      ...PROXY_OPTION_NAMES.map(proxyOptionHelp), SHARED.backend, SHARED.threads,
+      ...PROXY_OPTION_NAMES.map(proxyOptionHelp),
+      SHARED.backend,
+      SHARED.threads,
       `  --dtype f32|f64            arithmetic precision (default f32, as PyTorch; f64 needs --backend js)`,
       SHARED.chunk,
       `  --save-weights FILE        write the initialised weights as safetensors (single architecture)`,
       `  --save-input FILE          write the batch used as safetensors`,
       `  --json                     one JSON object per architecture on stdout:
                              {"arch", "scores": {...}, "seconds", "protocol": {...}, "warnings": [...]}`,
-      SHARED.quiet, SHARED.help,
+      SHARED.quiet,
+      SHARED.help,
     ],
   },
   eval: {
@@ -85,7 +90,11 @@ export const COMMANDS = {
       `  --sample-seed N            seed of the --archs N sample (default 0; ${SEED_RANGE})`,
       `  --seeds LIST               seeds of the weight init and the batch (default 1; each ${SEED_RANGE}); one
                              line per (arch, seed)`,
-      SHARED.proxies, SHARED.data, SHARED.split, SHARED.batch, SHARED.normalization,
+      SHARED.proxies,
+      SHARED.data,
+      SHARED.split,
+      SHARED.batch,
+      SHARED.normalization,
       `  --batch-choice same|per-arch
                              one batch for every architecture (per seed; default) or a fresh one per
                              architecture, as zero-cost-nas draws them`,
@@ -99,9 +108,17 @@ export const COMMANDS = {
                              and go on (with --report-only: repair, then report)`,
       `  --shard K/N                score only the K-th of N disjoint slices (1 ≤ K ≤ N; by a hash of the NB201 index
                              and seed), e.g. one task of a job array; zerocost merge joins the shards' files`,
-      SHARED.backend, SHARED.threads, SHARED.chunk, SHARED.quiet, SHARED.help,
+      SHARED.backend,
+      SHARED.threads,
+      SHARED.chunk,
+      SHARED.quiet,
+      SHARED.help,
     ],
-    notes: helpEntry('', `Every reading of the per-sample proxies is recorded (${READINGS.map((r) => r.key).join(', ')}), each baseline asked for under its name, and params (the parameter count, the trivial reference).`, 2),
+    notes: helpEntry(
+      '',
+      `Every reading of the per-sample proxies is recorded (${READINGS.map((r) => r.key).join(', ')}), each baseline asked for under its name, and params (the parameter count, the trivial reference).`,
+      2,
+    ),
   },
   select: {
     synopsis: `  zerocost select --results FILE [--n 100] [--runs 500] [--scores gradsign,...] [--seed 0]
@@ -130,7 +147,9 @@ export const COMMANDS = {
       `  --n N                      architectures, drawn at random from NB201 (default 12)`,
       `  --batch N                  images of the bundled 512-image sample (default 64)`,
       `  --seed N                   seed of the draw, the batch and the weights (default 1; ${SEED_RANGE})`,
-      SHARED.backend, SHARED.threads, SHARED.help,
+      SHARED.backend,
+      SHARED.threads,
+      SHARED.help,
     ],
   },
 } satisfies Record<string, CommandHelp>;
@@ -158,7 +177,9 @@ export function commandUsage(name: CommandName): string {
 export const USAGE = `${TITLE}
 
 Usage:
-${Object.values(COMMANDS).map((c) => c.synopsis).join('\n')}
+${Object.values(COMMANDS)
+  .map((c) => c.synopsis)
+  .join('\n')}
   zerocost CMD --help                                     one command's options
   zerocost --help | --version
 

@@ -14,7 +14,8 @@ export interface Correlation {
 
 function finitePairs(x: readonly number[], y: readonly number[]): { a: number[]; b: number[]; dropped: number } {
   if (x.length !== y.length) throw new Error(`correlation: ${x.length} scores for ${y.length} accuracies`);
-  const a: number[] = [], b: number[] = [];
+  const a: number[] = [],
+    b: number[] = [];
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) continue;
     a.push(x[i]!);
@@ -27,7 +28,7 @@ function finitePairs(x: readonly number[], y: readonly number[]): { a: number[];
 export function averageRanks(x: readonly number[]): number[] {
   const order = x.map((_, i) => i).sort((i, j) => x[i]! - x[j]!);
   const ranks = new Array<number>(x.length);
-  for (let s = 0; s < order.length; ) {
+  for (let s = 0; s < order.length;) {
     let e = s;
     while (e + 1 < order.length && x[order[e + 1]!] === x[order[s]!]) e++;
     const r = (s + e) / 2 + 1;
@@ -39,11 +40,17 @@ export function averageRanks(x: readonly number[]): number[] {
 
 function pearson(a: readonly number[], b: readonly number[]): number {
   const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n, mb = b.reduce((s, v) => s + v, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
+  const ma = a.reduce((s, v) => s + v, 0) / n,
+    mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma, db = b[i]! - mb;
-    sab += da * db; saa += da * da; sbb += db * db;
+    const da = a[i]! - ma,
+      db = b[i]! - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
   }
   return sab / Math.sqrt(saa * sbb);
 }
@@ -57,7 +64,7 @@ export function spearman(x: readonly number[], y: readonly number[]): Correlatio
 /** Number of pairs tied within runs of equal values of a sorted array: Σ t(t−1)/2. */
 function tiedPairs(sorted: readonly number[]): number {
   let total = 0;
-  for (let s = 0; s < sorted.length; ) {
+  for (let s = 0; s < sorted.length;) {
     let e = s;
     while (e + 1 < sorted.length && sorted[e + 1] === sorted[s]) e++;
     const t = e - s + 1;
@@ -73,10 +80,16 @@ function countSwaps(v: number[]): number {
   const buf = new Array<number>(v.length);
   for (let width = 1; width < v.length; width *= 2) {
     for (let lo = 0; lo < v.length; lo += 2 * width) {
-      const mid = Math.min(lo + width, v.length), hi = Math.min(lo + 2 * width, v.length);
-      let i = lo, j = mid, k = lo;
+      const mid = Math.min(lo + width, v.length),
+        hi = Math.min(lo + 2 * width, v.length);
+      let i = lo,
+        j = mid,
+        k = lo;
       while (i < mid && j < hi) {
-        if (v[j]! < v[i]!) { buf[k++] = v[j++]!; swaps += mid - i; } else buf[k++] = v[i++]!;
+        if (v[j]! < v[i]!) {
+          buf[k++] = v[j++]!;
+          swaps += mid - i;
+        } else buf[k++] = v[i++]!;
       }
       while (i < mid) buf[k++] = v[i++]!;
       while (j < hi) buf[k++] = v[j++]!;
@@ -92,10 +105,11 @@ export function kendallTauB(x: readonly number[], y: readonly number[]): Correla
   if (n < 2) return { value: NaN, n, dropped };
   // Sort by a, then b; count pairs tied in a, and jointly tied in (a, b).
   const order = a.map((_, i) => i).sort((i, j) => a[i]! - a[j]! || b[i]! - b[j]!);
-  const as = order.map((i) => a[i]!), bs = order.map((i) => b[i]!);
+  const as = order.map((i) => a[i]!),
+    bs = order.map((i) => b[i]!);
   const tiesA = tiedPairs(as);
   let tiesAB = 0;
-  for (let s = 0; s < n; ) {
+  for (let s = 0; s < n;) {
     let e = s;
     while (e + 1 < n && as[e + 1] === as[s] && bs[e + 1] === bs[s]) e++;
     const t = e - s + 1;

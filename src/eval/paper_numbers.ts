@@ -13,20 +13,53 @@ export interface PaperNumber {
 /** By score key (as in results lines). */
 export const PAPER_NUMBERS: Record<string, PaperNumber[]> = {
   gradsign: [
-    { source: 'GradSign Table 3 (ZC protocol, batch 64, all archs)', metric: 'spearman', values: { cifar10: 0.765, cifar100: 0.793, 'imagenet16-120': 0.783 } },
-    { source: 'GradAlign NB201 table (NASWOT protocol, batch 128)', metric: 'kendall', values: { cifar10: 0.561, cifar100: 0.595, 'imagenet16-120': 0.596 } },
+    {
+      source: 'GradSign Table 3 (ZC protocol, batch 64, all archs)',
+      metric: 'spearman',
+      values: { cifar10: 0.765, cifar100: 0.793, 'imagenet16-120': 0.783 },
+    },
+    {
+      source: 'GradAlign NB201 table (NASWOT protocol, batch 128)',
+      metric: 'kendall',
+      values: { cifar10: 0.561, cifar100: 0.595, 'imagenet16-120': 0.596 },
+    },
   ],
   gradalign1: [
-    { source: 'GradAlign NB201 table (batch 128)', metric: 'kendall', values: { cifar10: 0.617, cifar100: 0.633, 'imagenet16-120': 0.623 } },
+    {
+      source: 'GradAlign NB201 table (batch 128)',
+      metric: 'kendall',
+      values: { cifar10: 0.617, cifar100: 0.633, 'imagenet16-120': 0.623 },
+    },
   ],
   gradalign2: [
-    { source: 'GradAlign NB201 table (batch 128)', metric: 'kendall', values: { cifar10: 0.599, cifar100: 0.622, 'imagenet16-120': 0.607 } },
+    {
+      source: 'GradAlign NB201 table (batch 128)',
+      metric: 'kendall',
+      values: { cifar10: 0.599, cifar100: 0.622, 'imagenet16-120': 0.607 },
+    },
   ],
   // zero-cost-nas (Abdelfattah et al., ICLR 2021) NB201 Spearman ρ, as quoted in issue 5 (ZC protocol:
   // batch 64, a fresh augmented batch per architecture, |ρ|); NASWOT ≈ 0.80 (Mellor et al. 2021 v2).
-  ...Object.fromEntries(([
-    ['grad_norm', 0.594, 0.637], ['snip', 0.596, 0.637], ['grasp', 0.514, 0.547], ['fisher', 0.360, 0.385],
-    ['synflow', 0.737, 0.763], ['jacob_cov', 0.731, 0.704],
-  ] as const).map(([key, c10, c100]) => [key, [{ source: 'zero-cost-nas (ZC protocol, batch 64, |ρ|)', metric: 'spearman', values: { cifar10: c10, cifar100: c100 } } as PaperNumber]])),
-  naswot: [{ source: 'NASWOT v2 (≈, batch 128)', metric: 'spearman', values: { cifar10: 0.80, cifar100: 0.80, 'imagenet16-120': 0.80 } }],
+  ...Object.fromEntries(
+    (
+      [
+        ['grad_norm', 0.594, 0.637],
+        ['snip', 0.596, 0.637],
+        ['grasp', 0.514, 0.547],
+        ['fisher', 0.36, 0.385],
+        ['synflow', 0.737, 0.763],
+        ['jacob_cov', 0.731, 0.704],
+      ] as const
+    ).map(([key, c10, c100]) => [
+      key,
+      [
+        {
+          source: 'zero-cost-nas (ZC protocol, batch 64, |ρ|)',
+          metric: 'spearman',
+          values: { cifar10: c10, cifar100: c100 },
+        } as PaperNumber,
+      ],
+    ]),
+  ),
+  naswot: [{ source: 'NASWOT v2 (≈, batch 128)', metric: 'spearman', values: { cifar10: 0.8, cifar100: 0.8, 'imagenet16-120': 0.8 } }],
 };

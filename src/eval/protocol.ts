@@ -5,7 +5,19 @@
  */
 
 /** The protocol fields that change the numbers. */
-export const PROTOCOL_KEYS = ['batch', 'split', 'data', 'normalization', 'batchChoice', 'init', 'bn', 'loss', 'gradalign2', 'readings', 'ntkBatch'];
+export const PROTOCOL_KEYS = [
+  'batch',
+  'split',
+  'data',
+  'normalization',
+  'batchChoice',
+  'init',
+  'bn',
+  'loss',
+  'gradalign2',
+  'readings',
+  'ntkBatch',
+];
 
 export interface DataIdentity {
   /** e.g. "cifar10 train", "cifar10 test (bundled sample)". */
@@ -19,7 +31,11 @@ export interface DataIdentity {
  * The first protocol field in which `held` differs from `ours`, in words ("… there, … here" unless other
  * names are given); undefined if none.
  */
-export function protocolMismatch(held: Record<string, unknown>, ours: Record<string, unknown>, names = { held: 'there', ours: 'here' }): string | undefined {
+export function protocolMismatch(
+  held: Record<string, unknown>,
+  ours: Record<string, unknown>,
+  names = { held: 'there', ours: 'here' },
+): string | undefined {
   for (const k of PROTOCOL_KEYS) {
     if (JSON.stringify(held[k]) === JSON.stringify(ours[k])) continue;
     if (k === 'data') return describeDataDifference(held[k], ours[k] as DataIdentity, names);
@@ -32,12 +48,15 @@ export function protocolMismatch(held: Record<string, unknown>, ours: Record<str
 function describeDataDifference(held: unknown, given: DataIdentity, names: { held: string; ours: string }): string {
   const h = held as Partial<DataIdentity> | string | undefined;
   if (typeof h === 'string' || h === undefined || typeof h !== 'object' || h === null) {
-    return `data recorded as ${JSON.stringify(h)} ${names.held} (a results file from before data fingerprints: migrate it with ` +
-      `node scripts/results-data-fingerprint.mjs FILE --data DIR)`;
+    return (
+      `data recorded as ${JSON.stringify(h)} ${names.held} (a results file from before data fingerprints: migrate it with ` +
+      `node scripts/results-data-fingerprint.mjs FILE --data DIR)`
+    );
   }
   const parts: string[] = [];
   if (h.images !== given.images) parts.push(`${JSON.stringify(h.images)} ${names.held}, ${JSON.stringify(given.images)} ${names.ours}`);
   if (h.count !== given.count) parts.push(`${h.count} images ${names.held}, ${given.count} ${names.ours}`);
-  if (h.sha256 !== given.sha256) parts.push(`content sha256 ${String(h.sha256).slice(0, 12)}… ${names.held}, ${String(given.sha256).slice(0, 12)}… ${names.ours}`);
+  if (h.sha256 !== given.sha256)
+    parts.push(`content sha256 ${String(h.sha256).slice(0, 12)}… ${names.held}, ${String(given.sha256).slice(0, 12)}… ${names.ours}`);
   return `other images: ${parts.join('; ')}`;
 }

@@ -10,8 +10,17 @@ import type { Batch } from '../data/batch.js';
 import { Nb201Network } from '../nets/nb201/network.js';
 import { isChoiceOption } from '../proxies/options.js';
 import {
-  DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, PROXY_OPTIONS, isPerSample, proxyOptionsOf, reducePerSample, reducersNeeded, scoreNetworkProxies, scoreReduced,
-  type ProxyName, type ProxyOptions,
+  DEFAULT_PROXY_OPTIONS,
+  PER_SAMPLE_PROXIES,
+  PROXY_OPTIONS,
+  isPerSample,
+  proxyOptionsOf,
+  reducePerSample,
+  reducersNeeded,
+  scoreNetworkProxies,
+  scoreReduced,
+  type ProxyName,
+  type ProxyOptions,
 } from '../proxies/registry.js';
 
 export interface Reading {
@@ -26,10 +35,11 @@ export interface Reading {
  */
 export const READINGS: Reading[] = PER_SAMPLE_PROXIES.flatMap((proxy) => [
   { key: proxy, proxy, options: DEFAULT_PROXY_OPTIONS },
-  ...(proxyOptionsOf(proxy)).flatMap((name) => {
+  ...proxyOptionsOf(proxy).flatMap((name) => {
     const spec = PROXY_OPTIONS[name];
     if (!isChoiceOption(spec) || spec.readings !== true) return [];
-    return Object.entries(spec.choices).filter(([, v]) => v !== spec.default)
+    return Object.entries(spec.choices)
+      .filter(([, v]) => v !== spec.default)
       .map(([choice, v]) => ({ key: `${proxy}_${choice}`, proxy, options: { ...DEFAULT_PROXY_OPTIONS, [name]: v } }));
   }),
 ]);
@@ -39,10 +49,7 @@ const baselinesOf = (proxies: readonly ProxyName[]): ProxyName[] => proxies.filt
 
 /** The keys a results line holds for these proxies: every per-sample reading, then each baseline by name. */
 export function readingKeys(proxies: readonly ProxyName[]): string[] {
-  return [
-    ...READINGS.filter((r) => proxies.includes(r.proxy)).map((r) => r.key),
-    ...baselinesOf(proxies),
-  ];
+  return [...READINGS.filter((r) => proxies.includes(r.proxy)).map((r) => r.key), ...baselinesOf(proxies)];
 }
 
 export interface ReadingsResult {
@@ -53,7 +60,9 @@ export interface ReadingsResult {
 }
 
 export function scoreReadings(
-  backend: Backend, arch: string, batch: Batch,
+  backend: Backend,
+  arch: string,
+  batch: Batch,
   o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[]; ntkBatch?: number },
 ): ReadingsResult {
   const start = performance.now();
@@ -75,7 +84,13 @@ export function scoreReadings(
     }
     const baselines = baselinesOf(proxies);
     if (baselines.length > 0) {
-      const s = scoreNetworkProxies(net, batch, baselines, { ...DEFAULT_PROXY_OPTIONS, ntkBatch: o.ntkBatch ?? DEFAULT_PROXY_OPTIONS.ntkBatch }, { seed: o.seed, f64: f64BackendFor(backend) });
+      const s = scoreNetworkProxies(
+        net,
+        batch,
+        baselines,
+        { ...DEFAULT_PROXY_OPTIONS, ntkBatch: o.ntkBatch ?? DEFAULT_PROXY_OPTIONS.ntkBatch },
+        { seed: o.seed, f64: f64BackendFor(backend) },
+      );
       for (const p of baselines) {
         const v = s.scores[p]!;
         // −Infinity is a score (NASWOT's singular kernel ranks last); NaN is not

@@ -42,15 +42,19 @@ function meanStd(xs: number[]): { mean: number; std: number } {
 export function withTenasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
   const out = lines.map((l) => ({ ...l, scores: { ...l.scores } }));
   const groups = new Map<string, L[]>();
-  for (const l of out) if ('tenas_ntk' in l.scores && 'tenas_lr' in l.scores) {
-    const k = `${l.dataset}|${l.seed}`;
-    groups.set(k, [...(groups.get(k) ?? []), l]);
-  }
+  for (const l of out)
+    if ('tenas_ntk' in l.scores && 'tenas_lr' in l.scores) {
+      const k = `${l.dataset}|${l.seed}`;
+      groups.set(k, [...(groups.get(k) ?? []), l]);
+    }
   for (const g of groups.values()) {
     const finite = g.filter((l) => Number.isFinite(l.scores.tenas_ntk ?? NaN) && Number.isFinite(l.scores.tenas_lr ?? NaN));
-    const ntk = averageRanks(finite.map((l) => l.scores.tenas_ntk!)), lr = averageRanks(finite.map((l) => l.scores.tenas_lr!));
+    const ntk = averageRanks(finite.map((l) => l.scores.tenas_ntk!)),
+      lr = averageRanks(finite.map((l) => l.scores.tenas_lr!));
     for (const l of g) l.scores.tenas = null;
-    finite.forEach((l, i) => { l.scores.tenas = ntk[i]! + lr[i]!; });
+    finite.forEach((l, i) => {
+      l.scores.tenas = ntk[i]! + lr[i]!;
+    });
   }
   return out;
 }
@@ -58,19 +62,27 @@ export function withTenasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
 export type AccuracyTarget = { label: string; dataset: Nb201Dataset; kind: 'test' | 'val' };
 
 /** Correlations of each score key against each target, mean ± std over the seeds present. */
-export function correlationRows(lines: readonly EvalLine[], rows: readonly Nb201Row[], targets: readonly AccuracyTarget[]): CorrelationRow[] {
+export function correlationRows(
+  lines: readonly EvalLine[],
+  rows: readonly Nb201Row[],
+  targets: readonly AccuracyTarget[],
+): CorrelationRow[] {
   const seeds = [...new Set(lines.map((l) => l.seed))].sort((a, b) => a - b);
   const keys = [...new Set(lines.flatMap((l) => Object.keys(l.scores)))];
   const out: CorrelationRow[] = [];
   for (const target of targets) {
     for (const key of keys) {
-      const rhos: number[] = [], taus: number[] = [];
-      let archs = 0, nan = 0, negInf = 0;
+      const rhos: number[] = [],
+        taus: number[] = [];
+      let archs = 0,
+        nan = 0,
+        negInf = 0;
       for (const seed of seeds) {
         const ls = lines.filter((l) => l.seed === seed);
         const x = ls.map((l) => l.scores[key] ?? NaN);
         const y = ls.map((l) => rows[l.index]![target.kind][target.dataset]);
-        const rho = spearman(x, y), tau = kendallTauB(x, y);
+        const rho = spearman(x, y),
+          tau = kendallTauB(x, y);
         rhos.push(rho.value);
         taus.push(tau.value);
         archs = Math.max(archs, ls.length);
@@ -96,8 +108,11 @@ export function formatReport(rows: readonly CorrelationRow[], targets: readonly 
     for (const r of rows.filter((x) => x.target === t.label)) {
       const paper = (PAPER_NUMBERS[r.key] ?? [])
         .filter((p) => p.values[t.dataset] !== undefined && t.kind === 'test')
-        .map((p) => `${p.metric === 'spearman' ? 'ρ' : 'τ'} ${p.values[t.dataset]!.toFixed(3)} (${p.source})`).join('; ');
-      parts.push(`| ${r.key} | ${fmt(r.rho, r.seeds)} | ${fmt(r.tau, r.seeds)} | ${r.archs} | ${r.nan}${r.negInf > 0 ? ` (+${r.negInf} −∞)` : ''} | ${paper} |`);
+        .map((p) => `${p.metric === 'spearman' ? 'ρ' : 'τ'} ${p.values[t.dataset]!.toFixed(3)} (${p.source})`)
+        .join('; ');
+      parts.push(
+        `| ${r.key} | ${fmt(r.rho, r.seeds)} | ${fmt(r.tau, r.seeds)} | ${r.archs} | ${r.nan}${r.negInf > 0 ? ` (+${r.negInf} −∞)` : ''} | ${paper} |`,
+      );
     }
     parts.push('');
   }
@@ -114,11 +129,14 @@ export function formatSuiteZeroAgreement(lines: readonly EvalLine[], theirs: Rea
   const keys = [...new Set(ours.flatMap((l) => Object.keys(l.scores)))].filter((k) => k in (theirs.values().next().value ?? {}));
   if (keys.length === 0 || ours.length === 0) return '';
   const out = [
-    `### Agreement with NAS-Bench-Suite-Zero's per-architecture scores (seed ${seed}; their protocol: ZC, batch 64)`, '',
-    '| score | archs in common | Spearman ρ ours vs theirs |', '|---|---|---|',
+    `### Agreement with NAS-Bench-Suite-Zero's per-architecture scores (seed ${seed}; their protocol: ZC, batch 64)`,
+    '',
+    '| score | archs in common | Spearman ρ ours vs theirs |',
+    '|---|---|---|',
   ];
   for (const k of keys) {
-    const x = ours.map((l) => l.scores[k] ?? NaN), y = ours.map((l) => theirs.get(l.arch)![k]!);
+    const x = ours.map((l) => l.scores[k] ?? NaN),
+      y = ours.map((l) => theirs.get(l.arch)![k]!);
     out.push(`| ${k} | ${ours.length} | ${spearman(x, y).value.toFixed(3)} |`);
   }
   return out.join('\n') + '\n';

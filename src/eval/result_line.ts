@@ -24,18 +24,23 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Checks a parsed JSON value field by field; throws ResultLineError naming the first field that is wrong. */
 export function checkResultLine(v: unknown, arches?: readonly { arch: string }[]): ResultLine {
-  const fail = (why: string): never => { throw new ResultLineError(why); };
+  const fail = (why: string): never => {
+    throw new ResultLineError(why);
+  };
   if (!isObject(v)) fail(`expected a JSON object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   const o = v as Record<string, unknown>;
   if (o.space !== 'nb201') fail(`"space" must be "nb201", got ${brief(o.space)}`);
   const index = o.index;
-  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= NB201_NUM_ARCHS) fail(`"index" must be an NB201 index in [0, ${NB201_NUM_ARCHS}), got ${brief(index)}`);
+  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= NB201_NUM_ARCHS)
+    fail(`"index" must be an NB201 index in [0, ${NB201_NUM_ARCHS}), got ${brief(index)}`);
   if (typeof o.arch !== 'string') fail(`"arch" must be a string, got ${brief(o.arch)}`);
   if (arches && arches[index as number]?.arch !== o.arch) fail(`"arch" ${brief(o.arch)} is not NB201 architecture #${index as number}`);
   if (typeof o.dataset !== 'string' || o.dataset === '') fail(`"dataset" must be a name, got ${brief(o.dataset)}`);
-  if (!Number.isInteger(o.seed) || (o.seed as number) < 0 || (o.seed as number) >= 2 ** 32) fail(`"seed" must be an integer in [0, 2^32), got ${brief(o.seed)}`);
+  if (!Number.isInteger(o.seed) || (o.seed as number) < 0 || (o.seed as number) >= 2 ** 32)
+    fail(`"seed" must be an integer in [0, 2^32), got ${brief(o.seed)}`);
   if (!isObject(o.scores)) fail(`"scores" must be an object, got ${brief(o.scores)}`);
-  for (const [k, s] of Object.entries(o.scores as object)) if (s !== null && typeof s !== 'number') fail(`score "${k}" must be a number or null, got ${brief(s)}`);
+  for (const [k, s] of Object.entries(o.scores as object))
+    if (s !== null && typeof s !== 'number') fail(`score "${k}" must be a number or null, got ${brief(s)}`);
   if (typeof o.seconds !== 'number') fail(`"seconds" must be a number, got ${brief(o.seconds)}`);
   if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === 'string')) fail(`"warnings" must be a list of strings`);
   if (!isObject(o.protocol)) fail(`"protocol" must be an object, got ${brief(o.protocol)}`);

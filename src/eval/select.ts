@@ -16,13 +16,21 @@ export interface SelectionStats {
  * Returns, per method ('score', 'random', 'optimal'), the mean and std of each column over the runs.
  */
 export function selectArchitectures(
-  scores: readonly number[], accuracies: readonly (readonly number[])[], n: number, runs: number, seed: number,
+  scores: readonly number[],
+  accuracies: readonly (readonly number[])[],
+  n: number,
+  runs: number,
+  seed: number,
 ): Record<'score' | 'random' | 'optimal', SelectionStats> {
   const m = scores.length;
   if (m === 0) throw new Error('select: no scored architectures');
   if (n < 1) throw new Error(`select: N must be at least 1, got ${n}`);
   const rng = new Random(seed);
-  const picks = { score: accuracies.map(() => [] as number[]), random: accuracies.map(() => [] as number[]), optimal: accuracies.map(() => [] as number[]) };
+  const picks = {
+    score: accuracies.map(() => [] as number[]),
+    random: accuracies.map(() => [] as number[]),
+    optimal: accuracies.map(() => [] as number[]),
+  };
   for (let r = 0; r < runs; r++) {
     const drawn = Array.from({ length: n }, () => rng.int(m));
     let best = -1;

@@ -20,7 +20,8 @@ export class ShardError extends Error {
 export function parseShard(text: string): Shard {
   const m = /^(\d{1,9})\/(\d{1,9})$/.exec(text);
   if (!m) throw new ShardError(`--shard must be K/N (e.g. 2/8), got ${JSON.stringify(text.slice(0, 40))}`);
-  const k = Number(m[1]), n = Number(m[2]);
+  const k = Number(m[1]),
+    n = Number(m[2]);
   if (n < 1 || k < 1 || k > n) throw new ShardError(`--shard K/N needs 1 ≤ K ≤ N, got ${k}/${n}`);
   return { k, n };
 }

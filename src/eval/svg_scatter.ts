@@ -32,14 +32,27 @@ export interface Tick {
 const FONT = 'Helvetica, Arial, sans-serif';
 const POINT_COLOUR = '#1f77b4';
 const SUPERSCRIPT: Record<string, string> = {
-  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+  '-': '⁻',
 };
 const MINUS = '−';
 
 /** Escapes text for XML character data and attribute values, and drops characters XML 1.0 forbids. */
 export function escapeXml(s: string): string {
   return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '',
+    )
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -72,7 +85,10 @@ function exponentOf(v: number): number {
 }
 
 function superscript(n: number): string {
-  return String(n).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
+  return String(n)
+    .split('')
+    .map((c) => SUPERSCRIPT[c] ?? c)
+    .join('');
 }
 
 /** `m×10ᵉ` with the shortest mantissa (trailing zeros dropped); `10ᵉ` when `bare` and the mantissa is 1. */
@@ -141,17 +157,19 @@ export function niceTicks(lo: number, hi: number, target = 5): Tick[] {
  */
 export function logTicks(lo: number, hi: number): { major: Tick[]; minor: number[] } {
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { major: [], minor: [] };
-  const e0 = Math.ceil(Math.log10(lo) - 1e-12), e1 = Math.floor(Math.log10(hi) + 1e-12);
+  const e0 = Math.ceil(Math.log10(lo) - 1e-12),
+    e1 = Math.floor(Math.log10(hi) + 1e-12);
   const inside = (v: number) => v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12);
   const every = Math.max(1, Math.ceil((e1 - e0 + 1) / 7));
   let values: number[] = [];
   for (let e = e0; e <= e1; e++) if (((e % every) + every) % every === 0) values.push(Number(`1e${e}`));
   if (values.length < 3) {
     values = [];
-    for (let e = e0 - 1; e <= e1; e++) for (const m of [1, 2, 5]) {
-      const v = Number(`${m}e${e}`);
-      if (inside(v)) values.push(v);
-    }
+    for (let e = e0 - 1; e <= e1; e++)
+      for (const m of [1, 2, 5]) {
+        const v = Number(`${m}e${e}`);
+        if (inside(v)) values.push(v);
+      }
   }
   if (values.length < 2) {
     // Less than about half a decade: round linear values, placed on the log axis.
@@ -159,10 +177,11 @@ export function logTicks(lo: number, hi: number): { major: Tick[]; minor: number
   }
   const minor: number[] = [];
   if (e1 - e0 <= 6) {
-    for (let e = e0 - 1; e <= e1; e++) for (let m = 2; m <= 9; m++) {
-      const v = Number(`${m}e${e}`);
-      if (inside(v) && !values.includes(v)) minor.push(v);
-    }
+    for (let e = e0 - 1; e <= e1; e++)
+      for (let m = 2; m <= 9; m++) {
+        const v = Number(`${m}e${e}`);
+        if (inside(v) && !values.includes(v)) minor.push(v);
+      }
   }
   // 0.01 … 10000 read better plainly; otherwise every label is written as a power of ten.
   const plain = values.every((v) => v >= 0.01 && v <= 1e4);
@@ -180,7 +199,8 @@ interface Axis {
 
 /** Padded domain with ticks for data in [lo, hi]. */
 function makeAxis(lo: number, hi: number, log: boolean): Axis {
-  let a = log ? Math.log10(lo) : lo, b = log ? Math.log10(hi) : hi;
+  let a = log ? Math.log10(lo) : lo,
+    b = log ? Math.log10(hi) : hi;
   if (a === b) {
     const pad = log ? 0.5 : a === 0 ? 1 : Math.abs(a) * 0.1;
     a -= pad;
@@ -192,7 +212,8 @@ function makeAxis(lo: number, hi: number, log: boolean): Axis {
   }
   a = Math.max(a, -Number.MAX_VALUE);
   b = Math.min(b, Number.MAX_VALUE);
-  let ticks: Tick[], minor: number[] = [];
+  let ticks: Tick[],
+    minor: number[] = [];
   if (log) {
     // Ticks within the data range, or within the padded domain when the data are a single value.
     const t = lo === hi ? logTicks(10 ** a, 10 ** b) : logTicks(lo, hi);
@@ -225,13 +246,15 @@ function textWidth(s: string, fontSize: number): number {
  * With no points left to draw the plot says "no data".
  */
 export function scatterSvg(points: readonly ScatterPoint[], options: ScatterOptions): string {
-  const width = options.width ?? 640, height = options.height ?? 480;
+  const width = options.width ?? 640,
+    height = options.height ?? 480;
   if (!(Number.isFinite(width) && width > 0 && Number.isFinite(height) && height > 0)) {
     throw new RangeError(`scatterSvg: width and height must be positive numbers, got ${width} × ${height}`);
   }
   const logX = options.logX === true;
   const kept: ScatterPoint[] = [];
-  let nonFinite = 0, nonPositive = 0;
+  let nonFinite = 0,
+    nonPositive = 0;
   for (const p of points) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) nonFinite++;
     else if (logX && p.x <= 0) nonPositive++;
@@ -267,37 +290,56 @@ export function scatterSvg(points: readonly ScatterPoint[], options: ScatterOpti
   const titleAttrs = `x="${fmt(width / 2)}" y="24" text-anchor="middle" font-size="${fmt(titleSize, 1)}" font-weight="bold" fill="#222222"`;
   if (titleLines.length === 1) out.push(`<text class="title" ${titleAttrs}>${escapeXml(options.title)}</text>`);
   else {
-    const spans = titleLines.map((l, i) => `<tspan x="${fmt(width / 2)}" dy="${i === 0 ? 0 : lineHeight}">${escapeXml(i === 0 ? l + ' ' : l)}</tspan>`);
+    const spans = titleLines.map(
+      (l, i) => `<tspan x="${fmt(width / 2)}" dy="${i === 0 ? 0 : lineHeight}">${escapeXml(i === 0 ? l + ' ' : l)}</tspan>`,
+    );
     out.push(`<text class="title" ${titleAttrs}>${spans.join('')}</text>`);
   }
   const top = (notes.length > 0 ? 56 : 44) + titleHeight;
   if (notes.length > 0) {
-    out.push(`<text class="subtitle" x="${fmt(width / 2)}" y="${42 + titleHeight}" text-anchor="middle" font-size="11" fill="#777777">${escapeXml(notes.join(' · '))}</text>`);
+    out.push(
+      `<text class="subtitle" x="${fmt(width / 2)}" y="${42 + titleHeight}" text-anchor="middle" font-size="11" fill="#777777">${escapeXml(notes.join(' · '))}</text>`,
+    );
   }
 
   if (kept.length === 0) {
-    out.push(`<rect class="frame" x="40" y="${top}" width="${fmt(Math.max(width - 80, 1))}" height="${fmt(Math.max(height - top - 40, 1))}" fill="none" stroke="#cccccc"/>`);
-    out.push(`<text class="no-data" x="${fmt(width / 2)}" y="${fmt((top + height - 40) / 2)}" text-anchor="middle" dominant-baseline="middle" font-size="16" fill="#999999">no data</text>`);
+    out.push(
+      `<rect class="frame" x="40" y="${top}" width="${fmt(Math.max(width - 80, 1))}" height="${fmt(Math.max(height - top - 40, 1))}" fill="none" stroke="#cccccc"/>`,
+    );
+    out.push(
+      `<text class="no-data" x="${fmt(width / 2)}" y="${fmt((top + height - 40) / 2)}" text-anchor="middle" dominant-baseline="middle" font-size="16" fill="#999999">no data</text>`,
+    );
     out.push('</svg>');
     return out.join('\n') + '\n';
   }
 
-  let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+  let xlo = Infinity,
+    xhi = -Infinity,
+    ylo = Infinity,
+    yhi = -Infinity;
   for (const p of kept) {
     if (p.x < xlo) xlo = p.x;
     if (p.x > xhi) xhi = p.x;
     if (p.y < ylo) ylo = p.y;
     if (p.y > yhi) yhi = p.y;
   }
-  const xAxis = makeAxis(xlo, xhi, logX), yAxis = makeAxis(ylo, yhi, false);
+  const xAxis = makeAxis(xlo, xhi, logX),
+    yAxis = makeAxis(ylo, yhi, false);
 
-  const tickFont = 11, labelFont = 13;
+  const tickFont = 11,
+    labelFont = 13;
   const yTickWidth = Math.max(0, ...yAxis.ticks.map((t) => textWidth(t.label, tickFont)));
-  const left = Math.round(Math.max(56, 14 + labelFont + 10 + yTickWidth + 10)), right = 24, bottom = 52;
-  const pw = Math.max(width - left - right, 1), ph = Math.max(height - top - bottom, 1);
+  const left = Math.round(Math.max(56, 14 + labelFont + 10 + yTickWidth + 10)),
+    right = 24,
+    bottom = 52;
+  const pw = Math.max(width - left - right, 1),
+    ph = Math.max(height - top - bottom, 1);
   const X = (v: number) => left + unit(xAxis, v) * pw;
   const Y = (v: number) => top + ph - unit(yAxis, v) * ph;
-  const x0 = fmt(left), x1 = fmt(left + pw), y0 = fmt(top), y1 = fmt(top + ph);
+  const x0 = fmt(left),
+    x1 = fmt(left + pw),
+    y0 = fmt(top),
+    y1 = fmt(top + ph);
 
   // Grid.
   out.push('<g class="grid" stroke="#e6e6e6" stroke-width="1">');
@@ -306,7 +348,9 @@ export function scatterSvg(points: readonly ScatterPoint[], options: ScatterOpti
   out.push('</g>');
 
   // Points, in input order.
-  out.push(`<g class="points" fill="${POINT_COLOUR}" fill-opacity="0.35" stroke="${POINT_COLOUR}" stroke-opacity="0.6" stroke-width="0.5">`);
+  out.push(
+    `<g class="points" fill="${POINT_COLOUR}" fill-opacity="0.35" stroke="${POINT_COLOUR}" stroke-opacity="0.6" stroke-width="0.5">`,
+  );
   for (const p of kept) out.push(`<circle cx="${fmt(X(p.x))}" cy="${fmt(Y(p.y))}" r="2.5"/>`);
   out.push('</g>');
 
@@ -320,18 +364,27 @@ export function scatterSvg(points: readonly ScatterPoint[], options: ScatterOpti
   out.push('</g>');
   out.push(`<g class="tick-labels" font-size="${tickFont}" fill="#333333">`);
   for (const t of xAxis.ticks) {
-    out.push(`<text class="x-tick" data-value="${t.value}" x="${fmt(X(t.value))}" y="${fmt(top + ph + 18)}" text-anchor="middle">${escapeXml(t.label)}</text>`);
+    out.push(
+      `<text class="x-tick" data-value="${t.value}" x="${fmt(X(t.value))}" y="${fmt(top + ph + 18)}" text-anchor="middle">${escapeXml(t.label)}</text>`,
+    );
   }
   for (const t of yAxis.ticks) {
-    out.push(`<text class="y-tick" data-value="${t.value}" x="${fmt(left - 8)}" y="${fmt(Y(t.value) + 4)}" text-anchor="end">${escapeXml(t.label)}</text>`);
+    out.push(
+      `<text class="y-tick" data-value="${t.value}" x="${fmt(left - 8)}" y="${fmt(Y(t.value) + 4)}" text-anchor="end">${escapeXml(t.label)}</text>`,
+    );
   }
   out.push('</g>');
 
   // Axis labels.
   const xLabel = escapeXml(options.xLabel) + (logX ? ' (log scale)' : '');
-  out.push(`<text class="x-label" x="${fmt(left + pw / 2)}" y="${fmt(height - 12)}" text-anchor="middle" font-size="${labelFont}" fill="#222222">${xLabel}</text>`);
-  const yl = fmt(14 + labelFont / 2), ym = fmt(top + ph / 2);
-  out.push(`<text class="y-label" x="${yl}" y="${ym}" transform="rotate(-90 ${yl} ${ym})" text-anchor="middle" dominant-baseline="middle" font-size="${labelFont}" fill="#222222">${escapeXml(options.yLabel)}</text>`);
+  out.push(
+    `<text class="x-label" x="${fmt(left + pw / 2)}" y="${fmt(height - 12)}" text-anchor="middle" font-size="${labelFont}" fill="#222222">${xLabel}</text>`,
+  );
+  const yl = fmt(14 + labelFont / 2),
+    ym = fmt(top + ph / 2);
+  out.push(
+    `<text class="y-label" x="${yl}" y="${ym}" transform="rotate(-90 ${yl} ${ym})" text-anchor="middle" dominant-baseline="middle" font-size="${labelFont}" fill="#222222">${escapeXml(options.yLabel)}</text>`,
+  );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

@@ -5,9 +5,28 @@
  * finishes on the CPU.
  */
 import { Tensor, sizeOf, type DType, type HostArray } from '../backend/tensor.js';
-import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend/backend.js';
+import type {
+  Backend,
+  Conv2dParams,
+  GramStore,
+  Pool2dParams,
+  SavedBatchNorm,
+  SignStore,
+  StatsGrouping,
+  SumStore,
+} from '../backend/backend.js';
 import {
-  bnGroups, bnLayout, checkF32, checkFills, checkLabels, checkSameShape, convGeometry, f32Data, matmulDims, poolGeometry, rowVectorDims,
+  bnGroups,
+  bnLayout,
+  checkF32,
+  checkFills,
+  checkLabels,
+  checkSameShape,
+  convGeometry,
+  f32Data,
+  matmulDims,
+  poolGeometry,
+  rowVectorDims,
   type ConvGeometry,
 } from '../backend/shapes.js';
 import type { GpuLink } from './link.js';
@@ -37,11 +56,24 @@ function gemmGroups(M: number, N: number, batch: number): [number, number, numbe
   return [Math.ceil(N / TILE), Math.ceil(M / TILE), batch];
 }
 
-interface Segment { offset: number; length: number; id: number }
+interface Segment {
+  offset: number;
+  length: number;
+  id: number;
+}
 /** Non-finite marks: one i32 buffer per sign store (flag); the last i32 of the sum and Gram buffers. */
-interface GpuSignStore extends SignStore { segments: Segment[]; flag: number }
-interface GpuSumStore extends SumStore { id: number }
-interface GpuGramStore extends GramStore { offsets: number[]; total: number; id: number }
+interface GpuSignStore extends SignStore {
+  segments: Segment[];
+  flag: number;
+}
+interface GpuSumStore extends SumStore {
+  id: number;
+}
+interface GpuGramStore extends GramStore {
+  offsets: number[];
+  total: number;
+  id: number;
+}
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
@@ -49,7 +81,10 @@ export class WebGpuBackend implements Backend {
   private readonly live = new Set<number>();
 
   /** `close`: how the runtime ends the GPU thread (the default only closes the link). */
-  constructor(readonly link: GpuLink, private readonly closeThread: () => Promise<void> = () => link.close()) {}
+  constructor(
+    readonly link: GpuLink,
+    private readonly closeThread: () => Promise<void> = () => link.close(),
+  ) {}
 
   /** What the GPU is, as the adapter describes itself. */
   get adapter() {
@@ -169,7 +204,12 @@ export class WebGpuBackend implements Backend {
   conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(xShape, w.shape, p);
     const dx = this.alloc(xShape);
-    this.run('conv2d_grad_input', WebGpuBackend.conv(g, false), [this.id(dy), this.id(w), dx.storage as number], gemmGroups(g.Ci, g.H * g.W, g.N));
+    this.run(
+      'conv2d_grad_input',
+      WebGpuBackend.conv(g, false),
+      [this.id(dy), this.id(w), dx.storage as number],
+      gemmGroups(g.Ci, g.H * g.W, g.N),
+    );
     return dx;
   }
 
@@ -183,15 +223,27 @@ export class WebGpuBackend implements Backend {
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
     const dw = this.alloc([g.N, ...wShape]);
-    this.run('conv2d_grad_weight', WebGpuBackend.conv(g, true), [this.id(x), this.id(dy), dw.storage as number], gemmGroups(g.Co, g.K, g.N));
+    this.run(
+      'conv2d_grad_weight',
+      WebGpuBackend.conv(g, true),
+      [this.id(x), this.id(dy), dw.storage as number],
+      gemmGroups(g.Co, g.K, g.N),
+    );
     return dw;
   }
 
   // --- batch norm -------------------------------------------------------------------------------------------
 
   /** The Bn uniform: N, C, HW, sample, fromInput, hasTdy, hasTx, n; and the group count. */
-  private static bn(shape: readonly number[], grouping: StatsGrouping, fromInput = true, hasTdy = false, hasTx = false): { u: number[]; G: number } {
-    const l = bnLayout(shape), { N, C, HW } = l;
+  private static bn(
+    shape: readonly number[],
+    grouping: StatsGrouping,
+    fromInput = true,
+    hasTdy = false,
+    hasTx = false,
+  ): { u: number[]; G: number } {
+    const l = bnLayout(shape),
+      { N, C, HW } = l;
     const G = bnGroups(l, grouping);
     if (G > MAX_GROUPS) throw new Error(`batch_norm: ${G} statistic groups pass the ${MAX_GROUPS}-workgroup dispatch limit`);
     return { u: [N, C, HW, grouping === 'sample' ? 1 : 0, fromInput ? 1 : 0, hasTdy ? 1 : 0, hasTx ? 1 : 0, N * C * HW], G };
@@ -199,7 +251,8 @@ export class WebGpuBackend implements Backend {
 
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
     const { u, G } = WebGpuBackend.bn(x.shape, grouping);
-    const mean = this.alloc([G]), variance = this.alloc([G]);
+    const mean = this.alloc([G]),
+      variance = this.alloc([G]);
     this.run('bn_stats', u, [this.id(x), mean.storage as number, variance.storage as number], [G, 1, 1]);
     return { mean, variance };
   }
@@ -209,18 +262,22 @@ export class WebGpuBackend implements Backend {
   }
 
   batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
-    const { x, mean, invStd, gamma } = bn, { u } = WebGpuBackend.bn(x.shape, bn.grouping);
+    const { x, mean, invStd, gamma } = bn,
+      { u } = WebGpuBackend.bn(x.shape, bn.grouping);
     const y = this.alloc(x.shape);
     this.run('bn_forward', u, [x, mean, invStd, gamma, beta].map((t) => this.id(t)).concat(y.storage as number), groups1d(x.size));
     return y;
   }
 
   batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
-    const { x, mean, invStd, gamma } = bn, { u, G } = WebGpuBackend.bn(x.shape, bn.grouping, bn.statsFromInput);
+    const { x, mean, invStd, gamma } = bn,
+      { u, G } = WebGpuBackend.bn(x.shape, bn.grouping, bn.statsFromInput);
     const C = x.shape[1]!;
     const sums = this.buffer(2 * G * 4);
     this.run('bn_backward_sums', u, [dy, x, mean, invStd].map((t) => this.id(t)).concat(sums), [G, 1, 1]);
-    const dx = this.alloc(x.shape), dgamma = this.alloc(gamma.shape), dbeta = this.alloc(gamma.shape);
+    const dx = this.alloc(x.shape),
+      dgamma = this.alloc(gamma.shape),
+      dbeta = this.alloc(gamma.shape);
     this.run('bn_backward_dx', u, [dy, x, mean, invStd, gamma].map((t) => this.id(t)).concat(sums, dx.storage as number), groups1d(x.size));
     this.run('bn_backward_params', u, [sums, dgamma.storage as number, dbeta.storage as number], groups1d(C));
     this.drop(sums);
@@ -228,9 +285,11 @@ export class WebGpuBackend implements Backend {
   }
 
   batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor {
-    const { x, mean, invStd, gamma } = bn, { u, G } = WebGpuBackend.bn(x.shape, bn.grouping, bn.statsFromInput, tdy !== null, tx !== null);
+    const { x, mean, invStd, gamma } = bn,
+      { u, G } = WebGpuBackend.bn(x.shape, bn.grouping, bn.statsFromInput, tdy !== null, tx !== null);
     // A missing tangent's binding holds dy / x, never read (the kernel sees hasTdy / hasTx = 0).
-    const tdyId = this.id(tdy ?? dy), txId = this.id(tx ?? x);
+    const tdyId = this.id(tdy ?? dy),
+      txId = this.id(tx ?? x);
     const sums = this.buffer(9 * G * 4);
     this.run('bn_tangent_sums', u, [this.id(dy), tdyId, this.id(x), txId, this.id(mean), this.id(invStd), sums], [G, 1, 1]);
     const out = this.alloc(x.shape);
@@ -295,7 +354,8 @@ export class WebGpuBackend implements Backend {
   }
 
   outerPerSample(dy: Tensor, x: Tensor): Tensor {
-    const [N, O] = dy.shape as [number, number], I = x.shape[1]!;
+    const [N, O] = dy.shape as [number, number],
+      I = x.shape[1]!;
     const y = this.alloc([N, O, I]);
     this.run('outer_per_sample', [y.size, O, I], [this.id(dy), this.id(x), y.storage as number], groups1d(y.size));
     return y;
@@ -304,7 +364,8 @@ export class WebGpuBackend implements Backend {
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
     const [N, K] = logits.shape as [number, number];
     checkLabels(labels, N, K);
-    const losses = this.alloc([N]), probs = this.alloc([N, K]);
+    const losses = this.alloc([N]),
+      probs = this.alloc([N, K]);
     const y = this.upload(labels);
     this.run('softmax_ce', [N, K], [this.id(logits), y, losses.storage as number, probs.storage as number], groups1d(N));
     this.drop(y);
@@ -328,7 +389,8 @@ export class WebGpuBackend implements Backend {
   }
 
   signSum(grads: Tensor, store: SumStore, offset: number): void {
-    const B = grads.shape[0]!, numel = grads.size / B;
+    const B = grads.shape[0]!,
+      numel = grads.size / B;
     if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
     this.run('sign_sum', [numel, B, offset, store.length], [this.id(grads), (store as GpuSumStore).id], groups1d(numel));
   }
@@ -355,14 +417,18 @@ export class WebGpuBackend implements Backend {
   allocGrams(sizes: readonly number[]): GramStore {
     const offsets: number[] = [];
     let total = 0;
-    for (const n of sizes) { offsets.push(total); total += n * n; }
+    for (const n of sizes) {
+      offsets.push(total);
+      total += n * n;
+    }
     return { sizes, offsets, total, id: this.buffer((total + 1) * 4) } as GpuGramStore;
   }
 
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
     const rowsTotal = classes.reduce((t, r) => t + r.length, 0);
     const end = offset + rowsTotal * numel;
-    const s = store as GpuSignStore, acc = grams as GpuGramStore;
+    const s = store as GpuSignStore,
+      acc = grams as GpuGramStore;
     const mine = s.segments.filter((g) => g.offset >= offset && g.offset < end).sort((a, b) => a.offset - b.offset);
     let at = offset;
     for (const g of mine) {
@@ -394,6 +460,9 @@ export class WebGpuBackend implements Backend {
   readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean } {
     const acc = grams as GpuGramStore;
     const all = new Int32Array(this.link.read(acc.id, (acc.total + 1) * 4));
-    return { grams: acc.sizes.map((n, c) => Float64Array.from(all.subarray(acc.offsets[c]!, acc.offsets[c]! + n * n))), nonFinite: all[acc.total] !== 0 };
+    return {
+      grams: acc.sizes.map((n, c) => Float64Array.from(all.subarray(acc.offsets[c]!, acc.offsets[c]! + n * n))),
+      nonFinite: all[acc.total] !== 0,
+    };
   }
 }

@@ -4,8 +4,17 @@
  * the autodiff stays synchronous and the GPU sees long batches of dispatches between reads.
  */
 import {
-  REPLY_DONE, REPLY_FAILED, REPLY_HEADER, REPLY_MIN_BYTES, REPLY_PENDING,
-  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type KernelTimings, type ServerMessage,
+  REPLY_DONE,
+  REPLY_FAILED,
+  REPLY_HEADER,
+  REPLY_MIN_BYTES,
+  REPLY_PENDING,
+  type AdapterSummary,
+  type ClientMessage,
+  type Command,
+  type GpuPort,
+  type KernelTimings,
+  type ServerMessage,
 } from './protocol.js';
 import type { KernelName } from './shaders_wgsl.js';
 
@@ -27,7 +36,12 @@ export class GpuLink {
   batches = 0;
   private readonly readTimeoutMs: number;
 
-  private constructor(private readonly port: GpuPort, readonly adapter: AdapterSummary, private readonly onClosed: Promise<void>, options: GpuLinkOptions) {
+  private constructor(
+    private readonly port: GpuPort,
+    readonly adapter: AdapterSummary,
+    private readonly onClosed: Promise<void>,
+    options: GpuLinkOptions,
+  ) {
     this.readTimeoutMs = options.readTimeoutMs ?? 600_000;
   }
 
@@ -35,7 +49,9 @@ export class GpuLink {
   static connect(port: GpuPort, options: GpuLinkOptions = {}): Promise<GpuLink> {
     return new Promise((resolve, reject) => {
       let closedResolve: () => void = () => {};
-      const onClosed = new Promise<void>((r) => { closedResolve = r; });
+      const onClosed = new Promise<void>((r) => {
+        closedResolve = r;
+      });
       port.listen((message) => {
         const m = message as ServerMessage;
         if (m.op === 'ready') resolve(new GpuLink(port, m.adapter, onClosed, options));
@@ -101,7 +117,8 @@ export class GpuLink {
       const gone = this.port.gone?.();
       if (gone) throw new Error(`WebGPU: ${gone} while a read waited; the backend cannot be used any more`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`);
+      if (left <= 0)
+        throw new Error(`WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`);
       Atomics.wait(head, 0, REPLY_PENDING, Math.min(left, 250));
     }
     if (Atomics.load(head, 0) === REPLY_FAILED) throw new Error(`WebGPU: ${this.text(reply)}`);

@@ -38,10 +38,7 @@ export interface AdapterSummary {
   maxBufferSize: number;
 }
 
-export type ServerMessage =
-  | { op: 'ready'; adapter: AdapterSummary }
-  | { op: 'failed'; message: string }
-  | { op: 'closed' };
+export type ServerMessage = { op: 'ready'; adapter: AdapterSummary } | { op: 'failed'; message: string } | { op: 'closed' };
 
 /** Reply layout: Int32 status at 0 (0 pending, 1 done, 2 failed), Int32 length of the error text at 1. */
 export const REPLY_HEADER = 8;

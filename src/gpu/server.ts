@@ -6,8 +6,16 @@
  * back to it only after the submit that last used them; pipelines are compiled once per kernel.
  */
 import {
-  REPLY_DONE, REPLY_FAILED, REPLY_HEADER, UNIFORM_SLOT_BYTES,
-  type AdapterSummary, type ClientMessage, type Command, type GpuPort, type KernelTimings, type ServerMessage,
+  REPLY_DONE,
+  REPLY_FAILED,
+  REPLY_HEADER,
+  UNIFORM_SLOT_BYTES,
+  type AdapterSummary,
+  type ClientMessage,
+  type Command,
+  type GpuPort,
+  type KernelTimings,
+  type ServerMessage,
 } from './protocol.js';
 import { SHADERS, type KernelName } from './shaders_wgsl.js';
 
@@ -24,7 +32,9 @@ function bucketOf(bytes: number): number {
 function describe(adapter: GPUAdapter): AdapterSummary {
   const info = (adapter as { info?: GPUAdapterInfo }).info;
   const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''} ${info?.device ?? ''}`.toLowerCase();
-  const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  const fallback =
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
@@ -104,7 +114,10 @@ class GpuServer {
    * `owners`: the GPU and adapter objects. Dawn (Node) crashes when they are garbage-collected while their
    * device lives, and nothing else refers to them once the device is open.
    */
-  constructor(private readonly device: GPUDevice, private readonly owners: readonly unknown[]) {
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly owners: readonly unknown[],
+  ) {
     device.addEventListener('uncapturederror', (e) => {
       this.error ??= (e as GPUUncapturedErrorEvent).error.message;
     });
@@ -163,7 +176,10 @@ class GpuServer {
       scopes = 2;
       const encoder = this.device.createCommandEncoder();
       let pass: GPUComputePassEncoder | null = null;
-      const endPass = () => { pass?.end(); pass = null; };
+      const endPass = () => {
+        pass?.end();
+        pass = null;
+      };
       let slot = 0;
       const timed: KernelName[] = [];
       const querySet = this.profiling ? this.device.createQuerySet({ type: 'timestamp', count: 2 * Math.max(runs, 1) }) : null;
@@ -175,7 +191,10 @@ class GpuServer {
             // Queue writes land before this batch's commands: safe, because the buffer is new to this batch
             // (freed buffers rejoin the pool only after the submit). A clear is encoded in order instead.
             if (c.data) this.device.queue.writeBuffer(buffer, 0, c.data);
-            else if (!fresh) { endPass(); encoder.clearBuffer(buffer); }
+            else if (!fresh) {
+              endPass();
+              encoder.clearBuffer(buffer);
+            }
             break;
           }
           case 'copy':
@@ -184,7 +203,10 @@ class GpuServer {
             break;
           case 'free': {
             const b = this.buffers.get(c.id);
-            if (b) { this.buffers.delete(c.id); freed.push(b.buffer); }
+            if (b) {
+              this.buffers.delete(c.id);
+              freed.push(b.buffer);
+            }
             break;
           }
           case 'run': {
@@ -200,7 +222,9 @@ class GpuServer {
             slot++;
             if (querySet) {
               endPass();
-              pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * timed.length, endOfPassWriteIndex: 2 * timed.length + 1 } });
+              pass = encoder.beginComputePass({
+                timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * timed.length, endOfPassWriteIndex: 2 * timed.length + 1 },
+              });
               timed.push(c.kernel);
             }
             pass ??= encoder.beginComputePass();

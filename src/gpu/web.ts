@@ -22,15 +22,19 @@ export interface WebGpuOptions extends GpuLinkOptions {
 
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   if (!canBlock()) {
-    throw new Error('WebGPU backend: this thread cannot block on Atomics.wait; run the scoring in a Web Worker of a cross-origin-isolated page (or in Deno)');
+    throw new Error(
+      'WebGPU backend: this thread cannot block on Atomics.wait; run the scoring in a Web Worker of a cross-origin-isolated page (or in Deno)',
+    );
   }
   if (options.port) return new WebGpuBackend(await GpuLink.connect(options.port, options));
   const Ctor = (globalThis as unknown as { Worker: new (url: URL, o: { type: 'module' }) => WebWorker }).Worker;
   const worker = new Ctor(new URL('./web_worker.js', import.meta.url), { type: 'module' });
-  const failed = new Promise<never>((_, reject) => worker.addEventListener('error', (e: ErrorEvent) => {
-    e.preventDefault?.();
-    reject(new Error(`WebGPU: the GPU worker failed: ${e.message}`));
-  }));
+  const failed = new Promise<never>((_, reject) =>
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      e.preventDefault?.();
+      reject(new Error(`WebGPU: the GPU worker failed: ${e.message}`));
+    }),
+  );
   let link: GpuLink;
   try {
     link = await Promise.race([GpuLink.connect(webPort(worker), options), failed]);

@@ -16,14 +16,19 @@ function shown(v: unknown): string {
 }
 
 export type Dtype =
-  | 'F64' | 'F32' | 'F16' | 'BF16'
-  | 'I64' | 'U64' | 'I32' | 'U32' | 'I16' | 'U16' | 'I8' | 'U8'
-  | 'BOOL' | 'F8_E4M3' | 'F8_E5M2';
+  'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'U64' | 'I32' | 'U32' | 'I16' | 'U16' | 'I8' | 'U8' | 'BOOL' | 'F8_E4M3' | 'F8_E5M2';
 
 export type TensorData =
-  | Float64Array | Float32Array
-  | BigInt64Array | BigUint64Array
-  | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+  | Float64Array
+  | Float32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Int32Array
+  | Uint32Array
+  | Int16Array
+  | Uint16Array
+  | Int8Array
+  | Uint8Array;
 
 /**
  * One tensor as stored: row-major data of `shape`. F16/BF16 are kept as raw bit patterns in a `Uint16Array`,
@@ -35,7 +40,11 @@ export interface RawTensor {
   data: TensorData;
 }
 
-interface DtypeInfo { size: number; arrayTag: string; make: (buf: ArrayBuffer, length: number) => TensorData }
+interface DtypeInfo {
+  size: number;
+  arrayTag: string;
+  make: (buf: ArrayBuffer, length: number) => TensorData;
+}
 
 const DTYPES: Record<Dtype, DtypeInfo> = {
   F64: { size: 8, arrayTag: 'Float64Array', make: (b, n) => new Float64Array(b, 0, n) },
@@ -74,7 +83,9 @@ function swapBytes(bytes: Uint8Array, size: number): void {
   if (size === 1) return;
   for (let i = 0; i < bytes.length; i += size) {
     for (let a = i, b = i + size - 1; a < b; a++, b--) {
-      const t = bytes[a]!; bytes[a] = bytes[b]!; bytes[b] = t;
+      const t = bytes[a]!;
+      bytes[a] = bytes[b]!;
+      bytes[b] = t;
     }
   }
 }
@@ -151,7 +162,8 @@ export function parseSafetensorsFile(bytes: Uint8Array, source?: string): Safete
       }
       continue;
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`tensor ${quote(name)}: header entry must be an object`, source);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      fail(`tensor ${quote(name)}: header entry must be an object`, source);
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!isDtype(info.dtype)) {
       fail(`tensor ${quote(name)}: unknown dtype ${shown(info.dtype)} (supported: ${SAFETENSORS_DTYPES.join(', ')})`, source);
@@ -168,20 +180,30 @@ export function parseSafetensorsFile(bytes: Uint8Array, source?: string): Safete
     const [begin, end] = off as [number, number];
     if (end < begin) fail(`tensor ${quote(name)}: data_offsets [${begin},${end}] end before they begin`, source);
     if (end > dataLen) {
-      fail(`tensor ${quote(name)}: data_offsets [${begin},${end}] extend past the end of the ${dataLen}-byte data section (file truncated?)`, source);
+      fail(
+        `tensor ${quote(name)}: data_offsets [${begin},${end}] extend past the end of the ${dataLen}-byte data section (file truncated?)`,
+        source,
+      );
     }
     const need = shapeSize(shape) * DTYPES[dtype].size;
     if (end - begin !== need) {
-      fail(`tensor ${quote(name)}: ${dtype} ${formatShape(shape)} needs ${need} bytes but data_offsets [${begin},${end}] span ${end - begin}`, source);
+      fail(
+        `tensor ${quote(name)}: ${dtype} ${formatShape(shape)} needs ${need} bytes but data_offsets [${begin},${end}] span ${end - begin}`,
+        source,
+      );
     }
     entries.push({ name, dtype, shape: shape.slice(), begin, end });
   }
 
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < entries.length; i++) {
-    const p = entries[i - 1]!, c = entries[i]!;
+    const p = entries[i - 1]!,
+      c = entries[i]!;
     if (c.begin < p.end) {
-      fail(`tensors ${quote(p.name)} [${p.begin},${p.end}] and ${quote(c.name)} [${c.begin},${c.end}] have overlapping data_offsets`, source);
+      fail(
+        `tensors ${quote(p.name)} [${p.begin},${p.end}] and ${quote(c.name)} [${c.begin},${c.end}] have overlapping data_offsets`,
+        source,
+      );
     }
   }
 
@@ -228,7 +250,8 @@ export function serializeSafetensors(
   const parts: string[] = [];
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new DataFormatError(`metadata value for ${quote(k)} must be a string, got ${typeof v}`, 'safetensors writer');
+      if (typeof v !== 'string')
+        throw new DataFormatError(`metadata value for ${quote(k)} must be a string, got ${typeof v}`, 'safetensors writer');
     }
     parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   }
@@ -267,17 +290,16 @@ export interface TensorRequirement {
  * Looks up a tensor and checks its dtype and shape, with errors such as
  * `weights.safetensors: tensor "stem.0.weight" has shape [16,3,3,3], expected [16,3,5,5]`.
  */
-export function requireTensor(
-  map: Map<string, RawTensor>,
-  name: string,
-  req: TensorRequirement = {},
-  source?: string,
-): RawTensor {
+export function requireTensor(map: Map<string, RawTensor>, name: string, req: TensorRequirement = {}, source?: string): RawTensor {
   const t = map.get(name);
   if (t === undefined) {
     const names = [...map.keys()];
-    const listed = names.slice(0, 8).map((n) => quote(n)).join(', ');
-    const listing = names.length === 0 ? 'the file has no tensors' : `available: ${listed}${names.length > 8 ? `, … (${names.length} in all)` : ''}`;
+    const listed = names
+      .slice(0, 8)
+      .map((n) => quote(n))
+      .join(', ');
+    const listing =
+      names.length === 0 ? 'the file has no tensors' : `available: ${listed}${names.length > 8 ? `, … (${names.length} in all)` : ''}`;
     fail(`missing tensor ${quote(name)} (${listing})`, source);
   }
   if (req.dtype !== undefined && !req.dtype.includes(t.dtype)) {
@@ -307,29 +329,42 @@ function halfToFloat(h: number): number {
  */
 export function tensorToFloat32(t: RawTensor, name = 'tensor', source?: string): Float32Array {
   switch (t.dtype) {
-    case 'F32': return (t.data as Float32Array).slice();
-    case 'F16': return Float32Array.from(t.data as Uint16Array, halfToFloat);
+    case 'F32':
+      return (t.data as Float32Array).slice();
+    case 'F16':
+      return Float32Array.from(t.data as Uint16Array, halfToFloat);
     case 'BF16': {
       const bits = new Uint32Array(t.data.length);
       const src = t.data as Uint16Array;
       for (let i = 0; i < src.length; i++) bits[i] = src[i]! << 16;
       return new Float32Array(bits.buffer);
     }
-    case 'I64': case 'U64': return Float32Array.from(t.data as BigInt64Array | BigUint64Array, (v) => Number(v));
-    case 'F8_E4M3': case 'F8_E5M2':
+    case 'I64':
+    case 'U64':
+      return Float32Array.from(t.data as BigInt64Array | BigUint64Array, (v) => Number(v));
+    case 'F8_E4M3':
+    case 'F8_E5M2':
       fail(`tensor ${quote(name)}: cannot convert dtype ${t.dtype} to float32`, source);
-    default: return Float32Array.from(t.data as ArrayLike<number>);
+    default:
+      return Float32Array.from(t.data as ArrayLike<number>);
   }
 }
 
 /** Decodes any numeric tensor to a Float64Array (a copy; see {@link tensorToFloat32}). */
 export function tensorToFloat64(t: RawTensor, name = 'tensor', source?: string): Float64Array {
   switch (t.dtype) {
-    case 'F64': return (t.data as Float64Array).slice();
-    case 'F16': case 'BF16': return Float64Array.from(tensorToFloat32(t, name, source));
-    case 'I64': case 'U64': return Float64Array.from(t.data as BigInt64Array | BigUint64Array, (v) => Number(v));
-    case 'F8_E4M3': case 'F8_E5M2':
+    case 'F64':
+      return (t.data as Float64Array).slice();
+    case 'F16':
+    case 'BF16':
+      return Float64Array.from(tensorToFloat32(t, name, source));
+    case 'I64':
+    case 'U64':
+      return Float64Array.from(t.data as BigInt64Array | BigUint64Array, (v) => Number(v));
+    case 'F8_E4M3':
+    case 'F8_E5M2':
       fail(`tensor ${quote(name)}: cannot convert dtype ${t.dtype} to float64`, source);
-    default: return Float64Array.from(t.data as ArrayLike<number>);
+    default:
+      return Float64Array.from(t.data as ArrayLike<number>);
   }
 }

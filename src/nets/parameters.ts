@@ -3,7 +3,17 @@
  * PyTorch's default initialisation drawn from our seeded generator.
  */
 import type { Kernels } from '../backend/backend.js';
-import { Tensor, hostArray, hostArrayOf, sameShape, shapeString, sizeOf, type BatchNormBuffers, type DType, type HostArray } from '../autodiff/index.js';
+import {
+  Tensor,
+  hostArray,
+  hostArrayOf,
+  sameShape,
+  shapeString,
+  sizeOf,
+  type BatchNormBuffers,
+  type DType,
+  type HostArray,
+} from '../autodiff/index.js';
 import { nonFiniteProblem } from '../util/finite.js';
 import { Random } from '../util/random.js';
 
@@ -28,7 +38,10 @@ export class ParameterSet {
   readonly batchNorms = new Map<string, BatchNormBuffers>();
   private byName = new Map<string, ParameterEntry>();
 
-  constructor(readonly backend: Kernels, readonly dtype: DType) {}
+  constructor(
+    readonly backend: Kernels,
+    readonly dtype: DType,
+  ) {}
 
   private add(name: string, kind: ParameterKind, shape: number[], fanIn: number): ParameterEntry {
     if (this.byName.has(name)) throw new Error(`duplicate parameter name ${name}`);
@@ -50,13 +63,20 @@ export class ParameterSet {
   }
 
   linear(prefix: string, out: number, inp: number): { weight: ParameterEntry; bias: ParameterEntry } {
-    return { weight: this.add(`${prefix}.weight`, 'linear_weight', [out, inp], inp), bias: this.add(`${prefix}.bias`, 'linear_bias', [out], inp) };
+    return {
+      weight: this.add(`${prefix}.weight`, 'linear_weight', [out, inp], inp),
+      bias: this.add(`${prefix}.bias`, 'linear_bias', [out], inp),
+    };
   }
 
   batchNorm(prefix: string, channels: number): { gamma: ParameterEntry; beta: ParameterEntry; buffers: BatchNormBuffers } {
     const gamma = this.add(`${prefix}.weight`, 'bn_weight', [channels], channels);
     const beta = this.add(`${prefix}.bias`, 'bn_bias', [channels], channels);
-    const buffers: BatchNormBuffers = { runningMean: hostArray(this.dtype, channels), runningVar: hostArray(this.dtype, channels).fill(1), numBatchesTracked: 0 };
+    const buffers: BatchNormBuffers = {
+      runningMean: hostArray(this.dtype, channels),
+      runningVar: hostArray(this.dtype, channels).fill(1),
+      numBatchesTracked: 0,
+    };
     this.batchNorms.set(prefix, buffers);
     return { gamma, beta, buffers };
   }
@@ -169,7 +189,9 @@ export class ParameterSet {
     });
     const unknown = [...state.keys()].filter((k) => !expected.has(k));
     if (unknown.length > 0) {
-      throw new Error(`${source}: ${unknown.length} tensor(s) this network does not have, e.g. "${unknown[0]}" (wrong architecture or class count?)`);
+      throw new Error(
+        `${source}: ${unknown.length} tensor(s) this network does not have, e.g. "${unknown[0]}" (wrong architecture or class count?)`,
+      );
     }
     this.entries.forEach((e, i) => this.replace(e, loaded[i]!));
     for (const { bn, mean, variance, tracked } of buffers) {

@@ -5,7 +5,8 @@ export async function createDawn(): Promise<GPU> {
     const { create } = (await import('webgpu')) as { create(flags: string[]): GPU };
     return create([]);
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new Error('the optional package `webgpu` is not installed (npm install webgpu)');
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND')
+      throw new Error('the optional package `webgpu` is not installed (npm install webgpu)');
     throw e;
   }
 }

@@ -15,7 +15,12 @@ export class LockedError extends Error {
   }
 }
 
-interface LockOwner { pid: number; host: string; started: string; command: string }
+interface LockOwner {
+  pid: number;
+  host: string;
+  started: string;
+  command: string;
+}
 
 export interface FileLock {
   readonly path: string;
@@ -47,7 +52,12 @@ function alive(pid: number): boolean {
 /** Takes the lock of `target` for this process, released by `release()` or when the process exits. */
 export function acquireLock(target: string, say: (line: string) => void = () => {}): FileLock {
   const path = lockPath(target);
-  const me: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 200) };
+  const me: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    command: process.argv.slice(1).join(' ').slice(0, 200),
+  };
   const mine = `${path}.${process.pid}`;
   writeFileSync(mine, JSON.stringify(me) + '\n');
   try {
@@ -60,8 +70,10 @@ export function acquireLock(target: string, say: (line: string) => void = () => 
       }
       const owner = readOwner(path);
       if (owner && (owner.host !== me.host || alive(owner.pid))) {
-        throw new LockedError(`${target} is being written by another zerocost process (pid ${owner.pid} on ${owner.host}, since ${owner.started}: ${owner.command}); ` +
-          `wait for it, or use another --out${owner.host !== me.host ? `; if that run is gone, delete ${path}` : ''}`);
+        throw new LockedError(
+          `${target} is being written by another zerocost process (pid ${owner.pid} on ${owner.host}, since ${owner.started}: ${owner.command}); ` +
+            `wait for it, or use another --out${owner.host !== me.host ? `; if that run is gone, delete ${path}` : ''}`,
+        );
       }
       // Stale: move it aside (rename is atomic: of two processes taking over, one gets it) and check that what
       // moved is the stale lock, not a fresh one another process made meanwhile.
@@ -79,7 +91,11 @@ export function acquireLock(target: string, say: (line: string) => void = () => 
         unlinkSync(aside);
         say(`${target}: removed an unreadable lock file ${path}`);
       } else {
-        try { linkSync(aside, path); } catch { /* a third process holds it now */ }
+        try {
+          linkSync(aside, path);
+        } catch {
+          /* a third process holds it now */
+        }
         unlinkSync(aside);
       }
     }
@@ -93,7 +109,11 @@ export function acquireLock(target: string, say: (line: string) => void = () => 
     process.off('exit', release);
     const owner = readOwner(path);
     if (owner?.pid === me.pid && owner.started === me.started) {
-      try { unlinkSync(path); } catch { /* already gone */ }
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
     }
   };
   process.on('exit', release);

@@ -162,7 +162,6 @@ export function loadNb201Table(path?: string): Nb201Table {
   return parseNb201Table(new TextDecoder().decode(bytes), path);
 }
 
-
 /** NAS-Bench-Suite-Zero's NB201 CIFAR-10 proxy scores from ../shared/data, or undefined when absent. */
 export function loadSuiteZeroCifar10(): Map<string, Record<string, number>> | undefined {
   const dir = defaultSharedDataDir();

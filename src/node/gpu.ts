@@ -18,7 +18,9 @@ export function createNodeWebGpuBackend(options: GpuLinkOptions = {}): Promise<W
       if (shared === opening) shared = null; // a later call opens a new GPU thread
     });
     shared = opening;
-    opening.catch(() => { if (shared === opening) shared = null; });
+    opening.catch(() => {
+      if (shared === opening) shared = null;
+    });
   }
   return shared;
 }

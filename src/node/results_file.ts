@@ -10,7 +10,21 @@
  * - a finished file may be committed gzipped (`FILE.jsonl.gz`): it reads the same, and is never appended to.
  */
 import { gunzipSync } from 'node:zlib';
-import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { acquireLock, type FileLock } from './file_lock.js';
 
 /** A results file that cannot be read as one (bad lines, not a file): a data error. */
@@ -56,7 +70,13 @@ export interface OpenResultsOptions<T> {
   say?: (line: string) => void;
 }
 
-interface Parsed<T> { existing: T[]; good: number; torn: boolean; bad: { line: number; text: string; why: string }[]; kept: string[] }
+interface Parsed<T> {
+  existing: T[];
+  good: number;
+  torn: boolean;
+  bad: { line: number; text: string; why: string }[];
+  kept: string[];
+}
 
 function parse<T>(path: string, text: string, check: (v: unknown) => T): Parsed<T> {
   const out: Parsed<T> = { existing: [], good: 0, torn: false, bad: [], kept: [] };
@@ -101,8 +121,9 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
   if (options.mustExist && !existsSync(path)) throw new ResultsFileError(`${path}: no such results file`);
   const gzipped = path.endsWith('.gz');
   if (gzipped && !options.readOnly) {
-    throw new ResultsFileError(`${path} is gzipped: it can be read (eval --report-only, select, merge) but not written; ` +
-      `gunzip it to resume or repair it`);
+    throw new ResultsFileError(
+      `${path} is gzipped: it can be read (eval --report-only, select, merge) but not written; ` + `gunzip it to resume or repair it`,
+    );
   }
   const lock: FileLock | undefined = options.readOnly ? undefined : acquireLock(path, say);
   try {
@@ -113,38 +134,57 @@ export function openResults<T>(path: string, options: OpenResultsOptions<T> = {}
       if (parsed.bad.length > 0 && !options.repair) {
         const shown = parsed.bad.slice(0, 10).map((b) => `${path}:${b.line}: not a results line: ${b.why}`);
         if (parsed.bad.length > 10) shown.push(`… and ${parsed.bad.length - 10} more`);
-        throw new ResultsFileError(`${shown.join('\n')}\n${path}: ${parsed.bad.length} bad line(s) among ${parsed.existing.length} good ones; ` +
-          `${options.repairHint ?? 'run again with --repair'} to move them to ${path}.rejected and keep the rest`);
+        throw new ResultsFileError(
+          `${shown.join('\n')}\n${path}: ${parsed.bad.length} bad line(s) among ${parsed.existing.length} good ones; ` +
+            `${options.repairHint ?? 'run again with --repair'} to move them to ${path}.rejected and keep the rest`,
+        );
       }
       if (!options.readOnly) {
         if (parsed.bad.length > 0) {
           // The rejected lines are saved before the file loses them; the rewrite replaces it in one rename.
           appendFileSync(`${path}.rejected`, parsed.bad.map((b) => b.text + '\n').join(''));
           replaceFile(path, parsed.kept.map((l) => l + '\n').join(''));
-          say(`${path}: moved ${parsed.bad.length} bad line(s) (${parsed.bad.map((b) => b.line).slice(0, 10).join(', ')}${parsed.bad.length > 10 ? ', …' : ''}) ` +
-            `to ${path}.rejected; kept ${parsed.existing.length}`);
+          say(
+            `${path}: moved ${parsed.bad.length} bad line(s) (${parsed.bad
+              .map((b) => b.line)
+              .slice(0, 10)
+              .join(', ')}${parsed.bad.length > 10 ? ', …' : ''}) ` + `to ${path}.rejected; kept ${parsed.existing.length}`,
+          );
         } else if (parsed.good < Buffer.byteLength(text, 'utf8')) truncateSync(path, parsed.good);
       }
     }
     const { existing } = parsed;
-    const repaired = parsed.torn ? 1 : 0, rejected = options.repair ? parsed.bad.length : 0;
+    const repaired = parsed.torn ? 1 : 0,
+      rejected = options.repair ? parsed.bad.length : 0;
     if (options.readOnly || lock === undefined) {
       return {
-        path, existing, repaired, rejected,
-        append: () => { throw new Error(`${path} was opened read-only`); },
+        path,
+        existing,
+        repaired,
+        rejected,
+        append: () => {
+          throw new Error(`${path} was opened read-only`);
+        },
         close: () => {},
       };
     }
     const fd = openSync(path, 'a');
     let size = fstatSync(fd).size;
     return {
-      path, existing, repaired, rejected,
+      path,
+      existing,
+      repaired,
+      rejected,
       append(result: T) {
         const bytes = Buffer.from(JSON.stringify(result) + '\n', 'utf8');
         try {
           writeAll(fd, path, bytes);
         } catch (e) {
-          try { ftruncateSync(fd, size); } catch { /* the error below says what matters */ }
+          try {
+            ftruncateSync(fd, size);
+          } catch {
+            /* the error below says what matters */
+          }
           throw e;
         }
         size += bytes.length;
@@ -194,7 +234,12 @@ function writeAll(fd: number, path: string, bytes: Buffer): void {
     n = writeSync(fd, bytes);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ResultsWriteError(`cannot write to ${path}: ${err.code ?? ''} ${err.code === 'ENOSPC' ? '(no space left on the device)' : err.code === 'EFBIG' ? '(file too large)' : err.message}`.replace(/\s+/g, ' ').trim());
+    throw new ResultsWriteError(
+      `cannot write to ${path}: ${err.code ?? ''} ${err.code === 'ENOSPC' ? '(no space left on the device)' : err.code === 'EFBIG' ? '(file too large)' : err.message}`
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   }
-  if (n !== bytes.length) throw new ResultsWriteError(`cannot write to ${path}: short write (${n} of ${bytes.length} bytes; is the disk full?)`);
+  if (n !== bytes.length)
+    throw new ResultsWriteError(`cannot write to ${path}: short write (${n} of ${bytes.length} bytes; is the disk full?)`);
 }

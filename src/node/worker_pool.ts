@@ -34,14 +34,20 @@ export async function createNodeWasmBackend(threads = defaultThreads(), options:
   const kernels = await instantiateKernels(module, memory);
   if (threads === 1) return new WasmBackend({ kernels, memory, runner: new SingleThreadRunner(kernels) });
   const { control, argsOffset } = createControl(threads - 1);
-  const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, index) => new Promise<Worker>((resolve, reject) => {
-    const init: WorkerInit = { module, memory, control, argsOffset, index };
-    const worker = new Worker(options.workerUrl ?? new URL('./wasm_worker.js', import.meta.url), { workerData: init });
-    worker.once('message', () => {
-      worker.unref(); // idle workers must not keep the process alive
-      resolve(worker);
-    });
-    worker.once('error', reject);
-  })));
+  const workers = await Promise.all(
+    Array.from(
+      { length: threads - 1 },
+      (_, index) =>
+        new Promise<Worker>((resolve, reject) => {
+          const init: WorkerInit = { module, memory, control, argsOffset, index };
+          const worker = new Worker(options.workerUrl ?? new URL('./wasm_worker.js', import.meta.url), { workerData: init });
+          worker.once('message', () => {
+            worker.unref(); // idle workers must not keep the process alive
+            resolve(worker);
+          });
+          worker.once('error', reject);
+        }),
+    ),
+  );
   return new WasmBackend({ kernels, memory, runner: new WorkerPoolRunner(kernels, workers, control, argsOffset) });
 }

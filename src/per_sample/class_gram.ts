@@ -46,7 +46,6 @@ export class ClassGramReducer implements Reducer {
     ({ grams: this.grams, nonFinite: this.nonFinite } = this.backend!.readGrams(this.acc!));
   }
 
-
   /** ‖Σ_{i∈c} s_i‖² = Σ_ab (G_c)_ab per class. */
   squaredNorms(): Float64Array {
     return Float64Array.from(this.grams, (G) => G.reduce((t, x) => t + x, 0));

@@ -31,7 +31,11 @@ export class BatchPass {
   readonly reluCodes?: ReluCodes;
   private weightGrads?: { entry: ParameterEntry; grad: HostArray | null }[];
 
-  constructor(readonly net: Network, readonly batch: Batch, needs: BatchPassNeeds) {
+  constructor(
+    readonly net: Network,
+    readonly batch: Batch,
+    needs: BatchPassNeeds,
+  ) {
     const be = net.backend;
     this.tape = new Tape(be);
     for (const e of net.parameters.entries) this.tape.watch(e.tensor);
@@ -39,14 +43,17 @@ export class BatchPass {
     this.x = this.tape.watch(be.fromHost(data, batch.shape));
     const codes = needs.reluCodes ? new ReluCodes(batch.shape[0]) : undefined;
     this.reluCodes = codes;
-    this.logits = net.forward({
-      tape: this.tape,
-      bnMode: 'batch',
-      observe: {
-        layerOutput: needs.layerOutputs ? (weight, y) => this.layerOutputs.push({ weight, y }) : undefined,
-        reluInput: codes ? (x) => codes.add(be.toHost(x)) : undefined,
+    this.logits = net.forward(
+      {
+        tape: this.tape,
+        bnMode: 'batch',
+        observe: {
+          layerOutput: needs.layerOutputs ? (weight, y) => this.layerOutputs.push({ weight, y }) : undefined,
+          reluInput: codes ? (x) => codes.add(be.toHost(x)) : undefined,
+        },
       },
-    }, this.x);
+      this.x,
+    );
   }
 
   /**
@@ -71,10 +78,12 @@ export class BatchPass {
 
   /** The Conv2d and Linear weights with host copies of their mean-CE gradients (null: no path to the loss). */
   weightGradients(): { entry: ParameterEntry; grad: HostArray | null }[] {
-    this.weightGrads ??= this.withLossGradients((_loss, grads) => this.net.parameters.countedWeights().map((entry) => {
-      const g = grads.get(entry.tensor);
-      return { entry, grad: g ? this.net.backend.toHost(g) : null };
-    }));
+    this.weightGrads ??= this.withLossGradients((_loss, grads) =>
+      this.net.parameters.countedWeights().map((entry) => {
+        const g = grads.get(entry.tensor);
+        return { entry, grad: g ? this.net.backend.toHost(g) : null };
+      }),
+    );
     return this.weightGrads;
   }
 }

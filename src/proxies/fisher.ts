@@ -16,7 +16,8 @@ export function fisher(pass: BatchPass, broadcast = true): number {
       if (!dy) continue; // no path to the loss: the reference's hook never fires, the layer counts 0
       const [N, C] = [y.shape[0]!, y.shape[1]!];
       const spatial = y.size / (N * C);
-      const a = be.toHost(y), d = be.toHost(dy);
+      const a = be.toHost(y),
+        d = be.toHost(dy);
       let layer = 0;
       for (let c = 0; c < C; c++) {
         let fk = 0;

@@ -53,12 +53,19 @@ export function gradalign1(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
   return mean(perClass);
 }
 
-export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m: number, warn: Warn, sign: GradAlign2Sign = 'plus'): number {
+export function gradalign2(
+  blocks: readonly ClassBlock[],
+  norm: GradAlignNorm,
+  m: number,
+  warn: Warn,
+  sign: GradAlign2Sign = 'plus',
+): number {
   const kept = eligible(blocks, 'gradalign2', warn);
   if (kept.length === 0) return NaN;
   const logDets: number[] = [];
   for (const b of kept) {
-    const n = b.count, G = b.gram;
+    const n = b.count,
+      G = b.gram;
     const diagonal = Array.from({ length: n }, (_, i) => G[i * n + i]!);
     if (norm === 'cosine' && diagonal.some((d) => d === 0)) {
       warn(`gradalign2: class ${b.label} has an all-zero sign vector, so its cosine Gram is undefined; score is NaN`);
@@ -66,7 +73,8 @@ export function gradalign2(blocks: readonly ClassBlock[], norm: GradAlignNorm, m
     }
     // f64 Cholesky would leave tiny positive pivots on a singular Gram and give a finite log det
     const det = exactDeterminant(G, n);
-    if (det <= 0n) { // a Gram is positive semi-definite: det ≥ 0, and 0 means singular
+    if (det <= 0n) {
+      // a Gram is positive semi-definite: det ≥ 0, and 0 means singular
       warn(`gradalign2: the Gram matrix of class ${b.label} (${n} samples) is singular; score is NaN`);
       return NaN;
     }

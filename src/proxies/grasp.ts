@@ -10,7 +10,9 @@ export function grasp(pass: BatchPass): number {
   const be = pass.net.backend;
   const weights = pass.weightGradients();
   return be.scope(() => {
-    const direction = new Map<Tensor, Tensor>(weights.flatMap(({ entry, grad }) => (grad ? [[entry.tensor, be.fromHost(grad, entry.tensor.shape)] as const] : [])));
+    const direction = new Map<Tensor, Tensor>(
+      weights.flatMap(({ entry, grad }) => (grad ? [[entry.tensor, be.fromHost(grad, entry.tensor.shape)] as const] : [])),
+    );
     if (direction.size === 0) return 0;
     const loss = crossEntropy(pass.tape, pass.logits, pass.batch.y, 'mean');
     const hg = pass.tape.hessianVectorProduct(loss, direction);
@@ -18,7 +20,8 @@ export function grasp(pass: BatchPass): number {
     for (const { entry } of weights) {
       const h = hg.get(entry.tensor);
       if (!h) continue;
-      const w = be.toHost(entry.tensor), hv = be.toHost(h);
+      const w = be.toHost(entry.tensor),
+        hv = be.toHost(h);
       for (let i = 0; i < w.length; i++) score -= w[i]! * hv[i]!;
     }
     return score;

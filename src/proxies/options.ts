@@ -44,27 +44,41 @@ export type ProxyOptionSpec<V> = [V] extends [number] ? IntOptionSpec : ChoiceOp
 
 export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptions[K]> } = {
   gradsignReduction: {
-    flag: 'gradsign-reduction', choices: { sum: 'sum', mean: 'mean' }, default: 'sum', readings: true,
+    flag: 'gradsign-reduction',
+    choices: { sum: 'sum', mean: 'mean' },
+    default: 'sum',
+    readings: true,
     help: 'Σ_k |Σ_i sign g_ik| (default sum) or its mean over weights',
   },
   gradalignNorm: {
-    flag: 'gradalign-norm', choices: { none: 'none', params: 'params', cosine: 'cosine' }, default: 'none', readings: true,
+    flag: 'gradalign-norm',
+    choices: { none: 'none', params: 'params', cosine: 'cosine' },
+    default: 'none',
+    readings: true,
     help: 'GradAlign reading (default none): raw sign inner products, divided by the weight count, or cosine',
   },
   gradalign2Sign: {
-    flag: 'gradalign2-sign', choices: { plus: 'plus', minus: 'minus' }, default: 'plus',
+    flag: 'gradalign2-sign',
+    choices: { plus: 'plus', minus: 'minus' },
+    default: 'plus',
     help: "GradAlign-II = +mean log det of the class sign Grams (default: what correlates with accuracy, see README) or − (the paper's prose)",
   },
   synflowVariant: {
-    flag: 'synflow-variant', choices: { zc: 'zc', clean: 'clean' }, default: 'zc',
+    flag: 'synflow-variant',
+    choices: { zc: 'zc', clean: 'clean' },
+    default: 'zc',
     help: "synflow on zero-cost-nas's BN-free model (BN kept in reduction blocks, biased cell convs; default, as the papers' tables) or with no BN at all",
   },
   fisherBroadcast: {
-    flag: 'fisher-broadcast', choices: { on: true, off: false }, default: true,
+    flag: 'fisher-broadcast',
+    choices: { on: true, off: false },
+    default: true,
     help: "fisher counts each channel numel(W)/C_out times, as zero-cost-nas's code does (default on), or once",
   },
   ntkBatch: {
-    flag: 'ntk-batch', min: 2, default: 64,
+    flag: 'ntk-batch',
+    min: 2,
+    default: 64,
     help: "TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the cost grows as N²)",
   },
 };

@@ -60,10 +60,8 @@ interface ProxyInfo {
 }
 
 /** A proxy scored from the per-sample pass's reductions, or from the network (and the shared batch pass). */
-export type ProxyEntry = ProxyInfo & (
-  | { fromReductions(r: Reduced, o: ProxyOptions, warn: Warn): number }
-  | { fromNetwork(ctx: NetworkContext): number }
-);
+export type ProxyEntry = ProxyInfo &
+  ({ fromReductions(r: Reduced, o: ProxyOptions, warn: Warn): number } | { fromNetwork(ctx: NetworkContext): number });
 
 /** Distinct seeds for the random draws of different proxies on one architecture. */
 const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1 };
@@ -74,47 +72,80 @@ const imageShape = (b: Batch): [number, number, number] => [b.shape[1], b.shape[
 /** Every proxy, in the order `--proxies all` scores them. Adding one: its file, one entry here, its test. */
 export const PROXIES = {
   gradsign: {
-    summary: 'GradSign: Σ_k |Σ_i sign ∂ℓ_i/∂θ_k|', consumes: ['signSums'], options: ['gradsignReduction'],
+    summary: 'GradSign: Σ_k |Σ_i sign ∂ℓ_i/∂θ_k|',
+    consumes: ['signSums'],
+    options: ['gradsignReduction'],
     fromReductions: (r, o) => gradsign(r.signSums, o.gradsignReduction),
   },
   gradalign1: {
-    summary: 'GradAlign-I: per-class agreement of the gradient signs', consumes: ['classGrams'], options: ['gradalignNorm'],
+    summary: 'GradAlign-I: per-class agreement of the gradient signs',
+    consumes: ['classGrams'],
+    options: ['gradalignNorm'],
     fromReductions: (r, o, warn) => gradalign1(r.classes, o.gradalignNorm, r.m, warn),
   },
   gradalign2: {
-    summary: 'GradAlign-II: mean log det of the class sign Grams', consumes: ['classGrams'], options: ['gradalignNorm', 'gradalign2Sign'],
+    summary: 'GradAlign-II: mean log det of the class sign Grams',
+    consumes: ['classGrams'],
+    options: ['gradalignNorm', 'gradalign2Sign'],
     fromReductions: (r, o, warn) => gradalign2(r.classes, o.gradalignNorm, r.m, warn, o.gradalign2Sign),
   },
   grad_norm: { summary: 'Σ_l ‖∂L/∂W_l‖', consumes: ['batchGradients'], fromNetwork: (c) => gradNorm(c.pass()) },
   snip: { summary: 'Σ |W ⊙ ∂L/∂W|', consumes: ['batchGradients'], fromNetwork: (c) => snip(c.pass()) },
   grasp: { summary: '−Σ W ⊙ H·∂L/∂W', consumes: ['batchGradients', 'hvp'], fromNetwork: (c) => grasp(c.pass()) },
   fisher: {
-    summary: 'Σ over channels of ½·mean_n (Σ a·∂L/∂a)²', consumes: ['layerOutputs'], options: ['fisherBroadcast'],
+    summary: 'Σ over channels of ½·mean_n (Σ a·∂L/∂a)²',
+    consumes: ['layerOutputs'],
+    options: ['fisherBroadcast'],
     fromNetwork: (c) => fisher(c.pass(), c.options.fisherBroadcast),
   },
   synflow: {
-    summary: 'Σ |W ⊙ ∂R/∂W| with |θ| and an all-ones input, in f64', consumes: ['ownPass'], options: ['synflowVariant'],
-    fromNetwork: (c) => synflow(c.net, { variant: c.options.synflowVariant, inputShape: imageShape(c.batch), backend: c.f64, seed: seedFor(c.seed, SEED_OFFSET.synflow) }),
+    summary: 'Σ |W ⊙ ∂R/∂W| with |θ| and an all-ones input, in f64',
+    consumes: ['ownPass'],
+    options: ['synflowVariant'],
+    fromNetwork: (c) =>
+      synflow(c.net, {
+        variant: c.options.synflowVariant,
+        inputShape: imageShape(c.batch),
+        backend: c.f64,
+        seed: seedFor(c.seed, SEED_OFFSET.synflow),
+      }),
   },
-  jacob_cov: { summary: 'NASWOT v1: eigenvalues of the input-Jacobian correlations', consumes: ['inputJacobian'], fromNetwork: (c) => jacobCov(c.pass()) },
+  jacob_cov: {
+    summary: 'NASWOT v1: eigenvalues of the input-Jacobian correlations',
+    consumes: ['inputJacobian'],
+    fromNetwork: (c) => jacobCov(c.pass()),
+  },
   naswot: { summary: 'NASWOT: log |det K| of the ReLU-pattern kernel', consumes: ['reluCodes'], fromNetwork: (c) => naswot(c.pass()) },
   zen: {
-    summary: 'Zen-NAS: feature change under input noise, Gaussian weights', consumes: ['ownPass'],
+    summary: 'Zen-NAS: feature change under input noise, Gaussian weights',
+    consumes: ['ownPass'],
     fromNetwork: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen) }).score,
   },
   // lower condition number is better, so the score is −cond
   tenas_ntk: {
-    summary: 'TE-NAS: −(condition number of the NTK)', consumes: ['outputGradients'], options: ['ntkBatch'],
-    fromNetwork: (c) => -(c.batch.shape[0] <= c.options.ntkBatch
-      ? ntkConditionNumber(c.pass())
-      : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {})))),
+    summary: 'TE-NAS: −(condition number of the NTK)',
+    consumes: ['outputGradients'],
+    options: ['ntkBatch'],
+    fromNetwork: (c) =>
+      -(c.batch.shape[0] <= c.options.ntkBatch
+        ? ntkConditionNumber(c.pass())
+        : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {})))),
   },
   tenas_lr: {
-    summary: 'TE-NAS: linear regions of Gaussian inputs', consumes: ['ownPass'],
+    summary: 'TE-NAS: linear regions of Gaussian inputs',
+    consumes: ['ownPass'],
     fromNetwork: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr) }),
   },
-  params: { summary: 'the parameter count, the trivial reference', consumes: ['network'], fromNetwork: (c) => c.net.parameters.parameterCount() },
-  flops: { summary: 'forward FLOPs of one image, in millions', consumes: ['network'], fromNetwork: (c) => c.net.flops(imageShape(c.batch)) },
+  params: {
+    summary: 'the parameter count, the trivial reference',
+    consumes: ['network'],
+    fromNetwork: (c) => c.net.parameters.parameterCount(),
+  },
+  flops: {
+    summary: 'forward FLOPs of one image, in millions',
+    consumes: ['network'],
+    fromNetwork: (c) => c.net.flops(imageShape(c.batch)),
+  },
 } satisfies Record<string, ProxyEntry>;
 
 export type ProxyName = keyof typeof PROXIES;
@@ -161,7 +192,10 @@ export interface Reduced {
 
 export function parseProxyList(text: string): ProxyName[] {
   if (text.trim() === 'all') return [...PROXY_NAMES];
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new Error('no proxy named (expected a comma-separated list)');
   for (const n of names) {
     if (!Object.hasOwn(PROXIES, n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')})`);
@@ -192,7 +226,11 @@ export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<R
   const reducers: Reducer[] = [signSum, gram].filter((r): r is NonNullable<typeof r> => r !== undefined);
   const lossSum = runPerSampleGradients(net, batch, reducers, options);
 
-  const classes: ClassBlock[] = (gram?.classes ?? []).map((label, c) => ({ label, count: gram!.members[c]!.length, gram: gram!.grams[c]! }));
+  const classes: ClassBlock[] = (gram?.classes ?? []).map((label, c) => ({
+    label,
+    count: gram!.members[c]!.length,
+    gram: gram!.grams[c]!,
+  }));
   return {
     m: weightLayout(net).reduce((t, l) => t + l.numel, 0),
     signSums: signSum?.sums ?? new Int32Array(0),
@@ -223,19 +261,33 @@ export interface NetworkEnvironment {
 }
 
 /** The network-level proxies among `proxies`, sharing one batch pass; all their tensors are freed at the end. */
-export function scoreNetworkProxies(net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions, env: NetworkEnvironment): ScoreResult {
+export function scoreNetworkProxies(
+  net: Network,
+  batch: Batch,
+  proxies: readonly ProxyName[],
+  options: ProxyOptions,
+  env: NetworkEnvironment,
+): ScoreResult {
   const wanted = proxies.filter((p) => !isPerSample(p));
   const needs = batchPassNeeds(wanted);
   return net.backend.scope(() => {
     let pass: BatchPass | undefined;
-    const ctx: NetworkContext = { net, batch, options, seed: env.seed, f64: env.f64, pass: () => (pass ??= new BatchPass(net, batch, needs)) };
+    const ctx: NetworkContext = {
+      net,
+      batch,
+      options,
+      seed: env.seed,
+      f64: env.f64,
+      pass: () => (pass ??= new BatchPass(net, batch, needs)),
+    };
     const scores: Partial<Record<ProxyName, number>> = {};
     const warnings: string[] = [];
     for (const p of wanted) {
       const rule = entry(p);
       if (!('fromNetwork' in rule)) continue;
       const v = rule.fromNetwork(ctx);
-      if (Number.isNaN(v) && pass?.nonFinite) warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
+      if (Number.isNaN(v) && pass?.nonFinite)
+        warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
       else if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
       scores[p] = v;
     }
@@ -245,11 +297,18 @@ export function scoreNetworkProxies(net: Network, batch: Batch, proxies: readonl
 
 /** Scores one network on one batch with every requested proxy: one per-sample pass, one shared batch pass. */
 export function scoreNetwork(
-  net: Network, batch: Batch, proxies: readonly ProxyName[], options: ProxyOptions = DEFAULT_PROXY_OPTIONS, pass: PerSampleOptions = {},
+  net: Network,
+  batch: Batch,
+  proxies: readonly ProxyName[],
+  options: ProxyOptions = DEFAULT_PROXY_OPTIONS,
+  pass: PerSampleOptions = {},
   env: NetworkEnvironment = { seed: 0, f64: net.backend },
 ): ScoreResult {
   const perSample = proxies.filter(isPerSample);
-  const a = perSample.length > 0 ? scoreReduced(reducePerSample(net, batch, reducersNeeded(perSample), pass), perSample, options) : { scores: {}, warnings: [] };
+  const a =
+    perSample.length > 0
+      ? scoreReduced(reducePerSample(net, batch, reducersNeeded(perSample), pass), perSample, options)
+      : { scores: {}, warnings: [] };
   const b = scoreNetworkProxies(net, batch, proxies, options, env);
   const scores: Partial<Record<ProxyName, number>> = {};
   for (const p of proxies) scores[p] = a.scores[p] ?? b.scores[p];

@@ -19,7 +19,9 @@ export class ReluCodes {
 
   /** One ReLU call's input, [B, ...] flattened per sample. */
   add(z: ArrayLike<number>): void {
-    const B = this.B, D = z.length / B, words = Math.ceil(D / 32);
+    const B = this.B,
+      D = z.length / B,
+      words = Math.ceil(D / 32);
     if (!this.nonFinite && firstNonFinite(z) >= 0) this.nonFinite = true;
     const packed = packCodes(z, B, D);
     for (let i = 0; i < B; i++) {
@@ -52,5 +54,5 @@ export function packCodes(z: ArrayLike<number>, B: number, D: number): Uint32Arr
 export function popcount(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }

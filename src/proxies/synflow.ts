@@ -27,7 +27,10 @@ export interface SynflowOptions {
 }
 
 export function synflow(net: Network, o: SynflowOptions): number {
-  const copy = net.variant({ dtype: 'f64', batchNorm: o.variant === 'zc' ? 'reductions' : 'none', cellConvBias: o.variant === 'zc' }, o.backend);
+  const copy = net.variant(
+    { dtype: 'f64', batchNorm: o.variant === 'zc' ? 'reductions' : 'none', cellConvBias: o.variant === 'zc' },
+    o.backend,
+  );
   return o.backend.scope(() => {
     copy.parameters.initialize(o.seed); // only the parameters the original lacks keep these values
     const source = new Map(net.parameters.entries.map((e) => [e.name, e.tensor]));
@@ -49,7 +52,8 @@ export function synflow(net: Network, o: SynflowOptions): number {
     for (const e of weights) {
       const g = grads.get(e.tensor);
       if (!g) continue;
-      const w = o.backend.toHost(e.tensor), d = o.backend.toHost(g);
+      const w = o.backend.toHost(e.tensor),
+        d = o.backend.toHost(g);
       for (let i = 0; i < w.length; i++) score += Math.abs(w[i]! * d[i]!);
     }
     return score;

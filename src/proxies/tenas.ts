@@ -20,7 +20,9 @@ export function ntkConditionNumber(pass: BatchPass): number {
   const be = pass.net.backend;
   const [B] = pass.batch.shape;
   const K = pass.logits.shape[1]!;
-  const weights = pass.net.parameters.entries.filter((e) => e.kind === 'conv_weight' || e.kind === 'linear_weight' || e.kind === 'bn_weight');
+  const weights = pass.net.parameters.entries.filter(
+    (e) => e.kind === 'conv_weight' || e.kind === 'linear_weight' || e.kind === 'bn_weight',
+  );
   const P = weights.reduce((n, e) => n + e.tensor.size, 0);
   const G = new Float32Array(B * P);
   for (let i = 0; i < B; i++) {
@@ -41,7 +43,8 @@ export function ntkConditionNumber(pass: BatchPass): number {
   for (let i = 0; i < B; i++) {
     for (let j = i; j < B; j++) {
       let s = 0;
-      const a = i * P, b = j * P;
+      const a = i * P,
+        b = j * P;
       for (let k = 0; k < P; k++) s += G[a + k]! * G[b + k]!;
       ntk[i * B + j] = s;
       ntk[j * B + i] = s;
@@ -62,7 +65,11 @@ export interface LinearRegionOptions {
 export function linearRegions(net: Network, o: LinearRegionOptions): number {
   const rng = new Random(o.seed);
   const n = o.inputShape.reduce((a, b) => a * b, 1);
-  return linearRegionsOf(net, Float64Array.from({ length: n }, () => rng.normal()), o.inputShape);
+  return linearRegionsOf(
+    net,
+    Float64Array.from({ length: n }, () => rng.normal()),
+    o.inputShape,
+  );
 }
 
 /** Σ_i 1/#{j : code_j = code_i}: the number of distinct ReLU activation patterns among the B inputs of x. */
@@ -73,16 +80,29 @@ export function linearRegionsOf(net: Network, data: Float64Array, shape: readonl
     const B = shape[0]!;
     const blocks: Uint32Array[] = [];
     let nonFinite = false; // NaN has no code: an overflowed forward would still count regions
-    net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { reluInput: (z) => {
-      const h = be.toHost(z);
-      if (!nonFinite && firstNonFinite(h) >= 0) nonFinite = true;
-      blocks.push(packCodes(h, B, z.size / B));
-    } } }, x);
+    net.forward(
+      {
+        tape: new Tape(be),
+        bnMode: 'batch',
+        observe: {
+          reluInput: (z) => {
+            const h = be.toHost(z);
+            if (!nonFinite && firstNonFinite(h) >= 0) nonFinite = true;
+            blocks.push(packCodes(h, B, z.size / B));
+          },
+        },
+      },
+      x,
+    );
     if (nonFinite) return NaN;
-    const rows = Array.from({ length: B }, (_, i) => blocks.map((blk) => {
-      const words = blk.length / B;
-      return Array.from(blk.subarray(i * words, (i + 1) * words), (w) => w.toString(36)).join(',');
-    }).join('|'));
+    const rows = Array.from({ length: B }, (_, i) =>
+      blocks
+        .map((blk) => {
+          const words = blk.length / B;
+          return Array.from(blk.subarray(i * words, (i + 1) * words), (w) => w.toString(36)).join(',');
+        })
+        .join('|'),
+    );
     return new Set(rows).size;
   });
 }

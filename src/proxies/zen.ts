@@ -40,10 +40,22 @@ export function zenOf(net: Network, x: Float64Array, eps: Float64Array, shape: r
     const features = (data: Float64Array) => {
       let f: Tensor | undefined;
       const input = be.fromHost(hostArrayOf(net.parameters.dtype, data), shape);
-      net.forward({ tape: new Tape(be), bnMode: 'batch', observe: { features: (h) => { f = h; } } }, input);
+      net.forward(
+        {
+          tape: new Tape(be),
+          bnMode: 'batch',
+          observe: {
+            features: (h) => {
+              f = h;
+            },
+          },
+        },
+        input,
+      );
       return be.toHost(f!);
     };
-    const f1 = features(x), f2 = features(x.map((v, i) => v + ZEN_MIXUP * eps[i]!));
+    const f1 = features(x),
+      f2 = features(x.map((v, i) => v + ZEN_MIXUP * eps[i]!));
     let total = 0;
     for (let i = 0; i < f1.length; i++) total += Math.abs(f1[i]! - f2[i]!);
     const delta = total / shape[0]!;

@@ -13,7 +13,8 @@ export function bareissDeterminant(A: ArrayLike<number>, n: number): bigint {
     if (!Number.isSafeInteger(v)) throw new RangeError(`bareissDeterminant: entry ${k} is ${v}, not an exact integer`);
     return BigInt(v);
   });
-  let sign = 1n, prev = 1n;
+  let sign = 1n,
+    prev = 1n;
   for (let k = 0; k < n - 1; k++) {
     if (M[k * n + k] === 0n) {
       // a zero pivot: swap in a lower row with a nonzero entry in this column, or the matrix is singular

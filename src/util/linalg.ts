@@ -35,7 +35,12 @@ export function logAbsDet(A: Float64Array, n: number): number {
     for (let i = k + 1; i < n; i++) if (Math.abs(M[i * n + k]!) > Math.abs(M[p * n + k]!)) p = i;
     const pivot = M[p * n + k]!;
     if (pivot === 0) return -Infinity;
-    if (p !== k) for (let j = 0; j < n; j++) { const t = M[k * n + j]!; M[k * n + j] = M[p * n + j]!; M[p * n + j] = t; }
+    if (p !== k)
+      for (let j = 0; j < n; j++) {
+        const t = M[k * n + j]!;
+        M[k * n + j] = M[p * n + j]!;
+        M[p * n + j] = t;
+      }
     logDet += Math.log(Math.abs(pivot));
     for (let i = k + 1; i < n; i++) {
       const f = M[i * n + k]! / pivot;
@@ -55,7 +60,8 @@ export function symmetricEigenvalues(A: Float64Array, n: number): Float64Array {
   if (A.some((v) => Number.isNaN(v))) return new Float64Array(n).fill(NaN);
   const a = Float64Array.from(A);
   for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0, diag = 0;
+    let off = 0,
+      diag = 0;
     for (let i = 0; i < n; i++) {
       diag += a[i * n + i]! * a[i * n + i]!;
       for (let j = i + 1; j < n; j++) off += a[i * n + j]! * a[i * n + j]!;
@@ -65,17 +71,21 @@ export function symmetricEigenvalues(A: Float64Array, n: number): Float64Array {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q]!;
         if (apq === 0) continue;
-        const app = a[p * n + p]!, aqq = a[q * n + q]!;
+        const app = a[p * n + p]!,
+          aqq = a[q * n + q]!;
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!, akq = a[k * n + q]!;
+          const akp = a[k * n + p]!,
+            akq = a[k * n + q]!;
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!, aqk = a[q * n + k]!;
+          const apk = a[p * n + k]!,
+            aqk = a[q * n + k]!;
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
@@ -96,7 +106,11 @@ export function corrcoef(X: ArrayLike<number>, rows: number, cols: number): Floa
     for (let j = 0; j < cols; j++) mean += X[i * cols + j]!;
     mean /= cols;
     let ss = 0;
-    for (let j = 0; j < cols; j++) { const d = X[i * cols + j]! - mean; Z[i * cols + j] = d; ss += d * d; }
+    for (let j = 0; j < cols; j++) {
+      const d = X[i * cols + j]! - mean;
+      Z[i * cols + j] = d;
+      ss += d * d;
+    }
     const inv = 1 / Math.sqrt(ss);
     for (let j = 0; j < cols; j++) Z[i * cols + j]! *= inv;
   }

@@ -43,7 +43,10 @@ export class Random {
     this.s0 ^= this.s3;
     this.s2 ^= t;
     this.s3 = rotl(this.s3, 11);
-    this.s0 >>>= 0; this.s1 >>>= 0; this.s2 >>>= 0; this.s3 >>>= 0;
+    this.s0 >>>= 0;
+    this.s1 >>>= 0;
+    this.s2 >>>= 0;
+    this.s3 >>>= 0;
     return result;
   }
 
@@ -64,7 +67,8 @@ export class Random {
     if (!(n >= 1 && n <= 0x100000000)) throw new RangeError(`Random.int: n must be in [1, 2^32], got ${n}`);
     const limit = Math.floor(0x100000000 / n) * n;
     let r: number;
-    do r = this.nextUint32(); while (r >= limit);
+    do r = this.nextUint32();
+    while (r >= limit);
     return r % n;
   }
 
@@ -81,7 +85,9 @@ export class Random {
     const pool = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < k; i++) {
       const j = i + this.int(n - i);
-      const t = pool[i]!; pool[i] = pool[j]!; pool[j] = t;
+      const t = pool[i]!;
+      pool[i] = pool[j]!;
+      pool[j] = t;
     }
     return pool.slice(0, k);
   }

@@ -1,8 +1,16 @@
 // A page's scoring worker: scores a PyTorch fixture with each backend asked for (WASM on Web Workers,
 // WebGPU on navigator.gpu through a nested GPU worker) and posts the scores or the error of each.
 import {
-  Nb201Network, batchFromSafetensors, parseSafetensors, loadWeights, reducePerSample, reducersNeeded, scoreReduced, PER_SAMPLE_PROXIES,
-  createWebWasmBackend, createWebGpuBackend,
+  Nb201Network,
+  batchFromSafetensors,
+  parseSafetensors,
+  loadWeights,
+  reducePerSample,
+  reducersNeeded,
+  scoreReduced,
+  PER_SAMPLE_PROXIES,
+  createWebWasmBackend,
+  createWebGpuBackend,
 } from '../../dist/src/index.js';
 
 const dir = new URL('../../fixtures/pytorch/', import.meta.url);
@@ -21,8 +29,16 @@ self.onmessage = async (e) => {
       const net = new Nb201Network(backend, { arch: expected.arch, C: expected.C, N: expected.N, numClasses: expected.num_classes });
       loadWeights(net.parameters, weights);
       const options = { gradsignReduction: 'sum', gradalignNorm: 'none' };
-      const { scores } = backend.scope(() => scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [options]), { chunk: 5 }), PER_SAMPLE_PROXIES, options));
-      results[name] = { backend: backend.name, threads: backend.threads ?? 1, adapter: backend.adapter ?? null, scores, seconds: (performance.now() - start) / 1000 };
+      const { scores } = backend.scope(() =>
+        scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [options]), { chunk: 5 }), PER_SAMPLE_PROXIES, options),
+      );
+      results[name] = {
+        backend: backend.name,
+        threads: backend.threads ?? 1,
+        adapter: backend.adapter ?? null,
+        scores,
+        seconds: (performance.now() - start) / 1000,
+      };
       await backend.close?.();
     } catch (err) {
       results[name] = { error: String(err?.message ?? err) };

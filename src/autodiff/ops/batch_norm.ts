@@ -31,7 +31,12 @@ export interface BatchNormOptions {
  * variance; in `sample` mode once per sample, in order, exactly as a loop of batch-of-one passes would.
  */
 export function batchNorm(
-  tape: Tape, x: Tensor, gamma: Tensor, beta: Tensor, buffers: BatchNormBuffers, options: BatchNormOptions,
+  tape: Tape,
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  buffers: BatchNormBuffers,
+  options: BatchNormOptions,
 ): Tensor {
   const be = tape.backend;
   const eps = options.eps ?? 1e-5;
@@ -43,7 +48,10 @@ export function batchNorm(
   let invStd: Tensor;
   if (options.mode === 'running') {
     mean = be.fromHost(buffers.runningMean.slice(), [C]);
-    invStd = be.fromHost(hostArray(x.dtype, C).map((_, c) => 1 / Math.sqrt(buffers.runningVar[c]! + eps)), [C]);
+    invStd = be.fromHost(
+      hostArray(x.dtype, C).map((_, c) => 1 / Math.sqrt(buffers.runningVar[c]! + eps)),
+      [C],
+    );
   } else {
     const stats = be.batchNormStatistics(x, grouping);
     mean = stats.mean;
@@ -56,23 +64,33 @@ export function batchNorm(
 
   const saved: SavedBatchNorm = { x, mean, invStd, gamma, grouping, statsFromInput: options.mode !== 'running' };
   const y = be.batchNormForward(saved, beta);
-  return tape.record('batch_norm', [x, gamma, beta], y, (dy, ctx) => {
-    const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, saved);
-    return [dx, dgamma, dbeta];
-  }, {
-    // The Jacobian dy/dx is symmetric (γ·s·(I − 11ᵀ/n − x̂x̂ᵀ/n) per group), so the JVP is the VJP applied to tx.
-    jvp: ([tx = null, tg, tb], be) => {
-      if (tg || tb) throw new Error('batch_norm: tangents of γ and β are not supported');
-      return tx && be.batchNormBackward(tx, saved).dx;
+  return tape.record(
+    'batch_norm',
+    [x, gamma, beta],
+    y,
+    (dy, ctx) => {
+      const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, saved);
+      return [dx, dgamma, dbeta];
     },
-    // γ and β never carry a direction (jvp refuses), so their H·v rows are never read: left out.
-    vjpJvp: (dy, tdy, [tx = null], { backend: be }) => [be.batchNormBackwardTangent(dy, tdy, tx, saved), null, null],
-  });
+    {
+      // The Jacobian dy/dx is symmetric (γ·s·(I − 11ᵀ/n − x̂x̂ᵀ/n) per group), so the JVP is the VJP applied to tx.
+      jvp: ([tx = null, tg, tb], be) => {
+        if (tg || tb) throw new Error('batch_norm: tangents of γ and β are not supported');
+        return tx && be.batchNormBackward(tx, saved).dx;
+      },
+      // γ and β never carry a direction (jvp refuses), so their H·v rows are never read: left out.
+      vjpJvp: (dy, tdy, [tx = null], { backend: be }) => [be.batchNormBackwardTangent(dy, tdy, tx, saved), null, null],
+    },
+  );
 }
 
 function updateRunning(
-  buffers: BatchNormBuffers, mean: HostArray, variance: HostArray, shape: readonly number[],
-  grouping: StatsGrouping, momentum: number,
+  buffers: BatchNormBuffers,
+  mean: HostArray,
+  variance: HostArray,
+  shape: readonly number[],
+  grouping: StatsGrouping,
+  momentum: number,
 ): void {
   const [N, C] = [shape[0]!, shape[1]!];
   const spatial = shape.length === 4 ? shape[2]! * shape[3]! : 1;

@@ -13,14 +13,17 @@ export function channelBias(tape: Tape, x: Tensor, bias: Tensor): Tensor {
   const ones = fill(1);
   const identity: SavedBatchNorm = { x, mean: fill(0), invStd: ones, gamma: ones, grouping: 'channel', statsFromInput: false };
   const y = be.batchNormForward(identity, bias);
-  return tape.record('channel_bias', [x, bias], y, (dy, ctx) => [
-    dy,
-    ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null,
-  ], {
-    jvp: ([tx = null, tb]) => {
-      if (tb) throw new Error('channel_bias: tangents of the bias are not supported');
-      return tx;
+  return tape.record(
+    'channel_bias',
+    [x, bias],
+    y,
+    (dy, ctx) => [dy, ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null],
+    {
+      jvp: ([tx = null, tb]) => {
+        if (tb) throw new Error('channel_bias: tangents of the bias are not supported');
+        return tx;
+      },
+      vjpJvp: (_dy, tdy) => [tdy, null], // the bias never carries a direction, so its H·v row is never read
     },
-    vjpJvp: (_dy, tdy) => [tdy, null], // the bias never carries a direction, so its H·v row is never read
-  });
+  );
 }

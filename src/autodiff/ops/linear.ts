@@ -9,21 +9,32 @@ import type { Tensor } from '../../backend/tensor.js';
 export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor): Tensor {
   const be = tape.backend;
   const y = be.addRowVector(be.matmul(x, w, false, true), bias);
-  return tape.record('linear', [x, w, bias], y, (dy, ctx) => [
-    ctx.needsGrad(x) ? ctx.backend.matmul(dy, w, false, false) : null,
-    ctx.weightGrad(w, () => ctx.backend.matmul(dy, x, true, false), () => ctx.backend.outerPerSample(dy, x)),
-    ctx.needsGrad(bias) ? ctx.backend.sumRows(dy) : null,
-  ], {
-    jvp: ([tx, tw, tb], be) => sumOfFresh(
-      be,
-      tx && be.matmul(tx, w, false, true),
-      tw && be.matmul(x, tw, false, true),
-      tb && be.addRowVector(be.zeros(y.shape, y.dtype), tb),
-    ),
-    vjpJvp: (dy, tdy, [tx, tw], { backend: be, needsGrad }) => [
-      needsGrad(x) ? sumOfFresh(be, tdy && be.matmul(tdy, w, false, false), tw && be.matmul(dy, tw, false, false)) : null,
-      needsGrad(w) ? sumOfFresh(be, tdy && be.matmul(tdy, x, true, false), tx && be.matmul(dy, tx, true, false)) : null,
-      needsGrad(bias) && tdy ? be.sumRows(tdy) : null,
+  return tape.record(
+    'linear',
+    [x, w, bias],
+    y,
+    (dy, ctx) => [
+      ctx.needsGrad(x) ? ctx.backend.matmul(dy, w, false, false) : null,
+      ctx.weightGrad(
+        w,
+        () => ctx.backend.matmul(dy, x, true, false),
+        () => ctx.backend.outerPerSample(dy, x),
+      ),
+      ctx.needsGrad(bias) ? ctx.backend.sumRows(dy) : null,
     ],
-  });
+    {
+      jvp: ([tx, tw, tb], be) =>
+        sumOfFresh(
+          be,
+          tx && be.matmul(tx, w, false, true),
+          tw && be.matmul(x, tw, false, true),
+          tb && be.addRowVector(be.zeros(y.shape, y.dtype), tb),
+        ),
+      vjpJvp: (dy, tdy, [tx, tw], { backend: be, needsGrad }) => [
+        needsGrad(x) ? sumOfFresh(be, tdy && be.matmul(tdy, w, false, false), tw && be.matmul(dy, tw, false, false)) : null,
+        needsGrad(w) ? sumOfFresh(be, tdy && be.matmul(tdy, x, true, false), tx && be.matmul(dy, tx, true, false)) : null,
+        needsGrad(bias) && tdy ? be.sumRows(tdy) : null,
+      ],
+    },
+  );
 }

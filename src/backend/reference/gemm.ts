@@ -5,7 +5,17 @@
 import type { HostArray } from '../tensor.js';
 
 /** C[M,N] += A[M,K] · B[K,N] */
-export function gemmNN(M: number, N: number, K: number, A: HostArray, aOff: number, B: HostArray, bOff: number, C: HostArray, cOff: number): void {
+export function gemmNN(
+  M: number,
+  N: number,
+  K: number,
+  A: HostArray,
+  aOff: number,
+  B: HostArray,
+  bOff: number,
+  C: HostArray,
+  cOff: number,
+): void {
   for (let i = 0; i < M; i++) {
     const ci = cOff + i * N;
     const ai = aOff + i * K;
@@ -19,7 +29,17 @@ export function gemmNN(M: number, N: number, K: number, A: HostArray, aOff: numb
 }
 
 /** C[M,N] += Aᵀ · B with A stored [K,M] and B [K,N] */
-export function gemmTN(M: number, N: number, K: number, A: HostArray, aOff: number, B: HostArray, bOff: number, C: HostArray, cOff: number): void {
+export function gemmTN(
+  M: number,
+  N: number,
+  K: number,
+  A: HostArray,
+  aOff: number,
+  B: HostArray,
+  bOff: number,
+  C: HostArray,
+  cOff: number,
+): void {
   for (let k = 0; k < K; k++) {
     const ak = aOff + k * M;
     const bk = bOff + k * N;
@@ -33,7 +53,17 @@ export function gemmTN(M: number, N: number, K: number, A: HostArray, aOff: numb
 }
 
 /** C[M,N] += A · Bᵀ with A stored [M,K] and B [N,K] */
-export function gemmNT(M: number, N: number, K: number, A: HostArray, aOff: number, B: HostArray, bOff: number, C: HostArray, cOff: number): void {
+export function gemmNT(
+  M: number,
+  N: number,
+  K: number,
+  A: HostArray,
+  aOff: number,
+  B: HostArray,
+  bOff: number,
+  C: HostArray,
+  cOff: number,
+): void {
   for (let i = 0; i < M; i++) {
     const ai = aOff + i * K;
     const ci = cOff + i * N;

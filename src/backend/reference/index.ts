@@ -13,9 +13,18 @@ import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad } from './po
 import { anyNonFinite, classGram, signSum, signsOf } from './reduce.js';
 
 /** The reduction stores: host arrays, plus the non-finite mark (see Backend). */
-interface RefSumStore extends SumStore { sums: Int32Array; nonFinite: boolean }
-interface RefSignStore extends SignStore { signs: Int8Array; nonFinite: boolean }
-interface RefGramStore extends GramStore { grams: Float64Array[]; nonFinite: boolean }
+interface RefSumStore extends SumStore {
+  sums: Int32Array;
+  nonFinite: boolean;
+}
+interface RefSignStore extends SignStore {
+  signs: Int8Array;
+  nonFinite: boolean;
+}
+interface RefGramStore extends GramStore {
+  grams: Float64Array[];
+  nonFinite: boolean;
+}
 
 export class ReferenceBackend implements Backend {
   readonly name: string = 'js';
@@ -51,13 +60,18 @@ export class ReferenceBackend implements Backend {
 
   add(a: Tensor, b: Tensor): Tensor {
     checkSameShape('add', a, b);
-    const x = this.arr(a), y = this.arr(b), out = this.make(a.shape, a.dtype), o = this.arr(out);
+    const x = this.arr(a),
+      y = this.arr(b),
+      out = this.make(a.shape, a.dtype),
+      o = this.arr(out);
     for (let i = 0; i < o.length; i++) o[i] = x[i]! + y[i]!;
     return out;
   }
 
   scale(a: Tensor, s: number): Tensor {
-    const x = this.arr(a), out = this.make(a.shape, a.dtype), o = this.arr(out);
+    const x = this.arr(a),
+      out = this.make(a.shape, a.dtype),
+      o = this.arr(out);
     for (let i = 0; i < o.length; i++) o[i] = x[i]! * s;
     return out;
   }
@@ -98,38 +112,64 @@ export class ReferenceBackend implements Backend {
   }
 
   batchNormInvStd(variance: Tensor, eps: number): Tensor {
-    const v = this.arr(variance), out = this.make(variance.shape, variance.dtype), o = this.arr(out);
+    const v = this.arr(variance),
+      out = this.make(variance.shape, variance.dtype),
+      o = this.arr(out);
     for (let g = 0; g < v.length; g++) o[g] = 1 / Math.sqrt(v[g]! + eps);
     return out;
   }
 
   batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
     const out = this.make(bn.x.shape, bn.x.dtype);
-    bnForward(bnLayout(bn.x.shape), savedOnHost(bn, (t) => this.arr(t)), this.arr(beta), this.arr(out));
+    bnForward(
+      bnLayout(bn.x.shape),
+      savedOnHost(bn, (t) => this.arr(t)),
+      this.arr(beta),
+      this.arr(out),
+    );
     return out;
   }
 
   batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
     const { x, gamma } = bn;
-    const dx = this.make(x.shape, x.dtype), dgamma = this.make(gamma.shape, gamma.dtype), dbeta = this.make(gamma.shape, gamma.dtype);
-    bnBackward(bnLayout(x.shape), this.arr(dy), savedOnHost(bn, (t) => this.arr(t)), { dx: this.arr(dx), dgamma: this.arr(dgamma), dbeta: this.arr(dbeta) });
+    const dx = this.make(x.shape, x.dtype),
+      dgamma = this.make(gamma.shape, gamma.dtype),
+      dbeta = this.make(gamma.shape, gamma.dtype);
+    bnBackward(
+      bnLayout(x.shape),
+      this.arr(dy),
+      savedOnHost(bn, (t) => this.arr(t)),
+      { dx: this.arr(dx), dgamma: this.arr(dgamma), dbeta: this.arr(dbeta) },
+    );
     return { dx, dgamma, dbeta };
   }
 
   batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor {
     const out = this.make(bn.x.shape, bn.x.dtype);
-    bnBackwardTangent(bnLayout(bn.x.shape), this.arr(dy), tdy && this.arr(tdy), tx && this.arr(tx), savedOnHost(bn, (t) => this.arr(t)), this.arr(out));
+    bnBackwardTangent(
+      bnLayout(bn.x.shape),
+      this.arr(dy),
+      tdy && this.arr(tdy),
+      tx && this.arr(tx),
+      savedOnHost(bn, (t) => this.arr(t)),
+      this.arr(out),
+    );
     return out;
   }
 
   relu(x: Tensor): Tensor {
-    const a = this.arr(x), out = this.make(x.shape, x.dtype), o = this.arr(out);
+    const a = this.arr(x),
+      out = this.make(x.shape, x.dtype),
+      o = this.arr(out);
     for (let i = 0; i < o.length; i++) o[i] = a[i]! > 0 ? a[i]! : 0;
     return out;
   }
 
   reluGrad(dy: Tensor, x: Tensor): Tensor {
-    const d = this.arr(dy), a = this.arr(x), out = this.make(x.shape, dy.dtype), o = this.arr(out);
+    const d = this.arr(dy),
+      a = this.arr(x),
+      out = this.make(x.shape, dy.dtype),
+      o = this.arr(out);
     for (let i = 0; i < o.length; i++) o[i] = a[i]! > 0 ? d[i]! : 0;
     return out;
   }
@@ -164,7 +204,10 @@ export class ReferenceBackend implements Backend {
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
     const { M, K, N } = matmulDims(a, b, transA, transB);
-    const out = this.make([M, N], a.dtype), A = this.arr(a), B = this.arr(b), C = this.arr(out);
+    const out = this.make([M, N], a.dtype),
+      A = this.arr(a),
+      B = this.arr(b),
+      C = this.arr(out);
     if (transA && transB) throw new Error('matmul: transA && transB is not supported');
     if (transA) gemmTN(M, N, K, A, 0, B, 0, C, 0);
     else if (transB) gemmNT(M, N, K, A, 0, B, 0, C, 0);
@@ -174,32 +217,43 @@ export class ReferenceBackend implements Backend {
 
   addRowVector(a: Tensor, v: Tensor): Tensor {
     const { M, N } = rowVectorDims(a, v);
-    const x = this.arr(a), b = this.arr(v), out = this.make(a.shape, a.dtype), o = this.arr(out);
+    const x = this.arr(a),
+      b = this.arr(v),
+      out = this.make(a.shape, a.dtype),
+      o = this.arr(out);
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) o[i * N + j] = x[i * N + j]! + b[j]!;
     return out;
   }
 
   sumRows(a: Tensor): Tensor {
     const [M, N] = a.shape as [number, number];
-    const x = this.arr(a), acc = new Float64Array(N);
+    const x = this.arr(a),
+      acc = new Float64Array(N);
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) acc[j]! += x[i * N + j]!;
     return this.make([N], a.dtype, hostArrayOf(a.dtype, acc));
   }
 
   outerPerSample(dy: Tensor, x: Tensor): Tensor {
-    const [N, O] = dy.shape as [number, number], I = x.shape[1]!;
-    const d = this.arr(dy), a = this.arr(x), out = this.make([N, O, I], x.dtype), o = this.arr(out);
-    for (let n = 0; n < N; n++) for (let i = 0; i < O; i++) {
-      const g = d[n * O + i]!, r = (n * O + i) * I;
-      for (let j = 0; j < I; j++) o[r + j] = g * a[n * I + j]!;
-    }
+    const [N, O] = dy.shape as [number, number],
+      I = x.shape[1]!;
+    const d = this.arr(dy),
+      a = this.arr(x),
+      out = this.make([N, O, I], x.dtype),
+      o = this.arr(out);
+    for (let n = 0; n < N; n++)
+      for (let i = 0; i < O; i++) {
+        const g = d[n * O + i]!,
+          r = (n * O + i) * I;
+        for (let j = 0; j < I; j++) o[r + j] = g * a[n * I + j]!;
+      }
     return out;
   }
 
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
     const [N, K] = logits.shape as [number, number];
     checkLabels(labels, N, K);
-    const losses = this.make([N], logits.dtype), probs = this.make([N, K], logits.dtype);
+    const losses = this.make([N], logits.dtype),
+      probs = this.make([N, K], logits.dtype);
     softmaxCrossEntropy(N, K, this.arr(logits), labels, this.arr(losses), this.arr(probs));
     return { losses, probs };
   }
@@ -216,7 +270,8 @@ export class ReferenceBackend implements Backend {
   }
 
   signSum(grads: Tensor, store: SumStore, offset: number): void {
-    const B = grads.shape[0]!, s = store as RefSumStore;
+    const B = grads.shape[0]!,
+      s = store as RefSumStore;
     if (signSum(this.arr(grads), B, grads.size / B, s.sums, offset)) s.nonFinite = true;
   }
 
@@ -230,7 +285,8 @@ export class ReferenceBackend implements Backend {
   }
 
   writeSigns(grads: Tensor, store: SignStore, offset: number): void {
-    const g = this.arr(grads), s = store as RefSignStore;
+    const g = this.arr(grads),
+      s = store as RefSignStore;
     s.signs.set(signsOf(g), offset);
     if (anyNonFinite(g)) s.nonFinite = true;
   }
@@ -240,7 +296,8 @@ export class ReferenceBackend implements Backend {
   }
 
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
-    const s = store as RefSignStore, acc = grams as RefGramStore;
+    const s = store as RefSignStore,
+      acc = grams as RefGramStore;
     classGram(s.signs.subarray(offset), numel, classes, acc.grams);
     if (s.nonFinite) acc.nonFinite = true;
   }

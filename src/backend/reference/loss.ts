@@ -1,7 +1,14 @@
 /** Softmax cross-entropy per row, with a max-shifted log-sum-exp. Labels are checked by the caller (shapes.ts). */
 import type { HostArray } from '../tensor.js';
 
-export function softmaxCrossEntropy(N: number, K: number, logits: HostArray, labels: Int32Array, losses: HostArray, probs: HostArray): void {
+export function softmaxCrossEntropy(
+  N: number,
+  K: number,
+  logits: HostArray,
+  labels: Int32Array,
+  losses: HostArray,
+  probs: HostArray,
+): void {
   for (let n = 0; n < N; n++) {
     const y = labels[n]!;
     const r = n * K;
@@ -14,7 +21,14 @@ export function softmaxCrossEntropy(N: number, K: number, logits: HostArray, lab
   }
 }
 
-export function softmaxCrossEntropyGrad(N: number, K: number, probs: HostArray, labels: Int32Array, weight: number, dlogits: HostArray): void {
+export function softmaxCrossEntropyGrad(
+  N: number,
+  K: number,
+  probs: HostArray,
+  labels: Int32Array,
+  weight: number,
+  dlogits: HostArray,
+): void {
   for (let n = 0; n < N; n++) {
     const r = n * K;
     for (let k = 0; k < K; k++) dlogits[r + k] = (probs[r + k]! - (k === labels[n] ? 1 : 0)) * weight;

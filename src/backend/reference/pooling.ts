@@ -5,23 +5,30 @@ import { poolOutputSize } from '../shapes.js';
 
 /** Visits every output cell with its clamped input window; the divisor counts only real (unpadded) cells. */
 function forEachWindow(
-  H: number, W: number, p: Pool2dParams,
+  H: number,
+  W: number,
+  p: Pool2dParams,
   visit: (o: number, h0: number, h1: number, w0: number, w1: number) => void,
 ): void {
-  const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+  const Ho = poolOutputSize(H, p),
+    Wo = poolOutputSize(W, p);
   for (let oh = 0; oh < Ho; oh++) {
-    const h0 = Math.max(oh * p.stride - p.padding, 0), h1 = Math.min(oh * p.stride - p.padding + p.kernel, H);
+    const h0 = Math.max(oh * p.stride - p.padding, 0),
+      h1 = Math.min(oh * p.stride - p.padding + p.kernel, H);
     for (let ow = 0; ow < Wo; ow++) {
-      const w0 = Math.max(ow * p.stride - p.padding, 0), w1 = Math.min(ow * p.stride - p.padding + p.kernel, W);
+      const w0 = Math.max(ow * p.stride - p.padding, 0),
+        w1 = Math.min(ow * p.stride - p.padding + p.kernel, W);
       visit(oh * Wo + ow, h0, h1, w0, w1);
     }
   }
 }
 
 export function avgPool2d(planes: number, H: number, W: number, p: Pool2dParams, x: HostArray, y: HostArray): void {
-  const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+  const Ho = poolOutputSize(H, p),
+    Wo = poolOutputSize(W, p);
   for (let q = 0; q < planes; q++) {
-    const xb = q * H * W, yb = q * Ho * Wo;
+    const xb = q * H * W,
+      yb = q * Ho * Wo;
     forEachWindow(H, W, p, (o, h0, h1, w0, w1) => {
       let s = 0;
       for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s += x[xb + h * W + w]!;
@@ -31,9 +38,11 @@ export function avgPool2d(planes: number, H: number, W: number, p: Pool2dParams,
 }
 
 export function avgPool2dGrad(planes: number, H: number, W: number, p: Pool2dParams, dy: HostArray, dx: HostArray): void {
-  const Ho = poolOutputSize(H, p), Wo = poolOutputSize(W, p);
+  const Ho = poolOutputSize(H, p),
+    Wo = poolOutputSize(W, p);
   for (let q = 0; q < planes; q++) {
-    const xb = q * H * W, yb = q * Ho * Wo;
+    const xb = q * H * W,
+      yb = q * Ho * Wo;
     forEachWindow(H, W, p, (o, h0, h1, w0, w1) => {
       const g = dy[yb + o]! / ((h1 - h0) * (w1 - w0));
       for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) dx[xb + h * W + w]! += g;

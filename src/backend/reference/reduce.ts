@@ -32,7 +32,8 @@ export function anyNonFinite(a: HostArray): boolean {
 /** Per class: G_c += S_c S_cᵀ over the member rows of S [B, numel], exact. */
 export function classGram(S: Int8Array, numel: number, classes: readonly (readonly number[])[], grams: Float64Array[]): void {
   classes.forEach((rows, c) => {
-    const n = rows.length, G = grams[c]!;
+    const n = rows.length,
+      G = grams[c]!;
     for (let a = 0; a < n; a++) {
       const ra = rows[a]! * numel;
       for (let b = a; b < n; b++) {

@@ -13,7 +13,10 @@ const BASE = 1024; // address 0 stays unused, so a null pointer is never a valid
 const ALIGN = 16;
 const roundUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN; // arithmetic, not bit ops: offsets pass 2^31
 
-interface Block { p: number; bytes: number }
+interface Block {
+  p: number;
+  bytes: number;
+}
 
 export class WasmHeap {
   private top = BASE;
@@ -59,7 +62,9 @@ export class WasmHeap {
       const need = Math.ceil((end - have) / 65536);
       const room = MAXIMUM_PAGES - have / 65536;
       if (need > room) {
-        throw new RangeError(`wasm backend: out of memory (${(end / 2 ** 20).toFixed(0)} MiB needed, ${MAXIMUM_PAGES / 16} MiB at most); use a smaller --chunk or batch`);
+        throw new RangeError(
+          `wasm backend: out of memory (${(end / 2 ** 20).toFixed(0)} MiB needed, ${MAXIMUM_PAGES / 16} MiB at most); use a smaller --chunk or batch`,
+        );
       }
       // Growing a shared memory costs per call, and fresh pages fault in: grow in steps of 64 MiB.
       this.memory.grow(Math.min(Math.max(need, 1024), room));
@@ -89,7 +94,8 @@ export class WasmHeap {
 
   /** Runs fn; everything it allocates is freed afterwards (its result must not hold heap tensors). */
   scope<T>(fn: () => T): T {
-    const mark = this.top, floor = this.floor;
+    const mark = this.top,
+      floor = this.floor;
     this.floor = mark;
     try {
       return fn();

@@ -9,8 +9,19 @@
 import { Tensor, sizeOf, type DType, type HostArray } from '../tensor.js';
 import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
 import {
-  bnGroups, bnLayout, checkF32, checkFills, checkLabels, checkSameShape, convGeometry, f32Data, matmulDims, poolGeometry, rowVectorDims,
-  type ConvGeometry, type PoolGeometry,
+  bnGroups,
+  bnLayout,
+  checkF32,
+  checkFills,
+  checkLabels,
+  checkSameShape,
+  convGeometry,
+  f32Data,
+  matmulDims,
+  poolGeometry,
+  rowVectorDims,
+  type ConvGeometry,
+  type PoolGeometry,
 } from '../shapes.js';
 import { bnBackwardTangent, savedOnHost } from '../batch_norm_host.js';
 import { WasmHeap } from './heap.js';
@@ -126,7 +137,10 @@ export class WasmBackend implements Backend {
     const y = this.alloc(inputs[0]!.shape);
     const ptrs = inputs.map((t) => this.ptr(t));
     const n = y.size;
-    this.run(name, splitRange(n, n >= PARALLEL_MIN ? this.threads : 1).map(([i0, i1]) => [...ptrs, y.storage as number, i0, i1]));
+    this.run(
+      name,
+      splitRange(n, n >= PARALLEL_MIN ? this.threads : 1).map(([i0, i1]) => [...ptrs, y.storage as number, i0, i1]),
+    );
     return y;
   }
 
@@ -166,8 +180,12 @@ export class WasmBackend implements Backend {
   conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, w.shape, p);
     const y = this.alloc([g.N, g.Co, g.Ho, g.Wo]);
-    this.scope(() => this.run('conv2d_forward', this.slices(g).map((s) =>
-      [this.ptr(x), this.ptr(w), y.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1])));
+    this.scope(() =>
+      this.run(
+        'conv2d_forward',
+        this.slices(g).map((s) => [this.ptr(x), this.ptr(w), y.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1]),
+      ),
+    );
     return y;
   }
 
@@ -177,8 +195,10 @@ export class WasmBackend implements Backend {
     this.scope(() => {
       const wT = this.heap.alloc(g.K * g.Co * 4);
       this.k.transpose(this.ptr(w), g.Co, g.K, wT);
-      this.run('conv2d_grad_input', this.slices(g).map((s) =>
-        [this.ptr(dy), wT, dx.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1]));
+      this.run(
+        'conv2d_grad_input',
+        this.slices(g).map((s) => [this.ptr(dy), wT, dx.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1]),
+      );
     });
     return dx;
   }
@@ -189,8 +209,14 @@ export class WasmBackend implements Backend {
     const dw = this.zeros(wShape, 'f32');
     this.scope(() => {
       // Each thread sums its samples into a private partial; the partials are added at the end.
-      const slices = this.slices(g).map((s, i) => ({ ...s, dw: i === 0 ? (dw.storage as number) : this.zeros([block], 'f32').storage as number }));
-      this.run('conv2d_grad_weight', slices.map((s) => [this.ptr(x), this.ptr(dy), s.dw, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 0]));
+      const slices = this.slices(g).map((s, i) => ({
+        ...s,
+        dw: i === 0 ? (dw.storage as number) : (this.zeros([block], 'f32').storage as number),
+      }));
+      this.run(
+        'conv2d_grad_weight',
+        slices.map((s) => [this.ptr(x), this.ptr(dy), s.dw, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 0]),
+      );
       for (const s of slices.slice(1)) this.k.add(dw.storage as number, s.dw, dw.storage as number, 0, block);
     });
     return dw;
@@ -199,17 +225,23 @@ export class WasmBackend implements Backend {
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
     const dw = this.alloc([g.N, ...wShape]);
-    this.scope(() => this.run('conv2d_grad_weight', this.slices(g).map((s) =>
-      [this.ptr(x), this.ptr(dy), dw.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 1])));
+    this.scope(() =>
+      this.run(
+        'conv2d_grad_weight',
+        this.slices(g).map((s) => [this.ptr(x), this.ptr(dy), dw.storage as number, ...WasmBackend.geometry(g), s.scratch, s.n0, s.n1, 1]),
+      ),
+    );
     return dw;
   }
 
   // --- batch norm ----------------------------------------------------------------------------------------
 
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
-    const l = bnLayout(x.shape), { N, C, HW } = l;
+    const l = bnLayout(x.shape),
+      { N, C, HW } = l;
     const G = bnGroups(l, grouping);
-    const mean = this.alloc([G]), variance = this.alloc([G]);
+    const mean = this.alloc([G]),
+      variance = this.alloc([G]);
     this.k.bn_stats(this.ptr(x), N, C, HW, grouping === 'sample' ? 1 : 0, mean.storage as number, variance.storage as number);
     return { mean, variance };
   }
@@ -217,7 +249,8 @@ export class WasmBackend implements Backend {
   /** A handful of values per layer: computed in double on a view of the memory, as the host would. */
   batchNormInvStd(variance: Tensor, eps: number): Tensor {
     const out = this.alloc(variance.shape);
-    const v = this.heap.f32(this.ptr(variance), variance.size), o = this.heap.f32(out.storage as number, variance.size);
+    const v = this.heap.f32(this.ptr(variance), variance.size),
+      o = this.heap.f32(out.storage as number, variance.size);
     for (let g = 0; g < v.length; g++) o[g] = 1 / Math.sqrt(v[g]! + eps);
     return out;
   }
@@ -225,16 +258,42 @@ export class WasmBackend implements Backend {
   batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
     const { N, C, HW } = bnLayout(bn.x.shape);
     const y = this.alloc(bn.x.shape);
-    this.k.bn_forward(this.ptr(bn.x), y.storage as number, N, C, HW, bn.grouping === 'sample' ? 1 : 0,
-      this.ptr(bn.mean), this.ptr(bn.invStd), this.ptr(bn.gamma), this.ptr(beta));
+    this.k.bn_forward(
+      this.ptr(bn.x),
+      y.storage as number,
+      N,
+      C,
+      HW,
+      bn.grouping === 'sample' ? 1 : 0,
+      this.ptr(bn.mean),
+      this.ptr(bn.invStd),
+      this.ptr(bn.gamma),
+      this.ptr(beta),
+    );
     return y;
   }
 
   batchNormBackward(dy: Tensor, bn: SavedBatchNorm): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
-    const { x, gamma } = bn, { N, C, HW } = bnLayout(x.shape);
-    const dx = this.alloc(x.shape), dgamma = this.alloc(gamma.shape), dbeta = this.alloc(gamma.shape);
-    this.k.bn_backward(this.ptr(dy), this.ptr(x), dx.storage as number, N, C, HW, bn.grouping === 'sample' ? 1 : 0, bn.statsFromInput ? 1 : 0,
-      this.ptr(bn.mean), this.ptr(bn.invStd), this.ptr(gamma), dgamma.storage as number, dbeta.storage as number);
+    const { x, gamma } = bn,
+      { N, C, HW } = bnLayout(x.shape);
+    const dx = this.alloc(x.shape),
+      dgamma = this.alloc(gamma.shape),
+      dbeta = this.alloc(gamma.shape);
+    this.k.bn_backward(
+      this.ptr(dy),
+      this.ptr(x),
+      dx.storage as number,
+      N,
+      C,
+      HW,
+      bn.grouping === 'sample' ? 1 : 0,
+      bn.statsFromInput ? 1 : 0,
+      this.ptr(bn.mean),
+      this.ptr(bn.invStd),
+      this.ptr(gamma),
+      dgamma.storage as number,
+      dbeta.storage as number,
+    );
     return { dx, dgamma, dbeta };
   }
 
@@ -256,14 +315,20 @@ export class WasmBackend implements Backend {
   avgPool2d(x: Tensor, pool: Pool2dParams): Tensor {
     const g = poolGeometry(x.shape, pool);
     const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
-    this.run('avg_pool2d', splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(x), y.storage as number, ...WasmBackend.poolArgs(g, pool, r)]));
+    this.run(
+      'avg_pool2d',
+      splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(x), y.storage as number, ...WasmBackend.poolArgs(g, pool, r)]),
+    );
     return y;
   }
 
   avgPool2dGrad(dy: Tensor, xShape: readonly number[], pool: Pool2dParams): Tensor {
     const g = poolGeometry(xShape, pool);
     const dx = this.alloc(xShape);
-    this.run('avg_pool2d_grad', splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(dy), dx.storage as number, ...WasmBackend.poolArgs(g, pool, r)]));
+    this.run(
+      'avg_pool2d_grad',
+      splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(dy), dx.storage as number, ...WasmBackend.poolArgs(g, pool, r)]),
+    );
     return dx;
   }
 
@@ -287,7 +352,8 @@ export class WasmBackend implements Backend {
     const { M, K, N } = matmulDims(a, b, transA, transB);
     const y = this.alloc([M, N]);
     this.scope(() => {
-      let pa = this.ptr(a), pb = this.ptr(b);
+      let pa = this.ptr(a),
+        pb = this.ptr(b);
       if (transA) this.k.transpose(pa, a.shape[0]!, a.shape[1]!, (pa = this.heap.alloc(a.size * 4)));
       if (transB) this.k.transpose(pb, b.shape[0]!, b.shape[1]!, (pb = this.heap.alloc(b.size * 4)));
       this.k.gemm(M, N, K, pa, pb, y.storage as number, 0, 0, M);
@@ -310,7 +376,8 @@ export class WasmBackend implements Backend {
   }
 
   outerPerSample(dy: Tensor, x: Tensor): Tensor {
-    const [N, O] = dy.shape as [number, number], I = x.shape[1]!;
+    const [N, O] = dy.shape as [number, number],
+      I = x.shape[1]!;
     const y = this.alloc([N, O, I]);
     this.k.outer_per_sample(this.ptr(dy), this.ptr(x), y.storage as number, N, O, I);
     return y;
@@ -319,7 +386,8 @@ export class WasmBackend implements Backend {
   softmaxCrossEntropy(logits: Tensor, labels: Int32Array): { losses: Tensor; probs: Tensor } {
     const [N, K] = logits.shape as [number, number];
     checkLabels(labels, N, K);
-    const losses = this.alloc([N]), probs = this.alloc([N, K]);
+    const losses = this.alloc([N]),
+      probs = this.alloc([N, K]);
     this.scope(() => this.k.softmax_ce(this.ptr(logits), this.heap.put(labels), N, K, losses.storage as number, probs.storage as number));
     return { losses, probs };
   }
@@ -340,10 +408,15 @@ export class WasmBackend implements Backend {
   }
 
   signSum(grads: Tensor, store: SumStore, offset: number): void {
-    const B = grads.shape[0]!, numel = grads.size / B;
+    const B = grads.shape[0]!,
+      numel = grads.size / B;
     if (offset + numel > store.length) throw new RangeError('signSum: past the end of the sum store');
-    const s = store as WasmSumStore, ps = s.ptr + offset * 4;
-    this.run('sign_sum', splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.ptr(grads), B, numel, ps, k0, k1, s.flag]));
+    const s = store as WasmSumStore,
+      ps = s.ptr + offset * 4;
+    this.run(
+      'sign_sum',
+      splitRange(numel, numel >= PARALLEL_MIN ? this.threads : 1).map(([k0, k1]) => [this.ptr(grads), B, numel, ps, k0, k1, s.flag]),
+    );
   }
 
   readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean } {
@@ -374,13 +447,18 @@ export class WasmBackend implements Backend {
   }
 
   classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
-    const s = store as WasmSignStore, acc = grams as WasmGramStore;
-    const pS = s.ptr + offset, pG = acc.ptrs;
+    const s = store as WasmSignStore,
+      acc = grams as WasmGramStore;
+    const pS = s.ptr + offset,
+      pG = acc.ptrs;
     if (this.heap.i32(s.flag, 1)[0] !== 0) acc.nonFinite = true;
     this.scope(() => {
       const rows = classes.map((r) => this.heap.put(Int32Array.from(r)));
       // One slice per class: the classes' Grams are independent, so they spread over the threads.
-      this.run('class_gram', classes.map((r, c) => [pS, numel, rows[c]!, r.length, pG[c]!]));
+      this.run(
+        'class_gram',
+        classes.map((r, c) => [pS, numel, rows[c]!, r.length, pG[c]!]),
+      );
     });
   }
 
@@ -388,5 +466,4 @@ export class WasmBackend implements Backend {
     const g = grams as WasmGramStore;
     return { grams: g.ptrs.map((p, c) => this.heap.f64(p, g.sizes[c]! * g.sizes[c]!).slice()), nonFinite: g.nonFinite };
   }
-
 }

@@ -26,12 +26,20 @@ function unsharedVariant(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer
   const out = bytes.slice();
   let p = 8;
   const leb = (): number => {
-    let r = 0, shift = 0, b: number;
-    do { b = out[p++]!; r |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+    let r = 0,
+      shift = 0,
+      b: number;
+    do {
+      b = out[p++]!;
+      r |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
     return r >>> 0;
   };
   while (p < out.length) {
-    const id = out[p++]!, size = leb(), end = p + size;
+    const id = out[p++]!,
+      size = leb(),
+      end = p + size;
     if (id === 2) {
       for (let n = leb(); n > 0; n--) {
         const moduleName = leb();

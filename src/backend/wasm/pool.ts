@@ -24,7 +24,12 @@ export class WorkerPoolRunner implements KernelRunner {
   /** Set once a worker is gone or silent: the pool cannot run a full wave any more. */
   private broken: Error | null = null;
 
-  constructor(private readonly kernels: KernelExports, private readonly workers: PoolWorker[], control: SharedArrayBuffer, argsOffset: number) {
+  constructor(
+    private readonly kernels: KernelExports,
+    private readonly workers: PoolWorker[],
+    control: SharedArrayBuffer,
+    argsOffset: number,
+  ) {
     this.threads = workers.length + 1;
     this.ints = new Int32Array(control, 0, workers.length * SLOT_INTS);
     this.args = workers.map((_, i) => new Float64Array(control, argsOffset + i * ARGS_PER_SLOT * 8, ARGS_PER_SLOT));
@@ -32,7 +37,9 @@ export class WorkerPoolRunner implements KernelRunner {
 
   private gone(w: number, doing: string): Error {
     const code = this.ints[w * SLOT_INTS + EXIT_CODE];
-    return new Error(`wasm worker ${w + 1} (of ${this.workers.length}) exited (code ${code}) ${doing}; the backend cannot be used any more`);
+    return new Error(
+      `wasm worker ${w + 1} (of ${this.workers.length}) exited (code ${code}) ${doing}; the backend cannot be used any more`,
+    );
   }
 
   run(name: KernelName, slices: readonly (readonly number[])[]): void {
@@ -83,7 +90,10 @@ export class WorkerPoolRunner implements KernelRunner {
     while (Atomics.load(this.ints, slot) === RUN) {
       if (Atomics.load(this.ints, slot + GONE) !== 0) return this.gone(w, `while running kernel ${name}`);
       const left = deadline - Date.now();
-      if (left <= 0) return new Error(`wasm worker ${w + 1} (of ${this.workers.length}): no answer in ${SLICE_TIMEOUT_MS / 1000} s running kernel ${name}`);
+      if (left <= 0)
+        return new Error(
+          `wasm worker ${w + 1} (of ${this.workers.length}): no answer in ${SLICE_TIMEOUT_MS / 1000} s running kernel ${name}`,
+        );
       Atomics.wait(this.ints, slot, RUN, Math.min(left, 1000));
     }
     return null;

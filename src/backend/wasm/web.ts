@@ -36,12 +36,18 @@ export async function createWebWasmBackend(threads = webDefaultThreads()): Promi
   const kernels = await instantiateKernels(module, memory);
   const WorkerCtor = (globalThis as unknown as { Worker: WorkerConstructor }).Worker;
   const { control, argsOffset } = createControl(threads - 1);
-  const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, index) => new Promise<WebWorker>((resolve, reject) => {
-    const worker = new WorkerCtor(new URL('./web_worker.js', import.meta.url), { type: 'module' });
-    worker.onmessage = () => resolve(worker);
-    worker.onerror = reject;
-    const init: WorkerInit = { module, memory, control, argsOffset, index };
-    worker.postMessage(init);
-  })));
+  const workers = await Promise.all(
+    Array.from(
+      { length: threads - 1 },
+      (_, index) =>
+        new Promise<WebWorker>((resolve, reject) => {
+          const worker = new WorkerCtor(new URL('./web_worker.js', import.meta.url), { type: 'module' });
+          worker.onmessage = () => resolve(worker);
+          worker.onerror = reject;
+          const init: WorkerInit = { module, memory, control, argsOffset, index };
+          worker.postMessage(init);
+        }),
+    ),
+  );
   return new WasmBackend({ kernels, memory, runner: new WorkerPoolRunner(kernels, workers, control, argsOffset) });
 }

@@ -19,7 +19,10 @@ export interface Genotype {
 }
 
 export class ArchStringError extends Error {
-  constructor(readonly arch: string, detail: string) {
+  constructor(
+    readonly arch: string,
+    detail: string,
+  ) {
     super(`invalid NB201 arch string ${typeof arch === 'string' ? quote(arch) : String(arch)}: ${detail}`);
     this.name = 'ArchStringError';
   }
@@ -69,7 +72,14 @@ export function parseArch(arch: string): Genotype {
 export function archString(g: Genotype): string {
   const groups: string[] = [];
   for (let node = 1; node <= NODES; node++) {
-    groups.push('|' + g.edges.filter((e) => e.to === node).map((e) => `${e.op}~${e.from}`).join('|') + '|');
+    groups.push(
+      '|' +
+        g.edges
+          .filter((e) => e.to === node)
+          .map((e) => `${e.op}~${e.from}`)
+          .join('|') +
+        '|',
+    );
   }
   return groups.join('+');
 }

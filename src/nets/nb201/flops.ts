@@ -18,15 +18,26 @@ export interface Nb201Shape {
 
 export function nb201Flops(genotype: Genotype, s: Nb201Shape): number {
   const reluConvBn = (cin: number, cout: number, k: number, h: number, w: number, stride: number) => {
-    const ho = h / stride, wo = w / stride;
+    const ho = h / stride,
+      wo = w / stride;
     return cin * h * w + k * k * cin * cout * ho * wo + 2 * cout * ho * wo;
   };
-  const cell = (c: number, h: number, w: number) => genotype.edges.reduce((t, e) => t + (
-    e.op === 'nor_conv_3x3' ? reluConvBn(c, c, 3, h, w, 1)
-      : e.op === 'nor_conv_1x1' ? reluConvBn(c, c, 1, h, w, 1)
-        : e.op === 'avg_pool_3x3' ? 9 * c * h * w : 0), 0);
+  const cell = (c: number, h: number, w: number) =>
+    genotype.edges.reduce(
+      (t, e) =>
+        t +
+        (e.op === 'nor_conv_3x3'
+          ? reluConvBn(c, c, 3, h, w, 1)
+          : e.op === 'nor_conv_1x1'
+            ? reluConvBn(c, c, 1, h, w, 1)
+            : e.op === 'avg_pool_3x3'
+              ? 9 * c * h * w
+              : 0),
+      0,
+    );
   const reduction = (cin: number, cout: number, h: number, w: number) => {
-    const ho = h / 2, wo = w / 2;
+    const ho = h / 2,
+      wo = w / 2;
     return reluConvBn(cin, cout, 3, h, w, 2) + reluConvBn(cout, cout, 3, ho, wo, 1) + 4 * cin * ho * wo + cin * cout * ho * wo;
   };
   const { C, N, H, W } = s;

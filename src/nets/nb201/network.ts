@@ -3,7 +3,19 @@
  * N InferCells joined by two ResNet reduction blocks, lastact BN+ReLU, global pooling and a linear classifier.
  * Every parameter carries its xautodl state_dict name.
  */
-import { Tensor, add, avgPool2d, batchNorm, channelBias, conv2d, globalAvgPool, linear, relu, zero, type DType } from '../../autodiff/index.js';
+import {
+  Tensor,
+  add,
+  avgPool2d,
+  batchNorm,
+  channelBias,
+  conv2d,
+  globalAvgPool,
+  linear,
+  relu,
+  zero,
+  type DType,
+} from '../../autodiff/index.js';
 import type { Backend } from '../../backend/backend.js';
 import type { ForwardContext, Network, NetworkVariant } from '../network.js';
 import { ParameterSet } from '../parameters.js';
@@ -44,7 +56,16 @@ function reluLayer(ctx: ForwardContext, x: Tensor): Tensor {
 }
 
 /** ReLU → Conv → BN; in a cell or a reduction block (`inReduction`), which decides BN and bias in variants. */
-function reluConvBn(ps: ParameterSet, s: Structure, prefix: string, cin: number, cout: number, k: number, stride: number, inReduction: boolean): Block {
+function reluConvBn(
+  ps: ParameterSet,
+  s: Structure,
+  prefix: string,
+  cin: number,
+  cout: number,
+  k: number,
+  stride: number,
+  inReduction: boolean,
+): Block {
   const w = ps.conv(`${prefix}.op.1.weight`, cout, cin, k);
   const bias = !inReduction && s.cellConvBias ? ps.convBias(`${prefix}.op.1.bias`, cout, cin * k * k) : undefined;
   const hasBn = s.batchNorm === 'all' || (s.batchNorm === 'reductions' && inReduction);
@@ -53,7 +74,9 @@ function reluConvBn(ps: ParameterSet, s: Structure, prefix: string, cin: number,
   return (ctx, x) => {
     let y = convLayer(ctx, reluLayer(ctx, x), w.tensor, p);
     if (bias) y = channelBias(ctx.tape, y, bias.tensor);
-    return bn ? batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning }) : y;
+    return bn
+      ? batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning })
+      : y;
   };
 }
 
@@ -106,14 +129,18 @@ export class Nb201Network implements Network {
 
   private readonly config: Nb201Config;
 
-  constructor(readonly backend: Backend, config: Nb201Config) {
+  constructor(
+    readonly backend: Backend,
+    config: Nb201Config,
+  ) {
     this.config = config;
     this.genotype = typeof config.arch === 'string' ? parseArch(config.arch) : config.arch;
     this.arch = archString(this.genotype);
     this.C = config.C ?? 16;
     this.N = config.N ?? 5;
     this.numClasses = config.numClasses ?? 10;
-    if (!(Number.isInteger(this.numClasses) && this.numClasses >= 1)) throw new Error(`numClasses must be a positive integer, got ${config.numClasses}`);
+    if (!(Number.isInteger(this.numClasses) && this.numClasses >= 1))
+      throw new Error(`numClasses must be a positive integer, got ${config.numClasses}`);
     const ps = (this.parameters = new ParameterSet(backend, config.dtype ?? 'f32'));
     const s: Structure = { batchNorm: config.batchNorm ?? 'all', cellConvBias: config.cellConvBias ?? false };
     const { C, N } = this;
@@ -133,9 +160,17 @@ export class Nb201Network implements Network {
 
     this.body = (ctx, x) => {
       let h = convLayer(ctx, x, stemW.tensor, { stride: 1, padding: 1 });
-      if (stemBn) h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning });
+      if (stemBn)
+        h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, {
+          mode: ctx.bnMode,
+          updateRunning: ctx.updateRunning,
+        });
       for (const cell of cells) h = cell(ctx, h);
-      if (lastBn) h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning });
+      if (lastBn)
+        h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, {
+          mode: ctx.bnMode,
+          updateRunning: ctx.updateRunning,
+        });
       h = reluLayer(ctx, h);
       ctx.observe?.features?.(h);
       const logits = linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);
@@ -149,13 +184,20 @@ export class Nb201Network implements Network {
   }
 
   variant(v: NetworkVariant, backend: Backend = this.backend): Nb201Network {
-    return new Nb201Network(backend, { ...this.config, arch: this.genotype, dtype: v.dtype ?? this.parameters.dtype, batchNorm: v.batchNorm, cellConvBias: v.cellConvBias });
+    return new Nb201Network(backend, {
+      ...this.config,
+      arch: this.genotype,
+      dtype: v.dtype ?? this.parameters.dtype,
+      batchNorm: v.batchNorm,
+      cellConvBias: v.cellConvBias,
+    });
   }
 
   /** Logits [B, numClasses] for input x [B, 3, H, W]. */
   forward(ctx: ForwardContext, x: Tensor): Tensor {
     if (x.rank !== 4 || x.shape[1] !== 3) throw new Error(`NB201 network expects input [B,3,H,W], got [${x.shape}]`);
-    if (x.shape[2]! % 4 !== 0 || x.shape[3]! % 4 !== 0) throw new Error(`NB201 network needs H and W divisible by 4, got ${x.shape[2]}x${x.shape[3]}`);
+    if (x.shape[2]! % 4 !== 0 || x.shape[3]! % 4 !== 0)
+      throw new Error(`NB201 network needs H and W divisible by 4, got ${x.shape[2]}x${x.shape[3]}`);
     return this.body(ctx, x);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Scoring one architecture end to end: build the NB201 network, initialise it (seeded PyTorch default init)
+ * Scoring one architecture end to end: build its network (NAS-Bench-201 unless another space is given), initialise it (seeded PyTorch default init)
  * or load given weights, run the per-sample pass on the batch, and compute the requested proxies.
  * Runtime-neutral: no file access here.
  */
@@ -8,7 +8,8 @@ import type { Backend } from './backend/backend.js';
 import { ReferenceBackend } from './backend/reference/index.js';
 import { validateBatch, type Batch } from './data/batch.js';
 import type { RawTensor } from './io/safetensors.js';
-import { Nb201Network } from './nets/nb201/network.js';
+import { NB201_SPACE } from './nets/nb201/space.js';
+import type { SearchSpace } from './nets/space.js';
 import { DEFAULT_PROXY_OPTIONS, scoreNetwork, type ProxyName, type ProxyOptions } from './proxies/registry.js';
 import { loadWeights } from './weights.js';
 
@@ -19,8 +20,8 @@ export interface ScoreArchitectureOptions {
   /** Seed of the weight init (ignored when `weights` is given). */
   seed: number;
   weights?: { tensors: Map<string, RawTensor>; source: string };
-  C?: number;
-  N?: number;
+  /** The space `arch` is written in and whose network is built (default NAS-Bench-201). */
+  space?: SearchSpace;
   dtype?: DType;
   /** Samples per batched pass: bounds activation memory, same results (default 16). */
   chunk?: number;
@@ -40,7 +41,9 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
   validateBatch(batch, 'batch'); // a NaN pixel would shift the sign-based scores silently
   // Everything this architecture allocates on the backend is freed when it is scored.
   return backend.scope(() => {
-    const net = new Nb201Network(backend, { arch, numClasses: o.numClasses, C: o.C, N: o.N, dtype: o.dtype });
+    const space = o.space ?? NB201_SPACE;
+    const canonical = space.canonical(arch);
+    const net = space.build(backend, canonical, { numClasses: o.numClasses, ...(o.dtype ? { dtype: o.dtype } : {}) });
     if (o.weights) loadWeights(net.parameters, o.weights.tensors, o.weights.source);
     else net.parameters.initialize(o.seed);
     const labelMax = Math.max(...batch.y);
@@ -56,7 +59,7 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
       { chunk: o.chunk ?? DEFAULT_CHUNK },
       env,
     );
-    return { arch: net.arch, scores, warnings, seconds: (performance.now() - start) / 1000 };
+    return { arch: canonical, scores, warnings, seconds: (performance.now() - start) / 1000 };
   });
 }
 

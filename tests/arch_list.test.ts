@@ -50,7 +50,7 @@ test('an empty list and a refused architecture are usage errors', () => {
     (e: Error) => e instanceof UsageError && /holds no architecture/.test(e.message),
   );
   assert.throws(
-    () => parseArchList(`\n${A}\n`, 'f.txt', () => 'is not wanted'),
+    () => parseArchList(`\n${A}\n`, 'f.txt', { check: () => 'is not wanted' }),
     (e: Error) => e instanceof UsageError && e.message.startsWith('f.txt:2: ') && e.message.endsWith('is not wanted'),
   );
 });

@@ -13,6 +13,8 @@ import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { batchFromSafetensors, batchToSafetensors, type Batch } from '../src/data/batch.js';
 import { DataFormatError } from '../src/io/errors.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
+import { NB201_SPACE } from '../src/nets/nb201/space.js';
+import type { SearchSpace } from '../src/nets/space.js';
 import { writeSafetensorsFile } from '../src/node/files.js';
 import { DEFAULT_PROXY_OPTIONS, scoreNetwork } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
@@ -95,6 +97,12 @@ test('loading weights with a NaN or ±Inf is an error naming the tensor and the 
   );
 });
 
+/** NB201 at stem width 4 with one cell per stage: the scorer's checks on a network that builds in milliseconds. */
+const tinyNb201: SearchSpace = {
+  ...NB201_SPACE,
+  build: (be, arch, o) => new Nb201Network(be, { arch, numClasses: o.numClasses, C: 4, N: 1 }),
+};
+
 test('an input batch with a NaN or ±Inf is an error naming x and the first bad index (safetensors and the library)', () => {
   const b = randomBatch();
   const tensors = batchToSafetensors(b);
@@ -107,7 +115,7 @@ test('an input batch with a NaN or ±Inf is an error naming x and the first bad 
   );
   b.x[7] = NaN;
   assert.throws(
-    () => scoreArchitecture(backend, ARCH, b, { proxies: ['gradsign'], numClasses: 3, seed: 1, C: 4, N: 1 }),
+    () => scoreArchitecture(backend, ARCH, b, { proxies: ['gradsign'], numClasses: 3, seed: 1, space: tinyNb201 }),
     /tensor "x" has a non-finite value NaN at index 7/,
   );
 });

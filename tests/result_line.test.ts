@@ -47,9 +47,13 @@ test('checkResultLine accepts a results line and names the first wrong field of 
       assert.match((e as Error).message, re);
     }
   }
-  const arches = Array.from({ length: 5 }, (_, i) => ({ arch: `arch${i}` }));
-  assert.throws(() => checkResultLine(good, arches), /"arch" "a" is not NB201 architecture #3/);
-  assert.ok(checkResultLine({ ...good, arch: 'arch3' }, arches));
+  const table = { space: 'nb201', size: 5, archOf: (i: number) => `arch${i}` };
+  assert.throws(() => checkResultLine(good, table), /"arch" "a" is not NB201 architecture #3/);
+  assert.ok(checkResultLine({ ...good, arch: 'arch3' }, table));
+  assert.throws(() => checkResultLine({ ...good, index: 5, arch: 'arch5' }, table), /"index" must be an NB201 index in \[0, 5\), got 5/);
+  const nb101 = { space: 'nb101', size: 1000 };
+  assert.throws(() => checkResultLine(good, nb101), /"space" must be "nb101", got "nb201"/);
+  assert.ok(checkResultLine({ ...good, space: 'nb101' }, nb101));
 });
 
 test('uniqueLines keeps the first line of each (dataset, seed, architecture)', () => {

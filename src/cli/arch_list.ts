@@ -1,10 +1,12 @@
 /**
- * `--archs FILE` for `score` and `eval`: one NB201 arch string per line, `#` comments and blank lines ignored.
+ * `--archs FILE` for `score` and `eval`: one architecture per line (an NB201 arch string, an NB101 cell as a JSON
+ * line: whatever the space's `canonical` reads), `#` comments and blank lines ignored.
  * Every bad line is reported at once, each with its line in the file; a repeated architecture is kept once
  * (at its first line) and reported, so a file never scores or counts an architecture twice.
  */
 import { readFileSync } from 'node:fs';
-import { archString, parseArch } from '../nets/nb201/arch.js';
+import { NB201_SPACE } from '../nets/nb201/space.js';
+import type { SearchSpace } from '../nets/space.js';
 import { quote } from '../util/quote.js';
 import { UsageError } from './args.js';
 
@@ -24,11 +26,15 @@ export interface ArchList {
 /** At most this many bad lines are listed; the rest are counted. */
 const MAX_LISTED = 10;
 
-/**
- * Parses the text of an arch list named `source` in messages. `check` may refuse a well-formed architecture
- * (eval: one missing from the NB201 table) with a reason. Throws a UsageError listing every bad line.
- */
-export function parseArchList(text: string, source: string, check?: (arch: string) => string | undefined): ArchList {
+export interface ArchListOptions {
+  /** The space the lines are written in (default NAS-Bench-201). */
+  space?: SearchSpace;
+  /** May refuse a well-formed architecture (eval: one missing from the table) with a reason. */
+  check?: (arch: string) => string | undefined;
+}
+
+/** Parses the text of an arch list named `source` in messages. Throws a UsageError listing every bad line. */
+export function parseArchList(text: string, source: string, { space = NB201_SPACE, check }: ArchListOptions = {}): ArchList {
   const lines = new Map<string, number[]>();
   const errors: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -36,7 +42,7 @@ export function parseArchList(text: string, source: string, check?: (arch: strin
     if (s === '') return;
     let arch: string;
     try {
-      arch = archString(parseArch(s));
+      arch = space.canonical(s);
     } catch (e) {
       errors.push(`${source}:${i + 1}: ${(e as Error).message}`);
       return;
@@ -62,7 +68,7 @@ export function parseArchList(text: string, source: string, check?: (arch: strin
 }
 
 /** Reads and parses `--archs FILE`; an unreadable file is a usage error. */
-export function readArchList(path: string, check?: (arch: string) => string | undefined): ArchList {
+export function readArchList(path: string, options: ArchListOptions = {}): ArchList {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -71,5 +77,5 @@ export function readArchList(path: string, check?: (arch: string) => string | un
       `cannot read --archs file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
     );
   }
-  return parseArchList(text, path, check);
+  return parseArchList(text, path, options);
 }

@@ -7,19 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
-import type { Nb201Dataset } from '../data/nb201_table.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
-import {
-  correlationRows,
-  formatReport,
-  formatSuiteZeroAgreement,
-  withTenasRanks,
-  type AccuracyTarget,
-  type EvalLine,
-} from '../eval/report.js';
+import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
-import { loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
 import { protocolMismatch, type DataIdentity } from '../eval/protocol.js';
 import { openResults, ResultsWriteError } from '../node/results_file.js';
@@ -31,6 +22,7 @@ import { Random, SEED_LIMIT } from '../util/random.js';
 import { quote } from '../util/quote.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedListOption, seedOption } from './args.js';
 import { readArchList } from './arch_list.js';
+import { loadBenchmark, resultTableOf, SPACE_NAMES } from './benchmarks.js';
 import { chooseImages } from './images.js';
 import { Progress } from './progress.js';
 import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
@@ -67,8 +59,12 @@ export async function runEval(
     shard: {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
-  choiceOption(args, 'space', ['nb201'] as const, 'nb201');
+  const bench = loadBenchmark(choiceOption(args, 'space', SPACE_NAMES, 'nb201'));
+  const { space } = bench;
+  const NAME = space.name.toUpperCase();
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
+  if (!bench.datasets.includes(dataset))
+    throw new UsageError(`--space ${space.name} has accuracies for ${bench.datasets.join(', ')} only, not --dataset ${dataset}`);
   const batchSize = intOption(args, 'batch', 128, 2);
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
@@ -81,21 +77,23 @@ export async function runEval(
   } catch (e) {
     throw new UsageError((e as ShardError).message);
   }
-  const out = args.values.get('out') ?? `results-nb201-${dataset}${shard ? `.shard-${shard.k}-of-${shard.n}` : ''}.jsonl`;
+  const out = args.values.get('out') ?? `results-${space.name}-${dataset}${shard ? `.shard-${shard.k}-of-${shard.n}` : ''}.jsonl`;
 
-  // Architectures: a seeded sample of N indices, all 15,625, or a file of arch strings.
-  const table = loadNb201Table();
+  // Architectures: a seeded sample of N indices, all of the table, or a file of architectures.
   const archsArg = args.values.get('archs') ?? '100';
   let indices: number[];
-  if (archsArg === 'all') indices = table.rows.map((r) => r.index);
+  if (archsArg === 'all') indices = Array.from({ length: bench.size }, (_, i) => i);
   else if (/^\d+$/.test(archsArg)) {
     const n = Number(archsArg);
-    if (n < 2 || n > table.rows.length) throw new UsageError(`--archs N must be in [2, ${table.rows.length}], got ${n}`);
-    indices = new Random(sampleSeed).sample(table.rows.length, n);
+    if (n < 2 || n > bench.size) throw new UsageError(`--archs N must be in [2, ${bench.size}], got ${n}`);
+    indices = new Random(sampleSeed).sample(bench.size, n);
   } else {
-    const list = readArchList(archsArg, (arch) => (table.byArch.has(arch) ? undefined : 'is not in the NB201 table'));
+    const list = readArchList(archsArg, {
+      space,
+      check: (arch) => (bench.indexOf(arch) !== undefined ? undefined : `is not in the ${NAME} table`),
+    });
     for (const w of list.warnings) io.err(`warning: ${w}`);
-    indices = list.entries.map(({ arch }) => table.byArch.get(arch)!.index);
+    indices = list.entries.map(({ arch }) => bench.indexOf(arch)!);
   }
 
   // The protocol identifies the images by content (data_fingerprint.ts); the message also says where they are.
@@ -113,7 +111,7 @@ export async function runEval(
     readOnly: reportOnly && !repair,
     repair,
     mustExist: reportOnly,
-    check: (v) => checkResultLine(v, table.rows),
+    check: (v) => checkResultLine(v, resultTableOf(bench)),
     say: (line) => io.err(line),
   });
   // A report scores nothing: no backend to start (nor a GPU to probe).
@@ -130,7 +128,9 @@ export async function runEval(
     split,
     data: dataIdentity,
     normalization,
-    batchChoice: perArch ? 'a fresh batch per architecture (seed 1,000,003·seed + NB201 index)' : 'same for every architecture (per seed)',
+    batchChoice: perArch
+      ? `a fresh batch per architecture (seed 1,000,003·seed + ${NAME} index)`
+      : 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed',
     bn: proxies.every(isPerSample)
       ? 'per-sample statistics (train-mode BN on a batch of one)'
@@ -138,7 +138,7 @@ export async function runEval(
     loss: 'cross-entropy per sample',
     readings: readingKeys(proxies),
     gradalign2: GRADALIGN2_PROTOCOL,
-    accuracy: 'NB201 200-epoch test accuracy (CIFAR-10: ori-test), NAS-Bench-Suite-Zero validation accuracy',
+    accuracy: bench.accuracyNote,
     backend: backend?.name ?? 'none',
     // only where TE-NAS's NTK is scored, so files without it keep their protocol
     ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
@@ -160,21 +160,21 @@ export async function runEval(
   const todo = reportOnly ? [] : pending;
   const total = jobs.length;
   io.err(
-    `eval: ${indices.length} NB201 architectures × ${seeds.length} seed(s)${shard ? `, shard ${shard.k}/${shard.n} (${total} of them)` : ''} ` +
+    `eval: ${indices.length} ${NAME} architectures × ${seeds.length} seed(s)${shard ? `, shard ${shard.k}/${shard.n} (${total} of them)` : ''} ` +
       `on ${dataDescription}, batch ${batchSize}${backend ? `, backend ${backend.name}` : ''}; ${total - pending.length} already in ${out}, ${todo.length} to score`,
   );
   const progress = args.flags.has('quiet') ? undefined : new Progress(total, total - todo.length, (s) => process.stderr.write(s), io.tty);
   const batches = new Map(seeds.map((seed) => [seed, sampleCifarBatch(data, { batchSize, seed, normalization })]));
   let failures = 0;
   for (const { seed, index } of todo) {
-    const arch = table.rows[index]!.arch;
+    const arch = bench.archOf(index);
     try {
       const batch = perArch
         ? sampleCifarBatch(data, { batchSize, seed: (1_000_003 * seed + index) % SEED_LIMIT, normalization })
         : batches.get(seed)!;
-      const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch });
+      const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch, space });
       const line: ResultLine = {
-        space: 'nb201',
+        space: space.name,
         index,
         arch,
         dataset,
@@ -208,15 +208,10 @@ export async function runEval(
   if (unique.duplicates > 0)
     io.err(`${out}: ${unique.duplicates} duplicate line(s) of an (architecture, seed) already counted were ignored`);
   const lines = withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)));
-  const own: Nb201Dataset = dataset;
-  const targets: AccuracyTarget[] = [
-    { label: `${own} test accuracy`, dataset: own, kind: 'test' },
-    { label: `${own} validation accuracy`, dataset: own, kind: 'val' },
-    { label: `imagenet16-120 test accuracy (cross-dataset: scores from ${dataset} images)`, dataset: 'imagenet16-120', kind: 'test' },
-  ];
-  const rows = correlationRows(lines, table.rows, targets);
+  const targets = bench.targets(dataset);
+  const rows = correlationRows(lines, targets);
   io.out(
-    `## NB201, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines` +
+    `## ${NAME}, ${dataset} images: ${indices.length} architectures × seeds ${seeds.join(',')} (${lines.length} lines` +
       `${unique.duplicates > 0 ? `; ${unique.duplicates} duplicate lines ignored` : ''})\n`,
   );
   io.out(
@@ -224,11 +219,12 @@ export async function runEval(
       `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
       `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`,
   );
-  io.out(formatReport(rows, targets));
-  const suiteZero = dataset === 'cifar10' ? loadSuiteZeroCifar10() : undefined;
+  io.out(formatReport(rows, targets, bench.papers));
+  const suiteZero = bench.suiteZero?.(dataset);
   if (suiteZero) io.out(formatSuiteZeroAgreement(lines, suiteZero));
 
-  // Scatter plots of the first seed against the dataset's own test accuracy (the GradSign paper's Figure 2).
+  // Scatter plots of the first seed against the first target (the GradSign paper's Figure 2).
+  const plotted0 = targets[0]!;
   const plotSeed = seeds[0]!;
   const base = join(dirname(out), basename(out).replace(/\.jsonl(\.gz)?$/, ''));
   const plotted: string[] = [];
@@ -236,7 +232,7 @@ export async function runEval(
   for (const key of keys) {
     const ls = lines.filter((l) => l.seed === plotSeed);
     const x = ls.map((l) => l.scores[key] ?? NaN),
-      y = ls.map((l) => table.rows[l.index]!.test[own]);
+      y = ls.map((l) => plotted0.accuracy(l.index));
     const rho = spearman(x, y).value,
       tau = kendallTauB(x, y).value;
     const file = `${base}.${key}.svg`;
@@ -245,9 +241,9 @@ export async function runEval(
       scatterSvg(
         x.map((v, i) => ({ x: v, y: y[i]! })),
         {
-          title: `${key} vs NB201 ${own} test accuracy — ρ ${rho.toFixed(3)}, τ ${tau.toFixed(3)}, n = ${ls.length} (seed ${plotSeed})`,
+          title: `${key} vs ${plotted0.label} — ρ ${rho.toFixed(3)}, τ ${tau.toFixed(3)}, n = ${ls.length} (seed ${plotSeed})`,
           xLabel: key,
-          yLabel: `${own} test accuracy (%)`,
+          yLabel: `${plotted0.label.replace(/^\S+ /, '')} (%)`,
           logX: /^(params|gradsign|gradalign1|synflow|flops)$/.test(key),
         },
       ),

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { protocolMismatch } from '../eval/protocol.js';
-import { checkResultLine, lineKey, uniqueLines, type ResultLine } from '../eval/result_line.js';
+import { lineKey, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { acquireLock } from '../node/file_lock.js';
-import { loadNb201Table } from '../node/files.js';
+import { checkLineOfItsSpace } from './benchmarks.js';
 import { openResults, replaceFile, ResultsFileError } from '../node/results_file.js';
 import { UsageError, parseArgs } from './args.js';
 
@@ -22,20 +22,23 @@ export async function runMerge(argv: readonly string[], io: { out: (s: string) =
   if (existsSync(out) && !inputs.some((f) => resolve(f) === resolve(out))) {
     throw new UsageError(`${out} exists and is not one of the inputs: give another OUT, or list ${out} among the inputs to merge into it`);
   }
-  const table = loadNb201Table();
   const lock = acquireLock(out, (line) => io.err(line));
   try {
     const all: ResultLine[] = [];
     let reference: { file: string; protocol: Record<string, unknown> } | undefined;
+    let space: { file: string; name: string } | undefined;
     for (const file of inputs) {
       const lines = openResults<ResultLine>(file, {
         readOnly: true,
         mustExist: true,
-        check: (v) => checkResultLine(v, table.rows),
+        check: checkLineOfItsSpace,
         repairHint: 'run the zerocost eval that wrote it with --report-only --repair',
       }).existing;
       for (const l of lines) {
         reference ??= { file, protocol: l.protocol };
+        space ??= { file, name: l.space };
+        if (l.space !== space.name)
+          throw new ResultsFileError(`${file} holds ${l.space} lines and ${space.file} ${space.name} lines: one space per merge`);
         const mismatch = protocolMismatch(l.protocol, reference.protocol, { held: `in ${file}`, ours: `in ${reference.file}` });
         if (mismatch !== undefined)
           throw new ResultsFileError(`${file} and ${reference.file} hold results of different protocols: ${mismatch}`);

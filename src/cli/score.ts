@@ -5,8 +5,6 @@ import { ReferenceBackend } from '../backend/reference/index.js';
 import type { Batch } from '../data/batch.js';
 import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarDataset } from '../data/cifar.js';
 import { NORMALIZATION_NAMES, type NormalizationName } from '../data/normalization.js';
-import { ArchStringError, archString, parseArch } from '../nets/nb201/arch.js';
-import { Nb201Network } from '../nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
 import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
@@ -17,10 +15,12 @@ import { SEED_LIMIT } from '../util/random.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
 import { readArchList } from './arch_list.js';
+import { spaceNamed, SPACE_NAMES } from './benchmarks.js';
 import { chooseImages } from './images.js';
 import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
+  space: {},
   arch: {},
   archs: {},
   proxies: {},
@@ -136,16 +136,16 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const single = args.values.get('arch');
   const file = args.values.get('archs');
   if ((single === undefined) === (file === undefined)) throw new UsageError('give exactly one of --arch STR or --archs FILE');
+  const space = spaceNamed(choiceOption(args, 'space', SPACE_NAMES, 'nb201'));
   let archs: { arch: string; line: number }[];
   if (single !== undefined) {
     try {
-      archs = [{ arch: archString(parseArch(single)), line: 1 }];
+      archs = [{ arch: space.canonical(single), line: 1 }];
     } catch (e) {
-      if (e instanceof ArchStringError) throw new UsageError(e.message);
-      throw e;
+      throw new UsageError((e as Error).message);
     }
   } else {
-    const list = readArchList(file!);
+    const list = readArchList(file!, { space });
     for (const w of list.warnings) io.err(`warning: ${w}`);
     archs = list.entries;
   }
@@ -179,7 +179,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const saveInput = args.values.get('save-input');
   if (saveInput) writeBatchFile(saveInput, source.batchFor(0), { source: source.describe, seed: String(seed) });
   if (saveWeights) {
-    const net = new Nb201Network(backend, { arch: archs[0]!.arch, numClasses, dtype });
+    const net = space.build(backend, archs[0]!.arch, { numClasses, dtype });
     net.parameters.initialize(seed);
     writeSafetensorsFile(saveWeights, weightsToTensors(net.parameters), {
       arch: archs[0]!.arch,
@@ -211,7 +211,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       ...('threads' in backend ? { threads: backend.threads } : {}),
     };
     try {
-      const r = scoreArchitecture(backend, arch, batch, { proxies, proxyOptions, numClasses, seed, weights, dtype, chunk });
+      const r = scoreArchitecture(backend, arch, batch, { proxies, proxyOptions, numClasses, seed, weights, dtype, chunk, space });
       for (const w of r.warnings) io.err(`warning: ${arch}: ${w}`);
       if (json) {
         const scores = Object.fromEntries(proxies.map((p) => [p, Number.isFinite(r.scores[p]) ? r.scores[p] : null]));

@@ -32,7 +32,7 @@ export async function runSelect(argv: readonly string[], io: { out: (s: string) 
         openResults<ResultLine>(f, {
           readOnly: true,
           mustExist: true,
-          check: (v) => checkResultLine(v, table.rows),
+          check: (v) => checkResultLine(v, { space: 'nb201', size: table.rows.length, archOf: (i) => table.rows[i]!.arch }),
           repairHint: 'run the zerocost eval that wrote it with --report-only --repair',
         }).existing,
     ),

@@ -29,6 +29,7 @@ const SHARED = {
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
+  space: `  --space nb201              the search space (default nb201: NAS-Bench-201)`,
 };
 
 /** Seeds are 32-bit (what the generator takes); said once for every seed option. */
@@ -46,6 +47,7 @@ export const COMMANDS = {
   score: {
     synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures`,
     options: [
+      SHARED.space,
       `  --arch STR                 one NB201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'`,
       `  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored; every
                              bad line is reported before any work; a repeated architecture is scored once, at
@@ -83,7 +85,7 @@ export const COMMANDS = {
                                                           score NB201 architectures with every reading, append
                                                           to --out as it goes (resumable), print ρ/τ tables`,
     options: [
-      `  --space nb201              the search space (only NAS-Bench-201)`,
+      SHARED.space,
       `  --dataset NAME             cifar10 | cifar100 (default cifar10): the images and the accuracies compared`,
       `  --archs N|all|FILE         N random NB201 architectures (seeded by --sample-seed), all 15,625, or a file of
                              arch strings as for score (default 100)`,

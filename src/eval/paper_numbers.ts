@@ -1,17 +1,17 @@
 /**
- * Published NAS-Bench-201 correlations to print beside ours. Each entry says which paper, table and protocol
+ * Published correlations to print beside ours, per benchmark. Each entry says which paper, table and protocol
  * it comes from, since protocols differ (batch 64 vs 128, Spearman vs Kendall, accuracy key).
  */
-import type { Nb201Dataset } from '../data/nb201_table.js';
 
 export interface PaperNumber {
   source: string;
   metric: 'spearman' | 'kendall';
-  values: Partial<Record<Nb201Dataset, number>>;
+  /** By the key of the accuracy compared with (the dataset). */
+  values: Partial<Record<string, number>>;
 }
 
-/** By score key (as in results lines). */
-export const PAPER_NUMBERS: Record<string, PaperNumber[]> = {
+/** NAS-Bench-201, by score key (as in results lines). */
+export const NB201_PAPER_NUMBERS: Record<string, PaperNumber[]> = {
   gradsign: [
     {
       source: 'GradSign Table 3 (ZC protocol, batch 64, all archs)',
@@ -63,3 +63,33 @@ export const PAPER_NUMBERS: Record<string, PaperNumber[]> = {
   ),
   naswot: [{ source: 'NASWOT v2 (≈, batch 128)', metric: 'spearman', values: { cifar10: 0.8, cifar100: 0.8, 'imagenet16-120': 0.8 } }],
 };
+
+/**
+ * NAS-Bench-101, against NB101 test accuracy (ours: the bundled table's 108-epoch validation accuracy of one
+ * repeat; no test accuracies are reachable here). GradSign Table 2: Spearman ρ, ~4,500 random cells, batch 64.
+ * GradAlign's NB101 table: Kendall τ.
+ */
+export const NB101_PAPER_NUMBERS: Record<string, PaperNumber[]> = Object.fromEntries(
+  Object.entries({
+    gradsign: [0.449, 0.278],
+    gradalign1: [undefined, 0.287],
+    gradalign2: [undefined, 0.284],
+    grad_norm: [0.263, -0.207],
+    snip: [0.189, -0.186],
+    grasp: [0.315, 0.175],
+    fisher: [0.3, -0.247],
+    synflow: [0.363, 0.254],
+    naswot: [0.324, 0.244],
+    jacob_cov: [undefined, -0.029],
+    zen: [undefined, 0.395],
+    tenas: [undefined, 0.271],
+  } satisfies Record<string, [number | undefined, number]>).map(([key, [rho, tau]]) => [
+    key,
+    [
+      ...(rho === undefined
+        ? []
+        : [{ source: 'GradSign Table 2 (test accuracy, ~4,500 cells, batch 64)', metric: 'spearman' as const, values: { cifar10: rho } }]),
+      { source: 'GradAlign NB101 table (test accuracy)', metric: 'kendall' as const, values: { cifar10: tau } },
+    ],
+  ]),
+);

@@ -7,7 +7,8 @@ import type { Backend } from '../backend/backend.js';
 import { f64BackendFor } from '../scoring.js';
 import { NEG_INF_SCORE } from './report.js';
 import type { Batch } from '../data/batch.js';
-import { Nb201Network } from '../nets/nb201/network.js';
+import { NB201_SPACE } from '../nets/nb201/space.js';
+import type { SearchSpace } from '../nets/space.js';
 import { isChoiceOption } from '../proxies/options.js';
 import {
   DEFAULT_PROXY_OPTIONS,
@@ -63,13 +64,13 @@ export function scoreReadings(
   backend: Backend,
   arch: string,
   batch: Batch,
-  o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[]; ntkBatch?: number },
+  o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[]; ntkBatch?: number; space?: SearchSpace },
 ): ReadingsResult {
   const start = performance.now();
   const proxies = o.proxies ?? PER_SAMPLE_PROXIES;
   const readings = READINGS.filter((r) => proxies.includes(r.proxy));
   return backend.scope(() => {
-    const net = new Nb201Network(backend, { arch, numClasses: o.numClasses });
+    const net = (o.space ?? NB201_SPACE).build(backend, arch, { numClasses: o.numClasses });
     net.parameters.initialize(o.seed);
     const warnings = new Set<string>();
     const scores: Record<string, number | null> = { params: net.parameters.parameterCount() };

@@ -1,10 +1,10 @@
 /**
- * The evaluation table: for each score, Spearman ρ and Kendall τ-b against NB201 accuracy, per seed, then
+ * The evaluation table: for each score, Spearman ρ and Kendall τ-b against a benchmark's accuracies, per seed, then
  * mean ± std over seeds, with the number of architectures, of NaN scores, and the papers' numbers beside.
  */
-import type { Nb201Dataset, Nb201Row } from '../data/nb201_table.js';
+import type { AccuracyTarget } from './benchmark.js';
 import { averageRanks, kendallTauB, spearman } from './correlation.js';
-import { PAPER_NUMBERS } from './paper_numbers.js';
+import type { PaperNumber } from './paper_numbers.js';
 
 export interface EvalLine {
   index: number;
@@ -59,14 +59,8 @@ export function withTenasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
   return out;
 }
 
-export type AccuracyTarget = { label: string; dataset: Nb201Dataset; kind: 'test' | 'val' };
-
 /** Correlations of each score key against each target, mean ± std over the seeds present. */
-export function correlationRows(
-  lines: readonly EvalLine[],
-  rows: readonly Nb201Row[],
-  targets: readonly AccuracyTarget[],
-): CorrelationRow[] {
+export function correlationRows(lines: readonly EvalLine[], targets: readonly AccuracyTarget[]): CorrelationRow[] {
   const seeds = [...new Set(lines.map((l) => l.seed))].sort((a, b) => a - b);
   const keys = [...new Set(lines.flatMap((l) => Object.keys(l.scores)))];
   const out: CorrelationRow[] = [];
@@ -80,7 +74,7 @@ export function correlationRows(
       for (const seed of seeds) {
         const ls = lines.filter((l) => l.seed === seed);
         const x = ls.map((l) => l.scores[key] ?? NaN);
-        const y = ls.map((l) => rows[l.index]![target.kind][target.dataset]);
+        const y = ls.map((l) => target.accuracy(l.index));
         const rho = spearman(x, y),
           tau = kendallTauB(x, y);
         rhos.push(rho.value);
@@ -100,15 +94,20 @@ function fmt(m: { mean: number; std: number }, seeds: number): string {
   return seeds > 1 ? `${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}` : m.mean.toFixed(3);
 }
 
-/** A markdown table per target, paper numbers beside where one exists for that dataset. */
-export function formatReport(rows: readonly CorrelationRow[], targets: readonly AccuracyTarget[]): string {
+/** A markdown table per target, the papers' numbers beside where they are comparable. */
+export function formatReport(
+  rows: readonly CorrelationRow[],
+  targets: readonly AccuracyTarget[],
+  papers: Readonly<Record<string, readonly PaperNumber[]>>,
+): string {
   const parts: string[] = [];
   for (const t of targets) {
-    parts.push(`### vs NB201 ${t.label}`, '', '| score | Spearman ρ | Kendall τ-b | archs | NaN | paper |', '|---|---|---|---|---|---|');
+    parts.push(`### vs ${t.label}`, '', '| score | Spearman ρ | Kendall τ-b | archs | NaN | paper |', '|---|---|---|---|---|---|');
     for (const r of rows.filter((x) => x.target === t.label)) {
-      const paper = (PAPER_NUMBERS[r.key] ?? [])
-        .filter((p) => p.values[t.dataset] !== undefined && t.kind === 'test')
-        .map((p) => `${p.metric === 'spearman' ? 'ρ' : 'τ'} ${p.values[t.dataset]!.toFixed(3)} (${p.source})`)
+      const key = t.paper;
+      const paper = (key === undefined ? [] : (papers[r.key] ?? []))
+        .filter((p) => p.values[key!] !== undefined)
+        .map((p) => `${p.metric === 'spearman' ? 'ρ' : 'τ'} ${p.values[key!]!.toFixed(3)} (${p.source})`)
         .join('; ');
       parts.push(
         `| ${r.key} | ${fmt(r.rho, r.seeds)} | ${fmt(r.tau, r.seeds)} | ${r.archs} | ${r.nan}${r.negInf > 0 ? ` (+${r.negInf} −∞)` : ''} | ${paper} |`,

@@ -22,19 +22,33 @@ export interface ResultLine extends EvalLine {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Checks a parsed JSON value field by field; throws ResultLineError naming the first field that is wrong. */
-export function checkResultLine(v: unknown, arches?: readonly { arch: string }[]): ResultLine {
+/** What a line is checked against: its space's name, the table's size and, to check `arch`, its architectures. */
+export interface ResultTable {
+  space: string;
+  size: number;
+  archOf?: (index: number) => string;
+}
+
+const NB201_LINES: ResultTable = { space: 'nb201', size: NB201_NUM_ARCHS };
+
+/**
+ * Checks a parsed JSON value field by field against `table` (default: an NB201 line, any architecture);
+ * throws ResultLineError naming the first field that is wrong.
+ */
+export function checkResultLine(v: unknown, table: ResultTable = NB201_LINES): ResultLine {
   const fail = (why: string): never => {
     throw new ResultLineError(why);
   };
   if (!isObject(v)) fail(`expected a JSON object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   const o = v as Record<string, unknown>;
-  if (o.space !== 'nb201') fail(`"space" must be "nb201", got ${brief(o.space)}`);
+  const name = table.space.toUpperCase();
+  if (o.space !== table.space) fail(`"space" must be "${table.space}", got ${brief(o.space)}`);
   const index = o.index;
-  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= NB201_NUM_ARCHS)
-    fail(`"index" must be an NB201 index in [0, ${NB201_NUM_ARCHS}), got ${brief(index)}`);
+  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= table.size)
+    fail(`"index" must be an ${name} index in [0, ${table.size}), got ${brief(index)}`);
   if (typeof o.arch !== 'string') fail(`"arch" must be a string, got ${brief(o.arch)}`);
-  if (arches && arches[index as number]?.arch !== o.arch) fail(`"arch" ${brief(o.arch)} is not NB201 architecture #${index as number}`);
+  if (table.archOf && table.archOf(index as number) !== o.arch)
+    fail(`"arch" ${brief(o.arch)} is not ${name} architecture #${index as number}`);
   if (typeof o.dataset !== 'string' || o.dataset === '') fail(`"dataset" must be a name, got ${brief(o.dataset)}`);
   if (!Number.isInteger(o.seed) || (o.seed as number) < 0 || (o.seed as number) >= 2 ** 32)
     fail(`"seed" must be an integer in [0, 2^32), got ${brief(o.seed)}`);

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 import { batchFromSafetensors, batchToSafetensors, type Batch } from '../data/batch.js';
 import { concatCifar, parseCifar, type CifarData, type CifarDataset } from '../data/cifar.js';
+import { parseNb101Table, type Nb101Table } from '../data/nb101_table.js';
 import { parseNb201Table, type Nb201Table } from '../data/nb201_table.js';
 import { parseSuiteZeroCsv } from '../data/suite_zero.js';
+import { parseSuiteZeroNb101, type SuiteZeroNb101 } from '../data/suite_zero_nb101.js';
 import { parseSafetensorsFile, serializeSafetensors, type RawTensor, type SafetensorsFile } from '../io/safetensors.js';
 
 export type CifarSplit = 'train' | 'test';
@@ -168,4 +170,31 @@ export function loadSuiteZeroCifar10(): Map<string, Record<string, number>> | un
   const path = dir && join(dir, 'nb201', 'nb201_zc_proxies_cifar10_suitezero.csv');
   if (!path || !existsSync(path)) return undefined;
   return parseSuiteZeroCsv(new TextDecoder().decode(readBytes(path, 'NAS-Bench-Suite-Zero table')), path);
+}
+
+/** `../shared/data/nb101/nb101_1k_graphs_valacc108.jsonl` when present (the NB101 sample table: 1,000 cells), else undefined. */
+export function defaultNb101TablePath(): string | undefined {
+  const dir = defaultSharedDataDir();
+  const path = dir && join(dir, 'nb101', 'nb101_1k_graphs_valacc108.jsonl');
+  return path && isFile(path) ? path : undefined;
+}
+
+/**
+ * Loads an NB101 table (JSON lines, as src/data/nb101_table.ts reads them; errors name the file and line).
+ * Without a path: the ../shared one, or undefined when ../shared is absent.
+ */
+export function loadNb101Table(path: string): Nb101Table;
+export function loadNb101Table(path?: string): Nb101Table | undefined;
+export function loadNb101Table(path?: string): Nb101Table | undefined {
+  const file = path ?? defaultNb101TablePath();
+  if (file === undefined) return undefined;
+  return parseNb101Table(new TextDecoder().decode(readBytes(file, 'NB101 table')), file);
+}
+
+/** NAS-Bench-Suite-Zero's NB101 proxy scores (500 unpruned keys, 292 cells) from ../shared/data, or undefined when absent. */
+export function loadSuiteZeroNb101(): SuiteZeroNb101 | undefined {
+  const dir = defaultSharedDataDir();
+  const path = dir && join(dir, 'nb101', 'naslib_zc_nasbench101_subset.json');
+  if (!path || !existsSync(path)) return undefined;
+  return parseSuiteZeroNb101(new TextDecoder().decode(readBytes(path, 'NAS-Bench-Suite-Zero NB101 file')), path);
 }

@@ -15,6 +15,7 @@ import {
   crossEntropy,
   globalAvgPool,
   linear,
+  maxPool2d,
   ops,
   relu,
   scale,
@@ -97,6 +98,33 @@ function naiveAvgPool(x: Float64Array, xs: number[], p: Pool2dParams): Float64Ar
         y[(q * Ho + oh) * Wo + ow] = s / cnt;
       }
   return y;
+}
+
+/** Max pooling the plain way: pad the plane with −∞, then take the largest of every full k×k window. */
+function naiveMaxPool(x: Float64Array, xs: number[], p: Pool2dParams): Float64Array {
+  const [N, C, H, W] = xs as [number, number, number, number];
+  const Hp = H + 2 * p.padding,
+    Wp = W + 2 * p.padding;
+  const Ho = Math.floor((Hp - p.kernel) / p.stride) + 1,
+    Wo = Math.floor((Wp - p.kernel) / p.stride) + 1;
+  const y = new Float64Array(N * C * Ho * Wo);
+  for (let q = 0; q < N * C; q++) {
+    const padded = new Float64Array(Hp * Wp).fill(-Infinity);
+    for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) padded[(h + p.padding) * Wp + w + p.padding] = x[(q * H + h) * W + w]!;
+    for (let oh = 0; oh < Ho; oh++)
+      for (let ow = 0; ow < Wo; ow++) {
+        let m = -Infinity;
+        for (let i = 0; i < p.kernel; i++)
+          for (let j = 0; j < p.kernel; j++) m = Math.max(m, padded[(oh * p.stride + i) * Wp + ow * p.stride + j]!);
+        y[(q * Ho + oh) * Wo + ow] = m;
+      }
+  }
+  return y;
+}
+
+/** n distinct values 0.01 apart in random order: no ties, and no ε-perturbation can change an argmax. */
+function distinct(rng: Random, n: number): Float64Array {
+  return Float64Array.from(rng.sample(n, n), (v) => (v - n / 2) * 0.01);
 }
 
 test('gradcheck itself rejects a VJP that is off by 1%', () => {
@@ -192,6 +220,22 @@ const gradCases: Record<OpName, GradCase[]> = {
     f: (t, [x]) => avgPool2d(t, x!, c.p),
     options: { maxChecks: 80 },
   })),
+  maxPool2d: [
+    ...poolCases.map((c): GradCase => ({
+      label: `x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding} (distinct values)`,
+      inputs: (rng) => [{ name: 'x', shape: c.x, data: distinct(rng, size(c.x)) }],
+      f: (t, [x]) => maxPool2d(t, x!, c.p),
+      options: { maxChecks: 200 },
+      // the cells no window picked (the plane's minimum, at least) get exactly 0
+      then: (r) => assert.ok(r.analytic[0]!.includes(0), 'some cell is no window’s argmax'),
+    })),
+    {
+      label: 'after a conv, before a relu (the NB101 max-pool branch)',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 5, 5]), input(rng, 'w', [3, 2, 1, 1])],
+      f: (t, [x, w]) => maxPool2d(t, relu(t, conv2d(t, x!, w!, { stride: 1, padding: 0 })), { kernel: 3, stride: 1, padding: 1 }),
+      options: { maxChecks: 60 },
+    },
+  ],
   batchNorm: [
     ...(['batch', 'sample', 'running'] as BatchNormMode[]).flatMap((mode) => [bnCase(mode, [3, 2, 3, 4]), bnCase(mode, [2, 3, 5, 3])]),
     bnCase('batch', [5, 3]), // [N,C]: no spatial axes
@@ -389,6 +433,80 @@ test('avg_pool2d 3x3 pad 1: corner divides by 4, edge by 6, interior by 9', () =
   const xw = tape.watch(backend.fromHost(new Float64Array(25), [1, 1, 5, 5]));
   const g = host(tape.backward(sum(tape, avgPool2d(tape, xw, { kernel: 3, stride: 1, padding: 1 }))).get(xw)!);
   assert.ok(Math.abs(g[0]! - (1 / 4 + 2 / 6 + 1 / 9)) < 1e-15, `corner gradient ${g[0]}`);
+});
+
+for (const c of poolCases) {
+  const label = `max_pool2d x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding}`;
+  test(`${label}: forward equals direct pooling over a −∞-padded plane`, () => {
+    const inp = input(new Random(8), 'x', c.x);
+    close(host(maxPool2d(new Tape(backend), backend.fromHost(inp.data, c.x), c.p)), naiveMaxPool(inp.data, c.x, c.p), 0, label);
+  });
+}
+
+/** y = maxPool2d(x) and dx for the seed dy, on the reference backend. */
+function maxPoolWithGrad(x: number[], shape: number[], p: Pool2dParams, dy: number[]): { y: number[]; dx: number[] } {
+  const tape = new Tape(backend);
+  const xt = tape.watch(backend.fromHost(Float64Array.from(x), shape));
+  const y = maxPool2d(tape, xt, p);
+  const dx = tape.backward(y, { seed: backend.fromHost(Float64Array.from(dy), y.shape) }).get(xt)!;
+  return { y: [...backend.toHost(y)], dx: [...backend.toHost(dx)] };
+}
+
+test('max_pool2d 2x2 stride 2 on a 4x4 plane: known argmaxes, ties to the first in row-major order', () => {
+  // windows: {1,3,5,0} → 5 at (1,0); {2,2,2,1} a tie → (0,2); {−1,−2,−3,−4} → (2,0); {7,7,7,0} a tie → (2,2)
+  const x = [1, 3, 2, 2, 5, 0, 2, 1, -1, -2, 7, 7, -3, -4, 7, 0];
+  const { y, dx } = maxPoolWithGrad(x, [1, 1, 4, 4], { kernel: 2, stride: 2, padding: 0 }, [10, 20, 30, 40]);
+  assert.equal(y, [5, 2, -1, 7]);
+  assert.equal(dx, [0, 0, 20, 0, 10, 0, 0, 0, 30, 0, 40, 0, 0, 0, 0, 0]);
+});
+
+test('max_pool2d 3x3 stride 1 pad 1: −∞ padding (negative planes keep their values), ties to the window’s first cell', () => {
+  // x = −1, −2, …, −16: every window's maximum is its first real cell, (max(oh−1, 0), max(ow−1, 0)); zero
+  // padding would give 0 along the border instead. A constant plane ties everywhere: the same cells win.
+  const counts = [4, 2, 2, 0, 2, 1, 1, 0, 2, 1, 1, 0, 0, 0, 0, 0]; // windows whose first real cell each cell is
+  const p = { kernel: 3, stride: 1, padding: 1 };
+  const ones = new Array(16).fill(1);
+  const descending = maxPoolWithGrad(
+    Array.from({ length: 16 }, (_, i) => -(i + 1)),
+    [1, 1, 4, 4],
+    p,
+    ones,
+  );
+  assert.equal(
+    descending.y,
+    Array.from({ length: 16 }, (_, o) => -(Math.max(Math.floor(o / 4) - 1, 0) * 4 + Math.max((o % 4) - 1, 0) + 1)),
+  );
+  assert.equal(descending.dx, counts);
+  const constant = maxPoolWithGrad(new Array(16).fill(-2.5), [1, 1, 4, 4], p, ones);
+  assert.equal(constant.y, new Array(16).fill(-2.5));
+  assert.equal(constant.dx, counts);
+});
+
+test('max_pool2d: a NaN wins its windows (the last NaN of a window, as PyTorch), and its gradient goes there', () => {
+  // PyTorch 1.13 CPU on this input (2x2 stride 1): y = [nan, nan, nan, 7], x.grad = [0, 20, 0, 40, 0, 0, 0, 0, 40]
+  const { y, dx } = maxPoolWithGrad([1, NaN, 3, NaN, 0, 2, 5, 6, 7], [1, 1, 3, 3], { kernel: 2, stride: 1, padding: 0 }, [10, 20, 30, 40]);
+  assert.equal(y, [NaN, NaN, NaN, 7]);
+  assert.equal(dx, [0, 20, 0, 40, 0, 0, 0, 0, 40]);
+});
+
+test('max_pool2d: bad geometry is named', () => {
+  const x = backend.fromHost(new Float64Array(2 * 3 * 3), [1, 2, 3, 3]);
+  assert.throws(
+    () => maxPool2d(new Tape(backend), x, { kernel: 2, stride: 1, padding: 2 }),
+    /padding 2 must be an integer in \[0, kernel\/2\]/,
+  );
+  assert.throws(
+    () => maxPool2d(new Tape(backend), x, { kernel: 3, stride: 0, padding: 1 }),
+    /kernel 3 and stride 0 must be positive integers/,
+  );
+  assert.throws(
+    () => maxPool2d(new Tape(backend), x, { kernel: 5, stride: 1, padding: 0 }),
+    /max_pool2d: output would be empty for input 3x3/,
+  );
+  assert.throws(
+    () => backend.maxPool2dGrad(backend.fromHost(new Float64Array(4), [1, 1, 2, 2]), x, { kernel: 2, stride: 1, padding: 0 }),
+    /dy \[1,1,2,2\] is not the output shape \[1,2,2,2\]/,
+  );
 });
 
 test('add: an input used twice gets dy twice', () => {

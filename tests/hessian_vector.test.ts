@@ -15,6 +15,7 @@ import {
   crossEntropy,
   globalAvgPool,
   linear,
+  maxPool2d,
   ops,
   relu,
   scale,
@@ -143,6 +144,24 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       label: 'CE(gap(pool 2x2 s2))',
       inputs: (r) => [arr(r, 'x', [3, 4, 4, 6])],
       f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })),
+    },
+  ],
+  // Piecewise linear: H·v comes from CE alone, through the same argmaxes (random x: no ties within ε).
+  maxPool2d: [
+    {
+      label: 'CE(gap(max pool 3x3 s1 p1)), odd sizes',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 7])],
+      f: (t, [x]) => ce(t, maxPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })),
+    },
+    {
+      label: 'CE(gap(max pool 2x2 s2)), odd sizes',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 7])],
+      f: (t, [x]) => ce(t, maxPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })),
+    },
+    {
+      label: 'CE(gap(max pool(conv(x, w)))): H·v of x and w',
+      inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3])],
+      f: (t, [x, w]) => ce(t, maxPool2d(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), { kernel: 3, stride: 1, padding: 1 })),
     },
   ],
   // γ and β carry no direction (batch_norm's jvp refuses them). A relu before the gap: in sample mode

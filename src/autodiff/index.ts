@@ -13,6 +13,7 @@ import { conv2d } from './ops/conv2d.js';
 import { crossEntropy } from './ops/cross_entropy.js';
 import { globalAvgPool } from './ops/global_avg_pool.js';
 import { linear } from './ops/linear.js';
+import { maxPool2d } from './ops/max_pool2d.js';
 import { relu } from './ops/relu.js';
 import { scale } from './ops/scale.js';
 import { sum } from './ops/sum.js';
@@ -35,6 +36,7 @@ export const ops = {
   crossEntropy,
   globalAvgPool,
   linear,
+  maxPool2d,
   relu,
   scale,
   sum,
@@ -44,4 +46,4 @@ export type OpName = keyof typeof ops;
 
 /** An op takes the tape first (it records itself there) and returns its output. */
 export type Op = (tape: Tape, ...args: never[]) => Tensor;
-export { add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, zero };
+export { add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, maxPool2d, relu, scale, sum, zero };

@@ -99,13 +99,31 @@ export interface PoolGeometry {
   Wo: number;
 }
 
-export function poolGeometry(xShape: readonly number[], p: Pool2dParams): PoolGeometry {
-  if (xShape.length !== 4) throw new Error(`pool: expected a 4-d input, got ${shapeString(xShape)}`);
+export function poolGeometry(xShape: readonly number[], p: Pool2dParams, op = 'pool'): PoolGeometry {
+  if (xShape.length !== 4) throw new Error(`${op}: expected a 4-d input, got ${shapeString(xShape)}`);
   const [N, C, H, W] = xShape as [number, number, number, number];
   const Ho = poolOutputSize(H, p),
     Wo = poolOutputSize(W, p);
-  if (Ho < 1 || Wo < 1) throw new Error(`pool: output would be empty for input ${H}x${W}, kernel ${p.kernel}x${p.kernel}`);
+  if (Ho < 1 || Wo < 1) throw new Error(`${op}: output would be empty for input ${H}x${W}, kernel ${p.kernel}x${p.kernel}`);
   return { N, C, H, W, Ho, Wo };
+}
+
+/**
+ * Max pooling of x (and the values it gathers, or the dy it routes): the geometry, with PyTorch's limits —
+ * kernel and stride positive integers, padding at most half the kernel, so no window is padding only.
+ */
+export function maxPoolGeometry(x: Tensor, p: Pool2dParams, other?: { values?: Tensor; dy?: Tensor }): PoolGeometry {
+  const { kernel, stride, padding } = p;
+  if (!(Number.isInteger(kernel) && kernel >= 1 && Number.isInteger(stride) && stride >= 1))
+    throw new Error(`max_pool2d: kernel ${kernel} and stride ${stride} must be positive integers`);
+  if (!(Number.isInteger(padding) && padding >= 0 && 2 * padding <= kernel))
+    throw new Error(`max_pool2d: padding ${padding} must be an integer in [0, kernel/2] (kernel ${kernel})`);
+  const g = poolGeometry(x.shape, p, 'max_pool2d');
+  if (other?.values) checkSameShape('max_pool2d values', other.values, x);
+  const dy = other?.dy;
+  if (dy && !sameShape(dy.shape, [g.N, g.C, g.Ho, g.Wo]))
+    throw new Error(`max_pool2d grad: dy ${shapeString(dy.shape)} is not the output shape ${shapeString([g.N, g.C, g.Ho, g.Wo])}`);
+  return g;
 }
 
 /** Batch norm's input as N·C runs of HW contiguous values ([N,C] is HW = 1). */

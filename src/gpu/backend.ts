@@ -25,9 +25,11 @@ import {
   convGeometry,
   f32Data,
   matmulDims,
+  maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
   type ConvGeometry,
+  type PoolGeometry,
 } from '../backend/shapes.js';
 import type { GpuLink } from './link.js';
 import type { KernelName } from './shaders_wgsl.js';
@@ -300,8 +302,12 @@ export class WebGpuBackend implements Backend {
 
   // --- pooling ----------------------------------------------------------------------------------------------
 
-  private static pool(shape: readonly number[], pool: Pool2dParams): { u: number[]; out: number[] } {
-    const { N, C, H, W, Ho, Wo } = poolGeometry(shape, pool);
+  private static pool(
+    shape: readonly number[],
+    pool: Pool2dParams,
+    g: PoolGeometry = poolGeometry(shape, pool),
+  ): { u: number[]; out: number[] } {
+    const { N, C, H, W, Ho, Wo } = g;
     return { u: [H, W, pool.kernel, pool.stride, pool.padding, Ho, Wo], out: [N, C, Ho, Wo] };
   }
 
@@ -316,6 +322,21 @@ export class WebGpuBackend implements Backend {
     const { u } = WebGpuBackend.pool(xShape, p);
     const dx = this.alloc(xShape);
     this.run('avg_pool_grad', [dx.size, ...u], [this.id(dy), dx.storage as number], groups1d(dx.size));
+    return dx;
+  }
+
+  maxPool2d(x: Tensor, p: Pool2dParams, values: Tensor = x): Tensor {
+    const { u, out } = WebGpuBackend.pool(x.shape, p, maxPoolGeometry(x, p, { values }));
+    const y = this.alloc(out);
+    // values = x binds one buffer twice, both read-only: WebGPU allows that
+    this.run('max_pool', [y.size, ...u], [this.id(x), this.id(values), y.storage as number], groups1d(y.size));
+    return y;
+  }
+
+  maxPool2dGrad(dy: Tensor, x: Tensor, p: Pool2dParams): Tensor {
+    const { u } = WebGpuBackend.pool(x.shape, p, maxPoolGeometry(x, p, { dy }));
+    const dx = this.alloc(x.shape);
+    this.run('max_pool_grad', [dx.size, ...u], [this.id(x), this.id(dy), dx.storage as number], groups1d(dx.size));
     return dx;
   }
 

@@ -4,12 +4,22 @@
  */
 import { Tensor, hostArray, hostArrayOf, sizeOf, type DType, type HostArray } from '../tensor.js';
 import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
-import { bnLayout, checkFills, checkLabels, checkSameShape, convGeometry, matmulDims, poolGeometry, rowVectorDims } from '../shapes.js';
+import {
+  bnLayout,
+  checkFills,
+  checkLabels,
+  checkSameShape,
+  convGeometry,
+  matmulDims,
+  maxPoolGeometry,
+  poolGeometry,
+  rowVectorDims,
+} from '../shapes.js';
 import { bnBackward, bnBackwardTangent, bnForward, bnStatistics, savedOnHost } from '../batch_norm_host.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
-import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad } from './pooling.js';
+import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, maxPool2d, maxPool2dGrad } from './pooling.js';
 import { anyNonFinite, classGram, signSum, signsOf } from './reduce.js';
 
 /** The reduction stores: host arrays, plus the non-finite mark (see Backend). */
@@ -185,6 +195,20 @@ export class ReferenceBackend implements Backend {
     const { N, C, H, W } = poolGeometry(xShape, p);
     const dx = this.make(xShape, dy.dtype);
     avgPool2dGrad(N * C, H, W, p, this.arr(dy), this.arr(dx));
+    return dx;
+  }
+
+  maxPool2d(x: Tensor, p: Pool2dParams, values: Tensor = x): Tensor {
+    const { N, C, H, W, Ho, Wo } = maxPoolGeometry(x, p, { values });
+    const out = this.make([N, C, Ho, Wo], x.dtype);
+    maxPool2d(N * C, H, W, p, this.arr(x), this.arr(values), this.arr(out));
+    return out;
+  }
+
+  maxPool2dGrad(dy: Tensor, x: Tensor, p: Pool2dParams): Tensor {
+    const { N, C, H, W } = maxPoolGeometry(x, p, { dy });
+    const dx = this.make(x.shape, dy.dtype);
+    maxPool2dGrad(N * C, H, W, p, this.arr(x), this.arr(dy), this.arr(dx));
     return dx;
   }
 

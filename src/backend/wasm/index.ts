@@ -18,6 +18,7 @@ import {
   convGeometry,
   f32Data,
   matmulDims,
+  maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
   type ConvGeometry,
@@ -307,7 +308,7 @@ export class WasmBackend implements Backend {
 
   // --- pooling -------------------------------------------------------------------------------------------
 
-  /** A pooling kernel's arguments after its two tensors, per slice of the N·C planes. */
+  /** A pooling kernel's arguments after its tensors, per slice of the N·C planes. */
   private static poolArgs(g: PoolGeometry, pool: Pool2dParams, [plane0, plane1]: readonly [number, number]): number[] {
     return [g.H, g.W, pool.kernel, pool.stride, pool.padding, g.Ho, g.Wo, plane0, plane1];
   }
@@ -328,6 +329,36 @@ export class WasmBackend implements Backend {
     this.run(
       'avg_pool2d_grad',
       splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(dy), dx.storage as number, ...WasmBackend.poolArgs(g, pool, r)]),
+    );
+    return dx;
+  }
+
+  maxPool2d(x: Tensor, pool: Pool2dParams, values: Tensor = x): Tensor {
+    const g = maxPoolGeometry(x, pool, { values });
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.run(
+      'max_pool2d',
+      splitRange(g.N * g.C, this.threads).map((r) => [
+        this.ptr(x),
+        this.ptr(values),
+        y.storage as number,
+        ...WasmBackend.poolArgs(g, pool, r),
+      ]),
+    );
+    return y;
+  }
+
+  maxPool2dGrad(dy: Tensor, x: Tensor, pool: Pool2dParams): Tensor {
+    const g = maxPoolGeometry(x, pool, { dy });
+    const dx = this.alloc(x.shape);
+    this.run(
+      'max_pool2d_grad',
+      splitRange(g.N * g.C, this.threads).map((r) => [
+        this.ptr(x),
+        this.ptr(dy),
+        dx.storage as number,
+        ...WasmBackend.poolArgs(g, pool, r),
+      ]),
     );
     return dx;
   }

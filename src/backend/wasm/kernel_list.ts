@@ -18,6 +18,8 @@ export interface KernelExports {
   conv2d_grad_weight(x: P, dy: P, dw: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number, perSample: number): void; // assembly/conv.ts
   avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
+  max_pool2d(x: P, v: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
+  max_pool2d_grad(x: P, dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
   bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void; // assembly/batch_norm.ts
@@ -47,6 +49,8 @@ export const KERNEL_EXPORTS = [
   'conv2d_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
+  'max_pool2d',
+  'max_pool2d_grad',
   'global_avg_pool',
   'global_avg_pool_grad',
   'bn_stats',
@@ -75,6 +79,8 @@ export const WORKER_KERNELS = [
   'conv2d_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
+  'max_pool2d',
+  'max_pool2d_grad',
   'global_avg_pool',
   'global_avg_pool_grad',
   'bn_stats',

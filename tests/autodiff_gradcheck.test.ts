@@ -11,6 +11,7 @@ import {
   avgPool2d,
   batchNorm,
   channelBias,
+  concatChannels,
   conv2d,
   crossEntropy,
   globalAvgPool,
@@ -19,6 +20,7 @@ import {
   ops,
   relu,
   scale,
+  sliceChannels,
   sum,
   zero,
   type BatchNormBuffers,
@@ -260,6 +262,32 @@ const gradCases: Record<OpName, GradCase[]> = {
       options: { maxChecks: 40 },
     },
   ],
+  concatChannels: [
+    {
+      label: 'x[2,1,3,5] x[2,3,3,5] x[2,2,3,5]: each input’s dx',
+      inputs: (rng) => [input(rng, 'a', [2, 1, 3, 5]), input(rng, 'b', [2, 3, 3, 5]), input(rng, 'c', [2, 2, 3, 5])],
+      f: (t, [a, b, c]) => concatChannels(t, [a!, b!, c!]),
+      options: { maxChecks: 90 },
+    },
+    {
+      label: 'one input: a copy',
+      inputs: (rng) => [input(rng, 'a', [1, 3, 2, 3])],
+      f: (t, [a]) => concatChannels(t, [a!]),
+    },
+    {
+      label: '[a, b, a] with b constant: a gets both its slices, b nothing',
+      inputs: (rng) => [input(rng, 'a', [2, 2, 3, 3]), input(rng, 'b', [2, 1, 3, 3], { check: false })],
+      f: (t, [a, b]) => concatChannels(t, [a!, b!, a!]),
+      then: (r) => assert.not.ok(r.grads.has(r.tensors[1]!), 'no gradient for the unwatched input'),
+    },
+    {
+      label: 'of a conv and a max pool (an NB101 output vertex)',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 4, 5]), input(rng, 'w', [3, 2, 3, 3])],
+      f: (t, [x, w]) =>
+        concatChannels(t, [conv2d(t, x!, w!, { stride: 1, padding: 1 }), maxPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })]),
+      options: { maxChecks: 60 },
+    },
+  ],
   conv2d: [
     ...convCases.map((c): GradCase => ({
       label: `x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding}: dx, dw`,
@@ -304,6 +332,25 @@ const gradCases: Record<OpName, GradCase[]> = {
     },
   ],
   scale: [{ label: 's = −2.5', inputs: (rng) => [input(rng, 'x', [3, 4])], f: (t, [x]) => scale(t, x!, -2.5) }],
+  sliceChannels: [
+    ...[
+      [1, 3],
+      [0, 2],
+      [3, 2],
+      [0, 5],
+    ].map(([start, count]): GradCase => ({
+      label: `x[2,5,3,3] channels [${start!}, ${start! + count!})`,
+      inputs: (rng) => [input(rng, 'x', [2, 5, 3, 3])],
+      f: (t, [x]) => sliceChannels(t, x!, start!, count!),
+      options: { maxChecks: 90 },
+    })),
+    {
+      label: 'two slices of one tensor, concatenated the other way round (their dx add up)',
+      inputs: (rng) => [input(rng, 'x', [2, 4, 3, 5])],
+      f: (t, [x]) => concatChannels(t, [sliceChannels(t, x!, 2, 2), sliceChannels(t, x!, 0, 3)]),
+      options: { maxChecks: 120 },
+    },
+  ],
   sum: [{ label: 'x[2,3,4]', inputs: (rng) => [input(rng, 'x', [2, 3, 4])], f: (t, [x]) => sum(t, x!) }],
   // zero's VJP is 0: the finite differences are exactly 0 too, and nothing upstream gets a gradient entry.
   zero: [
@@ -507,6 +554,48 @@ test('max_pool2d: bad geometry is named', () => {
     () => backend.maxPool2dGrad(backend.fromHost(new Float64Array(4), [1, 1, 2, 2]), x, { kernel: 2, stride: 1, padding: 0 }),
     /dy \[1,1,2,2\] is not the output shape \[1,2,2,2\]/,
   );
+});
+
+test('concat_channels / slice_channels: known values, and slice’s dx is dy between zeros', () => {
+  const a = backend.fromHost(Float64Array.of(1, 2, 3, 4), [2, 1, 1, 2]);
+  const b = backend.fromHost(Float64Array.of(5, 6, 7, 8, 9, 10, 11, 12), [2, 2, 1, 2]);
+  const tape = new Tape(backend);
+  const [aw, bw] = [tape.watch(a), tape.watch(b)];
+  const y = concatChannels(tape, [aw, bw]);
+  assert.equal(y.shape, [2, 3, 1, 2]);
+  assert.equal([...host(y)], [1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12]);
+  const s = sliceChannels(tape, y, 1, 1);
+  assert.equal(s.shape, [2, 1, 1, 2]);
+  assert.equal([...host(s)], [5, 6, 9, 10]);
+  // Σ R ⊙ s: R lands on b's first channel; a and b's second channel get exact zeros
+  const g = tape.backward(s, { seed: backend.fromHost(Float64Array.of(-1, -2, -3, -4), [2, 1, 1, 2]) });
+  assert.equal([...host(g.get(aw)!)], [0, 0, 0, 0]);
+  assert.equal([...host(g.get(bw)!)], [-1, -2, 0, 0, -3, -4, 0, 0]);
+  const t2 = new Tape(backend);
+  const xw = t2.watch(backend.fromHost(new Float64Array(8), [1, 4, 1, 2]));
+  const dx = t2.backward(sliceChannels(t2, xw, 1, 2), { seed: backend.fromHost(Float64Array.of(1, 2, 3, 4), [1, 2, 1, 2]) }).get(xw)!;
+  assert.equal([...host(dx)], [0, 0, 1, 2, 3, 4, 0, 0]);
+});
+
+test('concat_channels / slice_channels: bad shapes are named', () => {
+  const x = (shape: number[]) => backend.fromHost(new Float64Array(size(shape)), shape);
+  const tape = new Tape(backend);
+  assert.throws(() => concatChannels(tape, []), /concat_channels: no inputs/);
+  assert.throws(
+    () => concatChannels(tape, [x([2, 1, 3, 3]), x([2, 2, 3, 4])]),
+    /concat_channels: input 1 is \[2,2,3,4\], input 0 \[2,1,3,3\]: N, H and W must agree/,
+  );
+  assert.throws(() => concatChannels(tape, [x([2, 1, 3, 3]), x([2, 3])]), /input 1 is \[2,3\], not \[N,C,H,W\]/);
+  assert.throws(
+    () => concatChannels(tape, [x([1, 1, 2, 2]), backend.fromHost(new Float32Array(4), [1, 1, 2, 2])]),
+    /concat_channels: input 1 is f32, input 0 f64/,
+  );
+  assert.throws(
+    () => sliceChannels(tape, x([2, 4, 3, 3]), 3, 2),
+    /slice_channels: channels \[3, 5\) are not a non-empty range inside the 4 of \[2,4,3,3\]/,
+  );
+  assert.throws(() => sliceChannels(tape, x([2, 4, 3, 3]), 1, 0), /channels \[1, 1\)/);
+  assert.throws(() => sliceChannels(tape, x([2, 4, 3, 3]), -1, 2), /channels \[-1, 1\)/);
 });
 
 test('add: an input used twice gets dy twice', () => {

@@ -204,6 +204,36 @@ export function checkMaxPool(b: Backend, shape: readonly number[]): void {
   }
 }
 
+/**
+ * Channel concat and slice, bit for bit: odd spatial sizes, batch 1, channel counts not divisible by 4, and a
+ * block big enough (64 Ki values) for the WASM backend to split it across threads.
+ */
+export function checkChannels(b: Backend): void {
+  for (const [N, H, W, Cs] of [
+    [3, 5, 7, [1, 3, 4]],
+    [1, 3, 3, [2, 5]],
+    [4, 32, 32, [16, 3]],
+  ] as const) {
+    const datas = Cs.map((C) => rand(N * C * H * W));
+    const xs = Cs.map((C, i) => t(b, [N, C, H, W], datas[i])),
+      xr = Cs.map((C, i) => t(ref, [N, C, H, W], datas[i]));
+    const what = `N ${N}, ${H}x${W}, channels ${Cs}`;
+    same(b, b.concatChannels(xs), ref.concatChannels(xr), `concat ${what}`);
+    same(b, b.concatChannels([xs[0]!]), xr[0]!, `concat of one ${what}`);
+    const total = Cs.reduce((a, c) => a + c, 0);
+    const y = b.concatChannels(xs),
+      yr = ref.concatChannels(xr);
+    for (const [start, count] of [
+      [0, 1],
+      [1, total - 1],
+      [total - 2, 2],
+      [Cs[0]!, Cs[1]!],
+    ] as const) {
+      same(b, b.sliceChannels(y, start, count), ref.sliceChannels(yr, start, count), `slice [${start}, ${start + count}) of ${what}`);
+    }
+  }
+}
+
 /** matmul in all four transpose modes, the linear layer's helpers and the softmax cross-entropy. */
 export function checkDense(b: Backend, tol = 1e-5): void {
   for (const [M, K, N] of [

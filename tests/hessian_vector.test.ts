@@ -11,6 +11,7 @@ import {
   avgPool2d,
   batchNorm,
   channelBias,
+  concatChannels,
   conv2d,
   crossEntropy,
   globalAvgPool,
@@ -19,6 +20,7 @@ import {
   ops,
   relu,
   scale,
+  sliceChannels,
   sum,
   zero,
   type BatchNormBuffers,
@@ -188,6 +190,19 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       f: (t, [x, w, b]) => ce(t, channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!)),
     },
   ],
+  // Linear: H·v comes from CE; a constant input's tangent is a zero block of the concat's tangent.
+  concatChannels: [
+    {
+      label: 'CE(gap(concat(a, b, c)))',
+      inputs: (r) => [arr(r, 'a', [3, 1, 2, 3]), arr(r, 'b', [3, 3, 2, 3]), arr(r, 'c', [3, 2, 2, 3])],
+      f: (t, [a, b, c]) => ce(t, concatChannels(t, [a!, b!, c!])),
+    },
+    {
+      label: 'CE(gap(concat(a, b constant, relu(conv(a, w)))))',
+      inputs: (r) => [arr(r, 'a', [3, 2, 3, 3]), arr(r, 'b', [3, 2, 3, 3], true), arr(r, 'w', [2, 2, 3, 3])],
+      f: (t, [a, b, w]) => ce(t, concatChannels(t, [a!, b!, relu(t, conv2d(t, a!, w!, { stride: 1, padding: 1 }))])),
+    },
+  ],
   conv2d: [
     {
       label: 'CE(gap(conv 3x3 s1 p1))',
@@ -215,6 +230,24 @@ const hvpCases: Record<OpName, HvpCase[]> = {
   ],
   relu: [{ label: 'CE(gap(relu(x)))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, relu(t, x!)) }],
   scale: [{ label: 'CE(−2.5·z)', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => ce(t, scale(t, z!, -2.5)) }],
+  sliceChannels: [
+    {
+      label: 'CE(gap(slice 1..4 of x))',
+      inputs: (r) => [arr(r, 'x', [3, 6, 2, 3])],
+      f: (t, [x]) => ce(t, sliceChannels(t, x!, 1, 3)),
+    },
+    {
+      label: 'CE(gap(concat(slice(conv(x, w)), max pool(slice(conv(x, w))))))',
+      inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [5, 2, 3, 3])],
+      f: (t, [x, w]) => {
+        const h = conv2d(t, x!, w!, { stride: 1, padding: 1 });
+        return ce(
+          t,
+          concatChannels(t, [sliceChannels(t, h, 0, 2), maxPool2d(t, sliceChannels(t, h, 2, 3), { kernel: 3, stride: 1, padding: 1 })]),
+        );
+      },
+    },
+  ],
   // sum's output is a scalar, which no op here consumes nonlinearly: its H·v term is 0 beside CE's.
   sum: [
     { label: 'CE(z) + 0.1·Σz', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => add(t, ce(t, z!), scale(t, sum(t, z!), 0.1)) },

@@ -13,6 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HostArray } from '../src/backend/tensor.js';
 import { bnBackward, bnForward, bnStatistics } from '../src/backend/batch_norm_host.js';
+import { copyChannels } from '../src/backend/reference/channels.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from '../src/backend/reference/conv2d.js';
 import { convGeometry, poolOutputSize } from '../src/backend/shapes.js';
 import { gemmNN } from '../src/backend/reference/gemm.js';
@@ -474,6 +475,27 @@ test('max_pool2d (values gathered at x’s argmaxes) / max_pool2d_grad over plan
       same(f32(pdx + p0 * xs * 4, (p1 - p0) * xs), dx.subarray(p0 * xs), `${tag} grad`);
       if (p0 > 0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
     }
+  }
+});
+
+test('copy_channels: a channel run per sample into another tensor’s channels, over sample ranges', () => {
+  for (const c of [
+    { N: 3, HW: 35, srcC: 5, srcStart: 1, dstC: 7, dstStart: 4, count: 3 },
+    { N: 1, HW: 1, srcC: 1, srcStart: 0, dstC: 3, dstStart: 2, count: 1 },
+    { N: 4, HW: 9, srcC: 6, srcStart: 0, dstC: 6, dstStart: 0, count: 6 },
+    { N: 5, HW: 64, srcC: 3, srcStart: 2, dstC: 1, dstStart: 0, count: 1 },
+  ]) {
+    resetHeap();
+    const src = randn(c.N * c.srcC * c.HW),
+      dst = randn(c.N * c.dstC * c.HW);
+    const ps = putF32(src),
+      pd = putF32(dst);
+    const n0 = c.N > 2 ? 1 : 0;
+    k.copy_channels(ps, c.srcC, c.srcStart, pd, c.dstC, c.dstStart, c.count, c.HW, n0, c.N);
+    const want = dst.slice();
+    copyChannels({ ...c, N: c.N - n0 }, src.subarray(n0 * c.srcC * c.HW), want.subarray(n0 * c.dstC * c.HW));
+    // the whole destination: the copied run changed, everything else (samples before n0 too) as it was
+    same(f32(pd, dst.length), want, `copy_channels ${JSON.stringify(c)} from sample ${n0}`);
   }
 });
 

@@ -99,6 +99,12 @@ export interface Kernels {
   /** dx: each dy added at its window's argmax in x (recomputed from x, as maxPool2d chooses it). */
   maxPool2dGrad(dy: Tensor, x: Tensor, p: Pool2dParams): Tensor;
 
+  // Channel blocks of [N,C,H,W] tensors: exact copies.
+  /** The inputs side by side along the channel axis (one N, H, W and dtype). */
+  concatChannels(xs: readonly Tensor[]): Tensor;
+  /** Channels [start, start + count) of x. */
+  sliceChannels(x: Tensor, start: number, count: number): Tensor;
+
   // Dense. matmul(a, b, transA, transB): op(a) [M,K] x op(b) [K,N].
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor;
   addRowVector(a: Tensor, v: Tensor): Tensor; // a [M,N] + v [N]

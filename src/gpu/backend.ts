@@ -22,12 +22,15 @@ import {
   checkFills,
   checkLabels,
   checkSameShape,
+  concatPlan,
   convGeometry,
   f32Data,
   matmulDims,
   maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
+  slicePlan,
+  type ChannelCopy,
   type ConvGeometry,
   type PoolGeometry,
 } from '../backend/shapes.js';
@@ -351,6 +354,32 @@ export class WebGpuBackend implements Backend {
     const dx = this.alloc(xShape);
     this.run('global_avg_pool_grad', [dx.size, xShape[2]! * xShape[3]!], [this.id(dy), dx.storage as number], groups1d(dx.size));
     return dx;
+  }
+
+  // --- channel blocks -----------------------------------------------------------------------------------------
+
+  private copyChannels(c: ChannelCopy, src: Tensor, dst: Tensor): void {
+    const n = c.N * c.count * c.HW;
+    this.run(
+      'copy_channels',
+      [n, c.HW, c.count, c.srcC, c.srcStart, c.dstC, c.dstStart],
+      [this.id(src), dst.storage as number],
+      groups1d(n),
+    );
+  }
+
+  concatChannels(xs: readonly Tensor[]): Tensor {
+    const { shape, copies } = concatPlan(xs);
+    const y = this.alloc(shape);
+    copies.forEach((c, i) => this.copyChannels(c, xs[i]!, y));
+    return y;
+  }
+
+  sliceChannels(x: Tensor, start: number, count: number): Tensor {
+    const { shape, copy } = slicePlan(x, start, count);
+    const y = this.alloc(shape);
+    this.copyChannels(copy, x, y);
+    return y;
   }
 
   // --- dense and loss ---------------------------------------------------------------------------------------

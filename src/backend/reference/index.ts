@@ -9,13 +9,16 @@ import {
   checkFills,
   checkLabels,
   checkSameShape,
+  concatPlan,
   convGeometry,
   matmulDims,
   maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
+  slicePlan,
 } from '../shapes.js';
 import { bnBackward, bnBackwardTangent, bnForward, bnStatistics, savedOnHost } from '../batch_norm_host.js';
+import { copyChannels } from './channels.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
@@ -224,6 +227,20 @@ export class ReferenceBackend implements Backend {
     const dx = this.make(xShape, dy.dtype);
     globalAvgPoolGrad(N * C, H * W, this.arr(dy), this.arr(dx));
     return dx;
+  }
+
+  concatChannels(xs: readonly Tensor[]): Tensor {
+    const { shape, copies } = concatPlan(xs);
+    const out = this.make(shape, xs[0]!.dtype);
+    copies.forEach((c, i) => copyChannels(c, this.arr(xs[i]!), this.arr(out)));
+    return out;
+  }
+
+  sliceChannels(x: Tensor, start: number, count: number): Tensor {
+    const { shape, copy } = slicePlan(x, start, count);
+    const out = this.make(shape, x.dtype);
+    copyChannels(copy, this.arr(x), this.arr(out));
+    return out;
   }
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {

@@ -15,12 +15,15 @@ import {
   checkFills,
   checkLabels,
   checkSameShape,
+  concatPlan,
   convGeometry,
   f32Data,
   matmulDims,
   maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
+  slicePlan,
+  type ChannelCopy,
   type ConvGeometry,
   type PoolGeometry,
 } from '../shapes.js';
@@ -375,6 +378,42 @@ export class WasmBackend implements Backend {
     const dx = this.alloc(xShape);
     this.k.global_avg_pool_grad(this.ptr(dy), dx.storage as number, H * W, 0, N * C);
     return dx;
+  }
+
+  // --- channel blocks ------------------------------------------------------------------------------------
+
+  /** One run of channels copied per sample, the samples split across threads when there is enough to copy. */
+  private copyChannels(c: ChannelCopy, src: Tensor, dst: Tensor): void {
+    const big = c.N * c.count * c.HW >= PARALLEL_MIN;
+    this.run(
+      'copy_channels',
+      splitRange(c.N, big ? this.threads : 1).map(([n0, n1]) => [
+        this.ptr(src),
+        c.srcC,
+        c.srcStart,
+        dst.storage as number,
+        c.dstC,
+        c.dstStart,
+        c.count,
+        c.HW,
+        n0,
+        n1,
+      ]),
+    );
+  }
+
+  concatChannels(xs: readonly Tensor[]): Tensor {
+    const { shape, copies } = concatPlan(xs);
+    const y = this.alloc(shape);
+    copies.forEach((c, i) => this.copyChannels(c, xs[i]!, y));
+    return y;
+  }
+
+  sliceChannels(x: Tensor, start: number, count: number): Tensor {
+    const { shape, copy } = slicePlan(x, start, count);
+    const y = this.alloc(shape);
+    this.copyChannels(copy, x, y);
+    return y;
   }
 
   // --- dense and loss ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ export interface KernelExports {
   max_pool2d_grad(x: P, dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
+  copy_channels(src: P, srcC: number, srcStart: number, dst: P, dstC: number, dstStart: number, count: number, HW: number, n0: number, n1: number): void; // assembly/channels.ts
   bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void; // assembly/batch_norm.ts
   bn_forward(x: P, y: P, N: number, C: number, HW: number, perSample: number, mean: P, invstd: P, gamma: P, beta: P): void; // assembly/batch_norm.ts
   bn_backward(dy: P, x: P, dx: P, N: number, C: number, HW: number, perSample: number, statsFromInput: number, mean: P, invstd: P, gamma: P, dgamma: P, dbeta: P): void; // assembly/batch_norm.ts
@@ -53,6 +54,7 @@ export const KERNEL_EXPORTS = [
   'max_pool2d_grad',
   'global_avg_pool',
   'global_avg_pool_grad',
+  'copy_channels',
   'bn_stats',
   'bn_forward',
   'bn_backward',
@@ -83,6 +85,7 @@ export const WORKER_KERNELS = [
   'max_pool2d_grad',
   'global_avg_pool',
   'global_avg_pool_grad',
+  'copy_channels',
   'bn_stats',
   'bn_forward',
   'bn_backward',

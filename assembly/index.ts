@@ -3,7 +3,8 @@
 export { gemm } from './gemm';
 export { transpose, relu, relu_grad, add, scale, sum, add_row_vector, sum_rows, outer_per_sample } from './elementwise';
 export { conv2d_forward, conv2d_grad_input, conv2d_grad_weight } from './conv';
-export { avg_pool2d, avg_pool2d_grad, global_avg_pool, global_avg_pool_grad } from './pooling';
+export { avg_pool2d, avg_pool2d_grad, max_pool2d, max_pool2d_grad, global_avg_pool, global_avg_pool_grad } from './pooling';
+export { copy_channels } from './channels';
 export { bn_stats, bn_forward, bn_backward } from './batch_norm';
 export { softmax_ce, softmax_ce_grad } from './loss';
 export { sign_sum, signs_i8, class_gram } from './reduce';

@@ -1,4 +1,5 @@
-// Average pooling (count_include_pad = false) and global average pooling over planes [p0, p1); plane = one (n,c).
+// Average pooling (count_include_pad = false), max pooling and global average pooling over planes [p0, p1);
+// plane = one (n,c).
 
 @inline function imax(a: i32, b: i32): i32 { return a > b ? a : b; }
 @inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
@@ -121,6 +122,116 @@ export function avg_pool2d_grad(
             store<f32>(p, load<f32>(p) + g);
           }
         }
+      }
+      yr += <usize>Wo << 2;
+    }
+  }
+}
+
+/**
+ * The argmax of the window rows [h0, h1) × columns [w0, w1) of plane xq, as an offset h·W + w: PyTorch's rule
+ * `v > max || isNaN(v)` in row-major order from the first cell (first maximum wins; a NaN wins, the last one).
+ */
+@inline function argmax(xq: usize, W: i32, h0: i32, h1: i32, w0: i32, w1: i32): i32 {
+  let at = h0 * W + w0;
+  let m = load<f32>(xq + (<usize>at << 2));
+  for (let h = h0; h < h1; h++) {
+    for (let w = w0; w < w1; w++) {
+      const v = load<f32>(xq + (<usize>(h * W + w) << 2));
+      if (v > m || v != v) { m = v; at = h * W + w; }
+    }
+  }
+  return at;
+}
+
+/**
+ * The argmaxes (offsets h·W + w) of four stride-1 windows side by side, columns [ws, ws + k) + lane, rows
+ * [h0, h1), the same rule lane by lane: the masks pick the new cell where it is greater or NaN.
+ */
+@inline function argmax4(xq: usize, W: i32, h0: i32, h1: i32, ws: i32, k: i32): v128 {
+  const lane = i32x4(0, 1, 2, 3);
+  let at = i32x4.add(i32x4.splat(h0 * W + ws), lane);
+  let m = v128.load(xq + (<usize>(h0 * W + ws) << 2));
+  for (let h = h0; h < h1; h++) {
+    for (let dw = 0; dw < k; dw++) {
+      const c = h * W + ws + dw;
+      const v = v128.load(xq + (<usize>c << 2));
+      const take = v128.or(f32x4.gt(v, m), f32x4.ne(v, v));
+      m = v128.bitselect(v, m, take);
+      at = v128.bitselect(i32x4.add(i32x4.splat(c), lane), at, take);
+    }
+  }
+  return at;
+}
+
+/**
+ * y = v at each window's argmax in x (v = x: the max pool; v a tangent of x: its JVP). Stride 1 (the 3×3
+ * "same" pool) takes four interior outputs per step; other strides go one output at a time.
+ */
+export function max_pool2d(
+  x: usize, v: usize, y: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32,
+): void {
+  const xsz = <usize>(H * W) << 2, ysz = <usize>(Ho * Wo) << 2;
+  const owA = fullLo(stride, pad, Wo), owB = fullHi(W, k, stride, pad, Wo, owA);
+  for (let q = p0; q < p1; q++) {
+    const xq = x + <usize>q * xsz, vq = v + <usize>q * xsz;
+    let yr = y + <usize>q * ysz;
+    for (let oh = 0; oh < Ho; oh++) {
+      const hs = oh * stride - pad, h0 = imax(hs, 0), h1 = imin(hs + k, H);
+      let ow = 0;
+      for (; ow < Wo; ow++) {
+        if (ow == owA && stride == 1) {
+          for (; ow + 4 <= owB; ow += 4) {
+            const at = argmax4(xq, W, h0, h1, ow - pad, k);
+            const o = yr + (<usize>ow << 2);
+            store<f32>(o, load<f32>(vq + (<usize>i32x4.extract_lane(at, 0) << 2)));
+            store<f32>(o + 4, load<f32>(vq + (<usize>i32x4.extract_lane(at, 1) << 2)));
+            store<f32>(o + 8, load<f32>(vq + (<usize>i32x4.extract_lane(at, 2) << 2)));
+            store<f32>(o + 12, load<f32>(vq + (<usize>i32x4.extract_lane(at, 3) << 2)));
+          }
+          if (ow >= Wo) break;
+        }
+        const ws = ow * stride - pad;
+        const at = argmax(xq, W, h0, h1, imax(ws, 0), imin(ws + k, W));
+        store<f32>(yr + (<usize>ow << 2), load<f32>(vq + (<usize>at << 2)));
+      }
+      yr += <usize>Wo << 2;
+    }
+  }
+}
+
+/** dx = each dy added at its window's argmax in x, outputs in row-major order (as the reference adds them). */
+export function max_pool2d_grad(
+  x: usize, dy: usize, dx: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32,
+): void {
+  const xsz = <usize>(H * W) << 2, ysz = <usize>(Ho * Wo) << 2;
+  const owA = fullLo(stride, pad, Wo), owB = fullHi(W, k, stride, pad, Wo, owA);
+  for (let q = p0; q < p1; q++) {
+    const xq = x + <usize>q * xsz, dq = dx + <usize>q * xsz;
+    memory.fill(dq, 0, xsz);
+    let yr = dy + <usize>q * ysz;
+    for (let oh = 0; oh < Ho; oh++) {
+      const hs = oh * stride - pad, h0 = imax(hs, 0), h1 = imin(hs + k, H);
+      let ow = 0;
+      for (; ow < Wo; ow++) {
+        if (ow == owA && stride == 1) {
+          for (; ow + 4 <= owB; ow += 4) {
+            const at = argmax4(xq, W, h0, h1, ow - pad, k);
+            const g = yr + (<usize>ow << 2);
+            let p = dq + (<usize>i32x4.extract_lane(at, 0) << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(g));
+            p = dq + (<usize>i32x4.extract_lane(at, 1) << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(g + 4));
+            p = dq + (<usize>i32x4.extract_lane(at, 2) << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(g + 8));
+            p = dq + (<usize>i32x4.extract_lane(at, 3) << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(g + 12));
+          }
+          if (ow >= Wo) break;
+        }
+        const ws = ow * stride - pad;
+        const p = dq + (<usize>argmax(xq, W, h0, h1, imax(ws, 0), imin(ws + k, W)) << 2);
+        store<f32>(p, load<f32>(p) + load<f32>(yr + (<usize>ow << 2)));
       }
       yr += <usize>Wo << 2;
     }

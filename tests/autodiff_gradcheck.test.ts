@@ -11,13 +11,16 @@ import {
   avgPool2d,
   batchNorm,
   channelBias,
+  concatChannels,
   conv2d,
   crossEntropy,
   globalAvgPool,
   linear,
+  maxPool2d,
   ops,
   relu,
   scale,
+  sliceChannels,
   sum,
   zero,
   type BatchNormBuffers,
@@ -97,6 +100,33 @@ function naiveAvgPool(x: Float64Array, xs: number[], p: Pool2dParams): Float64Ar
         y[(q * Ho + oh) * Wo + ow] = s / cnt;
       }
   return y;
+}
+
+/** Max pooling the plain way: pad the plane with −∞, then take the largest of every full k×k window. */
+function naiveMaxPool(x: Float64Array, xs: number[], p: Pool2dParams): Float64Array {
+  const [N, C, H, W] = xs as [number, number, number, number];
+  const Hp = H + 2 * p.padding,
+    Wp = W + 2 * p.padding;
+  const Ho = Math.floor((Hp - p.kernel) / p.stride) + 1,
+    Wo = Math.floor((Wp - p.kernel) / p.stride) + 1;
+  const y = new Float64Array(N * C * Ho * Wo);
+  for (let q = 0; q < N * C; q++) {
+    const padded = new Float64Array(Hp * Wp).fill(-Infinity);
+    for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) padded[(h + p.padding) * Wp + w + p.padding] = x[(q * H + h) * W + w]!;
+    for (let oh = 0; oh < Ho; oh++)
+      for (let ow = 0; ow < Wo; ow++) {
+        let m = -Infinity;
+        for (let i = 0; i < p.kernel; i++)
+          for (let j = 0; j < p.kernel; j++) m = Math.max(m, padded[(oh * p.stride + i) * Wp + ow * p.stride + j]!);
+        y[(q * Ho + oh) * Wo + ow] = m;
+      }
+  }
+  return y;
+}
+
+/** n distinct values 0.01 apart in random order: no ties, and no ε-perturbation can change an argmax. */
+function distinct(rng: Random, n: number): Float64Array {
+  return Float64Array.from(rng.sample(n, n), (v) => (v - n / 2) * 0.01);
 }
 
 test('gradcheck itself rejects a VJP that is off by 1%', () => {
@@ -192,6 +222,22 @@ const gradCases: Record<OpName, GradCase[]> = {
     f: (t, [x]) => avgPool2d(t, x!, c.p),
     options: { maxChecks: 80 },
   })),
+  maxPool2d: [
+    ...poolCases.map((c): GradCase => ({
+      label: `x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding} (distinct values)`,
+      inputs: (rng) => [{ name: 'x', shape: c.x, data: distinct(rng, size(c.x)) }],
+      f: (t, [x]) => maxPool2d(t, x!, c.p),
+      options: { maxChecks: 200 },
+      // the cells no window picked (the plane's minimum, at least) get exactly 0
+      then: (r) => assert.ok(r.analytic[0]!.includes(0), 'some cell is no window’s argmax'),
+    })),
+    {
+      label: 'after a conv, before a relu (the NB101 max-pool branch)',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 5, 5]), input(rng, 'w', [3, 2, 1, 1])],
+      f: (t, [x, w]) => maxPool2d(t, relu(t, conv2d(t, x!, w!, { stride: 1, padding: 0 })), { kernel: 3, stride: 1, padding: 1 }),
+      options: { maxChecks: 60 },
+    },
+  ],
   batchNorm: [
     ...(['batch', 'sample', 'running'] as BatchNormMode[]).flatMap((mode) => [bnCase(mode, [3, 2, 3, 4]), bnCase(mode, [2, 3, 5, 3])]),
     bnCase('batch', [5, 3]), // [N,C]: no spatial axes
@@ -214,6 +260,32 @@ const gradCases: Record<OpName, GradCase[]> = {
       inputs: (rng) => [input(rng, 'x', [2, 2, 4, 4]), input(rng, 'w', [3, 2, 3, 3]), input(rng, 'b', [3])],
       f: (t, [x, w, b]) => channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!),
       options: { maxChecks: 40 },
+    },
+  ],
+  concatChannels: [
+    {
+      label: 'x[2,1,3,5] x[2,3,3,5] x[2,2,3,5]: each input’s dx',
+      inputs: (rng) => [input(rng, 'a', [2, 1, 3, 5]), input(rng, 'b', [2, 3, 3, 5]), input(rng, 'c', [2, 2, 3, 5])],
+      f: (t, [a, b, c]) => concatChannels(t, [a!, b!, c!]),
+      options: { maxChecks: 90 },
+    },
+    {
+      label: 'one input: a copy',
+      inputs: (rng) => [input(rng, 'a', [1, 3, 2, 3])],
+      f: (t, [a]) => concatChannels(t, [a!]),
+    },
+    {
+      label: '[a, b, a] with b constant: a gets both its slices, b nothing',
+      inputs: (rng) => [input(rng, 'a', [2, 2, 3, 3]), input(rng, 'b', [2, 1, 3, 3], { check: false })],
+      f: (t, [a, b]) => concatChannels(t, [a!, b!, a!]),
+      then: (r) => assert.not.ok(r.grads.has(r.tensors[1]!), 'no gradient for the unwatched input'),
+    },
+    {
+      label: 'of a conv and a max pool (an NB101 output vertex)',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 4, 5]), input(rng, 'w', [3, 2, 3, 3])],
+      f: (t, [x, w]) =>
+        concatChannels(t, [conv2d(t, x!, w!, { stride: 1, padding: 1 }), maxPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })]),
+      options: { maxChecks: 60 },
     },
   ],
   conv2d: [
@@ -260,6 +332,25 @@ const gradCases: Record<OpName, GradCase[]> = {
     },
   ],
   scale: [{ label: 's = −2.5', inputs: (rng) => [input(rng, 'x', [3, 4])], f: (t, [x]) => scale(t, x!, -2.5) }],
+  sliceChannels: [
+    ...[
+      [1, 3],
+      [0, 2],
+      [3, 2],
+      [0, 5],
+    ].map(([start, count]): GradCase => ({
+      label: `x[2,5,3,3] channels [${start!}, ${start! + count!})`,
+      inputs: (rng) => [input(rng, 'x', [2, 5, 3, 3])],
+      f: (t, [x]) => sliceChannels(t, x!, start!, count!),
+      options: { maxChecks: 90 },
+    })),
+    {
+      label: 'two slices of one tensor, concatenated the other way round (their dx add up)',
+      inputs: (rng) => [input(rng, 'x', [2, 4, 3, 5])],
+      f: (t, [x]) => concatChannels(t, [sliceChannels(t, x!, 2, 2), sliceChannels(t, x!, 0, 3)]),
+      options: { maxChecks: 120 },
+    },
+  ],
   sum: [{ label: 'x[2,3,4]', inputs: (rng) => [input(rng, 'x', [2, 3, 4])], f: (t, [x]) => sum(t, x!) }],
   // zero's VJP is 0: the finite differences are exactly 0 too, and nothing upstream gets a gradient entry.
   zero: [
@@ -389,6 +480,122 @@ test('avg_pool2d 3x3 pad 1: corner divides by 4, edge by 6, interior by 9', () =
   const xw = tape.watch(backend.fromHost(new Float64Array(25), [1, 1, 5, 5]));
   const g = host(tape.backward(sum(tape, avgPool2d(tape, xw, { kernel: 3, stride: 1, padding: 1 }))).get(xw)!);
   assert.ok(Math.abs(g[0]! - (1 / 4 + 2 / 6 + 1 / 9)) < 1e-15, `corner gradient ${g[0]}`);
+});
+
+for (const c of poolCases) {
+  const label = `max_pool2d x[${c.x}] k${c.p.kernel} s${c.p.stride} p${c.p.padding}`;
+  test(`${label}: forward equals direct pooling over a −∞-padded plane`, () => {
+    const inp = input(new Random(8), 'x', c.x);
+    close(host(maxPool2d(new Tape(backend), backend.fromHost(inp.data, c.x), c.p)), naiveMaxPool(inp.data, c.x, c.p), 0, label);
+  });
+}
+
+/** y = maxPool2d(x) and dx for the seed dy, on the reference backend. */
+function maxPoolWithGrad(x: number[], shape: number[], p: Pool2dParams, dy: number[]): { y: number[]; dx: number[] } {
+  const tape = new Tape(backend);
+  const xt = tape.watch(backend.fromHost(Float64Array.from(x), shape));
+  const y = maxPool2d(tape, xt, p);
+  const dx = tape.backward(y, { seed: backend.fromHost(Float64Array.from(dy), y.shape) }).get(xt)!;
+  return { y: [...backend.toHost(y)], dx: [...backend.toHost(dx)] };
+}
+
+test('max_pool2d 2x2 stride 2 on a 4x4 plane: known argmaxes, ties to the first in row-major order', () => {
+  // windows: {1,3,5,0} → 5 at (1,0); {2,2,2,1} a tie → (0,2); {−1,−2,−3,−4} → (2,0); {7,7,7,0} a tie → (2,2)
+  const x = [1, 3, 2, 2, 5, 0, 2, 1, -1, -2, 7, 7, -3, -4, 7, 0];
+  const { y, dx } = maxPoolWithGrad(x, [1, 1, 4, 4], { kernel: 2, stride: 2, padding: 0 }, [10, 20, 30, 40]);
+  assert.equal(y, [5, 2, -1, 7]);
+  assert.equal(dx, [0, 0, 20, 0, 10, 0, 0, 0, 30, 0, 40, 0, 0, 0, 0, 0]);
+});
+
+test('max_pool2d 3x3 stride 1 pad 1: −∞ padding (negative planes keep their values), ties to the window’s first cell', () => {
+  // x = −1, −2, …, −16: every window's maximum is its first real cell, (max(oh−1, 0), max(ow−1, 0)); zero
+  // padding would give 0 along the border instead. A constant plane ties everywhere: the same cells win.
+  const counts = [4, 2, 2, 0, 2, 1, 1, 0, 2, 1, 1, 0, 0, 0, 0, 0]; // windows whose first real cell each cell is
+  const p = { kernel: 3, stride: 1, padding: 1 };
+  const ones = new Array(16).fill(1);
+  const descending = maxPoolWithGrad(
+    Array.from({ length: 16 }, (_, i) => -(i + 1)),
+    [1, 1, 4, 4],
+    p,
+    ones,
+  );
+  assert.equal(
+    descending.y,
+    Array.from({ length: 16 }, (_, o) => -(Math.max(Math.floor(o / 4) - 1, 0) * 4 + Math.max((o % 4) - 1, 0) + 1)),
+  );
+  assert.equal(descending.dx, counts);
+  const constant = maxPoolWithGrad(new Array(16).fill(-2.5), [1, 1, 4, 4], p, ones);
+  assert.equal(constant.y, new Array(16).fill(-2.5));
+  assert.equal(constant.dx, counts);
+});
+
+test('max_pool2d: a NaN wins its windows (the last NaN of a window, as PyTorch), and its gradient goes there', () => {
+  // PyTorch 1.13 CPU on this input (2x2 stride 1): y = [nan, nan, nan, 7], x.grad = [0, 20, 0, 40, 0, 0, 0, 0, 40]
+  const { y, dx } = maxPoolWithGrad([1, NaN, 3, NaN, 0, 2, 5, 6, 7], [1, 1, 3, 3], { kernel: 2, stride: 1, padding: 0 }, [10, 20, 30, 40]);
+  assert.equal(y, [NaN, NaN, NaN, 7]);
+  assert.equal(dx, [0, 20, 0, 40, 0, 0, 0, 0, 40]);
+});
+
+test('max_pool2d: bad geometry is named', () => {
+  const x = backend.fromHost(new Float64Array(2 * 3 * 3), [1, 2, 3, 3]);
+  assert.throws(
+    () => maxPool2d(new Tape(backend), x, { kernel: 2, stride: 1, padding: 2 }),
+    /padding 2 must be an integer in \[0, kernel\/2\]/,
+  );
+  assert.throws(
+    () => maxPool2d(new Tape(backend), x, { kernel: 3, stride: 0, padding: 1 }),
+    /kernel 3 and stride 0 must be positive integers/,
+  );
+  assert.throws(
+    () => maxPool2d(new Tape(backend), x, { kernel: 5, stride: 1, padding: 0 }),
+    /max_pool2d: output would be empty for input 3x3/,
+  );
+  assert.throws(
+    () => backend.maxPool2dGrad(backend.fromHost(new Float64Array(4), [1, 1, 2, 2]), x, { kernel: 2, stride: 1, padding: 0 }),
+    /dy \[1,1,2,2\] is not the output shape \[1,2,2,2\]/,
+  );
+});
+
+test('concat_channels / slice_channels: known values, and slice’s dx is dy between zeros', () => {
+  const a = backend.fromHost(Float64Array.of(1, 2, 3, 4), [2, 1, 1, 2]);
+  const b = backend.fromHost(Float64Array.of(5, 6, 7, 8, 9, 10, 11, 12), [2, 2, 1, 2]);
+  const tape = new Tape(backend);
+  const [aw, bw] = [tape.watch(a), tape.watch(b)];
+  const y = concatChannels(tape, [aw, bw]);
+  assert.equal(y.shape, [2, 3, 1, 2]);
+  assert.equal([...host(y)], [1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12]);
+  const s = sliceChannels(tape, y, 1, 1);
+  assert.equal(s.shape, [2, 1, 1, 2]);
+  assert.equal([...host(s)], [5, 6, 9, 10]);
+  // Σ R ⊙ s: R lands on b's first channel; a and b's second channel get exact zeros
+  const g = tape.backward(s, { seed: backend.fromHost(Float64Array.of(-1, -2, -3, -4), [2, 1, 1, 2]) });
+  assert.equal([...host(g.get(aw)!)], [0, 0, 0, 0]);
+  assert.equal([...host(g.get(bw)!)], [-1, -2, 0, 0, -3, -4, 0, 0]);
+  const t2 = new Tape(backend);
+  const xw = t2.watch(backend.fromHost(new Float64Array(8), [1, 4, 1, 2]));
+  const dx = t2.backward(sliceChannels(t2, xw, 1, 2), { seed: backend.fromHost(Float64Array.of(1, 2, 3, 4), [1, 2, 1, 2]) }).get(xw)!;
+  assert.equal([...host(dx)], [0, 0, 1, 2, 3, 4, 0, 0]);
+});
+
+test('concat_channels / slice_channels: bad shapes are named', () => {
+  const x = (shape: number[]) => backend.fromHost(new Float64Array(size(shape)), shape);
+  const tape = new Tape(backend);
+  assert.throws(() => concatChannels(tape, []), /concat_channels: no inputs/);
+  assert.throws(
+    () => concatChannels(tape, [x([2, 1, 3, 3]), x([2, 2, 3, 4])]),
+    /concat_channels: input 1 is \[2,2,3,4\], input 0 \[2,1,3,3\]: N, H and W must agree/,
+  );
+  assert.throws(() => concatChannels(tape, [x([2, 1, 3, 3]), x([2, 3])]), /input 1 is \[2,3\], not \[N,C,H,W\]/);
+  assert.throws(
+    () => concatChannels(tape, [x([1, 1, 2, 2]), backend.fromHost(new Float32Array(4), [1, 1, 2, 2])]),
+    /concat_channels: input 1 is f32, input 0 f64/,
+  );
+  assert.throws(
+    () => sliceChannels(tape, x([2, 4, 3, 3]), 3, 2),
+    /slice_channels: channels \[3, 5\) are not a non-empty range inside the 4 of \[2,4,3,3\]/,
+  );
+  assert.throws(() => sliceChannels(tape, x([2, 4, 3, 3]), 1, 0), /channels \[1, 1\)/);
+  assert.throws(() => sliceChannels(tape, x([2, 4, 3, 3]), -1, 2), /channels \[-1, 1\)/);
 });
 
 test('add: an input used twice gets dy twice', () => {

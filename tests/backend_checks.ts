@@ -31,6 +31,14 @@ export function close(b: Backend, got: Tensor, want: Tensor, what: string, tol =
   assert.ok(err / scale <= tol, `${what}: relative error ${(err / scale).toExponential(2)} > ${tol}`);
 }
 
+/** Bit for bit (NaN equals NaN): for kernels that only select and copy, or add in the reference's order. */
+export function same(b: Backend, got: Tensor, want: Tensor, what: string): void {
+  assert.equal([...got.shape], [...want.shape], `${what}: shape`);
+  const g = b.toHost(got),
+    w = ref.toHost(want);
+  for (let i = 0; i < w.length; i++) assert.ok(Object.is(g[i], w[i]), `${what}[${i}]: ${g[i]} vs the reference's ${w[i]}`);
+}
+
 export interface ConvCase {
   N: number;
   Ci: number;
@@ -114,6 +122,7 @@ export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): voi
         tol,
       );
     }
+    checkMaxPool(b, shape);
     close(b, b.globalAvgPool(x), ref.globalAvgPool(xr), 'global avg pool', tol);
     const gp = rand(N * C);
     close(b, b.globalAvgPoolGrad(t(b, [N, C], gp), shape), ref.globalAvgPoolGrad(t(ref, [N, C], gp), shape), 'global avg pool grad', tol);
@@ -160,6 +169,67 @@ export function checkMaps(b: Backend, shape: readonly number[], tol = 1e-5): voi
         const want = ref.batchNormBackwardTangent(yr, tdy ? t(ref, shape, td) : null, tx ? t(ref, shape, ud) : null, bnr);
         close(b, got, want, `bn backward tangent ${grouping} fromInput=${fromInput} tdy=${tdy} tx=${tx}`, tol * 10);
       }
+    }
+  }
+}
+
+/**
+ * Max pooling, its tangent (values gathered at x's argmaxes) and its gradient, bit for bit: on random values,
+ * and on values rounded to a few levels (ties everywhere) with NaN and ±Inf sprinkled in.
+ */
+export function checkMaxPool(b: Backend, shape: readonly number[]): void {
+  const size = shape.reduce((a, c) => a * c, 1);
+  const tied = Float32Array.from(rand(size), (v, i) =>
+    i % 23 === 5 ? NaN : i % 29 === 3 ? Infinity : i % 31 === 7 ? -Infinity : Math.round(v * 2),
+  );
+  for (const [kind, xd] of [
+    ['random', rand(size)],
+    ['tied, NaN, ±Inf', tied],
+  ] as const) {
+    const td = rand(size);
+    const x = t(b, shape, xd),
+      xr = t(ref, shape, xd);
+    for (const pool of [
+      { kernel: 3, stride: 1, padding: 1 },
+      { kernel: 2, stride: 2, padding: 0 },
+      { kernel: 3, stride: 2, padding: 1 },
+    ]) {
+      const what = `max_pool2d ${JSON.stringify(pool)} ${kind} ${shape}`;
+      const out = ref.maxPool2d(xr, pool);
+      same(b, b.maxPool2d(x, pool), out, what);
+      same(b, b.maxPool2d(x, pool, t(b, shape, td)), ref.maxPool2d(xr, pool, t(ref, shape, td)), `${what} tangent`);
+      const g = rand(out.size);
+      same(b, b.maxPool2dGrad(t(b, [...out.shape], g), x, pool), ref.maxPool2dGrad(t(ref, [...out.shape], g), xr, pool), `${what} grad`);
+    }
+  }
+}
+
+/**
+ * Channel concat and slice, bit for bit: odd spatial sizes, batch 1, channel counts not divisible by 4, and a
+ * block big enough (64 Ki values) for the WASM backend to split it across threads.
+ */
+export function checkChannels(b: Backend): void {
+  for (const [N, H, W, Cs] of [
+    [3, 5, 7, [1, 3, 4]],
+    [1, 3, 3, [2, 5]],
+    [4, 32, 32, [16, 3]],
+  ] as const) {
+    const datas = Cs.map((C) => rand(N * C * H * W));
+    const xs = Cs.map((C, i) => t(b, [N, C, H, W], datas[i])),
+      xr = Cs.map((C, i) => t(ref, [N, C, H, W], datas[i]));
+    const what = `N ${N}, ${H}x${W}, channels ${Cs}`;
+    same(b, b.concatChannels(xs), ref.concatChannels(xr), `concat ${what}`);
+    same(b, b.concatChannels([xs[0]!]), xr[0]!, `concat of one ${what}`);
+    const total = Cs.reduce((a, c) => a + c, 0);
+    const y = b.concatChannels(xs),
+      yr = ref.concatChannels(xr);
+    for (const [start, count] of [
+      [0, 1],
+      [1, total - 1],
+      [total - 2, 2],
+      [Cs[0]!, Cs[1]!],
+    ] as const) {
+      same(b, b.sliceChannels(y, start, count), ref.sliceChannels(yr, start, count), `slice [${start}, ${start + count}) of ${what}`);
     }
   }
 }

@@ -11,13 +11,16 @@ import {
   avgPool2d,
   batchNorm,
   channelBias,
+  concatChannels,
   conv2d,
   crossEntropy,
   globalAvgPool,
   linear,
+  maxPool2d,
   ops,
   relu,
   scale,
+  sliceChannels,
   sum,
   zero,
   type BatchNormBuffers,
@@ -145,6 +148,24 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       f: (t, [x]) => ce(t, avgPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })),
     },
   ],
+  // Piecewise linear: H·v comes from CE alone, through the same argmaxes (random x: no ties within ε).
+  maxPool2d: [
+    {
+      label: 'CE(gap(max pool 3x3 s1 p1)), odd sizes',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 7])],
+      f: (t, [x]) => ce(t, maxPool2d(t, x!, { kernel: 3, stride: 1, padding: 1 })),
+    },
+    {
+      label: 'CE(gap(max pool 2x2 s2)), odd sizes',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 7])],
+      f: (t, [x]) => ce(t, maxPool2d(t, x!, { kernel: 2, stride: 2, padding: 0 })),
+    },
+    {
+      label: 'CE(gap(max pool(conv(x, w)))): H·v of x and w',
+      inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3])],
+      f: (t, [x, w]) => ce(t, maxPool2d(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), { kernel: 3, stride: 1, padding: 1 })),
+    },
+  ],
   // γ and β carry no direction (batch_norm's jvp refuses them). A relu before the gap: in sample mode
   // gap(bn(x)) = β exactly, whose Hessian is 0.
   batchNorm: (['batch', 'sample', 'running'] as BatchNormMode[]).map((mode) => ({
@@ -167,6 +188,19 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       label: 'CE(gap(conv(x, w) + b))',
       inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3]), arr(r, 'b', [4], true)],
       f: (t, [x, w, b]) => ce(t, channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!)),
+    },
+  ],
+  // Linear: H·v comes from CE; a constant input's tangent is a zero block of the concat's tangent.
+  concatChannels: [
+    {
+      label: 'CE(gap(concat(a, b, c)))',
+      inputs: (r) => [arr(r, 'a', [3, 1, 2, 3]), arr(r, 'b', [3, 3, 2, 3]), arr(r, 'c', [3, 2, 2, 3])],
+      f: (t, [a, b, c]) => ce(t, concatChannels(t, [a!, b!, c!])),
+    },
+    {
+      label: 'CE(gap(concat(a, b constant, relu(conv(a, w)))))',
+      inputs: (r) => [arr(r, 'a', [3, 2, 3, 3]), arr(r, 'b', [3, 2, 3, 3], true), arr(r, 'w', [2, 2, 3, 3])],
+      f: (t, [a, b, w]) => ce(t, concatChannels(t, [a!, b!, relu(t, conv2d(t, a!, w!, { stride: 1, padding: 1 }))])),
     },
   ],
   conv2d: [
@@ -196,6 +230,24 @@ const hvpCases: Record<OpName, HvpCase[]> = {
   ],
   relu: [{ label: 'CE(gap(relu(x)))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, relu(t, x!)) }],
   scale: [{ label: 'CE(−2.5·z)', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => ce(t, scale(t, z!, -2.5)) }],
+  sliceChannels: [
+    {
+      label: 'CE(gap(slice 1..4 of x))',
+      inputs: (r) => [arr(r, 'x', [3, 6, 2, 3])],
+      f: (t, [x]) => ce(t, sliceChannels(t, x!, 1, 3)),
+    },
+    {
+      label: 'CE(gap(concat(slice(conv(x, w)), max pool(slice(conv(x, w))))))',
+      inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [5, 2, 3, 3])],
+      f: (t, [x, w]) => {
+        const h = conv2d(t, x!, w!, { stride: 1, padding: 1 });
+        return ce(
+          t,
+          concatChannels(t, [sliceChannels(t, h, 0, 2), maxPool2d(t, sliceChannels(t, h, 2, 3), { kernel: 3, stride: 1, padding: 1 })]),
+        );
+      },
+    },
+  ],
   // sum's output is a scalar, which no op here consumes nonlinearly: its H·v term is 0 beside CE's.
   sum: [
     { label: 'CE(z) + 0.1·Σz', inputs: (r) => [arr(r, 'logits', [3, 4])], f: (t, [z]) => add(t, ce(t, z!), scale(t, sum(t, z!), 0.1)) },

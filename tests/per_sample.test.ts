@@ -6,7 +6,19 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Tape, crossEntropy, type Tensor } from '../src/autodiff/index.js';
+import {
+  Tape,
+  concatChannels,
+  conv2d,
+  crossEntropy,
+  globalAvgPool,
+  linear,
+  maxPool2d,
+  relu,
+  sliceChannels,
+  type PerSampleSink,
+  type Tensor,
+} from '../src/autodiff/index.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import type { Batch } from '../src/data/batch.js';
 import { tensorToFloat64 } from '../src/io/safetensors.js';
@@ -118,6 +130,66 @@ test('per-sample sink: Σ_i per-sample weight gradients equal the ordinary summe
     const acc = new Float64Array(w.size);
     for (let i = 0; i < 4; i++) for (let k = 0; k < w.size; k++) acc[k]! += rows[i * w.size + k]!;
     assert.ok(maxNormErr(acc, summed) < 1e-13, `${w.name}: Σ per-sample vs summed`);
+  }
+});
+
+test('per-sample sink through max pools, channel slices and a concat (no weights of their own): each sample’s own gradients', () => {
+  const rng = new Random(25);
+  const normal = (n: number, scale = 1) => Float64Array.from({ length: n }, () => rng.normal() * scale);
+  const shapes: Record<string, number[]> = { w1: [4, 3, 3, 3], w2: [3, 2, 1, 1], lw: [5, 5], lb: [5] };
+  const values = Object.fromEntries(
+    Object.entries(shapes).map(([k, sh]) => [
+      k,
+      normal(
+        sh.reduce((a, b) => a * b, 1),
+        0.5,
+      ),
+    ]),
+  );
+  const B = 3,
+    labels = Int32Array.of(4, 0, 2),
+    x = normal(B * 3 * 8 * 8);
+  // relu(conv) → channels 0..2 through a 1×1 conv, channels 2..4 through a 3×3 max pool, concatenated, 2×2 max pool
+  const forward = (tape: Tape, xt: Tensor, w: Record<string, Tensor>) => {
+    const h = relu(tape, conv2d(tape, xt, w.w1!, { stride: 1, padding: 1 }));
+    const a = conv2d(tape, sliceChannels(tape, h, 0, 2), w.w2!, { stride: 1, padding: 0 });
+    const b = maxPool2d(tape, sliceChannels(tape, h, 2, 2), { kernel: 3, stride: 1, padding: 1 });
+    const p = maxPool2d(tape, concatChannels(tape, [b, a]), { kernel: 2, stride: 2, padding: 0 });
+    return linear(tape, globalAvgPool(tape, p), w.lw!, w.lb!);
+  };
+  const watched = (tape: Tape) =>
+    Object.fromEntries(Object.entries(shapes).map(([k, sh]) => [k, tape.watch(backend.fromHost(values[k]!, sh))]));
+  // the batched pass: CE summed over the batch, per-sample gradients of the weights handed to the sink
+  const tape = new Tape(backend);
+  const w = watched(tape);
+  const rows = new Map<string, Float64Array>();
+  const sink: PerSampleSink = {
+    wants: (t) => t === w.w1 || t === w.w2 || t === w.lw,
+    consume: (t, grads) => {
+      assert.is(grads.shape[0], B);
+      rows.set(
+        Object.keys(w).find((k) => w[k] === t)!,
+        Float64Array.from(backend.toHost(grads)),
+      );
+    },
+  };
+  const loss = crossEntropy(tape, forward(tape, backend.fromHost(x, [B, 3, 8, 8]), w), labels, 'sum');
+  tape.backward(loss, { perSample: sink });
+  assert.equal([...rows.keys()].sort(), ['lw', 'w1', 'w2']);
+  for (let i = 0; i < B; i++) {
+    const alone = new Tape(backend);
+    const wi = watched(alone);
+    const xi = backend.fromHost(x.slice(i * 192, (i + 1) * 192), [1, 3, 8, 8]);
+    const g = alone.backward(crossEntropy(alone, forward(alone, xi, wi), labels.subarray(i, i + 1), 'mean'));
+    for (const [k, r] of rows) {
+      const n = values[k]!.length;
+      const want = backend.toHost(g.get(wi[k]!)!);
+      assert.ok(
+        want.some((v) => v !== 0),
+        `${k} sample ${i}: a non-zero gradient`,
+      );
+      assert.ok(maxNormErr(r.subarray(i * n, (i + 1) * n), want) < 1e-12, `${k} sample ${i}: batched per-sample vs alone`);
+    }
   }
 });
 

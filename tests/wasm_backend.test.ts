@@ -16,6 +16,7 @@ import { loadWeights } from '../src/weights.js';
 import {
   CONV_CASES,
   MAP_SHAPES,
+  checkChannels,
   checkConv,
   checkDense,
   checkMaps,
@@ -48,6 +49,10 @@ test('element-wise, pooling, batch-norm, dense and loss kernels match the refere
     for (const shape of MAP_SHAPES) checkMaps(b, shape);
     checkDense(b);
   }
+});
+
+test('channel concat and slice kernels equal the reference bit for bit', () => {
+  for (const b of [one, two]) checkChannels(b);
 });
 
 test('per-sample reductions are exact: sign sums and class Grams', () => {

@@ -13,12 +13,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HostArray } from '../src/backend/tensor.js';
 import { bnBackward, bnForward, bnStatistics } from '../src/backend/batch_norm_host.js';
+import { copyChannels } from '../src/backend/reference/channels.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from '../src/backend/reference/conv2d.js';
 import { convGeometry, poolOutputSize } from '../src/backend/shapes.js';
 import { gemmNN } from '../src/backend/reference/gemm.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from '../src/backend/reference/loss.js';
-import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad } from '../src/backend/reference/pooling.js';
+import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, maxPool2d, maxPool2dGrad } from '../src/backend/reference/pooling.js';
 import { classGram, signSum, signsOf } from '../src/backend/reference/reduce.js';
 import { KERNEL_EXPORTS, type KernelExports } from '../src/backend/wasm/kernel_list.js';
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHA256 } from '../src/backend/wasm/kernels_wasm.js';
@@ -435,6 +436,66 @@ test('avg_pool2d / avg_pool2d_grad (count_include_pad = false) over plane ranges
     close(f32(py + p0 * ys * 4, (p1 - p0) * ys), y.subarray(p0 * ys), `${tag} forward`);
     close(f32(pdx + p0 * xs * 4, (p1 - p0) * xs), dx.subarray(p0 * xs), `${tag} grad`);
     if (p0 > 0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
+  }
+});
+
+test('max_pool2d (values gathered at x’s argmaxes) / max_pool2d_grad over plane ranges: bit for bit, ties and NaN included', () => {
+  for (const c of poolCases) {
+    for (const tied of [false, true]) {
+      resetHeap();
+      const p = { kernel: c.kernel, stride: c.stride, padding: c.padding };
+      const Ho = poolOutputSize(c.H, p),
+        Wo = poolOutputSize(c.W, p);
+      const xs = c.H * c.W,
+        ys = Ho * Wo;
+      // tied: three levels, so most windows tie, and a NaN in every 17 cells
+      const x = tied ? Float32Array.from(randn(c.planes * xs), (v, i) => (i % 17 === 4 ? NaN : Math.round(v))) : randn(c.planes * xs);
+      const v = randn(c.planes * xs),
+        dy = randn(c.planes * ys);
+      const p0 = c.planes > 2 ? 1 : 0,
+        p1 = c.planes;
+      const px = putF32(x),
+        pv = putF32(v),
+        pdy = putF32(dy),
+        py = allocF32(c.planes * ys, 5),
+        pyv = allocF32(c.planes * ys, 5),
+        pdx = allocF32(c.planes * xs, 5);
+      k.max_pool2d(px, px, py, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
+      k.max_pool2d(px, pv, pyv, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
+      k.max_pool2d_grad(px, pdy, pdx, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
+      const y = new Float32Array(c.planes * ys),
+        yv = new Float32Array(c.planes * ys),
+        dx = new Float32Array(c.planes * xs);
+      maxPool2d(c.planes, c.H, c.W, p, x, x, y);
+      maxPool2d(c.planes, c.H, c.W, p, x, v, yv);
+      maxPool2dGrad(c.planes, c.H, c.W, p, x, dy, dx);
+      const tag = `max pool ${c.H}x${c.W} k${c.kernel} s${c.stride} p${c.padding}${tied ? ' tied' : ''}`;
+      same(f32(py + p0 * ys * 4, (p1 - p0) * ys), y.subarray(p0 * ys), `${tag} forward`);
+      same(f32(pyv + p0 * ys * 4, (p1 - p0) * ys), yv.subarray(p0 * ys), `${tag} gathered values`);
+      same(f32(pdx + p0 * xs * 4, (p1 - p0) * xs), dx.subarray(p0 * xs), `${tag} grad`);
+      if (p0 > 0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
+    }
+  }
+});
+
+test('copy_channels: a channel run per sample into another tensor’s channels, over sample ranges', () => {
+  for (const c of [
+    { N: 3, HW: 35, srcC: 5, srcStart: 1, dstC: 7, dstStart: 4, count: 3 },
+    { N: 1, HW: 1, srcC: 1, srcStart: 0, dstC: 3, dstStart: 2, count: 1 },
+    { N: 4, HW: 9, srcC: 6, srcStart: 0, dstC: 6, dstStart: 0, count: 6 },
+    { N: 5, HW: 64, srcC: 3, srcStart: 2, dstC: 1, dstStart: 0, count: 1 },
+  ]) {
+    resetHeap();
+    const src = randn(c.N * c.srcC * c.HW),
+      dst = randn(c.N * c.dstC * c.HW);
+    const ps = putF32(src),
+      pd = putF32(dst);
+    const n0 = c.N > 2 ? 1 : 0;
+    k.copy_channels(ps, c.srcC, c.srcStart, pd, c.dstC, c.dstStart, c.count, c.HW, n0, c.N);
+    const want = dst.slice();
+    copyChannels({ ...c, N: c.N - n0 }, src.subarray(n0 * c.srcC * c.HW), want.subarray(n0 * c.dstC * c.HW));
+    // the whole destination: the copied run changed, everything else (samples before n0 too) as it was
+    same(f32(pd, dst.length), want, `copy_channels ${JSON.stringify(c)} from sample ${n0}`);
   }
 });
 

@@ -18,6 +18,7 @@ import type { Backend } from '../src/backend/backend.js';
 import {
   CONV_CASES,
   MAP_SHAPES,
+  checkChannels,
   checkConv,
   checkDense,
   checkMaps,
@@ -53,6 +54,7 @@ onGpu('element-wise, pooling and batch-norm kernels match the reference', (b) =>
   for (const s of [...MAP_SHAPES, [5, 7]]) checkMaps(b, s, TOL);
 });
 onGpu('dense and loss kernels match the reference', (b) => checkDense(b, TOL));
+onGpu('channel concat and slice kernels equal the reference bit for bit', (b) => checkChannels(b));
 onGpu('per-sample reductions are exact: sign sums and class Grams', (b) => checkReductions(b));
 onGpu('a NaN or ±Inf gradient marks the sign sums and the class Grams', (b) => checkNonFiniteReductions(b));
 onGpu('a pass whose logits overflow gives NaN GradSign and GradAlign-I/II with a warning', (b) => checkOverflowScores(b));

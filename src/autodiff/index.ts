@@ -9,12 +9,15 @@ import { add } from './ops/add.js';
 import { avgPool2d } from './ops/avg_pool2d.js';
 import { batchNorm } from './ops/batch_norm.js';
 import { channelBias } from './ops/channel_bias.js';
+import { concatChannels } from './ops/concat_channels.js';
 import { conv2d } from './ops/conv2d.js';
 import { crossEntropy } from './ops/cross_entropy.js';
 import { globalAvgPool } from './ops/global_avg_pool.js';
 import { linear } from './ops/linear.js';
+import { maxPool2d } from './ops/max_pool2d.js';
 import { relu } from './ops/relu.js';
 import { scale } from './ops/scale.js';
+import { sliceChannels } from './ops/slice_channels.js';
 import { sum } from './ops/sum.js';
 import { zero } from './ops/zero.js';
 
@@ -31,12 +34,15 @@ export const ops = {
   avgPool2d,
   batchNorm,
   channelBias,
+  concatChannels,
   conv2d,
   crossEntropy,
   globalAvgPool,
   linear,
+  maxPool2d,
   relu,
   scale,
+  sliceChannels,
   sum,
   zero,
 } satisfies Record<string, Op>;
@@ -44,4 +50,20 @@ export type OpName = keyof typeof ops;
 
 /** An op takes the tape first (it records itself there) and returns its output. */
 export type Op = (tape: Tape, ...args: never[]) => Tensor;
-export { add, avgPool2d, batchNorm, channelBias, conv2d, crossEntropy, globalAvgPool, linear, relu, scale, sum, zero };
+export {
+  add,
+  avgPool2d,
+  batchNorm,
+  channelBias,
+  concatChannels,
+  conv2d,
+  crossEntropy,
+  globalAvgPool,
+  linear,
+  maxPool2d,
+  relu,
+  scale,
+  sliceChannels,
+  sum,
+  zero,
+};

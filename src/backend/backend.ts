@@ -90,6 +90,20 @@ export interface Kernels {
   avgPool2dGrad(dy: Tensor, xShape: readonly number[], p: Pool2dParams): Tensor;
   globalAvgPool(x: Tensor): Tensor; // [N,C,H,W] -> [N,C]
   globalAvgPoolGrad(dy: Tensor, xShape: readonly number[]): Tensor;
+  /**
+   * Max pooling as PyTorch's MaxPool2d: padded cells never win; each window's argmax is its first maximum in
+   * row-major order, or its last NaN (a NaN wins). Returns each window's value of `values` (x's shape; default
+   * x itself) at x's argmax: with a tangent of x as `values`, that is the JVP.
+   */
+  maxPool2d(x: Tensor, p: Pool2dParams, values?: Tensor): Tensor;
+  /** dx: each dy added at its window's argmax in x (recomputed from x, as maxPool2d chooses it). */
+  maxPool2dGrad(dy: Tensor, x: Tensor, p: Pool2dParams): Tensor;
+
+  // Channel blocks of [N,C,H,W] tensors: exact copies.
+  /** The inputs side by side along the channel axis (one N, H, W and dtype). */
+  concatChannels(xs: readonly Tensor[]): Tensor;
+  /** Channels [start, start + count) of x. */
+  sliceChannels(x: Tensor, start: number, count: number): Tensor;
 
   // Dense. matmul(a, b, transA, transB): op(a) [M,K] x op(b) [K,N].
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor;

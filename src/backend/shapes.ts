@@ -99,13 +99,72 @@ export interface PoolGeometry {
   Wo: number;
 }
 
-export function poolGeometry(xShape: readonly number[], p: Pool2dParams): PoolGeometry {
-  if (xShape.length !== 4) throw new Error(`pool: expected a 4-d input, got ${shapeString(xShape)}`);
+export function poolGeometry(xShape: readonly number[], p: Pool2dParams, op = 'pool'): PoolGeometry {
+  if (xShape.length !== 4) throw new Error(`${op}: expected a 4-d input, got ${shapeString(xShape)}`);
   const [N, C, H, W] = xShape as [number, number, number, number];
   const Ho = poolOutputSize(H, p),
     Wo = poolOutputSize(W, p);
-  if (Ho < 1 || Wo < 1) throw new Error(`pool: output would be empty for input ${H}x${W}, kernel ${p.kernel}x${p.kernel}`);
+  if (Ho < 1 || Wo < 1) throw new Error(`${op}: output would be empty for input ${H}x${W}, kernel ${p.kernel}x${p.kernel}`);
   return { N, C, H, W, Ho, Wo };
+}
+
+/**
+ * Max pooling of x (and the values it gathers, or the dy it routes): the geometry, with PyTorch's limits —
+ * kernel and stride positive integers, padding at most half the kernel, so no window is padding only.
+ */
+export function maxPoolGeometry(x: Tensor, p: Pool2dParams, other?: { values?: Tensor; dy?: Tensor }): PoolGeometry {
+  const { kernel, stride, padding } = p;
+  if (!(Number.isInteger(kernel) && kernel >= 1 && Number.isInteger(stride) && stride >= 1))
+    throw new Error(`max_pool2d: kernel ${kernel} and stride ${stride} must be positive integers`);
+  if (!(Number.isInteger(padding) && padding >= 0 && 2 * padding <= kernel))
+    throw new Error(`max_pool2d: padding ${padding} must be an integer in [0, kernel/2] (kernel ${kernel})`);
+  const g = poolGeometry(x.shape, p, 'max_pool2d');
+  if (other?.values) checkSameShape('max_pool2d values', other.values, x);
+  const dy = other?.dy;
+  if (dy && !sameShape(dy.shape, [g.N, g.C, g.Ho, g.Wo]))
+    throw new Error(`max_pool2d grad: dy ${shapeString(dy.shape)} is not the output shape ${shapeString([g.N, g.C, g.Ho, g.Wo])}`);
+  return g;
+}
+
+/** A run of channels inside a [N,C,H,W] tensor, and where it goes: copyChannels' arguments. */
+export interface ChannelCopy {
+  N: number;
+  HW: number;
+  srcC: number;
+  srcStart: number;
+  dstC: number;
+  dstStart: number;
+  count: number;
+}
+
+/** concatChannels: one or more [N,C_i,H,W] inputs of one N, H, W and dtype; the output's shape and each input's copy. */
+export function concatPlan(xs: readonly Tensor[]): { shape: number[]; copies: ChannelCopy[] } {
+  const first = xs[0];
+  if (!first) throw new Error('concat_channels: no inputs');
+  const [N, , H, W] = first.shape as [number, number, number, number];
+  let C = 0;
+  const starts = xs.map((x, i) => {
+    if (x.rank !== 4) throw new Error(`concat_channels: input ${i} is ${shapeString(x.shape)}, not [N,C,H,W]`);
+    if (x.shape[0] !== N || x.shape[2] !== H || x.shape[3] !== W)
+      throw new Error(`concat_channels: input ${i} is ${shapeString(x.shape)}, input 0 ${shapeString(first.shape)}: N, H and W must agree`);
+    if (x.dtype !== first.dtype) throw new Error(`concat_channels: input ${i} is ${x.dtype}, input 0 ${first.dtype}`);
+    const start = C;
+    C += x.shape[1]!;
+    return start;
+  });
+  const copies = xs.map((x, i) => ({ N, HW: H * W, srcC: x.shape[1]!, srcStart: 0, dstC: C, dstStart: starts[i]!, count: x.shape[1]! }));
+  return { shape: [N, C, H, W], copies };
+}
+
+/** sliceChannels: channels [start, start + count) of a [N,C,H,W] x, at least one, all inside C; the output's shape and the copy. */
+export function slicePlan(x: Tensor, start: number, count: number): { shape: number[]; copy: ChannelCopy } {
+  if (x.rank !== 4) throw new Error(`slice_channels: input is ${shapeString(x.shape)}, not [N,C,H,W]`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && start + count <= C))
+    throw new Error(
+      `slice_channels: channels [${start}, ${start + count}) are not a non-empty range inside the ${C} of ${shapeString(x.shape)}`,
+    );
+  return { shape: [N, count, H, W], copy: { N, HW: H * W, srcC: C, srcStart: start, dstC: count, dstStart: 0, count } };
 }
 
 /** Batch norm's input as N·C runs of HW contiguous values ([N,C] is HW = 1). */

@@ -22,12 +22,17 @@ import {
   checkFills,
   checkLabels,
   checkSameShape,
+  concatPlan,
   convGeometry,
   f32Data,
   matmulDims,
+  maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
+  slicePlan,
+  type ChannelCopy,
   type ConvGeometry,
+  type PoolGeometry,
 } from '../backend/shapes.js';
 import type { GpuLink } from './link.js';
 import type { KernelName } from './shaders_wgsl.js';
@@ -300,8 +305,12 @@ export class WebGpuBackend implements Backend {
 
   // --- pooling ----------------------------------------------------------------------------------------------
 
-  private static pool(shape: readonly number[], pool: Pool2dParams): { u: number[]; out: number[] } {
-    const { N, C, H, W, Ho, Wo } = poolGeometry(shape, pool);
+  private static pool(
+    shape: readonly number[],
+    pool: Pool2dParams,
+    g: PoolGeometry = poolGeometry(shape, pool),
+  ): { u: number[]; out: number[] } {
+    const { N, C, H, W, Ho, Wo } = g;
     return { u: [H, W, pool.kernel, pool.stride, pool.padding, Ho, Wo], out: [N, C, Ho, Wo] };
   }
 
@@ -319,6 +328,21 @@ export class WebGpuBackend implements Backend {
     return dx;
   }
 
+  maxPool2d(x: Tensor, p: Pool2dParams, values: Tensor = x): Tensor {
+    const { u, out } = WebGpuBackend.pool(x.shape, p, maxPoolGeometry(x, p, { values }));
+    const y = this.alloc(out);
+    // values = x binds one buffer twice, both read-only: WebGPU allows that
+    this.run('max_pool', [y.size, ...u], [this.id(x), this.id(values), y.storage as number], groups1d(y.size));
+    return y;
+  }
+
+  maxPool2dGrad(dy: Tensor, x: Tensor, p: Pool2dParams): Tensor {
+    const { u } = WebGpuBackend.pool(x.shape, p, maxPoolGeometry(x, p, { dy }));
+    const dx = this.alloc(x.shape);
+    this.run('max_pool_grad', [dx.size, ...u], [this.id(x), this.id(dy), dx.storage as number], groups1d(dx.size));
+    return dx;
+  }
+
   globalAvgPool(x: Tensor): Tensor {
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const y = this.alloc([N, C]);
@@ -330,6 +354,32 @@ export class WebGpuBackend implements Backend {
     const dx = this.alloc(xShape);
     this.run('global_avg_pool_grad', [dx.size, xShape[2]! * xShape[3]!], [this.id(dy), dx.storage as number], groups1d(dx.size));
     return dx;
+  }
+
+  // --- channel blocks -----------------------------------------------------------------------------------------
+
+  private copyChannels(c: ChannelCopy, src: Tensor, dst: Tensor): void {
+    const n = c.N * c.count * c.HW;
+    this.run(
+      'copy_channels',
+      [n, c.HW, c.count, c.srcC, c.srcStart, c.dstC, c.dstStart],
+      [this.id(src), dst.storage as number],
+      groups1d(n),
+    );
+  }
+
+  concatChannels(xs: readonly Tensor[]): Tensor {
+    const { shape, copies } = concatPlan(xs);
+    const y = this.alloc(shape);
+    copies.forEach((c, i) => this.copyChannels(c, xs[i]!, y));
+    return y;
+  }
+
+  sliceChannels(x: Tensor, start: number, count: number): Tensor {
+    const { shape, copy } = slicePlan(x, start, count);
+    const y = this.alloc(shape);
+    this.copyChannels(copy, x, y);
+    return y;
   }
 
   // --- dense and loss ---------------------------------------------------------------------------------------

@@ -4,12 +4,25 @@
  */
 import { Tensor, hostArray, hostArrayOf, sizeOf, type DType, type HostArray } from '../tensor.js';
 import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
-import { bnLayout, checkFills, checkLabels, checkSameShape, convGeometry, matmulDims, poolGeometry, rowVectorDims } from '../shapes.js';
+import {
+  bnLayout,
+  checkFills,
+  checkLabels,
+  checkSameShape,
+  concatPlan,
+  convGeometry,
+  matmulDims,
+  maxPoolGeometry,
+  poolGeometry,
+  rowVectorDims,
+  slicePlan,
+} from '../shapes.js';
 import { bnBackward, bnBackwardTangent, bnForward, bnStatistics, savedOnHost } from '../batch_norm_host.js';
+import { copyChannels } from './channels.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from './conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
-import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad } from './pooling.js';
+import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, maxPool2d, maxPool2dGrad } from './pooling.js';
 import { anyNonFinite, classGram, signSum, signsOf } from './reduce.js';
 
 /** The reduction stores: host arrays, plus the non-finite mark (see Backend). */
@@ -188,6 +201,20 @@ export class ReferenceBackend implements Backend {
     return dx;
   }
 
+  maxPool2d(x: Tensor, p: Pool2dParams, values: Tensor = x): Tensor {
+    const { N, C, H, W, Ho, Wo } = maxPoolGeometry(x, p, { values });
+    const out = this.make([N, C, Ho, Wo], x.dtype);
+    maxPool2d(N * C, H, W, p, this.arr(x), this.arr(values), this.arr(out));
+    return out;
+  }
+
+  maxPool2dGrad(dy: Tensor, x: Tensor, p: Pool2dParams): Tensor {
+    const { N, C, H, W } = maxPoolGeometry(x, p, { dy });
+    const dx = this.make(x.shape, dy.dtype);
+    maxPool2dGrad(N * C, H, W, p, this.arr(x), this.arr(dy), this.arr(dx));
+    return dx;
+  }
+
   globalAvgPool(x: Tensor): Tensor {
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const out = this.make([N, C], x.dtype);
@@ -200,6 +227,20 @@ export class ReferenceBackend implements Backend {
     const dx = this.make(xShape, dy.dtype);
     globalAvgPoolGrad(N * C, H * W, this.arr(dy), this.arr(dx));
     return dx;
+  }
+
+  concatChannels(xs: readonly Tensor[]): Tensor {
+    const { shape, copies } = concatPlan(xs);
+    const out = this.make(shape, xs[0]!.dtype);
+    copies.forEach((c, i) => copyChannels(c, this.arr(xs[i]!), this.arr(out)));
+    return out;
+  }
+
+  sliceChannels(x: Tensor, start: number, count: number): Tensor {
+    const { shape, copy } = slicePlan(x, start, count);
+    const out = this.make(shape, x.dtype);
+    copyChannels(copy, this.arr(x), this.arr(out));
+    return out;
   }
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {

@@ -15,11 +15,15 @@ import {
   checkFills,
   checkLabels,
   checkSameShape,
+  concatPlan,
   convGeometry,
   f32Data,
   matmulDims,
+  maxPoolGeometry,
   poolGeometry,
   rowVectorDims,
+  slicePlan,
+  type ChannelCopy,
   type ConvGeometry,
   type PoolGeometry,
 } from '../shapes.js';
@@ -307,7 +311,7 @@ export class WasmBackend implements Backend {
 
   // --- pooling -------------------------------------------------------------------------------------------
 
-  /** A pooling kernel's arguments after its two tensors, per slice of the N·C planes. */
+  /** A pooling kernel's arguments after its tensors, per slice of the N·C planes. */
   private static poolArgs(g: PoolGeometry, pool: Pool2dParams, [plane0, plane1]: readonly [number, number]): number[] {
     return [g.H, g.W, pool.kernel, pool.stride, pool.padding, g.Ho, g.Wo, plane0, plane1];
   }
@@ -332,6 +336,36 @@ export class WasmBackend implements Backend {
     return dx;
   }
 
+  maxPool2d(x: Tensor, pool: Pool2dParams, values: Tensor = x): Tensor {
+    const g = maxPoolGeometry(x, pool, { values });
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.run(
+      'max_pool2d',
+      splitRange(g.N * g.C, this.threads).map((r) => [
+        this.ptr(x),
+        this.ptr(values),
+        y.storage as number,
+        ...WasmBackend.poolArgs(g, pool, r),
+      ]),
+    );
+    return y;
+  }
+
+  maxPool2dGrad(dy: Tensor, x: Tensor, pool: Pool2dParams): Tensor {
+    const g = maxPoolGeometry(x, pool, { dy });
+    const dx = this.alloc(x.shape);
+    this.run(
+      'max_pool2d_grad',
+      splitRange(g.N * g.C, this.threads).map((r) => [
+        this.ptr(x),
+        this.ptr(dy),
+        dx.storage as number,
+        ...WasmBackend.poolArgs(g, pool, r),
+      ]),
+    );
+    return dx;
+  }
+
   globalAvgPool(x: Tensor): Tensor {
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const y = this.alloc([N, C]);
@@ -344,6 +378,42 @@ export class WasmBackend implements Backend {
     const dx = this.alloc(xShape);
     this.k.global_avg_pool_grad(this.ptr(dy), dx.storage as number, H * W, 0, N * C);
     return dx;
+  }
+
+  // --- channel blocks ------------------------------------------------------------------------------------
+
+  /** One run of channels copied per sample, the samples split across threads when there is enough to copy. */
+  private copyChannels(c: ChannelCopy, src: Tensor, dst: Tensor): void {
+    const big = c.N * c.count * c.HW >= PARALLEL_MIN;
+    this.run(
+      'copy_channels',
+      splitRange(c.N, big ? this.threads : 1).map(([n0, n1]) => [
+        this.ptr(src),
+        c.srcC,
+        c.srcStart,
+        dst.storage as number,
+        c.dstC,
+        c.dstStart,
+        c.count,
+        c.HW,
+        n0,
+        n1,
+      ]),
+    );
+  }
+
+  concatChannels(xs: readonly Tensor[]): Tensor {
+    const { shape, copies } = concatPlan(xs);
+    const y = this.alloc(shape);
+    copies.forEach((c, i) => this.copyChannels(c, xs[i]!, y));
+    return y;
+  }
+
+  sliceChannels(x: Tensor, start: number, count: number): Tensor {
+    const { shape, copy } = slicePlan(x, start, count);
+    const y = this.alloc(shape);
+    this.copyChannels(copy, x, y);
+    return y;
   }
 
   // --- dense and loss ------------------------------------------------------------------------------------

@@ -18,8 +18,11 @@ export interface KernelExports {
   conv2d_grad_weight(x: P, dy: P, dw: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number, perSample: number): void; // assembly/conv.ts
   avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
+  max_pool2d(x: P, v: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
+  max_pool2d_grad(x: P, dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
+  copy_channels(src: P, srcC: number, srcStart: number, dst: P, dstC: number, dstStart: number, count: number, HW: number, n0: number, n1: number): void; // assembly/channels.ts
   bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void; // assembly/batch_norm.ts
   bn_forward(x: P, y: P, N: number, C: number, HW: number, perSample: number, mean: P, invstd: P, gamma: P, beta: P): void; // assembly/batch_norm.ts
   bn_backward(dy: P, x: P, dx: P, N: number, C: number, HW: number, perSample: number, statsFromInput: number, mean: P, invstd: P, gamma: P, dgamma: P, dbeta: P): void; // assembly/batch_norm.ts
@@ -47,8 +50,11 @@ export const KERNEL_EXPORTS = [
   'conv2d_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
+  'max_pool2d',
+  'max_pool2d_grad',
   'global_avg_pool',
   'global_avg_pool_grad',
+  'copy_channels',
   'bn_stats',
   'bn_forward',
   'bn_backward',
@@ -75,8 +81,11 @@ export const WORKER_KERNELS = [
   'conv2d_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
+  'max_pool2d',
+  'max_pool2d_grad',
   'global_avg_pool',
   'global_avg_pool_grad',
+  'copy_channels',
   'bn_stats',
   'bn_forward',
   'bn_backward',

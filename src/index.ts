@@ -16,6 +16,17 @@ export { kendallTauB, spearman, averageRanks, type Correlation } from './eval/co
 export { ParameterSet, type ParameterEntry, type ParameterKind, type HostTensor } from './nets/parameters.js';
 export { ArchStringError, NB201_OPS, archString, parseArch, type CellEdge, type Genotype, type Nb201Op } from './nets/nb201/arch.js';
 export { Nb201Network, type Nb201Config } from './nets/nb201/network.js';
+export { Nb101Network, type Nb101Config } from './nets/nb101/network.js';
+export {
+  nb101CellPlans,
+  nb101OutputChannels,
+  nb101ParameterCount,
+  nb101VertexChannels,
+  type Nb101CellPlan,
+  type Nb101Shape,
+} from './nets/nb101/channels.js';
+export { nb101Flops, type Nb101FlopsShape } from './nets/nb101/flops.js';
+export { nb101Space } from './nets/nb101/space.js';
 export type { ActivationObserver, ForwardContext, Network, NetworkVariant } from './nets/network.js';
 export { ClassGramReducer } from './per_sample/class_gram.js';
 export { CollectAllReducer } from './per_sample/collect_all.js';

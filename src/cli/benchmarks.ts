@@ -1,13 +1,22 @@
-/** The benchmarks `--space` names, loaded from the bundled tables (and ../shared for Suite-Zero's scores). */
+/**
+ * The benchmarks `--space` (and `--table`) name: NAS-Bench-201 from the bundled table; NAS-Bench-101 from
+ * ../shared (its 1,000 trained cells, or Suite-Zero's 292 cells with `--table suite-zero`).
+ */
 import type { Benchmark } from '../eval/benchmark.js';
-import { checkResultLine, type ResultLine, type ResultTable } from '../eval/result_line.js';
+import { nb101Benchmark, suiteZeroNb101Benchmark } from '../eval/nb101_benchmark.js';
 import { nb201Benchmark } from '../eval/nb201_benchmark.js';
+import { checkResultLine, type ResultLine, type ResultTable } from '../eval/result_line.js';
+import { nb101Space } from '../nets/nb101/space.js';
 import { NB201_SPACE } from '../nets/nb201/space.js';
 import type { SearchSpace } from '../nets/space.js';
-import { loadNb201Table, loadSuiteZeroCifar10 } from '../node/files.js';
+import { loadNb101Table, loadNb201Table, loadSuiteZeroCifar10, loadSuiteZeroNb101 } from '../node/files.js';
+import { UsageError } from './args.js';
 
-export const SPACE_NAMES = ['nb201'] as const;
+export const SPACE_NAMES = ['nb201', 'nb101'] as const;
 export type SpaceName = (typeof SPACE_NAMES)[number];
+
+/** Each space's tables; the first is the default. */
+export const TABLE_NAMES: Record<SpaceName, readonly string[]> = { nb201: ['nb201'], nb101: ['nb101', 'suite-zero'] };
 
 /** A benchmark with, where ../shared has them, NAS-Bench-Suite-Zero's scores of its architectures. */
 export interface LoadedBenchmark extends Benchmark {
@@ -15,32 +24,51 @@ export interface LoadedBenchmark extends Benchmark {
   suiteZero?: (dataset: string) => ReadonlyMap<string, Record<string, number>> | undefined;
 }
 
-export function loadBenchmark(name: SpaceName): LoadedBenchmark {
+const NB101_MISSING = 'NB101 needs ../shared/data/nb101 beside the checkout (its tables are not bundled)';
+
+export function loadBenchmark(name: SpaceName, table: string = TABLE_NAMES[name][0]!): LoadedBenchmark {
+  if (!TABLE_NAMES[name].includes(table))
+    throw new UsageError(`--table for --space ${name} must be one of ${TABLE_NAMES[name].join('|')}, got ${table}`);
   switch (name) {
     case 'nb201':
       return { ...nb201Benchmark(loadNb201Table()), suiteZero: (d) => (d === 'cifar10' ? loadSuiteZeroCifar10() : undefined) };
+    case 'nb101': {
+      const rows = loadNb101Table();
+      if (rows === undefined) throw new UsageError(NB101_MISSING);
+      const space = nb101Space(rows);
+      if (table === 'nb101') return nb101Benchmark(rows, space);
+      const sz = loadSuiteZeroNb101();
+      if (sz === undefined) throw new UsageError(NB101_MISSING);
+      const b = suiteZeroNb101Benchmark(sz, space);
+      const theirs = new Map(Array.from({ length: b.size }, (_, i) => [b.archOf(i), b.scoresOf(i)]));
+      return { ...b, suiteZero: () => theirs };
+    }
   }
 }
 
-/** The space alone (what `score` needs), without loading a table it does not use. */
+/** The space alone (what `score` needs): NB101 knows its table's hashes when ../shared has it. */
 export function spaceNamed(name: SpaceName): SearchSpace {
   switch (name) {
     case 'nb201':
       return NB201_SPACE;
+    case 'nb101':
+      return nb101Space(loadNb101Table());
   }
 }
 
 /** What a results line of this benchmark is checked against. */
 export function resultTableOf(b: Benchmark): ResultTable {
-  return { space: b.space.name, size: b.size, archOf: (i) => b.archOf(i) };
+  return { space: b.space.name, ...(b.table ? { table: b.table } : {}), size: b.size, archOf: (i) => b.archOf(i) };
 }
 
-const loaded = new Map<SpaceName, LoadedBenchmark>();
+const loaded = new Map<string, LoadedBenchmark>();
 
-/** Checks a results line against the table of the space it names (merge reads files of any space). */
+/** Checks a results line against the table of the space (and table) it names: merge reads files of any space. */
 export function checkLineOfItsSpace(v: unknown): ResultLine {
-  const space = (v as { space?: unknown } | null)?.space;
-  const name = SPACE_NAMES.find((n) => n === space) ?? 'nb201';
-  if (!loaded.has(name)) loaded.set(name, loadBenchmark(name));
-  return checkResultLine(v, resultTableOf(loaded.get(name)!));
+  const o = v as { space?: unknown; table?: unknown } | null;
+  const name = SPACE_NAMES.find((n) => n === o?.space) ?? 'nb201';
+  const table = typeof o?.table === 'string' && TABLE_NAMES[name].includes(o.table) ? o.table : TABLE_NAMES[name][0]!;
+  const key = `${name}/${table}`;
+  if (!loaded.has(key)) loaded.set(key, loadBenchmark(name, table));
+  return checkResultLine(v, resultTableOf(loaded.get(key)!));
 }

@@ -22,7 +22,7 @@ import { Random, SEED_LIMIT } from '../util/random.js';
 import { quote } from '../util/quote.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedListOption, seedOption } from './args.js';
 import { readArchList } from './arch_list.js';
-import { loadBenchmark, resultTableOf, SPACE_NAMES } from './benchmarks.js';
+import { loadBenchmark, resultTableOf, SPACE_NAMES, TABLE_NAMES } from './benchmarks.js';
 import { chooseImages } from './images.js';
 import { Progress } from './progress.js';
 import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
@@ -57,9 +57,11 @@ export async function runEval(
     ...proxyOptionSpecs(['ntkBatch']),
     repair: { flag: true },
     shard: {},
+    table: {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
-  const bench = loadBenchmark(choiceOption(args, 'space', SPACE_NAMES, 'nb201'));
+  const spaceName = choiceOption(args, 'space', SPACE_NAMES, 'nb201');
+  const bench = loadBenchmark(spaceName, args.values.get('table') ?? TABLE_NAMES[spaceName][0]!);
   const { space } = bench;
   const NAME = space.name.toUpperCase();
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');
@@ -77,7 +79,9 @@ export async function runEval(
   } catch (e) {
     throw new UsageError((e as ShardError).message);
   }
-  const out = args.values.get('out') ?? `results-${space.name}-${dataset}${shard ? `.shard-${shard.k}-of-${shard.n}` : ''}.jsonl`;
+  const out =
+    args.values.get('out') ??
+    `results-${space.name}${bench.table ? `-${bench.table}` : ''}-${dataset}${shard ? `.shard-${shard.k}-of-${shard.n}` : ''}.jsonl`;
 
   // Architectures: a seeded sample of N indices, all of the table, or a file of architectures.
   const archsArg = args.values.get('archs') ?? '100';
@@ -175,6 +179,7 @@ export async function runEval(
       const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch, space });
       const line: ResultLine = {
         space: space.name,
+        ...(bench.table ? { table: bench.table } : {}),
         index,
         arch,
         dataset,

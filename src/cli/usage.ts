@@ -29,7 +29,10 @@ const SHARED = {
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
-  space: `  --space nb201              the search space (default nb201: NAS-Bench-201)`,
+  space: `  --space nb201|nb101        the search space: nb201 (NAS-Bench-201, default) or nb101 (NAS-Bench-101: a cell is
+                             a JSON line {"matrix": [[0,1,…],…], "ops": ["input", "conv3x3-bn-relu",
+                             "conv1x1-bn-relu" | "maxpool3x3", …, "output"]}, pruned as NB101 prunes it, or the
+                             NB101 hash of a cell of ../shared's table)`,
 };
 
 /** Seeds are 32-bit (what the generator takes); said once for every seed option. */
@@ -45,10 +48,10 @@ interface CommandHelp {
 
 export const COMMANDS = {
   score: {
-    synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 architectures`,
+    synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 (or -101) architectures`,
     options: [
       SHARED.space,
-      `  --arch STR                 one NB201 arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'`,
+      `  --arch STR                 one architecture of --space (an NB101 cell: a JSON line or a hash), e.g. the NB201 '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'`,
       `  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored; every
                              bad line is reported before any work; a repeated architecture is scored once, at
                              its first line, with a warning: one output line per distinct architecture)`,
@@ -86,7 +89,11 @@ export const COMMANDS = {
                                                           to --out as it goes (resumable), print ρ/τ tables`,
     options: [
       SHARED.space,
-      `  --dataset NAME             cifar10 | cifar100 (default cifar10): the images and the accuracies compared`,
+      `  --table NAME               nb101 only: nb101 (default; the 1,000 trained cells of ../shared, 108-epoch
+                             validation accuracy) or suite-zero (Suite-Zero's 292 cells, for the per-cell
+                             agreement with their scores)`,
+      `  --dataset NAME             cifar10 | cifar100 (default cifar10): the images and the accuracies compared
+                             (nb101: cifar10 only)`,
       `  --archs N|all|FILE         N random NB201 architectures (seeded by --sample-seed), all 15,625, or a file of
                              arch strings as for score (default 100)`,
       `  --sample-seed N            seed of the --archs N sample (default 0; ${SEED_RANGE})`,

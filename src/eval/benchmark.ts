@@ -16,6 +16,8 @@ export interface AccuracyTarget {
 
 export interface Benchmark {
   readonly space: SearchSpace;
+  /** The table's name when it is not the space's default one (results lines carry it). */
+  readonly table?: string;
   /** Architectures in the table; indices are 0 … size − 1. */
   readonly size: number;
   archOf(index: number): string;

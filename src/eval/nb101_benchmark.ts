@@ -36,17 +36,25 @@ export function nb101Benchmark(table: Nb101Table, space: SearchSpace): Benchmark
     datasets: ['cifar10'],
     accuracyNote: 'NB101 108-epoch validation accuracy, one of three repeats (../shared nb101_1k_graphs_valacc108.jsonl)',
     targets: () => [
-      { label: 'NB101 cifar10 validation accuracy (108 epochs, one repeat; the papers: test)', paper: 'cifar10', accuracy: (i) => table.rows[i]!.valAcc },
+      {
+        label: 'NB101 cifar10 validation accuracy (108 epochs, one repeat; the papers: test)',
+        paper: 'cifar10',
+        accuracy: (i) => table.rows[i]!.valAcc,
+      },
     ],
     papers: NB101_PAPER_NUMBERS,
   };
 }
 
-export function suiteZeroNb101Benchmark(sz: SuiteZeroNb101, space: SearchSpace): Benchmark & { scoresOf(i: number): Record<string, number> } {
+export function suiteZeroNb101Benchmark(
+  sz: SuiteZeroNb101,
+  space: SearchSpace,
+): Benchmark & { scoresOf(i: number): Record<string, number> } {
   const cells = [...sz.cells.values()];
   const archs = cells.map((c) => specToJson(c.spec));
   return {
     space,
+    table: 'suite-zero',
     size: archs.length,
     archOf: (i) => archs[i]!,
     indexOf: indexByHash(archs),

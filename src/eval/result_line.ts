@@ -15,6 +15,8 @@ export class ResultLineError extends Error {
 
 export interface ResultLine extends EvalLine {
   space: string;
+  /** Which of the space's tables `index` counts in, when not its default one (NB101: "suite-zero"). */
+  table?: string;
   seconds: number;
   warnings: string[];
   protocol: Record<string, unknown>;
@@ -25,6 +27,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** What a line is checked against: its space's name, the table's size and, to check `arch`, its architectures. */
 export interface ResultTable {
   space: string;
+  /** The table's name when it is not the space's default one. */
+  table?: string;
   size: number;
   archOf?: (index: number) => string;
 }
@@ -43,6 +47,12 @@ export function checkResultLine(v: unknown, table: ResultTable = NB201_LINES): R
   const o = v as Record<string, unknown>;
   const name = table.space.toUpperCase();
   if (o.space !== table.space) fail(`"space" must be "${table.space}", got ${brief(o.space)}`);
+  if (o.table !== table.table)
+    fail(
+      table.table === undefined
+        ? `"table" ${brief(o.table)}: this is the ${name} default table`
+        : `"table" must be "${table.table}", got ${brief(o.table)}`,
+    );
   const index = o.index;
   if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= table.size)
     fail(`"index" must be an ${name} index in [0, ${table.size}), got ${brief(index)}`);

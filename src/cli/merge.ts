@@ -36,9 +36,10 @@ export async function runMerge(argv: readonly string[], io: { out: (s: string) =
       }).existing;
       for (const l of lines) {
         reference ??= { file, protocol: l.protocol };
-        space ??= { file, name: l.space };
-        if (l.space !== space.name)
-          throw new ResultsFileError(`${file} holds ${l.space} lines and ${space.file} ${space.name} lines: one space per merge`);
+        const kind = l.table === undefined ? l.space : `${l.space} (table ${l.table})`;
+        space ??= { file, name: kind };
+        if (kind !== space.name)
+          throw new ResultsFileError(`${file} holds ${kind} lines and ${space.file} ${space.name} lines: one kind per merge`);
         const mismatch = protocolMismatch(l.protocol, reference.protocol, { held: `in ${file}`, ours: `in ${reference.file}` });
         if (mismatch !== undefined)
           throw new ResultsFileError(`${file} and ${reference.file} hold results of different protocols: ${mismatch}`);

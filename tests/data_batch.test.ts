@@ -6,17 +6,7 @@ import { join } from 'node:path';
 import { batchFromSafetensors, batchToSafetensors, type Batch } from '../src/data/batch.js';
 import { parseSafetensors, serializeSafetensors, type RawTensor } from '../src/io/safetensors.js';
 import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile } from '../src/node/files.js';
-
-function throwsWith(fn: () => unknown, ...parts: string[]): void {
-  let msg: string | undefined;
-  try {
-    fn();
-  } catch (e) {
-    msg = (e as Error).message;
-  }
-  assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
-}
+import { throwsWith } from './helpers.js';
 
 const x = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => i * 0.5 - 3);
 

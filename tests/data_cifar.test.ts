@@ -14,18 +14,7 @@ import {
 } from '../src/data/cifar.js';
 import { NORMALIZATIONS, normalizationStats } from '../src/data/normalization.js';
 import { bundledDataDir, defaultSharedDataDir, loadBundledCifar10Sample, loadCifar, packageRoot } from '../src/node/files.js';
-import { skipSuite } from './helpers.js';
-
-function throwsWith(fn: () => unknown, ...parts: string[]): void {
-  let msg: string | undefined;
-  try {
-    fn();
-  } catch (e) {
-    msg = (e as Error).message;
-  }
-  assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
-}
+import { skipSuite, throwsWith } from './helpers.js';
 
 const OFFICIAL_TEST_LABELS = [3, 8, 8, 0, 6, 6, 1, 6, 3, 1];
 const shared = defaultSharedDataDir();

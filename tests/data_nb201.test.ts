@@ -4,18 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNb201Table, nb201Lookup, isCanonicalNb201Arch, NB201_TABLE_HEADER } from '../src/data/nb201_table.js';
 import { bundledNb201TablePath, defaultSharedDataDir, loadNb201Table } from '../src/node/files.js';
-import { skipSuite } from './helpers.js';
-
-function throwsWith(fn: () => unknown, ...parts: string[]): void {
-  let msg: string | undefined;
-  try {
-    fn();
-  } catch (e) {
-    msg = (e as Error).message;
-  }
-  assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
-}
+import { skipSuite, throwsWith } from './helpers.js';
 
 const ARCH0 = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|';
 const shared = defaultSharedDataDir();

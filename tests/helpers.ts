@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 
 export const repoRoot = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -27,4 +28,39 @@ export function relErr(a: number, b: number): number {
 export function skipSuite(suite: string, why: string): void {
   console.log(`${suite}: SKIPPED — ${why}`);
   test.skip(`${suite} (${why})`, () => {});
+}
+
+type ErrorClass = abstract new (...a: never[]) => Error;
+
+/**
+ * Runs `fn`, which must throw (an instance of `type` when one is given first) with a message containing every
+ * part; returns the message.
+ */
+export function throwsWith(fn: () => unknown, ...parts: string[]): string;
+export function throwsWith(fn: () => unknown, type: ErrorClass, ...parts: string[]): string;
+export function throwsWith(fn: () => unknown, ...args: (string | ErrorClass)[]): string {
+  const type = typeof args[0] === 'function' ? (args.shift() as ErrorClass) : undefined;
+  const parts = args as string[];
+  let error: unknown;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
+  if (type) assert.instance(error, type);
+  const msg = (error as Error).message;
+  for (const p of parts) assert.ok(msg.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
+  return msg;
+}
+
+/** max |a − b| / max |b| (over a whole layer). */
+export function maxNormErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0,
+    scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return scale === 0 ? err : err / scale;
 }

@@ -12,6 +12,7 @@ import {
   type Dtype,
 } from '../src/io/safetensors.js';
 import { DataFormatError } from '../src/io/errors.js';
+import { throwsWith } from './helpers.js';
 
 const enc = new TextEncoder();
 
@@ -23,17 +24,6 @@ function build(header: unknown, data: Uint8Array = new Uint8Array(0), headerText
   out.set(json, 8);
   out.set(data, 8 + json.length);
   return out;
-}
-
-function throwsWith(fn: () => unknown, ...parts: string[]): void {
-  let msg: string | undefined;
-  try {
-    fn();
-  } catch (e) {
-    msg = (e as Error).message;
-  }
-  assert.ok(msg !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  for (const p of parts) assert.ok(msg!.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
 }
 
 const samples: Record<Dtype, RawTensor> = {

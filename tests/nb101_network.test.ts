@@ -48,7 +48,7 @@ import { linearRegionsOf, ntkConditionNumber } from '../src/proxies/tenas.js';
 import { zenOf } from '../src/proxies/zen.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
-import { fixturesDir, readJson, relErr, skipSuite } from './helpers.js';
+import { fixturesDir, maxNormErr, readJson, relErr, skipSuite, throwsWith } from './helpers.js';
 
 interface Case {
   hash: string;
@@ -99,31 +99,6 @@ function network(be: Backend, name: string, dtype: 'f32' | 'f64' = 'f32'): Nb101
 }
 
 const batches = new Map(CASES.map((n) => [n, readBatchFile(join(fixturesDir, `${n}.input.safetensors`))] as const));
-
-function throwsWith(fn: () => unknown, type: new (...a: never[]) => Error, ...parts: string[]): string {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  assert.instance(err, type);
-  const msg = (err as Error).message;
-  for (const p of parts) assert.ok(msg.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
-  return msg;
-}
-
-/** max |a − b| / max |b|. */
-function maxNormErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0,
-    scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? err : err / scale;
-}
 
 const timings: string[] = [];
 function timed<T>(what: string, fn: () => T): T {

@@ -27,20 +27,7 @@ import { parseSuiteZeroNb101, parseSuiteZeroNb101Key } from '../src/data/suite_z
 import { DataFormatError } from '../src/io/errors.js';
 import { defaultNb101TablePath, defaultSharedDataDir, loadNb101Table, loadSuiteZeroNb101 } from '../src/node/files.js';
 import { Random } from '../src/util/random.js';
-import { skipSuite } from './helpers.js';
-
-function throwsWith(fn: () => unknown, type: Function, ...parts: string[]): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  assert.instance(error, type);
-  const msg = (error as Error).message;
-  for (const p of parts) assert.ok(msg.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
-}
+import { skipSuite, throwsWith } from './helpers.js';
 
 const C3 = 'conv3x3-bn-relu';
 const C1 = 'conv1x1-bn-relu';

@@ -14,25 +14,11 @@ import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readSafetensorsFile } from '../src/node/files.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights, weightsToTensors } from '../src/weights.js';
-import { fixturesDir } from './helpers.js';
+import { fixturesDir, throwsWith } from './helpers.js';
 
 const backend = new ReferenceBackend();
 const README_ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
 const ALL = (op: string): string => `|${op}~0|+|${op}~0|${op}~1|+|${op}~0|${op}~1|${op}~2|`;
-
-function throwsWith(fn: () => unknown, type: new (...a: never[]) => Error, ...parts: string[]): string {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, `expected an error containing ${JSON.stringify(parts)}`);
-  assert.instance(err, type);
-  const msg = (err as Error).message;
-  for (const p of parts) assert.ok(msg.includes(p), `error ${JSON.stringify(msg)} should contain ${JSON.stringify(p)}`);
-  return msg;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // arch strings

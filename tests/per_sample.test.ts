@@ -32,7 +32,7 @@ import { SignSumReducer } from '../src/per_sample/sign_sum.js';
 import type { DType } from '../src/autodiff/index.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
-import { fixturesDir, readJson, relErr } from './helpers.js';
+import { fixturesDir, maxNormErr, readJson, relErr } from './helpers.js';
 
 const backend = new ReferenceBackend();
 const verbose = !!process.env.GRADCHECK_VERBOSE;
@@ -65,17 +65,6 @@ function batchOfOneGrads(net: Nb201Network, batch: Batch, i: number): { grads: M
     grads.set(w.name!, gw ? Float64Array.from(backend.toHost(gw)) : new Float64Array(w.size));
   }
   return { grads, loss: backend.toHost(loss)[0]! };
-}
-
-/** max |a − b| / max |b| over a whole layer (all samples). */
-function maxNormErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0,
-    scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? err : err / scale;
 }
 
 // ---------------------------------------------------------------------------------------------------------

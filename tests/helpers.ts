@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RawTensor } from '../src/io/safetensors.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -64,3 +65,19 @@ export function maxNormErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return scale === 0 ? err : err / scale;
 }
+
+/** A score against PyTorch's: within `tol` relative (or `tol`·1e-3 absolute, near 0); NaN and ±∞ must match exactly. */
+export function near(got: number, want: number, tol: number, what: string): void {
+  if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: ${got} vs PyTorch NaN`);
+  if (!Number.isFinite(want)) return assert.is(got, want, `${what}: ${got} vs PyTorch ${want}`);
+  assert.ok(
+    relErr(got, want) <= tol || Math.abs(got - want) <= tol * 1e-3,
+    `${what}: ${got} vs PyTorch ${want} (rel ${relErr(got, want).toExponential(2)})`,
+  );
+}
+
+/** A fixture's f32 tensor as float64 (a missing one names what was expected). */
+export const f64 = (t: RawTensor | undefined, what: string): Float64Array => {
+  if (!t) throw new Error(`fixture lacks ${what}`);
+  return Float64Array.from(t.data as Float32Array);
+};

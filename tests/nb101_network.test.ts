@@ -18,7 +18,7 @@ import { Tape, crossEntropy } from '../src/autodiff/index.js';
 import type { Backend } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
-import { tensorToFloat64, type RawTensor } from '../src/io/safetensors.js';
+import { tensorToFloat64 } from '../src/io/safetensors.js';
 import { nb101CellPlans, nb101ParameterCount, nb101VertexChannels } from '../src/nets/nb101/channels.js';
 import { nb101Hash } from '../src/nets/nb101/hash.js';
 import { Nb101Network } from '../src/nets/nb101/network.js';
@@ -48,7 +48,7 @@ import { linearRegionsOf, ntkConditionNumber } from '../src/proxies/tenas.js';
 import { zenOf } from '../src/proxies/zen.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
-import { fixturesDir, maxNormErr, readJson, relErr, skipSuite, throwsWith } from './helpers.js';
+import { f64, fixturesDir, maxNormErr, near, readJson, relErr, skipSuite, throwsWith } from './helpers.js';
 
 interface Case {
   hash: string;
@@ -417,20 +417,6 @@ test(`PyTorch ${GRADS}: batch-statistics forward and the gradient of every param
 
 // ---------------------------------------------------------------------------------------------------------
 // baselines (pytorch_baselines.test.ts's checks and tolerances)
-
-function near(got: number, want: number, tol: number, what: string): void {
-  if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: ${got} vs PyTorch NaN`);
-  if (!Number.isFinite(want)) return assert.is(got, want, `${what}: ${got} vs PyTorch ${want}`);
-  assert.ok(
-    relErr(got, want) <= tol || Math.abs(got - want) <= tol * 1e-3,
-    `${what}: ${got} vs PyTorch ${want} (rel ${relErr(got, want).toExponential(2)})`,
-  );
-}
-
-const f64 = (t: RawTensor | undefined, what: string) => {
-  if (!t) throw new Error(`fixture lacks ${what}`);
-  return Float64Array.from(t.data as Float32Array);
-};
 
 /**
  * f64 (reference backend) against PyTorch in float64 with pytorch_baselines.test.ts's bounds (1e-8, 1e-7 grasp,

@@ -15,7 +15,6 @@ import * as assert from 'uvu/assert';
 import type { Backend } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
-import type { RawTensor } from '../src/io/safetensors.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import { createNodeWebGpuBackend } from '../src/node/gpu.js';
@@ -30,7 +29,7 @@ import { synflow } from '../src/proxies/synflow.js';
 import { linearRegionsOf, ntkConditionNumber } from '../src/proxies/tenas.js';
 import { zenOf } from '../src/proxies/zen.js';
 import { loadWeights } from '../src/weights.js';
-import { fixturesDir, readJson, relErr, skipSuite } from './helpers.js';
+import { f64, fixturesDir, near, readJson, relErr, skipSuite } from './helpers.js';
 
 interface Case {
   arch: string;
@@ -44,20 +43,6 @@ const cases = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expec
 const baselines = readJson<{ cases: Record<string, Baseline> }>(join(fixturesDir, 'baselines.json')).cases;
 const reference = new ReferenceBackend();
 const num = (v: unknown): number => (v === null ? NaN : v === '-inf' ? -Infinity : v === 'inf' ? Infinity : (v as number));
-
-function near(got: number, want: number, tol: number, what: string): void {
-  if (Number.isNaN(want)) return assert.ok(Number.isNaN(got), `${what}: ${got} vs PyTorch NaN`);
-  if (!Number.isFinite(want)) return assert.is(got, want, `${what}: ${got} vs PyTorch ${want}`);
-  assert.ok(
-    relErr(got, want) <= tol || Math.abs(got - want) <= tol * 1e-3,
-    `${what}: ${got} vs PyTorch ${want} (rel ${relErr(got, want).toExponential(2)})`,
-  );
-}
-
-const f64 = (t: RawTensor | undefined, what: string) => {
-  if (!t) throw new Error(`fixture lacks ${what}`);
-  return Float64Array.from(t.data as Float32Array);
-};
 
 function network(be: Backend, name: string, dtype: 'f32' | 'f64'): Nb201Network {
   const c = cases[name]!;

@@ -108,7 +108,7 @@ export const COMMANDS = {
                              one batch for every architecture (per seed; default) or a fresh one per
                              architecture, as zero-cost-nas draws them`,
       SHARED.ntkBatch,
-      `  --out FILE                 JSON-lines results (default results-nb201-DATASET.jsonl); run again to resume:
+      `  --out FILE                 JSON-lines results (default results-SPACE-DATASET.jsonl); run again to resume:
                              nothing is recomputed, a torn last line is redone; SVG plots go next to it. One
                              writer at a time (FILE.lock; a lock left by a killed run is taken over)`,
       `  --report-only              score nothing: print the report of what --out holds so far (safe while another

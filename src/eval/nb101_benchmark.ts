@@ -14,12 +14,11 @@ import type { SearchSpace } from '../nets/space.js';
 import type { Benchmark } from './benchmark.js';
 import { NB101_PAPER_NUMBERS } from './paper_numbers.js';
 
-/** By hash, so that an isomorphic writing of a cell finds its row. */
-function indexByHash(archs: readonly string[]): (arch: string) => number | undefined {
-  const byHash = new Map(archs.map((a, i) => [nb101Hash(parseNb101Spec(a)), i]));
+/** An index by hash (the tables are keyed by it), so that an isomorphic writing of a cell finds its row. */
+function indexByHash(indexOfHash: (hash: string) => number | undefined): (arch: string) => number | undefined {
   return (arch) => {
     try {
-      return byHash.get(nb101Hash(parseNb101Spec(arch)));
+      return indexOfHash(nb101Hash(parseNb101Spec(arch)));
     } catch {
       return undefined;
     }
@@ -32,7 +31,7 @@ export function nb101Benchmark(table: Nb101Table, space: SearchSpace): Benchmark
     space,
     size: archs.length,
     archOf: (i) => archs[i]!,
-    indexOf: indexByHash(archs),
+    indexOf: indexByHash((h) => table.byHash.get(h)?.index),
     datasets: ['cifar10'],
     accuracyNote: 'NB101 108-epoch validation accuracy, one of three repeats (../shared nb101_1k_graphs_valacc108.jsonl)',
     targets: () => [
@@ -52,12 +51,13 @@ export function suiteZeroNb101Benchmark(
 ): Benchmark & { scoresOf(i: number): Record<string, number> } {
   const cells = [...sz.cells.values()];
   const archs = cells.map((c) => specToJson(c.spec));
+  const indexOfHash = new Map(cells.map((c, i) => [c.hash, i]));
   return {
     space,
     table: 'suite-zero',
     size: archs.length,
     archOf: (i) => archs[i]!,
-    indexOf: indexByHash(archs),
+    indexOf: indexByHash((h) => indexOfHash.get(h)),
     datasets: ['cifar10'],
     accuracyNote: "NAS-Bench-Suite-Zero's NB101 val_accuracy of each cell's first key (108 epochs, one random repeat)",
     targets: () => [

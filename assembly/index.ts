@@ -7,4 +7,4 @@ export { avg_pool2d, avg_pool2d_grad, max_pool2d, max_pool2d_grad, global_avg_po
 export { copy_channels } from './channels';
 export { bn_stats, bn_forward, bn_backward } from './batch_norm';
 export { softmax_ce, softmax_ce_grad } from './loss';
-export { sign_sum, signs_i8, class_gram } from './reduce';
+export { sign_sum, signs_pack, class_gram } from './reduce';

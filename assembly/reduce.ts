@@ -1,4 +1,4 @@
-// Per-sample reducers over sign matrices. grads: f32 [B, numel] sample-major; S: i8 [B, numel]; sign(0) = 0,
+// Per-sample reducers over sign matrices. grads: f32 [B, numel] sample-major; S: packed 2-bit rows; sign(0) = 0,
 // sign(NaN) = 0 (like the reference's comparisons). The kernels that read gradients store 1 at `flag` (i32)
 // when any is NaN or ±Inf (exponent bits all ones), so an overflowed pass is caught where it is reduced;
 // threads racing on the flag all store the same 1.
@@ -61,116 +61,83 @@ export function sign_sum(grads: usize, B: i32, numel: i32, sums: usize, k0: i32,
   if (badTail || v128.any_true(bad)) store<i32>(flag, 1);
 }
 
-/** out[i] = sign(grads[i]) as i8, i < count. */
-export function signs_i8(grads: usize, count: i32, out: usize, flag: usize): void {
+/**
+ * Packed sign rows, 2 bits a weight: a row of numel weights is ⌈numel/64⌉ groups of 16 bytes, `nz` (u64, bit j
+ * set where g ≠ 0) then `neg` (u64, bit j set where g < 0); bits past numel are 0 (sign 0). A quarter of int8's
+ * memory, and the Gram's products become AND + popcount (see class_gram).
+ */
+@inline function packGroup(p: usize, out: usize, bad: v128): v128 {
   const z = f32x4.splat(0);
-  let bad = i32x4.splat(0);
-  let i = 0;
-  for (; i + 16 <= count; i += 16) {
-    const p = grads + (<usize>i << 2);
-    let v = v128.load(p);
-    const s0 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
+  let nz: u64 = 0,
+    neg: u64 = 0;
+  for (let i = 0; i < 16; i++) {
+    const v = v128.load(p + (<usize>i << 4));
+    const lt = f32x4.lt(v, z);
+    nz |= <u64>i32x4.bitmask(v128.or(lt, f32x4.gt(v, z))) << (<u64>i << 2);
+    neg |= <u64>i32x4.bitmask(lt) << (<u64>i << 2);
     bad = v128.or(bad, nonFinite4(v));
-    v = v128.load(p, 16);
-    const s1 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
-    bad = v128.or(bad, nonFinite4(v));
-    v = v128.load(p, 32);
-    const s2 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
-    bad = v128.or(bad, nonFinite4(v));
-    v = v128.load(p, 48);
-    const s3 = i32x4.sub(f32x4.lt(v, z), f32x4.gt(v, z));
-    bad = v128.or(bad, nonFinite4(v));
-    v128.store(out + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(s0, s1), i16x8.narrow_i32x4_s(s2, s3)));
   }
+  store<u64>(out, nz);
+  store<u64>(out, neg, 8);
+  return bad;
+}
+
+/** Rows r of grads [b, numel] → packed rows at out + r·rowBytes (rowBytes = 16·⌈numel/64⌉). */
+export function signs_pack(grads: usize, b: i32, numel: i32, out: usize, rowBytes: i32, flag: usize): void {
+  const full = numel >> 6;
+  let bad = i32x4.splat(0);
   let badTail = false;
-  for (; i < count; i++) {
-    const g = load<f32>(grads + (<usize>i << 2));
-    store<i8>(out + <usize>i, g > 0 ? 1 : g < 0 ? -1 : 0);
-    badTail = badTail || isNonFinite(g);
+  for (let r = 0; r < b; r++) {
+    const row = grads + ((<usize>r * <usize>numel) << 2);
+    const q = out + <usize>r * <usize>rowBytes;
+    for (let g = 0; g < full; g++) bad = packGroup(row + (<usize>g << 8), q + (<usize>g << 4), bad);
+    if (full << 6 < numel) {
+      let nz: u64 = 0,
+        neg: u64 = 0;
+      for (let j = 0; j < numel - (full << 6); j++) {
+        const v = load<f32>(row + ((<usize>((full << 6) + j)) << 2));
+        if (v > 0 || v < 0) nz |= (<u64>1) << (<u64>j);
+        if (v < 0) neg |= (<u64>1) << (<u64>j);
+        badTail = badTail || isNonFinite(v);
+      }
+      const t = q + (<usize>full << 4);
+      store<u64>(t, nz);
+      store<u64>(t, neg, 8);
+    }
   }
   if (badTail || v128.any_true(bad)) store<i32>(flag, 1);
 }
 
-/** Columns per block: i32 lanes take ≤ 4·127² per 16 columns, so 4096-byte blocks never overflow. */
-const GRAM_BLOCK: i32 = 4096;
-
-@inline function isum(v: v128): f64 {
-  return <f64>(i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1)) + <f64>(i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
-}
-
-@inline function dot16(acc: v128, alo: v128, ahi: v128, blo: v128, bhi: v128): v128 {
-  return i32x4.add(i32x4.add(acc, i32x4.dot_i16x8_s(alo, blo)), i32x4.dot_i16x8_s(ahi, bhi));
-}
-
-/** Scalar dot of two i8 runs. */
-@inline function dotTail(a: usize, b: usize, n: i32): i32 {
-  let s = 0;
-  for (let t = 0; t < n; t++) s += <i32>load<i8>(a + <usize>t) * <i32>load<i8>(b + <usize>t);
-  return s;
-}
-
-@inline function rowPtr(S: usize, rows: usize, numel: i32, a: i32): usize {
-  return S + <usize>load<i32>(rows + (<usize>a << 2)) * <usize>numel;
-}
-
-@inline function commit(G: usize, n: i32, a: i32, b: i32, v: f64): void {
-  if (a > b || a >= n || b >= n) return;
-  const p = G + ((<usize>(a * n + b)) << 3);
-  store<f64>(p, load<f64>(p) + v);
-  if (a != b) {
-    const q = G + ((<usize>(b * n + a)) << 3);
-    store<f64>(q, load<f64>(q) + v);
-  }
-}
+/** Groups per column block: a class's rows of one block (n × 16 KiB) stay in cache for all its pairs. */
+const GRAM_BLOCK: i32 = 1024;
 
 /**
- * G[a, b] += Σ_k S[rows[a], k]·S[rows[b], k] for a class of n rows (i32 indices into S [B, numel] i8); G f64 [n, n],
- * symmetric, exact. 2×4 tiles of row pairs over the upper triangle, 4 KiB column blocks, i8 → i16 → i32 dot products.
+ * G[a, b] += Σ_k s_ak·s_bk for a class of n packed rows (i32 indices; row r at S + r·rowBytes, `groups` groups
+ * each); G f64 [n, n], symmetric, exact. With both signs non-zero (nz_a & nz_b) the product is +1, or −1 where
+ * the negative bits differ: Σ = popcount(both) − 2·popcount(both & (neg_a ^ neg_b)).
  */
-export function class_gram(S: usize, numel: i32, rows: usize, n: i32, G: usize): void {
-  if (n <= 0) return;
-  for (let k0 = 0; k0 < numel; k0 += GRAM_BLOCK) {
-    const len = numel - k0 < GRAM_BLOCK ? numel - k0 : GRAM_BLOCK;
-    const l16 = len & ~15;
-    const off = <usize>k0;
-    for (let a0 = 0; a0 < n; a0 += 2) {
-      // a missing partner row re-reads row a0; its results are never committed
-      const ra0 = rowPtr(S, rows, numel, a0) + off;
-      const ra1 = rowPtr(S, rows, numel, a0 + 1 < n ? a0 + 1 : a0) + off;
-      for (let b0 = a0 & ~3; b0 < n; b0 += 4) {
-        const rb0 = rowPtr(S, rows, numel, b0) + off;
-        const rb1 = rowPtr(S, rows, numel, b0 + 1 < n ? b0 + 1 : b0) + off;
-        const rb2 = rowPtr(S, rows, numel, b0 + 2 < n ? b0 + 2 : b0) + off;
-        const rb3 = rowPtr(S, rows, numel, b0 + 3 < n ? b0 + 3 : b0) + off;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
-        let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
-        for (let t: usize = 0; t < <usize>l16; t += 16) {
-          let v = v128.load(ra0 + t);
-          const x0l = i16x8.extend_low_i8x16_s(v), x0h = i16x8.extend_high_i8x16_s(v);
-          v = v128.load(ra1 + t);
-          const x1l = i16x8.extend_low_i8x16_s(v), x1h = i16x8.extend_high_i8x16_s(v);
-          v = v128.load(rb0 + t);
-          let yl = i16x8.extend_low_i8x16_s(v), yh = i16x8.extend_high_i8x16_s(v);
-          s00 = dot16(s00, x0l, x0h, yl, yh); s10 = dot16(s10, x1l, x1h, yl, yh);
-          v = v128.load(rb1 + t);
-          yl = i16x8.extend_low_i8x16_s(v); yh = i16x8.extend_high_i8x16_s(v);
-          s01 = dot16(s01, x0l, x0h, yl, yh); s11 = dot16(s11, x1l, x1h, yl, yh);
-          v = v128.load(rb2 + t);
-          yl = i16x8.extend_low_i8x16_s(v); yh = i16x8.extend_high_i8x16_s(v);
-          s02 = dot16(s02, x0l, x0h, yl, yh); s12 = dot16(s12, x1l, x1h, yl, yh);
-          v = v128.load(rb3 + t);
-          yl = i16x8.extend_low_i8x16_s(v); yh = i16x8.extend_high_i8x16_s(v);
-          s03 = dot16(s03, x0l, x0h, yl, yh); s13 = dot16(s13, x1l, x1h, yl, yh);
+export function class_gram(S: usize, rowBytes: i32, groups: i32, rows: usize, n: i32, G: usize): void {
+  for (let g0 = 0; g0 < groups; g0 += GRAM_BLOCK) {
+    const len = groups - g0 < GRAM_BLOCK ? groups - g0 : GRAM_BLOCK;
+    const off = <usize>g0 << 4;
+    for (let a = 0; a < n; a++) {
+      const ra = S + <usize>load<i32>(rows + (<usize>a << 2)) * <usize>rowBytes + off;
+      for (let b = a; b < n; b++) {
+        const rb = S + <usize>load<i32>(rows + (<usize>b << 2)) * <usize>rowBytes + off;
+        let same: i64 = 0,
+          flipped: i64 = 0;
+        for (let t: usize = 0; t < (<usize>len << 4); t += 16) {
+          const both = load<u64>(ra + t) & load<u64>(rb + t);
+          same += <i64>popcnt(both);
+          flipped += <i64>popcnt(both & (load<u64>(ra + t, 8) ^ load<u64>(rb + t, 8)));
         }
-        const tl = len - l16, tu = <usize>l16;
-        commit(G, n, a0, b0, isum(s00) + <f64>dotTail(ra0 + tu, rb0 + tu, tl));
-        commit(G, n, a0, b0 + 1, isum(s01) + <f64>dotTail(ra0 + tu, rb1 + tu, tl));
-        commit(G, n, a0, b0 + 2, isum(s02) + <f64>dotTail(ra0 + tu, rb2 + tu, tl));
-        commit(G, n, a0, b0 + 3, isum(s03) + <f64>dotTail(ra0 + tu, rb3 + tu, tl));
-        commit(G, n, a0 + 1, b0, isum(s10) + <f64>dotTail(ra1 + tu, rb0 + tu, tl));
-        commit(G, n, a0 + 1, b0 + 1, isum(s11) + <f64>dotTail(ra1 + tu, rb1 + tu, tl));
-        commit(G, n, a0 + 1, b0 + 2, isum(s12) + <f64>dotTail(ra1 + tu, rb2 + tu, tl));
-        commit(G, n, a0 + 1, b0 + 3, isum(s13) + <f64>dotTail(ra1 + tu, rb3 + tu, tl));
+        const v = <f64>(same - 2 * flipped);
+        const p = G + ((<usize>(a * n + b)) << 3);
+        store<f64>(p, load<f64>(p) + v);
+        if (a != b) {
+          const q = G + ((<usize>(b * n + a)) << 3);
+          store<f64>(q, load<f64>(q) + v);
+        }
       }
     }
   }

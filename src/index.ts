@@ -5,6 +5,7 @@ export { ReferenceBackend } from './backend/reference/index.js';
 export { WasmBackend, createWasmBackend } from './backend/wasm/index.js';
 export { createWebWasmBackend, webDefaultThreads } from './backend/wasm/web.js';
 export type { SignStore } from './backend/backend.js';
+export { OutOfMemoryError } from './backend/backend.js';
 export { WebGpuBackend } from './gpu/backend.js';
 export { createWebGpuBackend, type WebGpuOptions } from './gpu/web.js';
 export { canBlock } from './backend/threads.js';

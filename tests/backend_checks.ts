@@ -314,19 +314,24 @@ export function checkReductions(b: Backend): void {
   const sizes = classes.map((r) => r.length);
   const a1 = b.allocGrams(sizes),
     a2 = ref.allocGrams(sizes);
-  // Signs written at an offset of a store, in two chunks of samples, as the Gram reducer does for one layer;
-  // two layers accumulate into the same Grams.
-  const offset = 7 * numel;
-  const s1s = b.allocSigns(offset + B * numel),
-    s2s = ref.allocSigns(offset + B * numel);
+  // Signs of two layers written to a store in two chunks of samples each, as the Gram reducer does; both
+  // layers accumulate into the same Grams.
+  const numels = [13, numel, 2 * numel];
+  const s1s = b.allocSigns(B, numels),
+    s2s = ref.allocSigns(B, numels);
+  const wide = Float32Array.from({ length: B * 2 * numel }, (_, i) => data[i % data.length]! * (i % 3 === 0 ? -1 : 1));
   for (const [k, store, acc] of [
     [b, s1s, a1],
     [ref, s2s, a2],
   ] as const) {
-    for (let layer = 0; layer < 2; layer++) {
-      k.writeSigns(t(k, [4, numel], data.subarray(0, 4 * numel)), store, offset);
-      k.writeSigns(t(k, [5, numel], data.subarray(4 * numel)), store, offset + 4 * numel);
-      k.classGram(store, offset, numel, classes, acc);
+    for (const [layer, x] of [
+      [1, data],
+      [2, wide],
+    ] as const) {
+      const n = numels[layer]!;
+      k.writeSigns(t(k, [5, n], x.subarray(4 * n)), store, layer, 4);
+      k.writeSigns(t(k, [4, n], x.subarray(0, 4 * n)), store, layer, 0);
+      k.classGram(store, layer, classes, acc);
     }
   }
   const r1 = b.readGrams(a1),
@@ -345,7 +350,7 @@ export function checkReductions(b: Backend): void {
  */
 export function checkNonFiniteReductions(b: Backend): void {
   const B = 5,
-    numel = 37; // 2 SIMD blocks of 16 columns, then a tail of 5
+    numel = 100; // sign sums: 6 SIMD blocks of 16 columns, then a tail of 4; packed signs: a group of 64, then 36
   const clean = Float32Array.from({ length: B * numel }, () => rng.uniform(-1, 1));
   for (const [bad, at] of [
     [NaN, 3 * numel + 20],
@@ -362,31 +367,17 @@ export function checkNonFiniteReductions(b: Backend): void {
       assert.is(b.readSignSums(sums).nonFinite, false, `${where}: clean block`);
       b.signSum(t(b, [B, numel], data), sums, 0);
       assert.is(b.readSignSums(sums).nonFinite, true, `${where}: sign sums marked`);
-      const store = b.allocSigns(2 * B * numel),
+      const store = b.allocSigns(B, [numel, numel]),
         grams = b.allocGrams([2, 3]);
-      b.writeSigns(t(b, [B, numel], clean), store, 0);
-      b.classGram(
-        store,
-        0,
-        numel,
-        [
-          [0, 1],
-          [2, 3, 4],
-        ],
-        grams,
-      );
+      const classes = [
+        [0, 1],
+        [2, 3, 4],
+      ];
+      b.writeSigns(t(b, [B, numel], clean), store, 0, 0);
+      b.classGram(store, 0, classes, grams);
       assert.is(b.readGrams(grams).nonFinite, false, `${where}: clean Grams`);
-      b.writeSigns(t(b, [B, numel], data), store, B * numel);
-      b.classGram(
-        store,
-        B * numel,
-        numel,
-        [
-          [0, 1],
-          [2, 3, 4],
-        ],
-        grams,
-      );
+      b.writeSigns(t(b, [B, numel], data), store, 1, 0);
+      b.classGram(store, 1, classes, grams);
       assert.is(b.readGrams(grams).nonFinite, true, `${where}: Grams marked`);
     });
   }

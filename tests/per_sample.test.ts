@@ -19,6 +19,7 @@ import {
   type PerSampleSink,
   type Tensor,
 } from '../src/autodiff/index.js';
+import { OutOfMemoryError } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import type { Batch } from '../src/data/batch.js';
 import { tensorToFloat64 } from '../src/io/safetensors.js';
@@ -32,6 +33,7 @@ import { SignSumReducer } from '../src/per_sample/sign_sum.js';
 import type { DType } from '../src/autodiff/index.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
+import { reducePerSample } from '../src/proxies/registry.js';
 import { fixturesDir, maxNormErr, readJson, relErr } from './helpers.js';
 
 const backend = new ReferenceBackend();
@@ -431,6 +433,43 @@ test('chunked passes give exactly the whole-batch reductions (GradSign sums, cla
       assert.equal(Array.from(part.collect.grads.get(name)!), Array.from(g), `${name}, chunk ${chunk}`);
     assert.ok(Math.abs(part.loss - whole.loss) < 1e-4 * Math.abs(whole.loss));
   }
+});
+
+/** A reference backend whose memory, once armed (after the weights), holds no image chunk of more than `fits` samples. */
+class SmallMemoryBackend extends ReferenceBackend {
+  armed = false;
+  constructor(private readonly fits: number) {
+    super();
+  }
+  override fromHost(data: Parameters<ReferenceBackend['fromHost']>[0], shape: readonly number[]): Tensor {
+    if (this.armed && shape.length === 4 && shape[0]! > this.fits) throw new OutOfMemoryError(`${shape[0]} samples do not fit`);
+    return super.fromHost(data, shape);
+  }
+}
+
+test('a chunk that runs out of memory is run again in halves: the same reductions, the chunk that ran reported', () => {
+  const labels = [2, 0, 2, 1, 0, 2, 3, 0, 1];
+  const batch = randomBatch(43, labels);
+  const reduce = (b: ReferenceBackend, chunk: number) => {
+    const net = new Nb201Network(b, { arch: EVERY_OP, C: 2, N: 1, numClasses: 4, dtype: 'f32' });
+    net.parameters.initialize(6);
+    if (b instanceof SmallMemoryBackend) b.armed = true;
+    return reducePerSample(net, batch, new Set(['signSum', 'classGram']), { chunk });
+  };
+  const whole = reduce(backend, 9);
+  assert.is(whole.chunk, 9);
+  const halved = reduce(new SmallMemoryBackend(3), 9); // 9 → 5 → 3
+  assert.is(halved.chunk, 3);
+  assert.equal(Array.from(halved.signSums), Array.from(whole.signSums));
+  assert.equal(
+    halved.classes.map((c) => Array.from(c.gram)),
+    whole.classes.map((c) => Array.from(c.gram)),
+  );
+  assert.throws(
+    () => reduce(new SmallMemoryBackend(0), 9),
+    (e: unknown) => e instanceof OutOfMemoryError,
+    'not even one sample fits: the error',
+  );
 });
 
 test.run();

@@ -69,10 +69,27 @@ function putI32(a: ArrayLike<number>): number {
   i32(p, a.length).set(a);
   return p;
 }
-function putI8(a: Int8Array): number {
-  const p = alloc(a.length);
-  new Int8Array(memory.buffer, p, a.length).set(a);
-  return p;
+/** The bytes of a packed 2-bit sign row (assembly/reduce.ts): 16 per group of 64 weights. */
+const packedRowBytes = (numel: number) => Math.ceil(numel / 64) * 16;
+/** Reads B packed sign rows back as int8 signs, checking that the padding bits past numel are 0. */
+function unpackSigns(p: number, B: number, numel: number, what: string): Int8Array {
+  const rowBytes = packedRowBytes(numel),
+    out = new Int8Array(B * numel);
+  const bytes = new Uint8Array(memory.buffer, p, B * rowBytes);
+  for (let r = 0; r < B; r++) {
+    for (let j = 0; j < rowBytes * 4; j++) {
+      const g = r * rowBytes + (j >> 6) * 16,
+        bit = j & 63;
+      const nz = (bytes[g + (bit >> 3)]! >> (bit & 7)) & 1,
+        neg = (bytes[g + 8 + (bit >> 3)]! >> (bit & 7)) & 1;
+      if (j >= numel) assert.ok(nz === 0 && neg === 0, `${what}: row ${r} padding bit ${j} is 0`);
+      else {
+        assert.ok(nz === 1 || neg === 0, `${what}: row ${r} weight ${j} negative only when non-zero`);
+        out[r * numel + j] = nz === 0 ? 0 : neg === 1 ? -1 : 1;
+      }
+    }
+  }
+  return out;
 }
 function allocF64(n: number): number {
   const p = (alloc(n * 8 + 8) + 7) & ~7;
@@ -682,11 +699,13 @@ test('sign_sum and signs_i8: exact, sign(0) = 0; the flag is set exactly when a 
       );
       assert.is(i32(flag, 1)[0], bad === undefined ? 0 : 1, `sign_sum flag ${tag}`);
       assert.is(refBad, bad !== undefined, `reference signSum ${tag}`);
-      const po = alloc(B * numel),
+      const rowBytes = packedRowBytes(numel),
+        po = (alloc(B * rowBytes + 16) + 15) & ~15,
         flag2 = putI32(new Int32Array(1));
-      k.signs_i8(pg, B * numel, po, flag2);
-      same(new Int8Array(memory.buffer, po, B * numel), signsOf(grads), `signs_i8 ${tag}`);
-      assert.is(i32(flag2, 1)[0], bad === undefined ? 0 : 1, `signs_i8 flag ${tag}`);
+      new Uint8Array(memory.buffer, po, B * rowBytes).fill(0xa5); // the kernel writes every byte, padding too
+      k.signs_pack(pg, B, numel, po, rowBytes, flag2);
+      same(unpackSigns(po, B, numel, `signs_pack ${tag}`), signsOf(grads), `signs_pack ${tag}`);
+      assert.is(i32(flag2, 1)[0], bad === undefined ? 0 : 1, `signs_pack flag ${tag}`);
     }
     // a column range [k0, k1) of the sums, as one thread's share
     resetHeap();
@@ -707,6 +726,14 @@ test('sign_sum and signs_i8: exact, sign(0) = 0; the flag is set exactly when a 
   }
 });
 
+/** Packs grads [B, numel] with signs_pack; returns the rows' address and their signs as int8. */
+function packed(grads: Float32Array, B: number, numel: number): { pS: number; S: Int8Array; rowBytes: number } {
+  const rowBytes = packedRowBytes(numel),
+    pS = (alloc(B * rowBytes + 16) + 15) & ~15;
+  k.signs_pack(putF32(grads), B, numel, pS, rowBytes, putI32(new Int32Array(1)));
+  return { pS, S: signsOf(grads), rowBytes };
+}
+
 test('class_gram: exact, against the reference and brute force', () => {
   for (const [B, numel, classes] of [
     [1, 5, 1],
@@ -715,22 +742,22 @@ test('class_gram: exact, against the reference and brute force', () => {
     [9, 5000, 2],
     [40, 4096 + 17, 4],
     [300, 40, 1],
+    [6, 64, 2],
+    [7, 128 + 64 * 1024, 2], // past one column block (1024 groups of 64)
   ] as const) {
     resetHeap();
-    const grads = randWithZeros(B * numel);
-    const S = signsOf(grads);
+    const { pS, S, rowBytes } = packed(randWithZeros(B * numel), B, numel);
     const labels = Int32Array.from({ length: B }, () => randInt(0, classes - 1));
     const members: number[][] = [];
     for (let c = 0; c < classes; c++) members.push([...labels.keys()].filter((i) => labels[i] === c).reverse());
     const grams = members.map((m) => Float64Array.from({ length: m.length * m.length }, () => randInt(-3, 3)));
     const start = grams.map((G) => G.slice());
-    const pS = putI8(S);
     members.forEach((rows, c) => {
       const n = rows.length;
       const pr = putI32(rows),
         pG = allocF64(n * n);
       f64(pG, n * n).set(grams[c]!);
-      k.class_gram(pS, numel, pr, n, pG);
+      k.class_gram(pS, rowBytes, rowBytes / 16, pr, n, pG);
       grams[c] = f64(pG, n * n).slice();
       // brute force: what the Gram gained sums to ‖Σ rows‖²
       const t = new Float64Array(numel);
@@ -744,19 +771,25 @@ test('class_gram: exact, against the reference and brute force', () => {
   }
 });
 
-test('class_gram stays exact for full-range int8 values over long rows', () => {
+test('class_gram: all-agreeing and all-opposite rows give ±numel, zero rows 0', () => {
   resetHeap();
-  const B = 5,
-    numel = 70001;
-  const S = Int8Array.from({ length: B * numel }, () => (rand() < 0.5 ? -127 : 127) - randInt(-1, 1) * randInt(0, 3));
-  const rows = [4, 0, 2, 3];
-  const pS = putI8(S),
-    pr = putI32(rows),
-    pG = allocF64(16);
-  k.class_gram(pS, numel, pr, rows.length, pG);
-  const G = new Float64Array(16);
-  classGram(S, numel, [rows], [G]);
-  same(f64(pG, 16), G, 'class_gram full-range int8');
+  const numel = 70001;
+  const row = Float32Array.from({ length: numel }, () => (rand() < 0.5 ? -1 : 1) * (0.5 + rand()));
+  const grads = new Float32Array(4 * numel);
+  grads.set(row, 0);
+  grads.set(row, numel); // the same signs
+  grads.set(
+    row.map((v) => -v),
+    2 * numel,
+  ); // every sign flipped; row 3 stays all zero
+  const { pS, rowBytes } = packed(grads, 4, numel);
+  const pG = allocF64(16);
+  k.class_gram(pS, rowBytes, rowBytes / 16, putI32([0, 1, 2, 3]), 4, pG);
+  same(
+    f64(pG, 16),
+    Float64Array.from([numel, numel, -numel, 0, numel, numel, -numel, 0, -numel, -numel, numel, 0, 0, 0, 0, 0]),
+    'class_gram ±numel',
+  );
 });
 
 test('two instances on one shared memory: a second one here and one in a worker thread, row halves concurrently', async () => {

@@ -131,17 +131,20 @@ export interface SampleReductions {
   /** store[offset + k] += Σ_b sign(grads[b, k]); a non-finite gradient marks the store. */
   signSum(grads: Tensor, store: SumStore, offset: number): void;
   readSignSums(store: SumStore): { sums: Int32Array; nonFinite: boolean };
-  /** Backend-owned int8 storage for sign matrices that must outlive a chunk's scope. */
-  allocSigns(length: number): SignStore;
-  /** store[offset .. offset + grads.size) = sign(grads); a non-finite gradient marks the store. */
-  writeSigns(grads: Tensor, store: SignStore, offset: number): void;
+  /**
+   * Backend-owned storage for per-sample signs that must outlive a chunk's scope: per layer, a block of `rows`
+   * sign rows of numels[layer] weights (each backend packs them as it likes: int8, 2-bit, f32).
+   */
+  allocSigns(rows: number, numels: readonly number[]): SignStore;
+  /** Rows first .. first + b − 1 of a layer's block = sign(grads), grads [b, numel]; a non-finite gradient marks the store. */
+  writeSigns(grads: Tensor, store: SignStore, layer: number, first: number): void;
   /** Zero-filled per-class Gram accumulators, class c being sizes[c] × sizes[c]. */
   allocGrams(sizes: readonly number[]): GramStore;
   /**
-   * For each class (its member rows of S = store[offset ..] viewed as [B, numel]): grams[c] += S_c S_cᵀ; the
-   * sign store's non-finite mark (sticky, set by every writeSigns so far) passes to the Grams.
+   * For each class (its member rows of the layer's block S [rows, numel], every row written): grams[c] += S_c S_cᵀ;
+   * the sign store's non-finite mark (sticky, set by every writeSigns so far) passes to the Grams.
    */
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void;
+  classGram(store: SignStore, layer: number, classes: readonly (readonly number[])[], grams: GramStore): void;
   /** The Gram matrices (row-major, exact integers) on the host, and whether any sign behind them was non-finite. */
   readGrams(grams: GramStore): { grams: Float64Array[]; nonFinite: boolean };
 }
@@ -154,5 +157,13 @@ export type SumStore = { readonly length: number };
 /** Opaque per-class Gram accumulators of a backend. */
 export type GramStore = { readonly sizes: readonly number[] };
 
-/** Opaque int8 storage of a backend (a host Int8Array for the reference backend, an offset for wasm). */
-export type SignStore = { readonly length: number };
+/** Opaque per-layer sign storage of a backend (host Int8Arrays for the reference backend, 2-bit rows for wasm). */
+export type SignStore = { readonly rows: number; readonly numels: readonly number[] };
+
+/**
+ * A backend's memory could not hold an allocation. Thrown before anything is written, so the caller may try
+ * again with less at once (per_sample/ halves its chunk of samples: the results do not change).
+ */
+export class OutOfMemoryError extends RangeError {
+  override name = 'OutOfMemoryError';
+}

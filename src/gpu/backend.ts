@@ -61,9 +61,11 @@ function gemmGroups(M: number, N: number, batch: number): [number, number, numbe
   return [Math.ceil(N / TILE), Math.ceil(M / TILE), batch];
 }
 
+/** Sign rows first .. first + rows − 1 of one layer, in one GPU buffer. */
 interface Segment {
-  offset: number;
-  length: number;
+  layer: number;
+  first: number;
+  rows: number;
   id: number;
 }
 /** Non-finite marks: one i32 buffer per sign store (flag); the last i32 of the sum and Gram buffers. */
@@ -451,16 +453,20 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Signs are kept as f32 ±1/0 in one GPU buffer per writeSigns call, until classGram consumes them. */
-  allocSigns(length: number): SignStore {
-    return { length, segments: [], flag: this.buffer(4) } as GpuSignStore;
+  allocSigns(rows: number, numels: readonly number[]): SignStore {
+    return { rows, numels, segments: [], flag: this.buffer(4) } as GpuSignStore;
   }
 
-  writeSigns(grads: Tensor, store: SignStore, offset: number): void {
-    if (offset + grads.size > store.length) throw new RangeError('writeSigns: past the end of the sign store');
-    const s = store as GpuSignStore;
+  writeSigns(grads: Tensor, store: SignStore, layer: number, first: number): void {
+    const s = store as GpuSignStore,
+      numel = s.numels[layer]!,
+      b = grads.shape[0]!;
+    if (grads.size !== b * numel || first + b > s.rows) {
+      throw new RangeError(`writeSigns: a [${b}, ${grads.size / b}] block at row ${first} of layer ${layer}'s [${s.rows}, ${numel}]`);
+    }
     const id = this.link.create(grads.size * 4); // outlives the caller's scope: freed by classGram
     this.run('signs', [grads.size, 0], [this.id(grads), id, s.flag], groups1d(grads.size));
-    s.segments.push({ offset, length: grads.size, id });
+    s.segments.push({ layer, first, rows: b, id });
   }
 
   /** Every class's Gram in one int32 buffer on the GPU (blocks one after another, then the mark), read once at the end. */
@@ -474,22 +480,21 @@ export class WebGpuBackend implements Backend {
     return { sizes, offsets, total, id: this.buffer((total + 1) * 4) } as GpuGramStore;
   }
 
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
-    const rowsTotal = classes.reduce((t, r) => t + r.length, 0);
-    const end = offset + rowsTotal * numel;
+  classGram(store: SignStore, layer: number, classes: readonly (readonly number[])[], grams: GramStore): void {
     const s = store as GpuSignStore,
-      acc = grams as GpuGramStore;
-    const mine = s.segments.filter((g) => g.offset >= offset && g.offset < end).sort((a, b) => a.offset - b.offset);
-    let at = offset;
+      acc = grams as GpuGramStore,
+      numel = s.numels[layer]!;
+    const mine = s.segments.filter((g) => g.layer === layer).sort((a, b) => a.first - b.first);
+    let at = 0;
     for (const g of mine) {
-      if (g.offset !== at) throw new Error(`classGram: signs ${at}..${g.offset} of the store were never written`);
-      at += g.length;
+      if (g.first !== at) throw new Error(`classGram: sign rows ${at}..${g.first} of layer ${layer} were never written`);
+      at += g.rows;
     }
-    if (at !== end) throw new Error(`classGram: signs ${at}..${end} of the store were never written`);
+    if (at !== s.rows) throw new Error(`classGram: sign rows ${at}..${s.rows} of layer ${layer} were never written`);
     let S = mine[0]!.id;
     if (mine.length > 1) {
-      S = this.buffer(rowsTotal * numel * 4);
-      for (const g of mine) this.link.copy(g.id, 0, S, (g.offset - offset) * 4, g.length * 4);
+      S = this.buffer(s.rows * numel * 4);
+      for (const g of mine) this.link.copy(g.id, 0, S, g.first * numel * 4, g.rows * numel * 4);
     }
     const rows = this.upload(Uint32Array.from(classes.flat()));
     let rowOffset = 0;

@@ -4,7 +4,7 @@ import { groupByClass, type Reducer, type WeightLayout } from './reducer.js';
 
 /**
  * Per class c, the Gram matrix G_c = S_c S_cᵀ of its samples' sign vectors (exact integers in doubles),
- * accumulated layer by layer. Each layer's int8 signs go to a backend-owned store (B × weights) until every
+ * accumulated layer by layer. Each layer's signs go to a backend-owned store (B rows per layer) until every
  * chunk of the batch has delivered its rows (at once, when the batch comes in one piece); then that layer's
  * contribution is added to the Grams.
  */
@@ -15,7 +15,6 @@ export class ClassGramReducer implements Reducer {
   grams: Float64Array[] = [];
   /** Whether any gradient was NaN or ±Inf (an overflowed pass): then the Grams mean nothing. */
   nonFinite = false;
-  private layout: readonly WeightLayout[] = [];
   private batch = 0;
   private rowsSeen: number[] = [];
   private store?: SignStore;
@@ -23,11 +22,13 @@ export class ClassGramReducer implements Reducer {
   private backend?: SampleReductions;
 
   begin(layout: readonly WeightLayout[], labels: Int32Array, backend: Backend): void {
-    this.layout = layout;
     this.backend = backend;
     this.batch = labels.length;
     this.rowsSeen = layout.map(() => 0);
-    this.store = backend.allocSigns(this.batch * layout.reduce((t, l) => t + l.numel, 0));
+    this.store = backend.allocSigns(
+      this.batch,
+      layout.map((l) => l.numel),
+    );
     const groups = groupByClass(labels);
     this.classes = [...groups.keys()];
     this.members = [...groups.values()];
@@ -35,11 +36,9 @@ export class ClassGramReducer implements Reducer {
   }
 
   consume(layer: number, grads: Tensor, first: number): void {
-    const { numel, offset } = this.layout[layer]!;
-    const base = offset * this.batch; // layer blocks are [B, numel], one after another
-    this.backend!.writeSigns(grads, this.store!, base + first * numel);
+    this.backend!.writeSigns(grads, this.store!, layer, first);
     this.rowsSeen[layer]! += grads.shape[0]!;
-    if (this.rowsSeen[layer] === this.batch) this.backend!.classGram(this.store!, base, numel, this.members, this.acc!);
+    if (this.rowsSeen[layer] === this.batch) this.backend!.classGram(this.store!, layer, this.members, this.acc!);
   }
   /** The Grams come to the host once, when the pass ends (the backend accumulates them layer by layer). */
   end(): void {

@@ -5,7 +5,7 @@
  * Every score is "higher is better"; the sign flips are documented in each proxy's file.
  */
 import { quote } from '../util/quote.js';
-import type { Backend } from '../backend/backend.js';
+import { OutOfMemoryError, type Backend } from '../backend/backend.js';
 import { firstSamples, type Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import { ClassGramReducer } from '../per_sample/class_gram.js';
@@ -188,6 +188,8 @@ export interface Reduced {
   lossSum: number;
   /** A per-sample gradient was NaN or ±Inf (activations or gradients overflowed): no reduction means anything. */
   nonFinite: boolean;
+  /** Samples per batched pass, as run: smaller than asked when the asked one ran out of memory. */
+  chunk: number;
 }
 
 export function parseProxyList(text: string): ProxyName[] {
@@ -219,8 +221,23 @@ function batchPassNeeds(proxies: readonly ProxyName[]): BatchPassNeeds {
   return { ...(consumed.has('layerOutputs') ? { layerOutputs: true } : {}), ...(consumed.has('reluCodes') ? { reluCodes: true } : {}) };
 }
 
-/** One batched per-sample pass through the network, reduced as the gradients are produced. */
+/**
+ * One batched per-sample pass through the network, reduced as the gradients are produced. Samples are
+ * independent, so when a chunk of them does not fit in the backend's memory the pass runs again in halves.
+ */
 export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions = {}): Reduced {
+  let chunk = Math.max(1, Math.min(options.chunk ?? batch.shape[0], batch.shape[0]));
+  for (;;) {
+    try {
+      return reduceOnce(net, batch, kinds, { ...options, chunk });
+    } catch (e) {
+      if (!(e instanceof OutOfMemoryError) || chunk === 1) throw e;
+      chunk = Math.ceil(chunk / 2);
+    }
+  }
+}
+
+function reduceOnce(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions & { chunk: number }): Reduced {
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;
   const gram = kinds.has('classGram') ? new ClassGramReducer() : undefined;
   const reducers: Reducer[] = [signSum, gram].filter((r): r is NonNullable<typeof r> => r !== undefined);
@@ -237,6 +254,7 @@ export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<R
     classes,
     lossSum,
     nonFinite: (signSum?.nonFinite ?? false) || (gram?.nonFinite ?? false),
+    chunk: options.chunk,
   };
 }
 

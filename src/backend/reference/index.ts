@@ -31,7 +31,8 @@ interface RefSumStore extends SumStore {
   nonFinite: boolean;
 }
 interface RefSignStore extends SignStore {
-  signs: Int8Array;
+  /** Per layer, rows × numel int8 signs. */
+  signs: Int8Array[];
   nonFinite: boolean;
 }
 interface RefGramStore extends GramStore {
@@ -321,14 +322,20 @@ export class ReferenceBackend implements Backend {
     return { sums: s.sums.slice(), nonFinite: s.nonFinite };
   }
 
-  allocSigns(length: number): SignStore {
-    return { length, signs: new Int8Array(length), nonFinite: false } as RefSignStore;
+  allocSigns(rows: number, numels: readonly number[]): SignStore {
+    return { rows, numels, signs: numels.map((n) => new Int8Array(rows * n)), nonFinite: false } as RefSignStore;
   }
 
-  writeSigns(grads: Tensor, store: SignStore, offset: number): void {
+  writeSigns(grads: Tensor, store: SignStore, layer: number, first: number): void {
     const g = this.arr(grads),
-      s = store as RefSignStore;
-    s.signs.set(signsOf(g), offset);
+      s = store as RefSignStore,
+      numel = s.numels[layer]!;
+    if (grads.size !== grads.shape[0]! * numel || first + grads.shape[0]! > s.rows) {
+      throw new RangeError(
+        `writeSigns: a [${grads.shape[0]}, ${grads.size / grads.shape[0]!}] block at row ${first} of layer ${layer}'s [${s.rows}, ${numel}]`,
+      );
+    }
+    s.signs[layer]!.set(signsOf(g), first * numel);
     if (anyNonFinite(g)) s.nonFinite = true;
   }
 
@@ -336,10 +343,10 @@ export class ReferenceBackend implements Backend {
     return { sizes, grams: sizes.map((n) => new Float64Array(n * n)), nonFinite: false } as RefGramStore;
   }
 
-  classGram(store: SignStore, offset: number, numel: number, classes: readonly (readonly number[])[], grams: GramStore): void {
+  classGram(store: SignStore, layer: number, classes: readonly (readonly number[])[], grams: GramStore): void {
     const s = store as RefSignStore,
       acc = grams as RefGramStore;
-    classGram(s.signs.subarray(offset), numel, classes, acc.grams);
+    classGram(s.signs[layer]!, s.numels[layer]!, classes, acc.grams);
     if (s.nonFinite) acc.nonFinite = true;
   }
 

@@ -6,6 +6,7 @@
  * (never shrinks) on demand; views are made afresh from `memory.buffer` each time, since growing replaces
  * the buffer.
  */
+import { OutOfMemoryError } from '../backend.js';
 import { MEMORY_MAXIMUM_PAGES as MAXIMUM_PAGES } from './kernels.js';
 
 const BASE = 1024; // address 0 stays unused, so a null pointer is never a valid operand
@@ -62,7 +63,7 @@ export class WasmHeap {
       const need = Math.ceil((end - have) / 65536);
       const room = MAXIMUM_PAGES - have / 65536;
       if (need > room) {
-        throw new RangeError(
+        throw new OutOfMemoryError(
           `wasm backend: out of memory (${(end / 2 ** 20).toFixed(0)} MiB needed, ${MAXIMUM_PAGES / 16} MiB at most); use a smaller --chunk or batch`,
         );
       }

@@ -29,8 +29,8 @@ export interface KernelExports {
   softmax_ce(logits: P, labels: P, N: number, K: number, losses: P, probs: P): void; // assembly/loss.ts
   softmax_ce_grad(probs: P, labels: P, N: number, K: number, weight: number, dlogits: P): void; // assembly/loss.ts
   sign_sum(grads: P, B: number, numel: number, sums: P, k0: number, k1: number, flag: P): void; // assembly/reduce.ts
-  signs_i8(grads: P, count: number, out: P, flag: P): void; // assembly/reduce.ts
-  class_gram(S: P, numel: number, rows: P, n: number, G: P): void; // assembly/reduce.ts
+  signs_pack(grads: P, b: number, numel: number, out: P, rowBytes: number, flag: P): void; // assembly/reduce.ts
+  class_gram(S: P, rowBytes: number, groups: number, rows: P, n: number, G: P): void; // assembly/reduce.ts
 }
 
 /** Every export, in module order. */
@@ -61,7 +61,7 @@ export const KERNEL_EXPORTS = [
   'softmax_ce',
   'softmax_ce_grad',
   'sign_sum',
-  'signs_i8',
+  'signs_pack',
   'class_gram',
 ] as const satisfies readonly (keyof KernelExports)[];
 
@@ -92,7 +92,7 @@ export const WORKER_KERNELS = [
   'softmax_ce',
   'softmax_ce_grad',
   'sign_sum',
-  'signs_i8',
+  'signs_pack',
   'class_gram',
 ] as const satisfies readonly (keyof KernelExports)[];
 

@@ -11,6 +11,7 @@ import {
   avgPool2d,
   batchNorm,
   channelBias,
+  checkpoint,
   concatChannels,
   conv2d,
   crossEntropy,
@@ -260,6 +261,37 @@ const gradCases: Record<OpName, GradCase[]> = {
       inputs: (rng) => [input(rng, 'x', [2, 2, 4, 4]), input(rng, 'w', [3, 2, 3, 3]), input(rng, 'b', [3])],
       f: (t, [x, w, b]) => channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!),
       options: { maxChecks: 40 },
+    },
+  ],
+  // A segment recomputed in the backward: the same gradients as the ops inline, for its input and parameters.
+  checkpoint: [
+    {
+      label: 'relu(bn(conv(x, w))) as one segment: dx, dw, dγ, dβ (batch statistics)',
+      inputs: (rng) => [input(rng, 'x', [3, 2, 4, 4]), input(rng, 'w', [3, 2, 3, 3]), ...bnInputs(rng, [3, 3, 4, 4]).slice(1)],
+      f: (t, [x, w, g, b]) =>
+        checkpoint(t, x!, [w!, g!, b!], (tape, x) =>
+          relu(
+            tape,
+            batchNorm(tape, conv2d(tape, x, w!, { stride: 1, padding: 1 }), g!, b!, buffersFor(3), { mode: 'batch', updateRunning: false }),
+          ),
+        ),
+      options: { maxChecks: 60 },
+    },
+    {
+      label: 'two segments in a row, the second reading a parameter of the first',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 3, 3]), input(rng, 'w', [2, 2, 1, 1])],
+      f: (t, [x, w]) => {
+        const seg = (tape: Tape, h: Tensor) =>
+          maxPool2d(tape, relu(tape, conv2d(tape, h, w!, { stride: 1, padding: 0 })), { kernel: 3, stride: 1, padding: 1 });
+        return checkpoint(t, checkpoint(t, x!, [w!], seg), [w!], seg);
+      },
+      options: { maxChecks: 40 },
+    },
+    {
+      label: 'a constant input: only the parameter’s gradient',
+      inputs: (rng) => [input(rng, 'x', [2, 2, 3, 3], { check: false }), input(rng, 'w', [3, 2, 3, 3])],
+      f: (t, [x, w]) => checkpoint(t, x!, [w!], (tape, x) => relu(tape, conv2d(tape, x, w!, { stride: 1, padding: 1 }))),
+      then: (r) => assert.not.ok(r.grads.has(r.tensors[0]!), 'no gradient for the unwatched input'),
     },
   ],
   concatChannels: [

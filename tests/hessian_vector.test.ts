@@ -11,6 +11,7 @@ import {
   avgPool2d,
   batchNorm,
   channelBias,
+  checkpoint,
   concatChannels,
   conv2d,
   crossEntropy,
@@ -188,6 +189,39 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       label: 'CE(gap(conv(x, w) + b))',
       inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3]), arr(r, 'b', [4], true)],
       f: (t, [x, w, b]) => ce(t, channelBias(t, conv2d(t, x!, w!, { stride: 1, padding: 1 }), b!)),
+    },
+  ],
+  // A segment's tangents recompute it: H·v of its input and parameters as with the ops inline.
+  checkpoint: [
+    {
+      label: 'CE(gap(segment(relu(conv(x, w)) → max pool)))',
+      inputs: (r) => [arr(r, 'x', [3, 2, 4, 4]), arr(r, 'w', [4, 2, 3, 3])],
+      f: (t, [x, w]) =>
+        ce(
+          t,
+          checkpoint(t, x!, [w!], (tape, x) =>
+            maxPool2d(tape, relu(tape, conv2d(tape, x, w!, { stride: 1, padding: 1 })), { kernel: 3, stride: 1, padding: 1 }),
+          ),
+        ),
+    },
+    {
+      label: 'CE(gap(segment(relu(bn batch(conv(x, w)))))), γ and β without direction',
+      inputs: (r) => [
+        arr(r, 'x', [3, 2, 3, 3]),
+        arr(r, 'w', [4, 2, 3, 3]),
+        { ...arr(r, 'gamma', [4], true), data: randomArray(r, 4, 0.5, 1.5) },
+        arr(r, 'beta', [4], true),
+      ],
+      f: (t, [x, w, g, b]) =>
+        ce(
+          t,
+          checkpoint(t, x!, [w!, g!, b!], (tape, x) =>
+            relu(
+              tape,
+              batchNorm(tape, conv2d(tape, x, w!, { stride: 1, padding: 1 }), g!, b!, buffers(4), { mode: 'batch', updateRunning: false }),
+            ),
+          ),
+        ),
     },
   ],
   // Linear: H·v comes from CE; a constant input's tangent is a zero block of the concat's tangent.

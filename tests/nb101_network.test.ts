@@ -430,8 +430,12 @@ test(`PyTorch ${GRADS}: batch-statistics forward and the gradient of every param
  */
 const F32_FLOOR: Record<string, number> = { grad_norm: 1e-2, snip: 1e-2, fisher: 1e-2, tenas_ntk_cond: 3e-2, grasp: 3e-2 };
 
-/** Every baseline of one case on `be` in `dtype`; `secondOrder: false` leaves out grasp and the NTK (16 backward passes). */
-function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64', { secondOrder = true } = {}): void {
+/**
+ * Every baseline of one case on `be` in `dtype`; `secondOrder: false` leaves out grasp and the NTK (16 backward
+ * passes); `checkpoint` recomputes every cell in the backward (and the forward-only passes free each cell's
+ * activations), which must not change a number.
+ */
+function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64', { secondOrder = true, checkpoint = false } = {}): void {
   const want = cases[name]!.baselines;
   const key = (k: string) => num(dtype === 'f64' ? want[`${k}_f64`] : want[k]);
   const f32Bound = (k: string) => Math.max(F32_FLOOR[k] ?? 1e-4, 3 * relErr(num(want[k]), num(want[`${k}_f64`])));
@@ -440,7 +444,7 @@ function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64', { secon
     const net = network(be, name, dtype);
     const batch = batches.get(name)!;
     let reluCalls = 0;
-    const pass = new BatchPass(net, batch, { layerOutputs: true, reluCodes: true });
+    const pass = new BatchPass(net, batch, { layerOutputs: true, reluCodes: true }, checkpoint);
     near(gradNorm(pass), key('grad_norm'), tol('grad_norm'), 'grad_norm');
     near(snip(pass), key('snip'), tol('snip'), 'snip');
     if (secondOrder) near(grasp(pass), key('grasp'), tol('grasp', 1e-7), 'grasp');
@@ -455,7 +459,7 @@ function checkBaselines(be: Backend, name: string, dtype: 'f32' | 'f64', { secon
     if (secondOrder) near(ntkConditionNumber(pass), key('tenas_ntk_cond'), tol('tenas_ntk_cond', 1e-6), 'NTK condition number');
     const tenas = readSafetensorsFile(join(fixturesDir, `${name}.tenas.safetensors`));
     const lrx = tenas.get('lr.x')!;
-    assert.is(linearRegionsOf(net, f64(lrx, 'lr.x'), lrx.shape), key('tenas_lr'), 'tenas_lr');
+    assert.is(linearRegionsOf(net, f64(lrx, 'lr.x'), lrx.shape, checkpoint), key('tenas_lr'), 'tenas_lr');
     assert.is(net.parameters.parameterCount(), num(want.params), 'params');
     // the ReLU taps are the port's nn.ReLU calls (stem, projections, conv ops; not the pools)
     be.scope(() =>
@@ -491,7 +495,19 @@ for (const [dtype, names] of [
   }
 }
 
-function checkZen(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
+// Checkpointed cells (what a batch pass falls back to when the activations do not fit): the same numbers, in
+// f64 on the reference backend and in f32 on WASM, every baseline including grasp's H·g and the NTK.
+for (const [dtype, name] of [
+  ['f64', SMALL[0]!],
+  ['f32', SMALL[0]!],
+] as const) {
+  test(`PyTorch NB101 baselines ${name} in ${dtype} with every cell checkpointed: the same numbers`, () => {
+    checkBaselines(dtype === 'f64' ? reference : wasm, name, dtype, { checkpoint: true });
+    if (cases[name]!.baselines.zen) checkZen(dtype === 'f64' ? reference : wasm, name, dtype, true);
+  });
+}
+
+function checkZen(be: Backend, name: string, dtype: 'f32' | 'f64', checkpoint = false): void {
   const b = cases[name]!.baselines;
   const want = (dtype === 'f64' ? b.zen_f64 : b.zen) as { delta: number; bn_term: number; score: number };
   const c = cases[name]!;
@@ -500,7 +516,7 @@ function checkZen(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
     const file = readSafetensorsFile(join(fixturesDir, `${name}.zen.safetensors`));
     const x = file.get('zen.x')!;
     loadWeights(net.parameters, new Map([...file].filter(([k]) => !k.startsWith('zen.'))), `${name}.zen`);
-    const z = zenOf(net, f64(x, 'zen.x'), f64(file.get('zen.eps'), 'zen.eps'), x.shape);
+    const z = zenOf(net, f64(x, 'zen.x'), f64(file.get('zen.eps'), 'zen.eps'), x.shape, checkpoint);
     const tol = dtype === 'f64' ? 1e-9 : 1e-4;
     near(z.bnTerm, want.bn_term, tol, 'zen BN term');
     near(z.delta, want.delta, tol, 'zen Δ');

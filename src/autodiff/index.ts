@@ -9,6 +9,7 @@ import { add } from './ops/add.js';
 import { avgPool2d } from './ops/avg_pool2d.js';
 import { batchNorm } from './ops/batch_norm.js';
 import { channelBias } from './ops/channel_bias.js';
+import { checkpoint } from './ops/checkpoint.js';
 import { concatChannels } from './ops/concat_channels.js';
 import { conv2d } from './ops/conv2d.js';
 import { crossEntropy } from './ops/cross_entropy.js';
@@ -23,6 +24,7 @@ import { zero } from './ops/zero.js';
 
 export type { BatchNormBuffers, BatchNormMode, BatchNormOptions } from './ops/batch_norm.js';
 export type { Reduction } from './ops/cross_entropy.js';
+export type { Segment } from './ops/checkpoint.js';
 
 /**
  * Every op, by name. The tests loop over this table: each entry needs a finite-difference gradient check
@@ -34,6 +36,7 @@ export const ops = {
   avgPool2d,
   batchNorm,
   channelBias,
+  checkpoint,
   concatChannels,
   conv2d,
   crossEntropy,
@@ -55,6 +58,7 @@ export {
   avgPool2d,
   batchNorm,
   channelBias,
+  checkpoint,
   concatChannels,
   conv2d,
   crossEntropy,

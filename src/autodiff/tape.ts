@@ -12,6 +12,7 @@ export class Tape {
   private entries: Entry[] = [];
   private tracked = new Set<number>();
   private leaves = new Map<number, Tensor>();
+  private taps = new Map<number, { y: Tensor; tag: unknown }>();
 
   constructor(readonly backend: Kernels) {}
 
@@ -24,6 +25,11 @@ export class Tape {
 
   isTracked(t: Tensor): boolean {
     return this.tracked.has(t.id);
+  }
+
+  /** Marks an op's output: a backward run with `onTapped` hands it its gradient (fisher reads layer outputs'). */
+  tap(y: Tensor, tag: unknown): void {
+    if (this.isTracked(y)) this.taps.set(y.id, { y, tag });
   }
 
   /** Records an op if any input is tracked; ops with untracked inputs only compute. */
@@ -41,12 +47,14 @@ export class Tape {
     if (!options.seed && root.size !== 1)
       throw new Error(`backward: root of shape ${shapeString(root.shape)} needs an explicit seed gradient`);
     const sink = options.perSample;
-    const retained = new Map((options.retain ?? []).map((t) => [t.id, t]));
+    const within = options.within;
+    const onTapped = options.onTapped ?? within?.onTapped;
     const ctx: BackwardContext = {
       backend: be,
       needsGrad: (t) => this.isTracked(t),
       weightGrad: (w, summed, perSample) => {
         if (!this.isTracked(w)) return null;
+        if (within) return within.weightGrad(w, summed, perSample);
         if (sink?.wants(w)) {
           const g = perSample();
           sink.consume(w, g);
@@ -55,21 +63,19 @@ export class Tape {
         }
         return summed();
       },
+      ...(onTapped ? { onTapped } : {}),
     };
     const seed = options.seed ?? this.one(root); // made before firstId: the default seed is never released
-    const out = new Map<Tensor, Tensor>();
     const grads = new GradientSlots(be, nextTensorId());
     grads.accumulate(root.id, seed);
     this.reverseWalk(grads, (e, dy) => {
-      const keep = retained.get(e.output);
-      if (keep) {
-        out.set(keep, dy);
-        grads.keep(dy);
-      }
+      const tapped = onTapped && this.taps.get(e.output);
+      if (tapped) onTapped(tapped.tag, tapped.y, dy);
       return e.vjp(dy, ctx);
     });
+    const out = new Map<Tensor, Tensor>();
     for (const [id, g] of grads.entries()) {
-      const leaf = this.leaves.get(id) ?? retained.get(id);
+      const leaf = this.leaves.get(id);
       if (leaf) out.set(leaf, g);
     }
     return out;
@@ -82,20 +88,68 @@ export class Tape {
    * Every op on the path from the leaves to the root needs a tangent rule. Exact (no finite differences).
    */
   hessianVectorProduct(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
-    const be = this.backend;
     if (root.size !== 1) throw new Error(`hessianVectorProduct: root of shape ${shapeString(root.shape)} is not a scalar`);
-    const tangents = new Map<number, Tensor>();
     for (const [leaf, t] of direction) {
       if (!this.leaves.has(leaf.id))
         throw new Error(`hessianVectorProduct: direction given for an unwatched tensor ${leaf.name ?? leaf.id}`);
       if (!sameShape(leaf.shape, t.shape))
         throw new Error(`hessianVectorProduct: direction ${shapeString(t.shape)} for ${shapeString(leaf.shape)}`);
-      tangents.set(leaf.id, t);
     }
-    const rule = (e: Entry): TangentRule => {
-      if (!e.tangent) throw new Error(`hessianVectorProduct: op ${e.op} has no tangent rule`);
-      return e.tangent;
+    const tgrads = this.gradientTangents(root, this.one(root), null, direction);
+    const out = new Map<Tensor, Tensor>();
+    for (const leaf of direction.keys()) {
+      const t = tgrads.get(leaf);
+      if (t) out.set(leaf, t);
+    }
+    return out;
+  }
+
+  /** The tangent of `root` when the leaves move along `direction` (leaf → tangent): forward mode on the tape. */
+  tangentOf(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Tensor | null {
+    return this.pushTangents(root, direction).get(root.id) ?? null;
+  }
+
+  /**
+   * Forward-over-reverse from `root` with gradient `seed` and its tangent `tseed` (null: zero), the leaves
+   * moving along `direction`: each tracked leaf's gradient tangent, d/dε of its gradient.
+   */
+  gradientTangents(root: Tensor, seed: Tensor, tseed: Tensor | null, direction: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
+    const be = this.backend;
+    const tangents = this.pushTangents(root, direction);
+    const ctx: BackwardContext = {
+      backend: be,
+      needsGrad: (t) => this.isTracked(t),
+      weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
     };
+    const firstId = nextTensorId();
+    const grads = new GradientSlots(be, firstId),
+      tgrads = new GradientSlots(be, firstId);
+    grads.accumulate(root.id, seed);
+    if (tseed) tgrads.accumulate(root.id, tseed);
+    // The gradients walk as in backward; their tangents ride along, slot for slot.
+    this.reverseWalk(grads, (e, dy) => {
+      const tdy = tgrads.take(e.output) ?? null;
+      const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
+      const tdxs = tdy === null && tx.every((t) => t === null) ? [] : tangentRule(e).vjpJvp(dy, tdy, tx, ctx);
+      e.inputs.forEach((x, i) => {
+        const tdx = tdxs[i];
+        if (tdx) this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx);
+      });
+      if (tdy) tgrads.done(tdy);
+      return e.vjp(dy, ctx);
+    });
+    const out = new Map<Tensor, Tensor>();
+    for (const [id, t] of tgrads.entries()) {
+      const leaf = this.leaves.get(id);
+      if (leaf) out.set(leaf, t);
+    }
+    return out;
+  }
+
+  /** Tangents of every tensor on the path from the leaves in `direction` to `root`, by id (jvp rules). */
+  private pushTangents(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Map<number, Tensor> {
+    const tangents = new Map<number, Tensor>();
+    for (const [leaf, t] of direction) tangents.set(leaf.id, t);
     // Only entries the root depends on: others may hold tensors their scope has freed since (an earlier
     // loss recorded on a shared tape), and their tangents would be wasted work anyway.
     const onPath = new Set<number>([root.id]);
@@ -110,36 +164,10 @@ export class Tape {
       if (!relevant.has(e)) continue;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
       if (tx.every((t) => t === null)) continue;
-      const t = rule(e).jvp(tx, be);
+      const t = tangentRule(e).jvp(tx, this.backend);
       if (t) tangents.set(e.output, t);
     }
-    const ctx: BackwardContext = {
-      backend: be,
-      needsGrad: (t) => this.isTracked(t),
-      weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
-    };
-    const firstId = nextTensorId();
-    const grads = new GradientSlots(be, firstId),
-      tgrads = new GradientSlots(be, firstId);
-    grads.accumulate(root.id, this.one(root));
-    // The gradients walk as in backward; their tangents ride along, slot for slot.
-    this.reverseWalk(grads, (e, dy) => {
-      const tdy = tgrads.take(e.output) ?? null;
-      const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
-      const tdxs = tdy === null && tx.every((t) => t === null) ? [] : rule(e).vjpJvp(dy, tdy, tx, ctx);
-      e.inputs.forEach((x, i) => {
-        const tdx = tdxs[i];
-        if (tdx) this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx);
-      });
-      if (tdy) tgrads.done(tdy);
-      return e.vjp(dy, ctx);
-    });
-    const out = new Map<Tensor, Tensor>();
-    for (const leaf of direction.keys()) {
-      const t = tgrads.peek(leaf.id);
-      if (t) out.set(leaf, t);
-    }
-    return out;
+    return tangents;
   }
 
   /**
@@ -171,6 +199,11 @@ export class Tape {
   }
 }
 
+function tangentRule(e: Entry): TangentRule {
+  if (!e.tangent) throw new Error(`hessianVectorProduct: op ${e.op} has no tangent rule`);
+  return e.tangent;
+}
+
 export interface BackwardContext {
   readonly backend: Kernels;
   /** Whether a gradient for this input is needed (it is a tracked leaf or comes from a recorded op). */
@@ -180,6 +213,8 @@ export interface BackwardContext {
    * since nothing is left to accumulate), otherwise the batch-summed gradient.
    */
   weightGrad(w: Tensor, summed: () => Tensor, perSample: () => Tensor): Tensor | null;
+  /** Handed each tapped output's gradient (see Tape.tap), when the backward was asked to. */
+  onTapped?(tag: unknown, y: Tensor, dy: Tensor): void;
 }
 
 export type Vjp = (dy: Tensor, ctx: BackwardContext) => (Tensor | null)[];
@@ -196,8 +231,13 @@ export interface BackwardOptions {
   /** Gradient of the root; defaults to 1 for a scalar root. */
   seed?: Tensor;
   perSample?: PerSampleSink;
-  /** Intermediate tensors whose gradients are returned too (like PyTorch's retain_grad). */
-  retain?: readonly Tensor[];
+  /** Called with the gradient of every tapped output (Tape.tap), as the pass reaches it. */
+  onTapped?(tag: unknown, y: Tensor, dy: Tensor): void;
+  /**
+   * The backward this one runs inside (an op's VJP that backpropagates through a tape of its own, as
+   * checkpoint does): weight gradients and taps go where that pass sends them.
+   */
+  within?: BackwardContext;
 }
 
 /**

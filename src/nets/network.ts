@@ -5,8 +5,11 @@ import type { ParameterSet } from './parameters.js';
 
 /** Optional taps on activations for the proxies that read them (fisher, NASWOT, TE-NAS, Zen). */
 export interface ActivationObserver {
-  /** The output of a Conv2d or Linear layer before anything else touches it, with that layer's weight. */
-  layerOutput?(weight: Tensor, y: Tensor): void;
+  /**
+   * The output of a Conv2d or Linear layer before anything else touches it, with that layer's weight and the
+   * tape that recorded it (a checkpointed segment's own on its recomputation, where this tap fires again).
+   */
+  layerOutput?(weight: Tensor, y: Tensor, tape: Tape): void;
   /** The input of every ReLU call, in call order. */
   reluInput?(x: Tensor): void;
   /** The feature map before global average pooling. */
@@ -23,6 +26,12 @@ export interface ForwardContext {
    * skip it: the statistics then stay on the backend (on a GPU, two host round trips per BN layer fewer).
    */
   updateRunning?: boolean;
+  /**
+   * Recompute each segment (a cell) in the backward instead of keeping its activations (autodiff's
+   * checkpoint): one segment's activations in memory instead of the network's, for one more forward.
+   * Networks without segments ignore it.
+   */
+  checkpoint?: boolean;
 }
 
 /**

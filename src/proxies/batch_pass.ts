@@ -2,7 +2,9 @@
  * One train-mode forward of the whole batch (BN with batch statistics), shared by the baseline proxies
  * that read it: the mean-CE gradient (grad_norm, snip, fisher, grasp), the input Jacobian (jacob_cov), the
  * per-sample output gradients (TE-NAS NTK) and the ReLU codes (NASWOT). The forward records every
- * parameter and the input, so each of those backward passes runs on the same tape.
+ * parameter and the input, so each of those backward passes runs on the same tape. `checkpoint` runs the
+ * network's segments (cells) recomputed in the backward instead of remembered, for networks whose
+ * activations at this batch do not fit in the backend's memory.
  */
 import { Tape, crossEntropy, hostArrayOf, type HostArray, type Tensor } from '../autodiff/index.js';
 import type { Batch } from '../data/batch.js';
@@ -11,13 +13,8 @@ import type { ParameterEntry } from '../nets/parameters.js';
 import { firstNonFinite } from '../util/finite.js';
 import { ReluCodes } from './relu_codes.js';
 
-export interface LayerOutput {
-  weight: Tensor;
-  y: Tensor;
-}
-
 export interface BatchPassNeeds {
-  /** Keep Conv2d/Linear outputs for fisher. */
+  /** Tap Conv2d/Linear outputs, for fisher (their gradients come with withLossGradients' onTapped). */
   layerOutputs?: boolean;
   /** Pack ReLU input codes for NASWOT. */
   reluCodes?: boolean;
@@ -27,7 +24,6 @@ export class BatchPass {
   readonly tape: Tape;
   readonly x: Tensor;
   readonly logits: Tensor;
-  readonly layerOutputs: LayerOutput[] = [];
   readonly reluCodes?: ReluCodes;
   private weightGrads?: { entry: ParameterEntry; grad: HostArray | null }[];
 
@@ -35,6 +31,7 @@ export class BatchPass {
     readonly net: Network,
     readonly batch: Batch,
     needs: BatchPassNeeds,
+    readonly checkpoint = false,
   ) {
     const be = net.backend;
     this.tape = new Tape(be);
@@ -47,8 +44,10 @@ export class BatchPass {
       {
         tape: this.tape,
         bnMode: 'batch',
+        checkpoint,
         observe: {
-          layerOutput: needs.layerOutputs ? (weight, y) => this.layerOutputs.push({ weight, y }) : undefined,
+          // on the tape that records y: a checkpointed segment's own, in its recomputation
+          layerOutput: needs.layerOutputs ? (weight, y, tape) => tape.tap(y, weight) : undefined,
           reluInput: codes ? (x) => codes.add(be.toHost(x)) : undefined,
         },
       },
@@ -57,13 +56,17 @@ export class BatchPass {
   }
 
   /**
-   * Runs fn on the mean-CE loss and its gradients (every parameter, plus the retained layer outputs).
-   * Everything the backward allocates is freed when fn returns, so fn must return host values.
+   * Runs fn on the mean-CE loss and the parameters' gradients; `onLayerOutput` is handed each tapped layer
+   * output with its gradient as the backward reaches it (while both live). Everything the backward
+   * allocates is freed when fn returns, so fn must return host values.
    */
-  withLossGradients<T>(fn: (loss: Tensor, grads: Map<Tensor, Tensor>) => T, retainLayerOutputs = false): T {
+  withLossGradients<T>(
+    fn: (loss: Tensor, grads: Map<Tensor, Tensor>) => T,
+    onLayerOutput?: (weight: Tensor, y: Tensor, dy: Tensor) => void,
+  ): T {
     return this.net.backend.scope(() => {
       const loss = crossEntropy(this.tape, this.logits, this.batch.y, 'mean');
-      const grads = this.tape.backward(loss, { retain: retainLayerOutputs ? this.layerOutputs.map((l) => l.y) : [] });
+      const grads = this.tape.backward(loss, onLayerOutput ? { onTapped: (w, y, dy) => onLayerOutput(w as Tensor, y, dy) } : {});
       return fn(loss, grads);
     });
   }

@@ -5,15 +5,16 @@
  * numel(W)/C_out times: `broadcast: true` (default) keeps that factor to match its numbers, `false` sums
  * each channel once (Σ_l Σ_k F_k, the formula without the quirk).
  */
+import type { Tensor } from '../autodiff/index.js';
 import type { BatchPass } from './batch_pass.js';
 
 export function fisher(pass: BatchPass, broadcast = true): number {
   const be = pass.net.backend;
-  return pass.withLossGradients((_loss, grads) => {
-    let score = 0;
-    for (const { weight, y } of pass.layerOutputs) {
-      const dy = grads.get(y);
-      if (!dy) continue; // no path to the loss: the reference's hook never fires, the layer counts 0
+  // a layer with no path to the loss gets no gradient: the reference's hook never fires, it counts 0
+  const layers: { weight: Tensor; value: number }[] = [];
+  pass.withLossGradients(
+    () => undefined,
+    (weight, y, dy) => {
       const [N, C] = [y.shape[0]!, y.shape[1]!];
       const spatial = y.size / (N * C);
       const a = be.toHost(y),
@@ -29,8 +30,9 @@ export function fisher(pass: BatchPass, broadcast = true): number {
         }
         layer += (0.5 * fk) / N;
       }
-      score += broadcast ? (layer * weight.size) / C : layer;
-    }
-    return score;
-  }, true);
+      layers.push({ weight, value: broadcast ? (layer * weight.size) / C : layer });
+    },
+  );
+  // summed in forward order, as the reference's loop over modules
+  return layers.reverse().reduce((s, l) => s + l.value, 0);
 }

@@ -119,7 +119,7 @@ export const PROXIES = {
   zen: {
     summary: 'Zen-NAS: feature change under input noise, Gaussian weights',
     consumes: ['ownPass'],
-    fromNetwork: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen) }).score,
+    fromNetwork: (c) => zen(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.zen), checkpoint: c.checkpoint }).score,
   },
   // lower condition number is better, so the score is −cond
   tenas_ntk: {
@@ -129,12 +129,13 @@ export const PROXIES = {
     fromNetwork: (c) =>
       -(c.batch.shape[0] <= c.options.ntkBatch
         ? ntkConditionNumber(c.pass())
-        : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {})))),
+        : c.net.backend.scope(() => ntkConditionNumber(new BatchPass(c.net, firstSamples(c.batch, c.options.ntkBatch), {}, c.checkpoint)))),
   },
   tenas_lr: {
     summary: 'TE-NAS: linear regions of Gaussian inputs',
     consumes: ['ownPass'],
-    fromNetwork: (c) => linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr) }),
+    fromNetwork: (c) =>
+      linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr), checkpoint: c.checkpoint }),
   },
   params: {
     summary: 'the parameter count, the trivial reference',
@@ -176,6 +177,8 @@ export interface NetworkContext {
   /** Where f64 work runs (synflow). */
   f64: Backend;
   pass(): BatchPass;
+  /** Whether the passes checkpoint the network's segments (after a pass ran out of memory without). */
+  checkpoint: boolean;
 }
 
 /** What the reducers hand to the proxies after the pass. */
@@ -288,29 +291,38 @@ export function scoreNetworkProxies(
 ): ScoreResult {
   const wanted = proxies.filter((p) => !isPerSample(p));
   const needs = batchPassNeeds(wanted);
-  return net.backend.scope(() => {
-    let pass: BatchPass | undefined;
-    const ctx: NetworkContext = {
-      net,
-      batch,
-      options,
-      seed: env.seed,
-      f64: env.f64,
-      pass: () => (pass ??= new BatchPass(net, batch, needs)),
-    };
-    const scores: Partial<Record<ProxyName, number>> = {};
-    const warnings: string[] = [];
-    for (const p of wanted) {
-      const rule = entry(p);
-      if (!('fromNetwork' in rule)) continue;
-      const v = rule.fromNetwork(ctx);
-      if (Number.isNaN(v) && pass?.nonFinite)
-        warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
-      else if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
-      scores[p] = v;
-    }
-    return { scores, warnings };
-  });
+  const attempt = (checkpoint: boolean) =>
+    net.backend.scope(() => {
+      let pass: BatchPass | undefined;
+      const ctx: NetworkContext = {
+        net,
+        batch,
+        options,
+        seed: env.seed,
+        f64: env.f64,
+        pass: () => (pass ??= new BatchPass(net, batch, needs, checkpoint)),
+        checkpoint,
+      };
+      const scores: Partial<Record<ProxyName, number>> = {};
+      const warnings: string[] = [];
+      for (const p of wanted) {
+        const rule = entry(p);
+        if (!('fromNetwork' in rule)) continue;
+        const v = rule.fromNetwork(ctx);
+        if (Number.isNaN(v) && pass?.nonFinite)
+          warnings.push(`${p}: the activations have NaN or ±Inf values (overflow in the forward); score is NaN`);
+        else if (!Number.isFinite(v)) warnings.push(`${p}: score is ${v}`);
+        scores[p] = v;
+      }
+      return { scores, warnings };
+    });
+  try {
+    return attempt(false);
+  } catch (e) {
+    // The same passes with the segments recomputed: the same numbers in one segment's activation memory.
+    if (e instanceof OutOfMemoryError) return attempt(true);
+    throw e;
+  }
 }
 
 /** Scores one network on one batch with every requested proxy: one per-sample pass, one shared batch pass. */

@@ -59,6 +59,8 @@ export interface LinearRegionOptions {
   /** Input [B, C, H, W] of the Gaussian batch. */
   inputShape: readonly [number, number, number, number];
   seed: number;
+  /** Run the forward segment by segment, freeing each one's activations (see ForwardContext.checkpoint). */
+  checkpoint?: boolean;
 }
 
 /** Linear regions of B Gaussian inputs drawn from the seed. */
@@ -69,11 +71,12 @@ export function linearRegions(net: Network, o: LinearRegionOptions): number {
     net,
     Float64Array.from({ length: n }, () => rng.normal()),
     o.inputShape,
+    o.checkpoint,
   );
 }
 
 /** Σ_i 1/#{j : code_j = code_i}: the number of distinct ReLU activation patterns among the B inputs of x. */
-export function linearRegionsOf(net: Network, data: Float64Array, shape: readonly number[]): number {
+export function linearRegionsOf(net: Network, data: Float64Array, shape: readonly number[], checkpoint = false): number {
   const be = net.backend;
   return be.scope(() => {
     const x = be.fromHost(hostArrayOf(net.parameters.dtype, data), shape);
@@ -84,6 +87,7 @@ export function linearRegionsOf(net: Network, data: Float64Array, shape: readonl
       {
         tape: new Tape(be),
         bnMode: 'batch',
+        checkpoint,
         observe: {
           reluInput: (z) => {
             const h = be.toHost(z);

@@ -15,6 +15,8 @@ export interface ZenOptions {
   /** Input [B, C, H, W] of the random batch. */
   inputShape: readonly [number, number, number, number];
   seed: number;
+  /** Run the forward segment by segment, freeing each one's activations (see ForwardContext.checkpoint). */
+  checkpoint?: boolean;
 }
 
 export function zen(net: Network, o: ZenOptions): ZenScore {
@@ -24,7 +26,7 @@ export function zen(net: Network, o: ZenOptions): ZenScore {
   const n = o.inputShape.reduce((a, b) => a * b, 1);
   const x = Float64Array.from({ length: n }, () => rng.normal());
   const eps = Float64Array.from({ length: n }, () => rng.normal());
-  return zenOf(copy, x, eps, o.inputShape);
+  return zenOf(copy, x, eps, o.inputShape, o.checkpoint);
 }
 
 export interface ZenScore {
@@ -34,7 +36,7 @@ export interface ZenScore {
 }
 
 /** The Zen-score of an already initialised network with fresh BN buffers, for inputs x and x + 0.01·ε. */
-export function zenOf(net: Network, x: Float64Array, eps: Float64Array, shape: readonly number[]): ZenScore {
+export function zenOf(net: Network, x: Float64Array, eps: Float64Array, shape: readonly number[], checkpoint = false): ZenScore {
   const be = net.backend;
   return be.scope(() => {
     const features = (data: Float64Array) => {
@@ -44,6 +46,7 @@ export function zenOf(net: Network, x: Float64Array, eps: Float64Array, shape: r
         {
           tape: new Tape(be),
           bnMode: 'batch',
+          checkpoint,
           observe: {
             features: (h) => {
               f = h;

@@ -27,12 +27,22 @@ export class WasmHeap {
   private floor = BASE;
   /** Reused blocks handed out whole, by address: their real size, which a later release must give back. */
   private wholeBlocks = new Map<number, number>();
+  private highWater = BASE;
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
   /** Bytes in use. */
   get used(): number {
     return this.top;
+  }
+
+  /** The most bytes in use since the heap began or since resetPeak(). */
+  get peak(): number {
+    return this.highWater;
+  }
+
+  resetPeak(): void {
+    this.highWater = this.top;
   }
 
   /** Bytes of memory reserved so far (it only grows). */
@@ -71,6 +81,7 @@ export class WasmHeap {
       this.memory.grow(Math.min(Math.max(need, 1024), room));
     }
     this.top = end;
+    if (end > this.highWater) this.highWater = end;
     return p;
   }
 

@@ -5,7 +5,8 @@
  * pooling and a linear classifier. ConvBnRelu = Conv2d (no bias, stride 1, padding k/2) → BatchNorm2d → ReLU.
  * Every parameter carries the port's state_dict name, registered in its module order (stem, then per cell all
  * input projections by vertex, then all vertex ops by vertex, then the classifier), which is the per-sample
- * gradient row order.
+ * gradient row order. Each cell is a segment that a pass may checkpoint (ForwardContext.checkpoint): at batch 64
+ * the benchmark's widths hold more activations than the WASM heap.
  */
 import {
   Tensor,
@@ -23,6 +24,7 @@ import {
 import type { Backend } from '../../backend/backend.js';
 import type { ForwardContext, Network, NetworkVariant } from '../network.js';
 import { ParameterSet } from '../parameters.js';
+import { segment, type Block } from '../segment.js';
 import { nb101CellPlans, nb101KernelSize, type Nb101CellPlan } from './channels.js';
 import { nb101Flops } from './flops.js';
 import { Nb101SpecError, createNb101Spec, specToJson, type Nb101Spec } from './spec.js';
@@ -42,8 +44,6 @@ export interface Nb101Config {
   batchNorm?: 'all' | 'none';
 }
 
-type Block = (ctx: ForwardContext, x: Tensor) => Tensor;
-
 /** ConvBnRelu: conv (layerOutput tap) → BN (when kept) → ReLU (reluInput tap), as the port's module `prefix`. */
 function convBnRelu(ps: ParameterSet, withBn: boolean, prefix: string, cin: number, cout: number, k: number): Block {
   const w = ps.conv(`${prefix}.conv.weight`, cout, cin, k);
@@ -51,7 +51,7 @@ function convBnRelu(ps: ParameterSet, withBn: boolean, prefix: string, cin: numb
   const p = { stride: 1, padding: (k - 1) / 2 };
   return (ctx, x) => {
     let y = conv2d(ctx.tape, x, w.tensor, p);
-    ctx.observe?.layerOutput?.(w.tensor, y);
+    ctx.observe?.layerOutput?.(w.tensor, y, ctx.tape);
     if (bn) y = batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning });
     ctx.observe?.reluInput?.(y);
     return relu(ctx.tape, y);
@@ -144,20 +144,25 @@ export class Nb101Network implements Network {
     const ps = (this.parameters = new ParameterSet(backend, config.dtype ?? 'f32'));
 
     const stem = convBnRelu(ps, withBn, 'stem', 3, this.stemChannels, 3);
-    const cells = this.cells.map((plan) => ({ plan, run: cell(ps, withBn, `stacks.${plan.stack}.cells.${plan.cell}`, this.spec, plan) }));
+    const cells = this.cells.map((plan) => {
+      const prefix = `stacks.${plan.stack}.cells.${plan.cell}`;
+      const first = ps.entries.length;
+      const run = cell(ps, withBn, prefix, this.spec, plan);
+      return { plan, run, params: ps.entries.slice(first) };
+    });
     const cLast = this.cells[this.cells.length - 1]!.cOut;
     const classifier = ps.linear('classifier', this.numClasses, cLast);
 
     this.body = (ctx, x) => {
       let h = stem(ctx, x);
-      for (const { plan, run } of cells) {
+      for (const { plan, run, params } of cells) {
         if (plan.stack > 0 && plan.cell === 0) h = maxPool2d(ctx.tape, h, { kernel: 2, stride: 2, padding: 0 });
-        h = run(ctx, h);
+        h = segment(ctx, h, params, run);
       }
       // NB101 has no activation after the last cell: its output is the feature map (nb101_model.pre_gap)
       ctx.observe?.features?.(h);
       const logits = linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);
-      ctx.observe?.layerOutput?.(classifier.weight.tensor, logits);
+      ctx.observe?.layerOutput?.(classifier.weight.tensor, logits, ctx.tape);
       return logits;
     };
   }

@@ -46,7 +46,7 @@ interface Structure {
 
 function convLayer(ctx: ForwardContext, x: Tensor, w: Tensor, p: { stride: number; padding: number }): Tensor {
   const y = conv2d(ctx.tape, x, w, p);
-  ctx.observe?.layerOutput?.(w, y);
+  ctx.observe?.layerOutput?.(w, y, ctx.tape);
   return y;
 }
 
@@ -174,7 +174,7 @@ export class Nb201Network implements Network {
       h = reluLayer(ctx, h);
       ctx.observe?.features?.(h);
       const logits = linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);
-      ctx.observe?.layerOutput?.(classifier.weight.tensor, logits);
+      ctx.observe?.layerOutput?.(classifier.weight.tensor, logits, ctx.tape);
       return logits;
     };
   }

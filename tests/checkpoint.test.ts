@@ -1,0 +1,128 @@
+/**
+ * Checkpointed cells (autodiff/ops/checkpoint.ts through nets/segment.ts): on an NB101 network a batch pass
+ * with every cell recomputed gives the same gradients in a fraction of the activation memory (the WASM heap's
+ * high-water mark), forward-only passes free each cell's activations, and the network proxies fall back to it
+ * when a pass runs out of memory. (The fixture tests in nb101_network check every baseline checkpointed
+ * against PyTorch; the op table's gradcheck and H·v cases check the op itself.)
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Tape, type Tensor } from '../src/autodiff/index.js';
+import { OutOfMemoryError } from '../src/backend/backend.js';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
+import type { Batch } from '../src/data/batch.js';
+import { Nb101Network } from '../src/nets/nb101/network.js';
+import { parseNb101Spec } from '../src/nets/nb101/spec.js';
+import { BatchPass } from '../src/proxies/batch_pass.js';
+import { DEFAULT_PROXY_OPTIONS } from '../src/proxies/options.js';
+import { scoreNetworkProxies, type ProxyName } from '../src/proxies/registry.js';
+import { Random } from '../src/util/random.js';
+import { maxNormErr } from './helpers.js';
+
+// five vertices of every op, a projection and a direct input→output edge: every NB101 tensor kind
+const CELL = parseNb101Spec({
+  matrix: [
+    [0, 1, 1, 0, 0, 1],
+    [0, 0, 0, 1, 0, 0],
+    [0, 0, 0, 1, 1, 0],
+    [0, 0, 0, 0, 1, 0],
+    [0, 0, 0, 0, 0, 1],
+    [0, 0, 0, 0, 0, 0],
+  ],
+  ops: ['input', 'conv3x3-bn-relu', 'maxpool3x3', 'conv1x1-bn-relu', 'conv3x3-bn-relu', 'output'],
+});
+
+function batchOf(B: number, hw: number): Batch {
+  const rng = new Random(3);
+  return {
+    x: Float32Array.from({ length: B * 3 * hw * hw }, () => rng.normal()),
+    shape: [B, 3, hw, hw],
+    y: Int32Array.from({ length: B }, (_, i) => (i * 7) % 10),
+  };
+}
+
+function net(be: ReferenceBackend | WasmBackend): Nb101Network {
+  const n = new Nb101Network(be, { spec: CELL, stemChannels: 8, numClasses: 10 });
+  n.parameters.initialize(11);
+  return n;
+}
+
+test('a batch pass with checkpointed cells: the same parameter gradients and logits, under half the heap', async () => {
+  const be = await createWasmBackend();
+  const batch = batchOf(8, 16);
+  const run = (checkpoint: boolean) =>
+    be.scope(() => {
+      be.heap.resetPeak();
+      const start = be.heap.used;
+      const n = net(be);
+      const pass = new BatchPass(n, batch, { layerOutputs: true }, checkpoint);
+      const taps: number[] = [];
+      const grads = pass.withLossGradients(
+        (_loss, g) => n.parameters.entries.map((e) => Float64Array.from(be.toHost(g.get(e.tensor)!))),
+        (_w, y) => taps.push(y.size),
+      );
+      return { grads, logits: Float64Array.from(be.toHost(pass.logits)), taps, peak: be.heap.peak - start };
+    });
+  const plain = run(false),
+    light = run(true);
+  assert.ok(maxNormErr(light.logits, plain.logits) < 1e-6, 'logits');
+  plain.grads.forEach((g, i) => assert.ok(maxNormErr(light.grads[i]!, g) < 1e-5, `gradient of parameter ${i}`));
+  assert.equal(light.taps, plain.taps, 'every layer output is tapped once, with its gradient, in the same order');
+  if (process.env.CHECKPOINT_VERBOSE) console.log(`batch pass peak: ${light.peak} vs ${plain.peak}`);
+  assert.ok(light.peak < 0.5 * plain.peak, `peak heap ${light.peak} B checkpointed vs ${plain.peak} B`);
+});
+
+test('a forward with checkpointed cells and no tape keeps only the cells’ outputs', async () => {
+  const be = await createWasmBackend();
+  const batch = batchOf(8, 16);
+  const peakOf = (checkpoint: boolean) =>
+    be.scope(() => {
+      const n = net(be);
+      const x = be.fromHost(batch.x, batch.shape);
+      be.heap.resetPeak();
+      const start = be.heap.used;
+      const logits = be.toHost(n.forward({ tape: new Tape(be), bnMode: 'batch', checkpoint }, x));
+      return { logits: Float64Array.from(logits), peak: be.heap.peak - start };
+    });
+  const plain = peakOf(false),
+    light = peakOf(true);
+  assert.ok(maxNormErr(light.logits, plain.logits) < 1e-6, 'logits');
+  if (process.env.CHECKPOINT_VERBOSE) console.log(`forward peak: ${light.peak} vs ${plain.peak}`);
+  assert.ok(light.peak < 0.4 * plain.peak, `peak heap ${light.peak} B checkpointed vs ${plain.peak} B`);
+});
+
+/** A reference backend whose memory, once armed, gives out at the first convolution of a whole batch. */
+class OnceOutOfMemory extends ReferenceBackend {
+  armed = false;
+  failures = 0;
+  override conv2d(...args: Parameters<ReferenceBackend['conv2d']>): Tensor {
+    if (this.armed && this.failures === 0 && args[0].shape[0] === 8) {
+      this.failures++;
+      throw new OutOfMemoryError('the first whole-batch convolution does not fit');
+    }
+    return super.conv2d(...args);
+  }
+}
+
+test('network proxies whose pass runs out of memory run again with checkpointed cells: the same scores', () => {
+  const proxies: ProxyName[] = ['grad_norm', 'snip', 'fisher', 'jacob_cov', 'naswot', 'zen', 'tenas_lr'];
+  const batch = batchOf(8, 8);
+  const score = (be: ReferenceBackend) => {
+    const n = net(be);
+    if (be instanceof OnceOutOfMemory) be.armed = true;
+    return scoreNetworkProxies(n, batch, proxies, DEFAULT_PROXY_OPTIONS, { seed: 1, f64: be });
+  };
+  const want = score(new ReferenceBackend());
+  const flaky = new OnceOutOfMemory();
+  const got = score(flaky);
+  assert.is(flaky.failures, 1, 'the first attempt ran out of memory');
+  for (const p of proxies) {
+    const a = got.scores[p]!,
+      b = want.scores[p]!;
+    assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)), `${p}: ${a} vs ${b}`);
+  }
+  assert.equal(got.warnings, want.warnings);
+});
+
+test.run();

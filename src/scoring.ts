@@ -25,6 +25,8 @@ export interface ScoreArchitectureOptions {
   dtype?: DType;
   /** Samples per batched pass: bounds activation memory, same results (default 16). */
   chunk?: number;
+  /** Checkpoint the network's segments in the batch passes from the start (see NetworkEnvironment). */
+  checkpoint?: boolean;
 }
 
 export const DEFAULT_CHUNK = 16;
@@ -50,7 +52,7 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
     if (labelMax >= o.numClasses || Math.min(...batch.y) < 0) {
       throw new Error(`batch labels span [${Math.min(...batch.y)}, ${labelMax}] but the network has ${o.numClasses} classes`);
     }
-    const env = { seed: o.seed, f64: f64BackendFor(backend) };
+    const env = { seed: o.seed, f64: f64BackendFor(backend), ...(o.checkpoint ? { checkpoint: true } : {}) };
     const { scores, warnings } = scoreNetwork(
       net,
       batch,

@@ -48,6 +48,7 @@ export async function runEval(
     backend: {},
     threads: {},
     chunk: {},
+    checkpoint: { flag: true },
     normalization: {},
     'sample-seed': {},
     quiet: { flag: true },
@@ -176,7 +177,15 @@ export async function runEval(
       const batch = perArch
         ? sampleCifarBatch(data, { batchSize, seed: (1_000_003 * seed + index) % SEED_LIMIT, normalization })
         : batches.get(seed)!;
-      const r = scoreReadings(backend!, arch, batch, { numClasses: CIFAR_NUM_CLASSES[dataset], seed, chunk, proxies, ntkBatch, space });
+      const r = scoreReadings(backend!, arch, batch, {
+        numClasses: CIFAR_NUM_CLASSES[dataset],
+        seed,
+        chunk,
+        proxies,
+        ntkBatch,
+        space,
+        checkpoint: args.flags.has('checkpoint'),
+      });
       const line: ResultLine = {
         space: space.name,
         ...(bench.table ? { table: bench.table } : {}),

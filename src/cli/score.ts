@@ -38,6 +38,7 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   backend: {},
   threads: {},
   chunk: {},
+  checkpoint: { flag: true },
   dtype: {},
   'save-weights': {},
   'save-input': {},
@@ -211,7 +212,17 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       ...('threads' in backend ? { threads: backend.threads } : {}),
     };
     try {
-      const r = scoreArchitecture(backend, arch, batch, { proxies, proxyOptions, numClasses, seed, weights, dtype, chunk, space });
+      const r = scoreArchitecture(backend, arch, batch, {
+        proxies,
+        proxyOptions,
+        numClasses,
+        seed,
+        weights,
+        dtype,
+        chunk,
+        space,
+        checkpoint: args.flags.has('checkpoint'),
+      });
       for (const w of r.warnings) io.err(`warning: ${arch}: ${w}`);
       if (json) {
         const scores = Object.fromEntries(proxies.map((p) => [p, Number.isFinite(r.scores[p]) ? r.scores[p] : null]));

@@ -27,6 +27,7 @@ const SHARED = {
                              which it chose`,
   threads: `  --threads N                threads for the wasm backend (default: every available core)`,
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
+  checkpoint: `  --checkpoint               recompute each cell in the baselines' backward instead of keeping its activations\n                             (NB101): less memory for one more forward; the scores do not change (taken anyway\n                             when a pass runs out of memory)`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
   space: `  --space nb201|nb101        the search space: nb201 (NAS-Bench-201, default) or nb101 (NAS-Bench-101: a cell is
@@ -75,6 +76,7 @@ export const COMMANDS = {
       SHARED.threads,
       `  --dtype f32|f64            arithmetic precision (default f32, as PyTorch; f64 needs --backend js)`,
       SHARED.chunk,
+      SHARED.checkpoint,
       `  --save-weights FILE        write the initialised weights as safetensors (single architecture)`,
       `  --save-input FILE          write the batch used as safetensors`,
       `  --json                     one JSON object per architecture on stdout:
@@ -120,6 +122,7 @@ export const COMMANDS = {
       SHARED.backend,
       SHARED.threads,
       SHARED.chunk,
+      SHARED.checkpoint,
       SHARED.quiet,
       SHARED.help,
     ],

@@ -64,7 +64,16 @@ export function scoreReadings(
   backend: Backend,
   arch: string,
   batch: Batch,
-  o: { numClasses: number; seed: number; chunk: number; proxies?: readonly ProxyName[]; ntkBatch?: number; space?: SearchSpace },
+  o: {
+    numClasses: number;
+    seed: number;
+    chunk: number;
+    proxies?: readonly ProxyName[];
+    ntkBatch?: number;
+    space?: SearchSpace;
+    /** Checkpoint the network's segments in the batch passes from the start (see NetworkEnvironment). */
+    checkpoint?: boolean;
+  },
 ): ReadingsResult {
   const start = performance.now();
   const proxies = o.proxies ?? PER_SAMPLE_PROXIES;
@@ -90,7 +99,7 @@ export function scoreReadings(
         batch,
         baselines,
         { ...DEFAULT_PROXY_OPTIONS, ntkBatch: o.ntkBatch ?? DEFAULT_PROXY_OPTIONS.ntkBatch },
-        { seed: o.seed, f64: f64BackendFor(backend) },
+        { seed: o.seed, f64: f64BackendFor(backend), ...(o.checkpoint ? { checkpoint: true } : {}) },
       );
       for (const p of baselines) {
         const v = s.scores[p]!;

@@ -13,8 +13,19 @@ import type { ParameterEntry } from '../nets/parameters.js';
 import { firstNonFinite } from '../util/finite.js';
 import { ReluCodes } from './relu_codes.js';
 
+/**
+ * A Conv2d/Linear output a [N, C, ...] and its loss gradient δ, reduced to g_nc = Σ_spatial a·δ (fisher's
+ * per-sample channel terms): N × C numbers, where a and δ are activation-sized.
+ */
+export interface LayerProducts {
+  weight: Tensor;
+  N: number;
+  C: number;
+  g: Float64Array;
+}
+
 export interface BatchPassNeeds {
-  /** Tap Conv2d/Linear outputs, for fisher (their gradients come with withLossGradients' onTapped). */
+  /** Tap Conv2d/Linear outputs, for fisher: the loss backward reduces each with its gradient (LayerProducts). */
   layerOutputs?: boolean;
   /** Pack ReLU input codes for NASWOT. */
   reluCodes?: boolean;
@@ -25,7 +36,7 @@ export class BatchPass {
   readonly x: Tensor;
   readonly logits: Tensor;
   readonly reluCodes?: ReluCodes;
-  private weightGrads?: { entry: ParameterEntry; grad: HostArray | null }[];
+  private lossPass?: { weightGrads: { entry: ParameterEntry; grad: HostArray | null }[]; layerProducts: LayerProducts[] };
 
   constructor(
     readonly net: Network,
@@ -81,12 +92,46 @@ export class BatchPass {
 
   /** The Conv2d and Linear weights with host copies of their mean-CE gradients (null: no path to the loss). */
   weightGradients(): { entry: ParameterEntry; grad: HostArray | null }[] {
-    this.weightGrads ??= this.withLossGradients((_loss, grads) =>
-      this.net.parameters.countedWeights().map((entry) => {
-        const g = grads.get(entry.tensor);
-        return { entry, grad: g ? this.net.backend.toHost(g) : null };
-      }),
-    );
-    return this.weightGrads;
+    return this.lossBackward().weightGrads;
   }
+
+  /**
+   * Each tapped layer output's LayerProducts from the same backward, in forward order (a layer with no path
+   * to the loss has none); empty unless the pass was asked for layer outputs.
+   */
+  layerProducts(): LayerProducts[] {
+    return this.lossBackward().layerProducts;
+  }
+
+  /** One backward of the mean-CE loss for every proxy that reads it (grad_norm, snip, grasp's g, fisher). */
+  private lossBackward(): NonNullable<BatchPass['lossPass']> {
+    const be = this.net.backend;
+    const layerProducts: LayerProducts[] = [];
+    this.lossPass ??= this.withLossGradients(
+      (_loss, grads) => ({
+        weightGrads: this.net.parameters.countedWeights().map((entry) => {
+          const g = grads.get(entry.tensor);
+          return { entry, grad: g ? be.toHost(g) : null };
+        }),
+        layerProducts: layerProducts.reverse(), // the backward meets them last layer first
+      }),
+      (weight, y, dy) => layerProducts.push(layerProductsOf(weight, be.toHost(y), be.toHost(dy), y.shape)),
+    );
+    return this.lossPass;
+  }
+}
+
+function layerProductsOf(weight: Tensor, a: HostArray, d: HostArray, shape: readonly number[]): LayerProducts {
+  const [N, C] = [shape[0]!, shape[1]!];
+  const spatial = a.length / (N * C);
+  const g = new Float64Array(N * C);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      const base = (n * C + c) * spatial;
+      for (let i = 0; i < spatial; i++) s += a[base + i]! * d[base + i]!;
+      g[n * C + c] = s;
+    }
+  }
+  return { weight, N, C, g };
 }

@@ -5,34 +5,19 @@
  * numel(W)/C_out times: `broadcast: true` (default) keeps that factor to match its numbers, `false` sums
  * each channel once (Σ_l Σ_k F_k, the formula without the quirk).
  */
-import type { Tensor } from '../autodiff/index.js';
 import type { BatchPass } from './batch_pass.js';
 
 export function fisher(pass: BatchPass, broadcast = true): number {
-  const be = pass.net.backend;
-  // a layer with no path to the loss gets no gradient: the reference's hook never fires, it counts 0
-  const layers: { weight: Tensor; value: number }[] = [];
-  pass.withLossGradients(
-    () => undefined,
-    (weight, y, dy) => {
-      const [N, C] = [y.shape[0]!, y.shape[1]!];
-      const spatial = y.size / (N * C);
-      const a = be.toHost(y),
-        d = be.toHost(dy);
-      let layer = 0;
-      for (let c = 0; c < C; c++) {
-        let fk = 0;
-        for (let n = 0; n < N; n++) {
-          let g = 0;
-          const base = (n * C + c) * spatial;
-          for (let i = 0; i < spatial; i++) g += a[base + i]! * d[base + i]!;
-          fk += g * g;
-        }
-        layer += (0.5 * fk) / N;
-      }
-      layers.push({ weight, value: broadcast ? (layer * weight.size) / C : layer });
-    },
-  );
-  // summed in forward order, as the reference's loop over modules
-  return layers.reverse().reduce((s, l) => s + l.value, 0);
+  // a layer with no path to the loss has no products: the reference's hook never fires, it counts 0
+  let score = 0;
+  for (const { weight, N, C, g } of pass.layerProducts()) {
+    let layer = 0;
+    for (let c = 0; c < C; c++) {
+      let fk = 0;
+      for (let n = 0; n < N; n++) fk += g[n * C + c]! * g[n * C + c]!;
+      layer += (0.5 * fk) / N;
+    }
+    score += broadcast ? (layer * weight.size) / C : layer;
+  }
+  return score;
 }

@@ -279,6 +279,8 @@ export function scoreReduced(reduced: Reduced, proxies: readonly ProxyName[], op
 export interface NetworkEnvironment {
   seed: number;
   f64: Backend;
+  /** Checkpoint the network's segments from the start (else only after a pass ran out of memory without). */
+  checkpoint?: boolean;
 }
 
 /** The network-level proxies among `proxies`, sharing one batch pass; all their tensors are freed at the end. */
@@ -316,6 +318,7 @@ export function scoreNetworkProxies(
       }
       return { scores, warnings };
     });
+  if (env.checkpoint) return attempt(true);
   try {
     return attempt(false);
   } catch (e) {

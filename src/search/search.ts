@@ -8,10 +8,15 @@ import { DEFAULT_SETTINGS, SearchContext, type SearchSettings, type Variant } fr
 import { BudgetSpent, Ledger, type Training } from './ledger.js';
 import type { Oracle } from './oracle.js';
 import type { ProxyScores } from './proxy.js';
+import { NB201_SEARCH_SPACE } from './nb201_space.js';
 import type { CategoricalSpace } from './space.js';
 
+/** The spaces that can be named. */
+const NAMED_SPACES: Record<string, CategoricalSpace> = { nb201: NB201_SEARCH_SPACE };
+
 export interface SearchOptions {
-  space: CategoricalSpace;
+  /** A space, or the name of one: 'nb201'. */
+  space: CategoricalSpace | 'nb201';
   algorithm: AlgorithmName;
   oracle: Oracle;
   /** The assisting proxy (the G- variant, and A-REA's); none: the plain algorithm. */
@@ -36,9 +41,9 @@ export interface SearchResult {
 }
 
 export async function search(o: SearchOptions): Promise<SearchResult> {
-  const { rule, settings, pool, variant } = checkOptions(o);
+  const { rule, settings, pool, variant, space } = checkOptions(o);
   const ledger = new Ledger(o.oracle, o.budget);
-  const ctx = new SearchContext(o.space, new Random(o.seed), ledger, o.proxy, pool, variant, settings);
+  const ctx = new SearchContext(space, new Random(o.seed), ledger, o.proxy, pool, variant, settings);
   try {
     await rule.run(ctx);
     throw new Error(`${o.algorithm} stopped before spending its budget`);
@@ -65,6 +70,9 @@ export async function* searchRuns(o: SearchOptions, runs: number): AsyncGenerato
 }
 
 function checkOptions(o: SearchOptions) {
+  const space = typeof o.space === 'string' ? NAMED_SPACES[o.space] : o.space;
+  if (space === undefined)
+    throw new RangeError(`unknown search space ${JSON.stringify(o.space)} (known: ${Object.keys(NAMED_SPACES).join(', ')})`);
   if (!isAlgorithmName(o.algorithm))
     throw new RangeError(`unknown search algorithm ${JSON.stringify(o.algorithm)} (known: ${Object.keys(ALGORITHMS).join(', ')})`);
   const rule = ALGORITHMS[o.algorithm];
@@ -84,5 +92,5 @@ function checkOptions(o: SearchOptions) {
   for (const k of ['population', 'tournament', 'initSample', 'kdeSamples'] as const)
     if (!Number.isSafeInteger(settings[k]) || settings[k] < 1)
       throw new RangeError(`setting ${k} must be an integer ≥ 1, got ${settings[k]}`);
-  return { rule, settings, pool, variant };
+  return { rule, settings, pool, variant, space };
 }

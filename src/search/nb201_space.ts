@@ -14,17 +14,34 @@ const EDGES: readonly { from: number; to: number }[] = [
   { from: 2, to: 3 },
 ];
 
+function buildText(genes: readonly number[]): string {
+  return archString({
+    edges: EDGES.map((e, i): CellEdge => {
+      const op = NB201_OPS[genes[i]!];
+      if (op === undefined) throw new RangeError(`NB201 gene ${i} is ${genes[i]}, not an op index in [0, ${NB201_OPS.length})`);
+      return { op, ...e };
+    }),
+  });
+}
+
+/** Every point's text by its code Σ_e genes[e]·5^(5−e), built on first use: searches ask for texts in hot loops. */
+let texts: string[] | undefined;
+
 export const NB201_SEARCH_SPACE: CategoricalSpace = {
   name: 'nb201',
   choices: EDGES.map(() => NB201_OPS.length),
-  text: (genes) =>
-    archString({
-      edges: EDGES.map((e, i): CellEdge => {
-        const op = NB201_OPS[genes[i]!];
-        if (op === undefined) throw new RangeError(`NB201 gene ${i} is ${genes[i]}, not an op index in [0, ${NB201_OPS.length})`);
-        return { op, ...e };
-      }),
-    }),
+  text(genes) {
+    let code = 0;
+    for (let i = 0; i < EDGES.length; i++) {
+      const g = genes[i]!;
+      if (!(Number.isInteger(g) && g >= 0 && g < NB201_OPS.length)) return buildText(genes); // which throws, naming it
+      code = code * NB201_OPS.length + g;
+    }
+    texts ??= Array.from({ length: NB201_OPS.length ** EDGES.length }, (_, c) =>
+      buildText(EDGES.map((_, i) => Math.floor(c / NB201_OPS.length ** (EDGES.length - 1 - i)) % NB201_OPS.length)),
+    );
+    return texts[code]!;
+  },
   // by (from, to), so that a string listing a node's inputs out of order still reads right
   genes(text) {
     const edges = parseArch(text).edges;

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResultLine } from '../src/eval/result_line.js';
 import { loadNb201Table } from '../src/node/files.js';
+import { Adam } from '../src/search/adam.js';
 import { algorithmLabel } from '../src/search/algorithms.js';
 import { hyperbandBrackets } from '../src/search/hyperband.js';
 import { fitKde, kdeDensity } from '../src/search/kde.js';
@@ -166,6 +167,21 @@ test('mean ± std is the sample std (n − 1); summaries and best-so-far curves 
     { mean: [3, 3.5, 3.5], std: [Math.sqrt(8), Math.sqrt(4.5), Math.sqrt(4.5)] },
   );
   throwsWith(() => incumbentCurve([['p'], ['p', 'q']], (a) => v[a]!), 'as many trainings');
+});
+
+test('Adam steps as torch.optim.Adam: the first step is lr·g/(|g| + ε), the second from the bias-corrected moments', () => {
+  const adam = new Adam(2, 0.01);
+  const p = Float64Array.from([1, -2]);
+  adam.step(p, Float64Array.from([0.5, -3]));
+  assert.ok(
+    Math.abs(p[0]! - (1 - (0.01 * 0.5) / (0.5 + 1e-8))) < 1e-15 && Math.abs(p[1]! - (-2 + (0.01 * 3) / (3 + 1e-8))) < 1e-15,
+    `${p}`,
+  );
+  const before = p[0]!;
+  adam.step(p, Float64Array.from([1, 0]));
+  const m = (0.9 * 0.05 + 0.1 * 1) / (1 - 0.81),
+    v = (0.999 * 0.00025 + 0.001 * 1) / (1 - 0.999 ** 2);
+  assert.ok(Math.abs(p[0]! - (before - (0.01 * m) / (Math.sqrt(v) + 1e-8))) < 1e-15);
 });
 
 test('labels are Table 6’s', () => {

@@ -45,3 +45,17 @@ export { linearRegions, ntkConditionNumber } from './proxies/tenas.js';
 export { scoreArchitecture, type ArchitectureScore, type ScoreArchitectureOptions } from './scoring.js';
 export { Random } from './util/random.js';
 export { loadWeights, weightsToTensors } from './weights.js';
+// NAS with zero-cost proxies (src/search): algorithms, the oracle a user's trainer implements, the NB201 table oracle
+export { ALGORITHM_NAMES, algorithmLabel, type AlgorithmName } from './search/algorithms.js';
+export { DEFAULT_SETTINGS, type SearchSettings, type Variant } from './search/context.js';
+export { hyperbandBrackets, type Bracket } from './search/hyperband.js';
+export type { Training } from './search/ledger.js';
+export { mutate, randomGenes } from './search/moves.js';
+export { nb201TableOracle } from './search/nb201_oracle.js';
+export { NB201_SEARCH_SPACE } from './search/nb201_space.js';
+export type { Accuracies, Oracle } from './search/oracle.js';
+export { GRADSIGN_TABLE6, type PaperRow } from './search/paper_numbers.js';
+export { proxyFromResults, proxyPick, proxyTable, type ProxyScores } from './search/proxy.js';
+export { search, searchRuns, type SearchOptions, type SearchResult, type SeededRun } from './search/search.js';
+export { categoricalSpace, spaceSize, type CategoricalSpace } from './search/space.js';
+export { incumbentCurve, meanStd, summarizeAccuracies, type MeanStd } from './search/summary.js';

@@ -33,6 +33,10 @@ test("CMD --help prints that command's options only", () => {
     },
     select: { has: ['--results', '--runs', '--score-seed', '--scores'], lacks: ['--proxies', '--backend'] },
     demo: { has: ['--n ', '--batch', '--seed', '--backend'], lacks: ['--proxies', '--results'] },
+    search: {
+      has: ['--algo', '--proxy', '--pool', '--budget', '--runs', '--dataset-search', '--scores', '--variant', '--json'],
+      lacks: ['--backend', '--results'],
+    },
   };
   for (const [command, { has, lacks }] of Object.entries(own)) {
     for (const args of [
@@ -48,7 +52,7 @@ test("CMD --help prints that command's options only", () => {
     }
   }
   const all = run('--help');
-  for (const s of ['Score options:', 'Eval options:', 'Select options:', 'Demo options:', 'zerocost --help | --version'])
+  for (const s of ['Score options:', 'Eval options:', 'Select options:', 'Search options:', 'Demo options:', 'zerocost --help | --version'])
     assert.ok(all.stdout.includes(s), s);
 });
 

@@ -1,7 +1,8 @@
 /**
  * The core must run in Deno and browsers: outside src/node and src/cli no module imports a Node built-in or
  * those folders; and imports flow one way: proxies → nets → autodiff → backend interface ← {reference, wasm, gpu}
- * (backends never reach up into the autodiff, nor across into each other).
+ * (backends never reach up into the autodiff, nor across into each other); search/ sits above nets/, data/ and eval/,
+ * and only the command line and the package entry use it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -55,6 +56,29 @@ test('imports flow one way: proxies → nets → autodiff → backend interface 
       }
     }
   }
+});
+
+test('search/ sits on top: it imports only nets/, data/, eval/ and util/, and only cli/ and index.ts import it', () => {
+  const allowed = ['search/', 'nets/', 'data/', 'eval/', 'util/'];
+  let searchModules = 0,
+    importers = 0;
+  for (const m of modules) {
+    for (const i of m.imports) {
+      if (!i.startsWith('.')) continue;
+      const target = join(m.path, '..', i).replace(/\\/g, '/');
+      if (m.path.startsWith('search/'))
+        assert.ok(
+          allowed.some((a) => target.startsWith(a)),
+          `${m.path} (search) imports ${i}`,
+        );
+      else if (target.startsWith('search/')) {
+        assert.ok(m.path.startsWith('cli/') || m.path === 'index.ts', `${m.path} imports ${i}: only cli/ and index.ts may use search/`);
+        importers++;
+      }
+    }
+    if (m.path.startsWith('search/')) searchModules++;
+  }
+  assert.ok(searchModules >= 10 && importers >= 2, `${searchModules} search modules, ${importers} imports of them`);
 });
 
 test('the autodiff needs only the kernels; the per-sample reductions are called only from per_sample/', () => {

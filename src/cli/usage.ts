@@ -146,6 +146,35 @@ export const COMMANDS = {
       SHARED.help,
     ],
   },
+  search: {
+    synopsis: `  zerocost search [--algo rs|rea|reinforce|bohb|a-rea] [--proxy NAME|none] [--budget 100] [--runs 500]
+                                                          NAS on the NB201 table, plain or proxy-assisted (G-);
+                                                          accuracy of the architectures found`,
+    options: [
+      `  --algo NAME                rs | rea | reinforce | bohb | a-rea (default rea): random search, regularised
+                             evolution, REINFORCE, BOHB (Hyperband η = 3 with a TPE model) or A-REA (REA whose
+                             initial population is the proxy's top of a random sample)`,
+      `  --proxy NAME|none          the assisting proxy, any score of --scores (default gradsign): the G- variant
+                             trains the proxy's best of --pool candidates; none: the plain algorithm`,
+      `  --pool N                   candidates the proxy ranks per training (default 10)`,
+      `  --budget N                 trained architectures per run, exactly (default 100; scoring candidates is free)`,
+      `  --runs N                   independent runs (default 500)`,
+      `  --seed N                   seed of the runs: run r is seeded by the r-th draw of it (default 0; ${SEED_RANGE})`,
+      `  --dataset-search NAME      cifar10 | cifar100 | imagenet16-120 (default cifar10): the reward is its NB201
+                             200-epoch validation accuracy (the report covers all three datasets)`,
+      `  --scores FILE              the proxies' score table: zerocost eval results for all 15,625 architectures
+                             (default: the committed results/nb201-all-cifar10-b64.jsonl.gz)`,
+      `  --variant published|corrected
+                             reinforce and bohb with a proxy: the authors' code (default) or corrected
+                             (REINFORCE: the policy learns from the architecture trained, not the one sampled;
+                             BOHB: the proxy picks among the model's proposals instead of random ones)`,
+      `  --init-sample N            a-rea: random architectures the initial population is chosen from (default 1000)`,
+      `  --json                     one JSON object per run on stdout: {"run", "seed", "algo", "proxy", "budget",
+                             "best": {"arch", "val": {...}, "test": {...}}}, then {"summary": {...}} (mean, std)`,
+      SHARED.help,
+    ],
+    notes: `  The table holds only 200-epoch accuracies: BOHB's lower Hyperband rungs return the final number too.`,
+  },
   merge: {
     synopsis: `  zerocost merge OUT FILE...                              one results file from shards of one protocol
                                                           (checked, each (arch, seed) once)`,

@@ -7,6 +7,7 @@ import { runDemo } from './demo.js';
 import { runEval } from './eval.js';
 import { runMerge } from './merge.js';
 import { runScore } from './score.js';
+import { runSearch } from './search.js';
 import { runSelect } from './select.js';
 import { COMMANDS, USAGE, commandUsage, type CommandName } from './usage.js';
 
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'eval') return await runEval(rest, { ...io, tty: process.stderr.isTTY === true });
     if (command === 'select') return await runSelect(rest, io);
     if (command === 'merge') return await runMerge(rest, io);
-    throw new UsageError(`unknown command ${quote(command)} (expected score, eval, select, merge or demo; see zerocost --help)`);
+    if (command === 'search') return await runSearch(rest, io);
+    throw new UsageError(`unknown command ${quote(command)} (expected score, eval, select, search, merge or demo; see zerocost --help)`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`zerocost: ${e.message}`);

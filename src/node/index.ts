@@ -4,3 +4,4 @@ export * from '../io/index.js';
 export * from '../data/index.js';
 export { createNodeWasmBackend, defaultThreads } from './worker_pool.js';
 export { createNodeWebGpuBackend } from './gpu.js';
+export { readScoreTable, type ScoreTable } from './score_table.js';

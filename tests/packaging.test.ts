@@ -64,6 +64,10 @@ test('README tells how to install from a tarball; the installed package runs and
   );
   assert.is(score.status, 0, score.stderr);
   assert.is((JSON.parse(score.stdout) as { scores: { params: number } }).scores.params > 0, true);
+  // search's default score table (the full NB201 one) ships with the package
+  const search = spawnSync(bin, ['search', '--algo', 'rs', '--budget', '5', '--runs', '2', '--json'], { encoding: 'utf8' });
+  assert.is(search.status, 0, search.stderr);
+  assert.ok('summary' in (JSON.parse(search.stdout.trim().split('\n').at(-1)!) as object), 'search prints its summary line');
   writeFileSync(
     join(app, 'use.mjs'),
     "import { parseArch } from 'zerocost';\nprocess.stdout.write(`${parseArch('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|').edges.length}`);\n",

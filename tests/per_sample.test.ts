@@ -438,11 +438,15 @@ test('chunked passes give exactly the whole-batch reductions (GradSign sums, cla
 /** A reference backend whose memory, once armed (after the weights), holds no image chunk of more than `fits` samples. */
 class SmallMemoryBackend extends ReferenceBackend {
   armed = false;
+  refusals = 0;
   constructor(private readonly fits: number) {
     super();
   }
   override fromHost(data: Parameters<ReferenceBackend['fromHost']>[0], shape: readonly number[]): Tensor {
-    if (this.armed && shape.length === 4 && shape[0]! > this.fits) throw new OutOfMemoryError(`${shape[0]} samples do not fit`);
+    if (this.armed && shape.length === 4 && shape[0]! > this.fits) {
+      this.refusals++;
+      throw new OutOfMemoryError(`${shape[0]} samples do not fit`);
+    }
     return super.fromHost(data, shape);
   }
 }
@@ -450,16 +454,25 @@ class SmallMemoryBackend extends ReferenceBackend {
 test('a chunk that runs out of memory is run again in halves: the same reductions, the chunk that ran reported', () => {
   const labels = [2, 0, 2, 1, 0, 2, 3, 0, 1];
   const batch = randomBatch(43, labels);
-  const reduce = (b: ReferenceBackend, chunk: number) => {
-    const net = new Nb201Network(b, { arch: EVERY_OP, C: 2, N: 1, numClasses: 4, dtype: 'f32' });
+  const reduce = (b: ReferenceBackend, chunk: number, C = 2) => {
+    if (b instanceof SmallMemoryBackend) b.armed = false;
+    const net = new Nb201Network(b, { arch: EVERY_OP, C, N: 1, numClasses: 4, dtype: 'f32' });
     net.parameters.initialize(6);
     if (b instanceof SmallMemoryBackend) b.armed = true;
     return reducePerSample(net, batch, new Set(['signSum', 'classGram']), { chunk });
   };
   const whole = reduce(backend, 9);
   assert.is(whole.chunk, 9);
-  const halved = reduce(new SmallMemoryBackend(3), 9); // 9 → 5 → 3
+  const small = new SmallMemoryBackend(3);
+  const halved = reduce(small, 9); // 9 → 5 → 3
   assert.is(halved.chunk, 3);
+  assert.is(small.refusals, 2);
+  // the same backend remembers: as many weights or more start at 3, fewer at the chunk asked
+  assert.is(reduce(small, 9).chunk, 3);
+  assert.is(reduce(small, 9, 3).chunk, 3);
+  assert.is(small.refusals, 2, 'no attempt that runs out of memory again');
+  reduce(small, 9, 1);
+  assert.is(small.refusals, 4, 'a smaller network tries the chunk asked first');
   assert.equal(Array.from(halved.signSums), Array.from(whole.signSums));
   assert.equal(
     halved.classes.map((c) => Array.from(c.gram)),

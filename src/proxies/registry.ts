@@ -226,19 +226,29 @@ function batchPassNeeds(proxies: readonly ProxyName[]): BatchPassNeeds {
 
 /**
  * One batched per-sample pass through the network, reduced as the gradients are produced. Samples are
- * independent, so when a chunk of them does not fit in the backend's memory the pass runs again in halves.
+ * independent, so when a chunk of them does not fit in the backend's memory the pass runs again in halves;
+ * a later pass on the same backend with at least as many weights starts at the chunk that fitted (an attempt
+ * that runs out of memory can cost a third of the pass). The reductions never depend on the chunk.
  */
 export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions = {}): Reduced {
-  let chunk = Math.max(1, Math.min(options.chunk ?? batch.shape[0], batch.shape[0]));
+  const m = weightLayout(net).reduce((t, l) => t + l.numel, 0);
+  const asked = Math.max(1, Math.min(options.chunk ?? batch.shape[0], batch.shape[0]));
+  const seen = chunksThatFitted.get(net.backend) ?? [];
+  let chunk = seen.reduce((c, f) => (f.m <= m ? Math.min(c, f.chunk) : c), asked);
   for (;;) {
     try {
-      return reduceOnce(net, batch, kinds, { ...options, chunk });
+      const reduced = reduceOnce(net, batch, kinds, { ...options, chunk });
+      if (chunk < asked && !seen.some((f) => f.m <= m && f.chunk <= chunk)) chunksThatFitted.set(net.backend, [...seen, { m, chunk }]);
+      return reduced;
     } catch (e) {
       if (!(e instanceof OutOfMemoryError) || chunk === 1) throw e;
       chunk = Math.ceil(chunk / 2);
     }
   }
 }
+
+/** Per backend: a pass of m weights that ran out of memory fitted in chunks of `chunk` samples. */
+const chunksThatFitted = new WeakMap<Backend, { m: number; chunk: number }[]>();
 
 function reduceOnce(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions & { chunk: number }): Reduced {
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;

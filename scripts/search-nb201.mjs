@@ -2,7 +2,8 @@
 // The GradSign paper's Table 6 on the NB201 table (issue 15, point 3): every algorithm with and without the
 // assisting proxy (GradSign, then GradAlign-II and NASWOT), 500 runs each, budgets of 25, 50, 100 and 200 trained
 // architectures, the paper's numbers beside; search curves (best-so-far test accuracy against trained
-// architectures, mean ± std) per dataset. Writes docs/search-nb201.md and docs/plots/search-*.svg.
+// architectures, mean ± std) per dataset and assisting proxy. Writes docs/search-nb201.md and docs/plots/search-*.svg
+// (GradSign assisting: search-DATASET.svg; GradAlign-II and NASWOT: search-PROXY-DATASET.svg).
 //
 // Each run set is searched once with budget 200; budgets 25, 50 and 100 are its incumbents after that many
 // trainings, which is what a search with that budget returns (no algorithm here looks at its budget; tested in
@@ -35,6 +36,10 @@ const DOCS = option('docs', 'docs');
 const BUDGETS = [25, 50, 100, 200];
 const MAX_BUDGET = BUDGETS[BUDGETS.length - 1];
 const PROXIES = ['gradsign', 'gradalign2', 'naswot'];
+const PROXY_NAMES = { gradsign: 'GradSign', gradalign2: 'GradAlign-II', naswot: 'NASWOT' };
+const TITLES = { cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', 'imagenet16-120': 'ImageNet16-120' };
+/** The search curves' file names: GradSign's kept their first names when the other proxies' were added. */
+const plotFile = (proxy, dataset) => (proxy === 'gradsign' ? `search-${dataset}.svg` : `search-${proxy}-${dataset}.svg`);
 
 const table = loadNb201Table();
 const scores = readScoreTable(defaultScoreTablePath(), table);
@@ -170,6 +175,20 @@ for (const proxy of PROXIES.slice(1))
   for (const budget of [100, 200]) md.push(`## Budget ${budget}, ${proxy} assisting`, '', ...tableAt(proxy, budget), '');
 md.push('## CIFAR-10 test accuracy: what the proxy adds', '', ...gains(), '');
 md.push(
+  '## Search curves',
+  '',
+  `Best-so-far test accuracy (of the architecture a search would return after that many trainings) against trained`,
+  `architectures, mean and a ±std band over the ${RUNS} runs, one line per algorithm: dashed plain, solid assisted,`,
+  'A-REA in purple (the corrected variants are in the tables only). The three plots of a dataset share their y range.',
+  '',
+  `| assisting proxy | ${TABLE6_DATASETS.map((d) => TITLES[d]).join(' | ')} |`,
+  `|---|${TABLE6_DATASETS.map(() => '---|').join('')}`,
+  ...PROXIES.map(
+    (proxy) => `| ${PROXY_NAMES[proxy]} | ${TABLE6_DATASETS.map((d) => `[${TITLES[d]}](plots/${plotFile(proxy, d)})`).join(' | ')} |`,
+  ),
+  '',
+);
+md.push(
   '## Cost',
   '',
   `Seconds for ${RUNS} runs (one process, the table and scores already loaded; the two cores here shared with a`,
@@ -184,40 +203,45 @@ md.push(
 mkdirSync(join(DOCS, 'plots'), { recursive: true });
 writeFileSync(join(DOCS, 'search-nb201.md'), md.join('\n'));
 
-// Search curves, GradSign assisting: best-so-far test accuracy against trained architectures.
-const CURVES = [
+// Search curves, one plot per assisting proxy and dataset: best-so-far test accuracy against trained architectures.
+const curves = (proxy) => [
   ['RS', '#1f77b4', true],
-  ['G-RS', '#1f77b4', false],
+  [algorithmLabel('rs', proxy), '#1f77b4', false],
   ['REA', '#ff7f0e', true],
-  ['G-REA', '#ff7f0e', false],
-  ['A-REA (gradsign)', '#9467bd', false],
+  [algorithmLabel('rea', proxy), '#ff7f0e', false],
+  [algorithmLabel('a-rea', proxy), '#9467bd', false],
   ['REINFORCE', '#2ca02c', true],
-  ['G-REINFORCE', '#2ca02c', false],
+  [algorithmLabel('reinforce', proxy), '#2ca02c', false],
   ['BOHB', '#d62728', true],
-  ['G-HB', '#d62728', false],
+  [algorithmLabel('bohb', proxy), '#d62728', false],
 ];
-const TITLES = { cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', 'imagenet16-120': 'ImageNet16-120' };
-for (const dataset of TABLE6_DATASETS) {
-  const series = CURVES.map(([label, colour, dashed]) => {
+function curveSeries(proxy, dataset) {
+  return curves(proxy).map(([label, colour, dashed]) => {
     const { incumbents } = results.get(label);
     const runs = Array.from({ length: RUNS }, (_, r) => Array.from(incumbents.subarray(r * MAX_BUDGET, (r + 1) * MAX_BUDGET)));
     const c = incumbentCurve(runs, (index) => table.rows[index].test[dataset]);
     return { label, colour, dashed, x: c.mean.map((_, t) => t + 1), ...c };
   });
-  // The range of the bands from the tenth training on (REA's initial population), where the curves part: the
-  // first few trainings' bands (one random architecture: ±13 points) are clipped.
-  const after = (f) => series.flatMap((s) => s.mean.slice(9).map((m, i) => f(m, s.std[i + 9])));
+}
+for (const dataset of TABLE6_DATASETS) {
+  const perProxy = PROXIES.map((proxy) => [proxy, curveSeries(proxy, dataset)]);
+  // One y range per dataset, for all three proxies' plots (so they compare at a glance): the range of the bands
+  // from the tenth training on (REA's initial population), where the curves part; the first few trainings' bands
+  // (one random architecture: ±13 points) are clipped.
+  const after = (f) => perProxy.flatMap(([, series]) => series.flatMap((s) => s.mean.slice(9).map((m, i) => f(m, s.std[i + 9]))));
   const yMin = Math.floor(Math.min(...after((m, sd) => m - sd)) * 2) / 2;
   const yMax = Math.ceil(Math.max(...after((m, sd) => m + sd)) * 2) / 2;
-  const svg = curvesSvg(series, {
-    title: `Search on NB201 (reward: CIFAR-10 validation), ${TITLES[dataset]} test accuracy of the best so far`,
-    subtitle: `mean ± std over ${RUNS} runs; solid: GradSign-assisted, dashed: plain; y clipped to [${yMin}, ${yMax}]`,
-    xLabel: 'trained architectures',
-    yLabel: `${TITLES[dataset]} test accuracy (%)`,
-    yMin,
-    yMax,
-  });
-  writeFileSync(join(DOCS, 'plots', `search-${dataset}.svg`), svg);
+  for (const [proxy, series] of perProxy) {
+    const svg = curvesSvg(series, {
+      title: `Search on NB201 (reward: CIFAR-10 validation), ${TITLES[dataset]} test accuracy of the best so far`,
+      subtitle: `mean ± std over ${RUNS} runs; solid: ${PROXY_NAMES[proxy]}-assisted, dashed: plain; y clipped to [${yMin}, ${yMax}]`,
+      xLabel: 'trained architectures',
+      yLabel: `${TITLES[dataset]} test accuracy (%)`,
+      yMin,
+      yMax,
+    });
+    writeFileSync(join(DOCS, 'plots', plotFile(proxy, dataset)), svg);
+  }
 }
 process.stderr.write(
   `wrote ${join(DOCS, 'search-nb201.md')} and ${join(DOCS, 'plots', 'search-*.svg')} (${totalMinutes.toFixed(1)} min)\n`,

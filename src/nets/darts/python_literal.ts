@@ -79,6 +79,7 @@ class Reader {
         if (this.peek() === undefined) this.fail(`unclosed "${c}" (opened at character ${at + 1})`);
         items.push(this.value());
         trailingComma = false;
+        if (this.peek() === undefined) this.fail(`unclosed "${c}" (opened at character ${at + 1})`);
         if (this.peek() === ',') {
           this.i++;
           trailingComma = true;
@@ -124,6 +125,7 @@ class Reader {
           if (kwargs.length > 0) this.fail('a positional argument after a keyword argument');
           args.push(this.value());
         }
+        if (this.peek() === undefined) this.fail(`unclosed "(" of ${name[0]}(...) (opened at character ${at + 1})`);
         if (this.peek() === ',') this.i++;
         else if (this.peek() !== ')') this.fail('expected "," or ")"');
       }

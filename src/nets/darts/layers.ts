@@ -59,7 +59,7 @@ export interface DartsLayerShape extends DartsShape {
   W?: number;
 }
 
-/** Appends layers to `out` and tracks the running tensor shape. */
+/** Collects the layers in order and tracks the shape of the tensor flowing through them. */
 class LayerList {
   readonly layers: DartsLayer[] = [];
   c = 0;

@@ -28,6 +28,38 @@ export {
 } from './nets/nb101/channels.js';
 export { nb101Flops, type Nb101FlopsShape } from './nets/nb101/flops.js';
 export { nb101Space } from './nets/nb101/space.js';
+export {
+  DARTS_OPS,
+  DARTS_V2,
+  DartsGenotypeError,
+  NASLIB_COMPACT_OPS,
+  compactGenotypeText,
+  dartsGenotypeText,
+  parseCompactGenotype,
+  parseDartsGenotype,
+  parseDartsGenotypeText,
+  type DartsCell,
+  type DartsGenotype,
+  type DartsOp,
+  type DartsPair,
+} from './nets/darts/genotype.js';
+export {
+  NB301_SHAPE,
+  dartsCellPlans,
+  dartsReductionCells,
+  type DartsCellPlan,
+  type DartsOpsVariant,
+  type DartsShape,
+} from './nets/darts/plan.js';
+export { dartsLayers, type DartsLayer, type DartsLayerShape } from './nets/darts/layers.js';
+export {
+  dartsBufferShapes,
+  dartsConvLinearMacs,
+  dartsFlops,
+  dartsParameterCount,
+  dartsParameterShapes,
+  type DartsParameterShape,
+} from './nets/darts/counts.js';
 export type { ActivationObserver, ForwardContext, Network, NetworkVariant } from './nets/network.js';
 export { ClassGramReducer } from './per_sample/class_gram.js';
 export { CollectAllReducer } from './per_sample/collect_all.js';

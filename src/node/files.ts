@@ -9,6 +9,7 @@ import { batchFromSafetensors, batchToSafetensors, type Batch } from '../data/ba
 import { concatCifar, parseCifar, type CifarData, type CifarDataset } from '../data/cifar.js';
 import { parseNb101Table, type Nb101Table } from '../data/nb101_table.js';
 import { parseNb201Table, type Nb201Table } from '../data/nb201_table.js';
+import { parseNb301Table, type Nb301Table } from '../data/nb301_table.js';
 import { parseSuiteZeroCsv } from '../data/suite_zero.js';
 import { parseSuiteZeroNb101, type SuiteZeroNb101 } from '../data/suite_zero_nb101.js';
 import { parseSafetensorsFile, serializeSafetensors, type RawTensor, type SafetensorsFile } from '../io/safetensors.js';
@@ -189,6 +190,25 @@ export function loadNb101Table(path?: string): Nb101Table | undefined {
   const file = path ?? defaultNb101TablePath();
   if (file === undefined) return undefined;
   return parseNb101Table(new TextDecoder().decode(readBytes(file, 'NB101 table')), file);
+}
+
+/** `../shared/data/nb301/naslib_zc_nasbench301_725.json` when present (Suite-Zero's NB301 file: 725 genotypes), else undefined. */
+export function defaultNb301TablePath(): string | undefined {
+  const dir = defaultSharedDataDir();
+  const path = dir && join(dir, 'nb301', 'naslib_zc_nasbench301_725.json');
+  return path && isFile(path) ? path : undefined;
+}
+
+/**
+ * Loads Suite-Zero's NB301 file (src/data/nb301_table.ts; errors name the file and key). Without a path: the
+ * ../shared one, or undefined when ../shared is absent.
+ */
+export function loadNb301Table(path: string): Nb301Table;
+export function loadNb301Table(path?: string): Nb301Table | undefined;
+export function loadNb301Table(path?: string): Nb301Table | undefined {
+  const file = path ?? defaultNb301TablePath();
+  if (file === undefined) return undefined;
+  return parseNb301Table(new TextDecoder().decode(readBytes(file, 'NB301 file')), file);
 }
 
 /** NAS-Bench-Suite-Zero's NB101 proxy scores (500 unpruned keys, 292 cells) from ../shared/data, or undefined when absent. */

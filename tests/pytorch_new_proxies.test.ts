@@ -1,0 +1,121 @@
+/**
+ * ZiCo (and its per-sample variant), MeCo, MeCo_opt, SWAP, swap_reg and n_tensors against the PyTorch ports of
+ * their official code in fixtures/pytorch/new_proxies.json (make_new_proxy_fixtures.py, the GradSign fixture
+ * cases' weights and batches; SWAP's Gaussian re-init from <case>.zen.safetensors).
+ * - f64 (reference backend) against PyTorch in float64: 1e-8 relative; MeCo term by term (every hook call, in
+ *   order) to 1e-8 relative or 1e-10 absolute (the λ_min of a rank-deficient correlation is 0 up to rounding);
+ *   SWAP's counts exactly.
+ * - f32 (WASM backend) against PyTorch in float32: 3× PyTorch's own float32-vs-float64 gap for that number, at
+ *   least 1e-4 (ZiCo's ratios mean|g|/σ amplify the rounding of elements whose two gradients nearly agree: PyTorch's
+ *   float32 and float64 ZiCo differ by up to 3e-3; a SWAP count moves when a ReLU input within rounding of 0
+ *   changes sign).
+ */
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Backend } from '../src/backend/backend.js';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { createWasmBackend } from '../src/backend/wasm/index.js';
+import { Nb201Network } from '../src/nets/nb201/network.js';
+import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
+import { mecoOf } from '../src/proxies/meco.js';
+import { DEFAULT_PROXY_OPTIONS, PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
+import { swapOf, swapRegularFactor } from '../src/proxies/swap.js';
+import { zico } from '../src/proxies/zico.js';
+import { loadWeights } from '../src/weights.js';
+import { fixturesDir, near, readJson, relErr } from './helpers.js';
+
+interface Case {
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
+}
+type Fixture = Record<string, unknown> & {
+  meco_calls_f64: { module: string; n: number; cols: number; value: number }[];
+  meco_opt_picks?: number[][];
+};
+
+const cases = readJson<{ cases: Record<string, Case> }>(join(fixturesDir, 'expected.json')).cases;
+const fixtures = readJson<{ cases: Record<string, Fixture> }>(join(fixturesDir, 'new_proxies.json')).cases;
+const reference = new ReferenceBackend();
+const wasm = await createWasmBackend({ shared: false });
+const num = (v: unknown): number => (v === null ? NaN : (v as number));
+
+function network(be: Backend, name: string, dtype: 'f32' | 'f64', weights = `${name}.weights`): Nb201Network {
+  const c = cases[name]!;
+  const net = new Nb201Network(be, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes, dtype });
+  const file = readSafetensorsFile(join(fixturesDir, `${weights}.safetensors`));
+  loadWeights(net.parameters, new Map([...file].filter(([k]) => !k.startsWith('zen.'))), weights);
+  return net;
+}
+
+function check(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
+  const want = fixtures[name]!;
+  const key = (k: string) => num(dtype === 'f64' ? want[`${k}_f64`] : want[k]);
+  const tol = (k: string) => (dtype === 'f64' ? 1e-8 : Math.max(1e-4, 3 * relErr(num(want[k]), num(want[`${k}_f64`]))));
+  be.scope(() => {
+    const net = network(be, name, dtype);
+    const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
+    const [, C, H, W] = batch.shape;
+    assert.is(PROXIES.n_tensors.fromNetwork({ net } as never), num(want.n_tensors), 'n_tensors');
+    near(zico(net, batch, { gradients: 'accumulated' }), key('zico'), tol('zico'), 'zico');
+    near(zico(net, batch, { gradients: 'separate' }), key('zico_separate'), tol('zico_separate'), 'zico separate');
+    const reduced = reducePerSample(net, batch, reducersNeeded(['zico_per_sample']), { chunk: 5 });
+    const perSample = scoreReduced(reduced, ['zico_per_sample'], DEFAULT_PROXY_OPTIONS).scores.zico_per_sample!;
+    near(perSample, key('zico_per_sample'), tol('zico_per_sample'), 'zico_per_sample');
+
+    const image = batch.x.subarray(0, C * H * W);
+    const m = mecoOf(net, image, [1, C, H, W]);
+    near(m.score, key('meco'), tol('meco'), 'meco');
+    if (dtype === 'f64') {
+      const calls = want.meco_calls_f64;
+      assert.is(m.terms.length, calls.length, 'MeCo: one term per hook call');
+      m.terms.forEach((t, i) => {
+        const c = calls[i]!;
+        assert.is(`${t.n}x${t.cols}`, `${c.n}x${c.cols}`, `MeCo term ${i} (${c.module}): shape`);
+        assert.ok(
+          Math.abs(t.value - c.value) <= 1e-10 || relErr(t.value, c.value) <= 1e-8,
+          `MeCo term ${i} (${c.module}): ${t.value} vs PyTorch ${c.value}`,
+        );
+      });
+    }
+    if (want.meco_opt_picks) {
+      const picks = [...want.meco_opt_picks];
+      const opt = mecoOf(net, image, [1, C, H, W], () => picks.shift()!);
+      assert.is(picks.length, 0, 'meco_opt: every drawn channel set used');
+      near(opt.score, key('meco_opt'), tol('meco_opt'), 'meco_opt');
+    } else {
+      // fewer than 8 channels somewhere: the official random.sample raises
+      assert.ok(Number.isNaN(mecoOf(net, image, [1, C, H, W], (n) => (n < 8 ? null : [0, 1, 2, 3, 4, 5, 6, 7])).score));
+    }
+
+    const swapBound = (k: string) => (dtype === 'f64' ? 0 : Math.max(1e-4, 3 * relErr(num(want[k]), num(want[`${k}_f64`]))));
+    const s = swapOf(net, batch.x, batch.shape);
+    assert.ok(relErr(s, key('swap')) <= swapBound('swap'), `swap ${s} vs PyTorch ${key('swap')}`);
+    near(
+      s * swapRegularFactor(net.parameters.parameterCount(), 1500, 1.5e6),
+      key('swap') * Math.exp(-((num(want.params_k) - 1500) ** 2) / 1.5e6),
+      dtype === 'f64' ? 1e-12 : swapBound('swap'),
+      'swap_reg',
+    );
+    if (want.swap_gaussian !== undefined) {
+      const g = network(be, name, dtype, `${name}.zen`);
+      const sg = swapOf(g, batch.x, batch.shape);
+      assert.ok(relErr(sg, key('swap_gaussian')) <= swapBound('swap_gaussian'), `swap (Gaussian) ${sg} vs ${key('swap_gaussian')}`);
+    }
+  });
+}
+
+const F64_CASES = (process.env.F64 ?? 'tiny,index0,all_none,imagenet16').split(',').filter(Boolean);
+for (const [dtype, names] of [
+  ['f64', F64_CASES],
+  ['f32', (process.env.F32 ?? Object.keys(fixtures).join(',')).split(',').filter(Boolean)],
+] as const) {
+  for (const name of names) {
+    test(`PyTorch zico, meco, meco_opt, swap, swap_reg, n_tensors ${name} in ${dtype}`, () =>
+      check(dtype === 'f64' ? reference : wasm, name, dtype));
+  }
+}
+
+test.run();

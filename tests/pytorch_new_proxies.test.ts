@@ -6,9 +6,10 @@
  *   order) to 1e-8 relative or 1e-10 absolute (the λ_min of a rank-deficient correlation is 0 up to rounding);
  *   SWAP's counts exactly.
  * - f32 (WASM backend) against PyTorch in float32: 3× PyTorch's own float32-vs-float64 gap for that number, at
- *   least 1e-4 (ZiCo's ratios mean|g|/σ amplify the rounding of elements whose two gradients nearly agree: PyTorch's
- *   float32 and float64 ZiCo differ by up to 3e-3; a SWAP count moves when a ReLU input within rounding of 0
- *   changes sign).
+ *   least 1e-4 — 1e-2 for ZiCo, whose ratios mean|g|/σ amplify the rounding of the elements whose two gradients
+ *   nearly agree (PyTorch's own float32 and float64 ZiCo differ by up to 1.1e-2, on all_conv3, and by 2e-5 on
+ *   cifar100, so one case's gap says little). A SWAP count moves when a ReLU input within rounding of 0 changes
+ *   sign.
  */
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -53,7 +54,9 @@ function network(be: Backend, name: string, dtype: 'f32' | 'f64', weights = `${n
 function check(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
   const want = fixtures[name]!;
   const key = (k: string) => num(dtype === 'f64' ? want[`${k}_f64`] : want[k]);
-  const tol = (k: string) => (dtype === 'f64' ? 1e-8 : Math.max(1e-4, 3 * relErr(num(want[k]), num(want[`${k}_f64`]))));
+  // ZiCo's float32 noise (see above) is not measured well by one case's gap: at least 1e-2 there
+  const floor = (k: string) => (k === 'zico' || k === 'zico_separate' ? 1e-2 : 1e-4);
+  const tol = (k: string) => (dtype === 'f64' ? 1e-8 : Math.max(floor(k), 3 * relErr(num(want[k]), num(want[`${k}_f64`]))));
   be.scope(() => {
     const net = network(be, name, dtype);
     const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));

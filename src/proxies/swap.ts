@@ -22,8 +22,11 @@ export function swapOf(net: Network, data: ArrayLike<number>, shape: readonly nu
   const words = Math.ceil(N / 32);
   return be.scope(() => {
     const x = be.fromHost(hostArrayOf(net.parameters.dtype, data), shape);
-    const small = new Set<number>();
+    // N ≤ 20: a pattern is an index into a bitmap of 2^N flags; wider patterns go to a Set
+    const bitmap = words === 1 && N <= 20 ? new Uint8Array(1 << N) : undefined;
+    let distinct = 0;
     const wide = new Set<string>();
+    const narrow = new Set<number>();
     let nonFinite = false; // NaN has no sign pattern
     net.forward(
       {
@@ -37,19 +40,29 @@ export function swapOf(net: Network, data: ArrayLike<number>, shape: readonly nu
             const h = be.toHost(z);
             if (!nonFinite && firstNonFinite(h) >= 0) nonFinite = true;
             const D = h.length / N;
-            const pattern = new Uint32Array(words);
+            const patterns = new Uint32Array(D * words);
+            for (let i = 0; i < N; i++) {
+              const row = i * D,
+                bit = 1 << (i & 31),
+                w = i >>> 5;
+              for (let k = 0; k < D; k++) if (h[row + k]! > 0) patterns[k * words + w]! |= bit;
+            }
             for (let k = 0; k < D; k++) {
-              pattern.fill(0);
-              for (let i = 0; i < N; i++) if (h[i * D + k]! > 0) pattern[i >>> 5]! |= 1 << (i & 31);
-              if (words === 1) small.add(pattern[0]!);
-              else wide.add(pattern.join(','));
+              if (bitmap) {
+                const p = patterns[k]!;
+                if (bitmap[p] === 0) {
+                  bitmap[p] = 1;
+                  distinct++;
+                }
+              } else if (words === 1) narrow.add(patterns[k]!);
+              else wide.add(patterns.subarray(k * words, (k + 1) * words).join(','));
             }
           },
         },
       },
       x,
     );
-    return nonFinite ? NaN : small.size + wide.size;
+    return nonFinite ? NaN : distinct + narrow.size + wide.size;
   });
 }
 

@@ -25,10 +25,10 @@ import type { Nb101Spec } from '../src/nets/nb101/spec.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import type { Network } from '../src/nets/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
-import { mecoOf } from '../src/proxies/meco.js';
+import { cleanCorrelation, mecoOf } from '../src/proxies/meco.js';
 import { DEFAULT_PROXY_OPTIONS, PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { swapOf, swapRegularFactor } from '../src/proxies/swap.js';
-import { zico } from '../src/proxies/zico.js';
+import { zico, zicoFromLayerSums, zicoLayerSum } from '../src/proxies/zico.js';
 import { loadWeights } from '../src/weights.js';
 import { fixturesDir, near, readJson, relErr } from './helpers.js';
 
@@ -156,5 +156,17 @@ for (const name of Object.keys(fixtureFile.nb101_cases ?? {})) {
       check(dtype === 'f64' ? reference : wasm, name, dtype));
   }
 }
+
+test('MeCo cleans its correlations: a constant channel or one value per channel gives 0 entries, not NaN', () => {
+  const R = cleanCorrelation([1, 2, 3, 5, 5, 5, 3, 2, 1], 3, 3);
+  assert.equal([...R], [1, 0, -1, 0, 0, 0, -1, 0, 1]);
+  assert.equal([...cleanCorrelation([1, 2, 3], 3, 1)], new Array(9).fill(0));
+});
+
+test("ZiCo's reduction: numpy's std over the two snapshots (ddof 0), elements with σ = 0 and layers summing to 0 left out", () => {
+  // σ(1, 3) = 1, mean|g| = 2; σ(−2, 2) = 2, mean|g| = 2; σ(4, 4) = 0 skipped
+  assert.is(zicoLayerSum([1, -2, 4], [3, 2, 4]), 2 / 1 + 2 / 2);
+  assert.is(zicoFromLayerSums([3, 0, Math.E]), Math.log(3) + 1);
+});
 
 test.run();

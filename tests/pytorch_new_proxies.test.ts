@@ -159,7 +159,7 @@ for (const name of Object.keys(fixtureFile.nb101_cases ?? {})) {
 
 test('MeCo cleans its correlations: a constant channel or one value per channel gives 0 entries, not NaN', () => {
   const R = cleanCorrelation([1, 2, 3, 5, 5, 5, 3, 2, 1], 3, 3);
-  assert.equal([...R], [1, 0, -1, 0, 0, 0, -1, 0, 1]);
+  [1, 0, -1, 0, 0, 0, -1, 0, 1].forEach((v, i) => assert.ok(Math.abs(R[i]! - v) < 1e-15, `R[${i}] = ${R[i]}`));
   assert.equal([...cleanCorrelation([1, 2, 3], 3, 1)], new Array(9).fill(0));
 });
 

@@ -1,7 +1,7 @@
 /**
  * Seconds per architecture of each proxy alone (its passes included: a baseline that reads the shared batch
  * pass pays for its forward here), WASM backend on all cores, batch 64, the fixed list bench/archs10.txt.
- * Usage: npm run bench:proxies [-- --batch 64 --threads N --archs 10]
+ * Usage: npm run bench:proxies [-- --batch 64 --threads N --archs 10 --proxies LIST]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample } from '../src/node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
-import { PROXY_NAMES } from '../src/proxies/registry.js';
+import { parseProxyList } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import { arg } from './args.js';
 
@@ -28,7 +28,7 @@ const backend = await createNodeWasmBackend(threads);
 // One untimed architecture first: the process's first pass pays for fresh memory pages.
 scoreArchitecture(backend, archs[0]!, batch, { proxies: ['gradsign', 'grad_norm'], numClasses: 10, seed });
 const rows = [];
-for (const proxy of PROXY_NAMES) {
+for (const proxy of parseProxyList(arg('proxies', 'all'))) {
   const seconds = archs.map((arch) => scoreArchitecture(backend, arch, batch, { proxies: [proxy], numClasses: 10, seed }).seconds);
   rows.push({
     proxy,

@@ -11,7 +11,7 @@ import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import {
   DEFAULT_PROXY_OPTIONS,
-  PER_SAMPLE_PROXIES,
+  DEFAULT_PROXIES,
   reducePerSample,
   reducersNeeded,
   scoreReduced,
@@ -44,7 +44,7 @@ for (const [name, c] of Object.entries(expected.cases)) {
     loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)), `${name}.weights`);
     assert.is(net.parameters.parameterCount(), c.num_params, 'parameter count');
     const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
-    const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES));
+    const reduced = reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES));
     assert.is(reduced.m, c.m, 'counted weights');
     const lossSum = c.per_sample_loss.reduce((a, b) => a + b, 0);
     assert.ok(relErr(reduced.lossSum, lossSum) < 1e-5, `loss sum ${reduced.lossSum} vs ${lossSum}`);

@@ -11,7 +11,7 @@ import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import { createNodeWasmBackend } from '../src/node/worker_pool.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
-import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, DEFAULT_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
 import {
   CONV_CASES,
@@ -83,7 +83,7 @@ for (const name of ['index0', 'dead_branch', 'imagenet16', 'tiny']) {
       const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
       loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)));
       const opts = DEFAULT_PROXY_OPTIONS;
-      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES), { chunk: 5 }), PER_SAMPLE_PROXIES, opts).scores;
+      return scoreReduced(reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES), { chunk: 5 }), DEFAULT_PROXIES, opts).scores;
     });
     const [s1, s2] = results as [Record<string, number>, Record<string, number>];
     assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `gradsign ${s1.gradsign} vs ${c.scores.gradsign_sum}`);
@@ -102,7 +102,7 @@ test('without shared memory (a page that is not cross-origin isolated) the kerne
     const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
     loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, 'index0.weights.safetensors')));
     const opts = DEFAULT_PROXY_OPTIONS;
-    return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES)), PER_SAMPLE_PROXIES, opts).scores;
+    return scoreReduced(reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES)), DEFAULT_PROXIES, opts).scores;
   });
   assert.not.ok(plain.heap.capacity === 0);
   assert.equal(scores[0], scores[1]);

@@ -12,7 +12,7 @@ import type { WebGpuBackend } from '../src/gpu/backend.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import { createNodeWebGpuBackend } from '../src/node/gpu.js';
-import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, DEFAULT_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { loadWeights } from '../src/weights.js';
 import type { Backend } from '../src/backend/backend.js';
 import {
@@ -84,7 +84,7 @@ for (const name of ['tiny', 'index0']) {
       const net = new Nb201Network(k, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
       loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)));
       const opts = DEFAULT_PROXY_OPTIONS;
-      return scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES), { chunk: 5 }), PER_SAMPLE_PROXIES, opts).scores;
+      return scoreReduced(reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES), { chunk: 5 }), DEFAULT_PROXIES, opts).scores;
     }) as [Record<string, number>, Record<string, number>];
     assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `gradsign ${s1.gradsign} vs PyTorch ${c.scores.gradsign_sum}`);
     assert.ok(relErr(s1.gradalign1!, c.scores.gradalign1_none!) <= 1e-3, `gradalign1 ${s1.gradalign1}`);

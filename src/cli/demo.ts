@@ -6,7 +6,7 @@ import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { Nb201Network } from '../nets/nb201/network.js';
 import { loadBundledCifar10Sample, loadNb201Table } from '../node/files.js';
-import { PER_SAMPLE_PROXIES } from '../proxies/registry.js';
+import { DEFAULT_PROXIES } from '../proxies/registry.js';
 import { scoreArchitecture } from '../scoring.js';
 import { Random } from '../util/random.js';
 import { quote } from '../util/quote.js';
@@ -33,7 +33,7 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
   );
 
   const results = rows.map((row, k) => {
-    const r = scoreArchitecture(backend, row.arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: CIFAR_NUM_CLASSES.cifar10, seed });
+    const r = scoreArchitecture(backend, row.arch, batch, { proxies: DEFAULT_PROXIES, numClasses: CIFAR_NUM_CLASSES.cifar10, seed });
     const params = new Nb201Network(backend, { arch: row.arch }).parameters.parameterCount();
     io.err(`[${k + 1}/${n}] ${r.seconds.toFixed(1)} s  #${row.index}  ${row.arch}`);
     for (const w of r.warnings) io.err(`  warning: ${w}`);
@@ -54,7 +54,7 @@ export async function runDemo(argv: readonly string[], io: { out: (s: string) =>
   io.out('');
   io.out(`rank correlation with NB201 CIFAR-10 test accuracy over these ${n} architectures (higher is better):`);
   const columns: [string, number[]][] = [
-    ...PER_SAMPLE_PROXIES.map((p): [string, number[]] => [p, results.map((r) => r.scores[p] ?? NaN)]),
+    ...DEFAULT_PROXIES.map((p): [string, number[]] => [p, results.map((r) => r.scores[p] ?? NaN)]),
     ['params (reference)', results.map((r) => r.params)],
   ];
   for (const [name, scores] of columns) {

@@ -16,7 +16,7 @@ import { protocolMismatch, type DataIdentity } from '../eval/protocol.js';
 import { openResults, ResultsWriteError } from '../node/results_file.js';
 import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
-import { isPerSample } from '../proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, isPerSample } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random, SEED_LIMIT } from '../util/random.js';
 import { quote } from '../util/quote.js';
@@ -147,6 +147,12 @@ export async function runEval(
     backend: backend?.name ?? 'none',
     // only where TE-NAS's NTK is scored, so files without it keep their protocol
     ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
+    // the defaults eval scores these with (recorded only where they are scored)
+    ...(proxies.includes('zico') ? { zicoGradients: DEFAULT_PROXY_OPTIONS.zicoGradients } : {}),
+    ...(proxies.includes('swap') || proxies.includes('swap_reg')
+      ? { swap: { repeats: DEFAULT_PROXY_OPTIONS.swapRepeats, samples: DEFAULT_PROXY_OPTIONS.swapSamples } }
+      : {}),
+    ...(proxies.includes('swap_reg') ? { swapReg: { mu: DEFAULT_PROXY_OPTIONS.swapMu, sigma: DEFAULT_PROXY_OPTIONS.swapSigma } } : {}),
   };
 
   if (results.repaired) io.err(`${out}: a torn last line was removed and will be redone`);

@@ -11,7 +11,7 @@ import {
   type ProxyOptionName,
   type ProxyOptions,
 } from '../proxies/options.js';
-import { CONSUMED, PER_SAMPLE_PROXIES, PROXIES, PROXY_NAMES, parseProxyList, type ProxyName } from '../proxies/registry.js';
+import { CONSUMED, DEFAULT_PROXIES, PROXIES, PROXY_NAMES, parseProxyList, type ProxyName } from '../proxies/registry.js';
 import { quote } from '../util/quote.js';
 import { UsageError, intOption, type OptionSpec, type ParsedArgs } from './args.js';
 
@@ -50,7 +50,7 @@ export function proxiesHelp(): string {
       TEXT_COLUMN + 2 + width,
     );
   });
-  return `${helpEntry('  --proxies LIST|all', `comma-separated (default ${PER_SAMPLE_PROXIES.join(',')}), or all of them, in this order:`)}\n${rows.join('\n')}`;
+  return `${helpEntry('  --proxies LIST|all', `comma-separated (default ${DEFAULT_PROXIES.join(',')}), or all of them, in this order:`)}\n${rows.join('\n')}`;
 }
 
 /** The help line of one proxy option: its flag, its spellings, its text. */
@@ -81,10 +81,10 @@ export function parseProxyOptions(args: ParsedArgs, names: readonly ProxyOptionN
   return out as unknown as ProxyOptions;
 }
 
-/** `--proxies LIST|all`, default the per-sample proxies; a bad list is a usage error. */
+/** `--proxies LIST|all`, default gradsign,gradalign1,gradalign2; a bad list is a usage error. */
 export function proxiesOption(args: ParsedArgs): ProxyName[] {
   try {
-    return args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...PER_SAMPLE_PROXIES];
+    return args.values.has('proxies') ? parseProxyList(args.values.get('proxies')!) : [...DEFAULT_PROXIES];
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

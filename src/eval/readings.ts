@@ -12,6 +12,7 @@ import type { SearchSpace } from '../nets/space.js';
 import { isChoiceOption } from '../proxies/options.js';
 import {
   DEFAULT_PROXY_OPTIONS,
+  DEFAULT_PROXIES,
   PER_SAMPLE_PROXIES,
   PROXY_OPTIONS,
   isPerSample,
@@ -76,7 +77,7 @@ export function scoreReadings(
   },
 ): ReadingsResult {
   const start = performance.now();
-  const proxies = o.proxies ?? PER_SAMPLE_PROXIES;
+  const proxies = o.proxies ?? DEFAULT_PROXIES;
   const readings = READINGS.filter((r) => proxies.includes(r.proxy));
   return backend.scope(() => {
     const net = (o.space ?? NB201_SPACE).build(backend, arch, { numClasses: o.numClasses });

@@ -14,6 +14,13 @@ export interface ActivationObserver {
   reluInput?(x: Tensor): void;
   /** The feature map before global average pooling. */
   features?(h: Tensor): void;
+  /**
+   * Every module output as PyTorch forward hooks on every module of zero-cost-nas's NAS201Model (the NB201 model
+   * MeCo scores) would see it, in hook order (a module after the modules it calls): a tensor that several nested
+   * modules return (a ReLUConvBN's BN output is also its Sequential's and its own) comes once per module. NB201
+   * only; other networks never call it.
+   */
+  moduleOutput?(y: Tensor): void;
 }
 
 /** How a forward pass runs: the tape to record on, where BN statistics come from, and optional taps. */

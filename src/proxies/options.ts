@@ -7,6 +7,7 @@
 import type { GradAlign2Sign, GradAlignNorm } from './gradalign.js';
 import type { GradSignReduction } from './gradsign.js';
 import type { SynflowVariant } from './synflow.js';
+import type { ZicoGradients } from './zico.js';
 
 export interface ProxyOptions {
   gradsignReduction: GradSignReduction;
@@ -17,6 +18,14 @@ export interface ProxyOptions {
   fisherBroadcast: boolean;
   /** TE-NAS NTK on the first N samples (its cost grows as N²: N backward passes of N samples). */
   ntkBatch: number;
+  /** ZiCo's second snapshot: g₁ + g₂ as the official code leaves it (accumulated) or g₂ (separate). */
+  zicoGradients: ZicoGradients;
+  swapRepeats: number;
+  swapSamples: number;
+  /** swap_reg's μ, in thousands of parameters. */
+  swapMu: number;
+  /** swap_reg's σ, in (thousands of parameters)². */
+  swapSigma: number;
 }
 
 export type ProxyOptionName = keyof ProxyOptions;
@@ -80,6 +89,26 @@ export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptio
     min: 2,
     default: 64,
     help: "TE-NAS NTK on the first N samples of the batch (default 64, AZ-NAS's batch; the cost grows as N²)",
+  },
+  zicoGradients: {
+    flag: 'zico-gradients',
+    choices: { accumulated: 'accumulated', separate: 'separate' },
+    default: 'accumulated',
+    help: "ZiCo's second gradient: g₁ + g₂, as the official code never zeroes the gradients (default), or g₂ alone (AZ-NAS's port)",
+  },
+  swapRepeats: { flag: 'swap-repeats', min: 1, default: 32, help: 'SWAP: Gaussian re-inits averaged (default 32, the official)' },
+  swapSamples: { flag: 'swap-samples', min: 2, default: 16, help: "SWAP: the batch's first N images (default 16, the official)" },
+  swapMu: {
+    flag: 'swap-mu',
+    min: 0,
+    default: 1500,
+    help: "swap_reg's μ in thousands of parameters (default 1500; the official code sets none for NB201)",
+  },
+  swapSigma: {
+    flag: 'swap-sigma',
+    min: 1,
+    default: 1500000,
+    help: "swap_reg's σ in (thousands of parameters)² (default 1500000: with μ, exp(−(p − 1.5)²/1.5) for p in millions)",
   },
 };
 

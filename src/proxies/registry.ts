@@ -12,6 +12,7 @@ import { ClassGramReducer } from '../per_sample/class_gram.js';
 import { runPerSampleGradients, weightLayout, type PerSampleOptions } from '../per_sample/per_sample_gradients.js';
 import type { Reducer } from '../per_sample/reducer.js';
 import { SignSumReducer } from '../per_sample/sign_sum.js';
+import { ZicoMomentsReducer } from '../per_sample/zico_moments.js';
 import { gradalign1, gradalign2, type ClassBlock, type Warn } from './gradalign.js';
 import { DEFAULT_PROXY_OPTIONS, type ProxyOptionName, type ProxyOptions } from './options.js';
 import { gradsign } from './gradsign.js';
@@ -25,6 +26,10 @@ import { snip } from './snip.js';
 import { synflow } from './synflow.js';
 import { linearRegions, ntkConditionNumber } from './tenas.js';
 import { zen } from './zen.js';
+import { MECO_OPT_CHANNELS, mecoOf } from './meco.js';
+import { swap, swapRegularFactor } from './swap.js';
+import { zico, zicoFromLayerSums } from './zico.js';
+import { Random } from '../util/random.js';
 
 export { DEFAULT_PROXY_OPTIONS, PROXY_OPTIONS, type ProxyOptionName, type ProxyOptions } from './options.js';
 
@@ -36,20 +41,22 @@ export { DEFAULT_PROXY_OPTIONS, PROXY_OPTIONS, type ProxyOptionName, type ProxyO
 export const CONSUMED = {
   signSums: 'per-sample gradient signs, summed over the batch',
   classGrams: 'per-class Gram matrices of the per-sample gradient signs',
+  gradientMoments: "the per-sample gradients' per-weight mean |g| and standard deviation",
   batchGradients: 'the batch-mean loss gradient',
   hvp: 'a Hessian-vector product',
   layerOutputs: 'layer outputs and their gradients',
   inputJacobian: 'the input Jacobian',
   outputGradients: "each sample's output gradient",
   reluCodes: 'ReLU activation patterns',
+  moduleOutputs: 'every module output of one image',
   ownPass: 'passes of its own',
   network: 'the network alone',
 } as const;
 export type Consumed = keyof typeof CONSUMED;
 
 /** The per-sample reducers behind the per-sample readings. */
-export type ReducerKind = 'signSum' | 'classGram';
-const REDUCER_OF: Partial<Record<Consumed, ReducerKind>> = { signSums: 'signSum', classGrams: 'classGram' };
+export type ReducerKind = 'signSum' | 'classGram' | 'zicoMoments';
+const REDUCER_OF: Partial<Record<Consumed, ReducerKind>> = { signSums: 'signSum', classGrams: 'classGram', gradientMoments: 'zicoMoments' };
 
 interface ProxyInfo {
   /** The help's one line: what the score is. */
@@ -64,7 +71,7 @@ export type ProxyEntry = ProxyInfo &
   ({ fromReductions(r: Reduced, o: ProxyOptions, warn: Warn): number } | { fromNetwork(ctx: NetworkContext): number });
 
 /** Distinct seeds for the random draws of different proxies on one architecture. */
-const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1 };
+const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1, swap: 0x5a9, mecoOpt: 0x3ec };
 /** `^` gives a signed int32: back to [0, 2³²), the same draws as before seeds were checked. */
 const seedFor = (seed: number, offset: number): number => (seed ^ offset) >>> 0;
 const imageShape = (b: Batch): [number, number, number] => [b.shape[1], b.shape[2], b.shape[3]];
@@ -88,6 +95,11 @@ export const PROXIES = {
     consumes: ['classGrams'],
     options: ['gradalignNorm', 'gradalign2Sign'],
     fromReductions: (r, o, warn) => gradalign2(r.classes, o.gradalignNorm, r.m, warn, o.gradalign2Sign),
+  },
+  zico_per_sample: {
+    summary: 'ZiCo over the per-sample gradients: Σ_l log Σ mean|g|/σ over the samples (our variant)',
+    consumes: ['gradientMoments'],
+    fromReductions: (r) => zicoFromLayerSums(r.zicoLayerSums),
   },
   grad_norm: { summary: 'Σ_l ‖∂L/∂W_l‖', consumes: ['batchGradients'], fromNetwork: (c) => gradNorm(c.pass()) },
   snip: { summary: 'Σ |W ⊙ ∂L/∂W|', consumes: ['batchGradients'], fromNetwork: (c) => snip(c.pass()) },
@@ -137,6 +149,43 @@ export const PROXIES = {
     fromNetwork: (c) =>
       linearRegions(c.net, { inputShape: c.batch.shape, seed: seedFor(c.seed, SEED_OFFSET.tenasLr), checkpoint: c.checkpoint }),
   },
+  zico: {
+    summary: 'ZiCo: Σ_l log Σ mean|g|/σ over two half-batch gradients',
+    consumes: ['ownPass'],
+    options: ['zicoGradients'],
+    fromNetwork: (c) => zico(c.net, c.batch, { gradients: c.options.zicoGradients, checkpoint: c.checkpoint }),
+  },
+  meco: {
+    summary: 'MeCo: Σ over module outputs of λ_min of the channel correlations, one image',
+    consumes: ['moduleOutputs'],
+    fromNetwork: (c) => mecoOf(c.net, firstSamples(c.batch, 1).x, [1, ...imageShape(c.batch)]).score,
+  },
+  meco_opt: {
+    summary: 'MeCo_opt: the same on 8 random channels per output, × n/8',
+    consumes: ['moduleOutputs'],
+    fromNetwork: (c) => {
+      const rng = new Random(seedFor(c.seed, SEED_OFFSET.mecoOpt));
+      const pick = (n: number) => (n < MECO_OPT_CHANNELS ? null : rng.sample(n, MECO_OPT_CHANNELS));
+      return mecoOf(c.net, firstSamples(c.batch, 1).x, [1, ...imageShape(c.batch)], pick).score;
+    },
+  },
+  swap: {
+    summary: 'SWAP: distinct ReLU patterns of the neurons over 16 images, mean of 32 Gaussian re-inits',
+    consumes: ['ownPass'],
+    options: ['swapRepeats', 'swapSamples'],
+    fromNetwork: (c) => swapShared(c),
+  },
+  swap_reg: {
+    summary: 'SWAP × exp(−(params/1e3 − μ)²/σ)',
+    consumes: ['ownPass'],
+    options: ['swapRepeats', 'swapSamples', 'swapMu', 'swapSigma'],
+    fromNetwork: (c) => swapShared(c) * swapRegularFactor(c.net.parameters.parameterCount(), c.options.swapMu, c.options.swapSigma),
+  },
+  n_tensors: {
+    summary: "the number of parameter tensors (VKDNW's ℵ)",
+    consumes: ['network'],
+    fromNetwork: (c) => c.net.parameters.entries.length,
+  },
   params: {
     summary: 'the parameter count, the trivial reference',
     consumes: ['network'],
@@ -148,6 +197,18 @@ export const PROXIES = {
     fromNetwork: (c) => c.net.flops(imageShape(c.batch)),
   },
 } satisfies Record<string, ProxyEntry>;
+
+/** SWAP once per architecture for swap and swap_reg. */
+function swapShared(c: NetworkContext): number {
+  return c.shared('swap', () =>
+    swap(c.net, c.batch, {
+      repeats: c.options.swapRepeats,
+      samples: c.options.swapSamples,
+      seed: seedFor(c.seed, SEED_OFFSET.swap),
+      checkpoint: c.checkpoint,
+    }),
+  );
+}
 
 export type ProxyName = keyof typeof PROXIES;
 export const PROXY_NAMES = Object.keys(PROXIES) as ProxyName[];
@@ -167,6 +228,9 @@ export function isPerSample(p: ProxyName): boolean {
 /** The proxies computed from per-sample gradients: this library's own (and `zerocost score`'s default). */
 export const PER_SAMPLE_PROXIES: readonly ProxyName[] = PROXY_NAMES.filter(isPerSample);
 
+/** What `zerocost score` and `eval` compute without `--proxies`: this library's own proxies. */
+export const DEFAULT_PROXIES: readonly ProxyName[] = ['gradsign', 'gradalign1', 'gradalign2'];
+
 /** What the network-level proxies get: the network, the batch, a shared batch pass, and an f64 backend. */
 export interface NetworkContext {
   net: Network;
@@ -177,6 +241,8 @@ export interface NetworkContext {
   /** Where f64 work runs (synflow). */
   f64: Backend;
   pass(): BatchPass;
+  /** A value computed once per architecture and shared by the proxies that read it (SWAP for swap and swap_reg). */
+  shared<T>(key: string, make: () => T): T;
   /** Whether the passes checkpoint the network's segments (after a pass ran out of memory without). */
   checkpoint: boolean;
 }
@@ -187,6 +253,8 @@ export interface Reduced {
   m: number;
   signSums: Int32Array;
   classes: ClassBlock[];
+  /** ZiCo's per-layer sums over the per-sample gradients (zico_per_sample). */
+  zicoLayerSums: number[];
   /** Σ_n of the per-sample losses (a cheap check against a reference). */
   lossSum: number;
   /** A per-sample gradient was NaN or ±Inf (activations or gradients overflowed): no reduction means anything. */
@@ -253,7 +321,8 @@ const chunksThatFitted = new WeakMap<Backend, { m: number; chunk: number }[]>();
 function reduceOnce(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions & { chunk: number }): Reduced {
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;
   const gram = kinds.has('classGram') ? new ClassGramReducer() : undefined;
-  const reducers: Reducer[] = [signSum, gram].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const moments = kinds.has('zicoMoments') ? new ZicoMomentsReducer() : undefined;
+  const reducers: Reducer[] = [signSum, gram, moments].filter((r): r is NonNullable<typeof r> => r !== undefined);
   const lossSum = runPerSampleGradients(net, batch, reducers, options);
 
   const classes: ClassBlock[] = (gram?.classes ?? []).map((label, c) => ({
@@ -265,8 +334,9 @@ function reduceOnce(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>,
     m: weightLayout(net).reduce((t, l) => t + l.numel, 0),
     signSums: signSum?.sums ?? new Int32Array(0),
     classes,
+    zicoLayerSums: moments?.layerSums ?? [],
     lossSum,
-    nonFinite: (signSum?.nonFinite ?? false) || (gram?.nonFinite ?? false),
+    nonFinite: (signSum?.nonFinite ?? false) || (gram?.nonFinite ?? false) || (moments?.nonFinite ?? false),
     chunk: options.chunk,
   };
 }
@@ -306,6 +376,7 @@ export function scoreNetworkProxies(
   const attempt = (checkpoint: boolean) =>
     net.backend.scope(() => {
       let pass: BatchPass | undefined;
+      const shared = new Map<string, unknown>();
       const ctx: NetworkContext = {
         net,
         batch,
@@ -313,6 +384,10 @@ export function scoreNetworkProxies(
         seed: env.seed,
         f64: env.f64,
         pass: () => (pass ??= new BatchPass(net, batch, needs, checkpoint)),
+        shared: <T>(key: string, make: () => T): T => {
+          if (!shared.has(key)) shared.set(key, make());
+          return shared.get(key) as T;
+        },
         checkpoint,
       };
       const scores: Partial<Record<ProxyName, number>> = {};

@@ -8,7 +8,7 @@ import {
   reducePerSample,
   reducersNeeded,
   scoreReduced,
-  PER_SAMPLE_PROXIES,
+  DEFAULT_PROXIES,
   createWebWasmBackend,
   createWebGpuBackend,
 } from '../../dist/src/index.js';
@@ -30,7 +30,7 @@ self.onmessage = async (e) => {
       loadWeights(net.parameters, weights);
       const options = { gradsignReduction: 'sum', gradalignNorm: 'none' };
       const { scores } = backend.scope(() =>
-        scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [options]), { chunk: 5 }), PER_SAMPLE_PROXIES, options),
+        scoreReduced(reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES, [options]), { chunk: 5 }), DEFAULT_PROXIES, options),
       );
       results[name] = {
         backend: backend.name,

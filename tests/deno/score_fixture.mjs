@@ -9,7 +9,7 @@ import {
   reducePerSample,
   reducersNeeded,
   scoreReduced,
-  PER_SAMPLE_PROXIES,
+  DEFAULT_PROXIES,
   createWebWasmBackend,
   createWebGpuBackend,
 } from '../../dist/src/index.js';
@@ -24,7 +24,7 @@ loadWeights(net.parameters, parseSafetensors(await Deno.readFile(new URL(`${name
 const batch = batchFromSafetensors(parseSafetensors(await Deno.readFile(new URL(`${name}.input.safetensors`, dir))));
 const options = { gradsignReduction: 'sum', gradalignNorm: 'none' };
 const { scores } = backend.scope(() =>
-  scoreReduced(reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES, [options]), { chunk: 5 }), PER_SAMPLE_PROXIES, options),
+  scoreReduced(reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES, [options]), { chunk: 5 }), DEFAULT_PROXIES, options),
 );
 console.log(
   JSON.stringify({

@@ -44,15 +44,27 @@ interface Structure {
   cellConvBias: boolean;
 }
 
+/** y as the output of `modules` nested modules of NAS201Model (ActivationObserver.moduleOutput). */
+function emit(ctx: ForwardContext, y: Tensor, modules = 1): Tensor {
+  const tap = ctx.observe?.moduleOutput;
+  if (tap) for (let i = 0; i < modules; i++) tap(y);
+  return y;
+}
+
 function convLayer(ctx: ForwardContext, x: Tensor, w: Tensor, p: { stride: number; padding: number }): Tensor {
   const y = conv2d(ctx.tape, x, w, p);
   ctx.observe?.layerOutput?.(w, y, ctx.tape);
-  return y;
+  return emit(ctx, y);
 }
 
 function reluLayer(ctx: ForwardContext, x: Tensor): Tensor {
   ctx.observe?.reluInput?.(x);
-  return relu(ctx.tape, x);
+  return emit(ctx, relu(ctx.tape, x));
+}
+
+function bnLayer(ctx: ForwardContext, x: Tensor, bn: ReturnType<ParameterSet['batchNorm']>): Tensor {
+  const y = batchNorm(ctx.tape, x, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning });
+  return emit(ctx, y);
 }
 
 /** ReLU → Conv → BN; in a cell or a reduction block (`inReduction`), which decides BN and bias in variants. */
@@ -74,18 +86,18 @@ function reluConvBn(
   return (ctx, x) => {
     let y = convLayer(ctx, reluLayer(ctx, x), w.tensor, p);
     if (bias) y = channelBias(ctx.tape, y, bias.tensor);
-    return bn
-      ? batchNorm(ctx.tape, y, bn.gamma.tensor, bn.beta.tensor, bn.buffers, { mode: ctx.bnMode, updateRunning: ctx.updateRunning })
-      : y;
+    // its Sequential `op`, then the ReLUConvBN
+    return emit(ctx, bn ? bnLayer(ctx, y, bn) : y, 2);
   };
 }
 
 const cellOps: Record<Nb201Op, (ps: ParameterSet, s: Structure, prefix: string, C: number) => Block> = {
-  none: () => (ctx, x) => zero(ctx.tape, x),
-  skip_connect: () => (_ctx, x) => x,
+  none: () => (ctx, x) => emit(ctx, zero(ctx.tape, x)),
+  skip_connect: () => (ctx, x) => emit(ctx, x),
   nor_conv_1x1: (ps, s, prefix, C) => reluConvBn(ps, s, prefix, C, C, 1, 1, false),
   nor_conv_3x3: (ps, s, prefix, C) => reluConvBn(ps, s, prefix, C, C, 3, 1, false),
-  avg_pool_3x3: () => (ctx, x) => avgPool2d(ctx.tape, x, { kernel: 3, stride: 1, padding: 1 }),
+  // its AvgPool2d, then the POOLING module
+  avg_pool_3x3: () => (ctx, x) => emit(ctx, avgPool2d(ctx.tape, x, { kernel: 3, stride: 1, padding: 1 }), 2),
 };
 
 /** InferCell: node_j = Σ_{i<j} op_{i→j}(node_i); the output is node 3. */
@@ -102,7 +114,7 @@ function inferCell(ps: ParameterSet, s: Structure, prefix: string, C: number, ge
       }
       nodes.push(acc!);
     }
-    return nodes[3]!;
+    return emit(ctx, nodes[3]!);
   };
 }
 
@@ -113,8 +125,10 @@ function resnetBlock(ps: ParameterSet, s: Structure, prefix: string, cin: number
   const down = ps.conv(`${prefix}.downsample.1.weight`, cout, cin, 1);
   return (ctx, x) => {
     const residual = convB(ctx, convA(ctx, x));
-    const pooled = avgPool2d(ctx.tape, x, { kernel: 2, stride: 2, padding: 0 });
-    return add(ctx.tape, convLayer(ctx, pooled, down.tensor, { stride: 1, padding: 0 }), residual);
+    const pooled = emit(ctx, avgPool2d(ctx.tape, x, { kernel: 2, stride: 2, padding: 0 }));
+    // the shortcut's Sequential, then the block
+    const shortcut = emit(ctx, convLayer(ctx, pooled, down.tensor, { stride: 1, padding: 0 }));
+    return emit(ctx, add(ctx.tape, shortcut, residual));
   };
 }
 
@@ -160,22 +174,19 @@ export class Nb201Network implements Network {
 
     this.body = (ctx, x) => {
       let h = convLayer(ctx, x, stemW.tensor, { stride: 1, padding: 1 });
-      if (stemBn)
-        h = batchNorm(ctx.tape, h, stemBn.gamma.tensor, stemBn.beta.tensor, stemBn.buffers, {
-          mode: ctx.bnMode,
-          updateRunning: ctx.updateRunning,
-        });
-      for (const cell of cells) h = cell(ctx, h);
-      if (lastBn)
-        h = batchNorm(ctx.tape, h, lastBn.gamma.tensor, lastBn.beta.tensor, lastBn.buffers, {
-          mode: ctx.bnMode,
-          updateRunning: ctx.updateRunning,
-        });
-      h = reluLayer(ctx, h);
+      if (stemBn) h = bnLayer(ctx, h, stemBn);
+      emit(ctx, h, 2); // NAS201Model's stem.net Sequential and stem
+      cells.forEach((cell, k) => {
+        h = cell(ctx, h);
+        if (k === N - 1 || k === 2 * N || k === 3 * N + 1) emit(ctx, h); // the stage's Sequential of cells
+      });
+      if (lastBn) h = bnLayer(ctx, h, lastBn);
+      h = emit(ctx, reluLayer(ctx, h)); // lastact's Sequential
       ctx.observe?.features?.(h);
-      const logits = linear(ctx.tape, globalAvgPool(ctx.tape, h), classifier.weight.tensor, classifier.bias.tensor);
+      const pooled = emit(ctx, globalAvgPool(ctx.tape, h), 2); // global pooling, NAS201Model's top
+      const logits = linear(ctx.tape, pooled, classifier.weight.tensor, classifier.bias.tensor);
       ctx.observe?.layerOutput?.(classifier.weight.tensor, logits, ctx.tape);
-      return logits;
+      return emit(ctx, logits, 2); // the classifier, the network
     };
   }
 

@@ -20,7 +20,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   let count = select(p.N, 1u, p.perSample == 1u) * plane;
   for (var t0 = 0u; t0 < taps; t0 += 8u) {
     let lanes = min(8u, taps - t0);
-    var v: array<f32, 8>;
+    var v = array<f32, 8>(); // explicitly zeroed each round (a bare declaration in the loop kept the last round’s sums on Dawn + lavapipe)
     for (var r = t; r < count; r += 256u) {
       let q = (first + r / plane) * p.C + c;
       let oh = (r % plane) / p.Wo;

@@ -434,9 +434,10 @@ test('depthwise_conv2d_forward / grad_input / grad_weight (per-sample and summed
         ]
       : [[0, planes]]) {
       const sentinel = 7.25;
-      const py = allocF32(planes * ys, sentinel),
-        pdx = allocF32(planes * xs, sentinel),
-        pdwS = allocF32(planes * taps, sentinel);
+      // 16 floats past each output: a write past the last plane shows too
+      const py = allocF32(planes * ys + 16, sentinel),
+        pdx = allocF32(planes * xs + 16, sentinel),
+        pdwS = allocF32(planes * taps + 16, sentinel);
       k.depthwise_conv2d_forward(px, pw, py, ...geo, scratch, q0!, q1!);
       k.depthwise_conv2d_grad_input(pdy, pw, pdx, ...geo, scratch, q0!, q1!);
       k.depthwise_conv2d_grad_weight(px, pdy, pdwS, ...geo, scratch, q0!, q1!, 1);
@@ -450,7 +451,7 @@ test('depthwise_conv2d_forward / grad_input / grad_weight (per-sample and summed
         [pdwS, taps, 'grad_weight'],
       ] as const) {
         assert.ok(
-          f32(p, q0! * n).every((v) => v === sentinel) && f32(p + q1! * n * 4, (planes - q1!) * n).every((v) => v === sentinel),
+          f32(p, q0! * n).every((v) => v === sentinel) && f32(p + q1! * n * 4, (planes - q1!) * n + 16).every((v) => v === sentinel),
           `${range}: ${what} wrote outside its planes`,
         );
       }

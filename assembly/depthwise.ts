@@ -1,10 +1,13 @@
 // Depthwise convolution (groups = channels, no bias): x [N,C,H,W], w [C,1,kh,kw], y [N,C,Ho,Wo], stride s,
 // padding p, dilation d, over planes q = n·C + c in [q0, q1) (each plane reads only its own channel's taps, so
 // threads split the planes freely). Direct loops, no im2col: each plane is first copied into a zero-bordered
-// scratch plane, so every tap of every output reads inside it and the inner loops test no bounds; then the taps
-// run over eight or four outputs side by side (f32x4 over the W axis). Stride 2 takes the even lanes of two
-// vectors; other strides run scalar loops over the same scratch. These kernels are memory-bound: a plane is read
-// once from memory and its k² taps then hit the cache.
+// scratch plane, so every tap of every output reads inside it and the inner loops test no bounds. A tap table
+// (each tap's offset into the bordered plane, its weight splatted to four lanes) turns the k×k window, with any
+// dilation, into one flat loop, run over blocks of 2 output rows × 8 columns (f32x4 over the W axis): each tap's
+// weight and offset are loaded once per 32 products. Stride 2 takes the even lanes of two vectors; the stride-2
+// input gradient is four stride-1 correlations, one per parity class of dx's rows and columns, so that every
+// gradient is a gather that writes each value once. Other strides run scalar loops over the same scratch.
+// The scratch holds the tables and one bordered plane (depthwise_conv2d_scratch says how many bytes).
 
 /** Zero columns right of every scratch row: the last tap's eight-lane stride-2 read stays inside the scratch. */
 const MARGIN: i32 = 8;
@@ -51,9 +54,9 @@ const MARGIN: i32 = 8;
 }
 
 /**
- * The tap table of a plane: for each tap t < taps (row-major (i, j)), its byte offset (i·ld + j)·d·4 into a scratch
- * row block at offs[t] (padded with zeros to a multiple of 4 taps), and, when wq is given, its weight splatted to
- * four lanes at wts[t] (flip: the taps in reverse, w[kh − 1 − i, kw − 1 − j], for the input gradient).
+ * The tap table: for each tap t < taps (row-major (i, j)), its byte offset (i·ld + j)·d·4 into the bordered plane
+ * at offs[t] (padded with zero offsets to a multiple of 4 taps); and a plane's weights splatted to four lanes at
+ * wts[t] (flip: the taps in reverse, w[kh − 1 − i, kw − 1 − j], for the input gradient as a correlation).
  */
 @inline function tapOffsets(offs: usize, kh: i32, kw: i32, d: i32, ld: i32): void {
   const taps = kh * kw, padded = (taps + 3) & ~3;

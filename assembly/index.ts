@@ -3,8 +3,11 @@
 export { gemm } from './gemm';
 export { transpose, relu, relu_grad, add, scale, sum, add_row_vector, sum_rows, outer_per_sample } from './elementwise';
 export { conv2d_forward, conv2d_grad_input, conv2d_grad_weight } from './conv';
+export {
+  depthwise_conv2d_scratch, depthwise_conv2d_forward, depthwise_conv2d_grad_input, depthwise_conv2d_grad_weight,
+} from './depthwise';
 export { avg_pool2d, avg_pool2d_grad, max_pool2d, max_pool2d_grad, global_avg_pool, global_avg_pool_grad } from './pooling';
-export { copy_channels } from './channels';
+export { copy_channels, crop_spatial, crop_spatial_grad } from './channels';
 export { bn_stats, bn_forward, bn_backward } from './batch_norm';
 export { softmax_ce, softmax_ce_grad } from './loss';
 export { sign_sum, signs_pack, class_gram } from './reduce';

@@ -13,3 +13,21 @@ export const CONV_SHAPES = [
   { C: 64, HW: 8, k: 3 },
   { C: 64, HW: 8, k: 1 },
 ];
+
+/**
+ * The depthwise convolutions of DARTS's cells at NB301's width (C = 32, cells at 32, 64, 128 channels): sep_conv
+ * (dilation 1) and dil_conv (dilation 2), 3×3 and 5×5, "same" padding; stride 2 where a reduction cell's ops read
+ * the previous resolution.
+ */
+export const DEPTHWISE_SHAPES = [
+  { C: 32, HW: 32, k: 3, stride: 1, dilation: 1 },
+  { C: 32, HW: 32, k: 5, stride: 1, dilation: 1 },
+  { C: 32, HW: 32, k: 3, stride: 1, dilation: 2 },
+  { C: 32, HW: 32, k: 5, stride: 1, dilation: 2 },
+  { C: 64, HW: 16, k: 3, stride: 1, dilation: 1 },
+  { C: 64, HW: 16, k: 5, stride: 1, dilation: 2 },
+  { C: 128, HW: 8, k: 3, stride: 1, dilation: 1 },
+  { C: 128, HW: 8, k: 5, stride: 1, dilation: 2 },
+  { C: 64, HW: 32, k: 3, stride: 2, dilation: 1 },
+  { C: 64, HW: 32, k: 5, stride: 2, dilation: 2 },
+];

@@ -14,7 +14,9 @@ import {
   checkpoint,
   concatChannels,
   conv2d,
+  cropSpatial,
   crossEntropy,
+  depthwiseConv2d,
   globalAvgPool,
   linear,
   maxPool2d,
@@ -29,7 +31,7 @@ import {
   type OpName,
   type Tensor,
 } from '../src/autodiff/index.js';
-import type { Conv2dParams, Pool2dParams } from '../src/backend/backend.js';
+import type { Conv2dParams, DepthwiseConv2dParams, Pool2dParams } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { Random } from '../src/util/random.js';
@@ -165,6 +167,19 @@ const convCases: { x: number[]; w: number[]; p: Conv2dParams }[] = [
   { x: [3, 2, 5, 7], w: [4, 2, 1, 1], p: { stride: 1, padding: 0 } }, // pointwise fast path
   { x: [2, 3, 5, 7], w: [2, 3, 1, 1], p: { stride: 2, padding: 0 } },
   { x: [1, 2, 4, 5], w: [3, 2, 1, 1], p: { stride: 1, padding: 1 } },
+];
+
+/** DARTS's sep_conv 3×3/5×5 (dilation 1) and dil_conv 3×3/5×5 (dilation 2), stride 1 and 2, odd sizes, a stride 3. */
+const depthwiseCases: { x: number[]; w: number[]; p: DepthwiseConv2dParams }[] = [
+  { x: [2, 3, 6, 7], w: [3, 1, 3, 3], p: { stride: 1, padding: 1, dilation: 1 } },
+  { x: [2, 2, 7, 8], w: [2, 1, 5, 5], p: { stride: 1, padding: 2, dilation: 1 } },
+  { x: [2, 2, 8, 7], w: [2, 1, 3, 3], p: { stride: 1, padding: 2, dilation: 2 } },
+  { x: [1, 2, 10, 9], w: [2, 1, 5, 5], p: { stride: 1, padding: 4, dilation: 2 } },
+  { x: [2, 3, 7, 6], w: [3, 1, 3, 3], p: { stride: 2, padding: 1, dilation: 1 } },
+  { x: [2, 2, 8, 9], w: [2, 1, 3, 3], p: { stride: 2, padding: 2, dilation: 2 } },
+  { x: [1, 2, 9, 8], w: [2, 1, 5, 5], p: { stride: 2, padding: 4, dilation: 2 } },
+  { x: [2, 2, 6, 5], w: [2, 1, 3, 3], p: { stride: 1, padding: 0, dilation: 1 } },
+  { x: [1, 2, 8, 7], w: [2, 1, 3, 3], p: { stride: 3, padding: 1, dilation: 1 } },
 ];
 
 const poolCases: { x: number[]; p: Pool2dParams }[] = [
@@ -336,11 +351,58 @@ const gradCases: Record<OpName, GradCase[]> = {
       },
     },
   ],
+  cropSpatial: [
+    ...[
+      [1, 1],
+      [0, 2],
+      [2, 0],
+      [0, 0],
+    ].map(([top, left]): GradCase => ({
+      label: `x[2,3,5,6] [:, :, ${top!}:, ${left!}:]`,
+      inputs: (rng) => [input(rng, 'x', [2, 3, 5, 6])],
+      f: (t, [x]) => cropSpatial(t, x!, top!, left!),
+      options: { maxChecks: 90 },
+    })),
+    {
+      label: 'FactorizedReduce: concat(conv1x1 s2(relu x), conv1x1 s2(relu(x)[:, :, 1:, 1:])), x 6×8: dx, both dw',
+      inputs: (rng) => [input(rng, 'x', [2, 3, 6, 8]), input(rng, 'w1', [2, 3, 1, 1]), input(rng, 'w2', [2, 3, 1, 1])],
+      f: (t, [x, w1, w2]) => {
+        const h = relu(t, x!);
+        const p = { stride: 2, padding: 0 };
+        return concatChannels(t, [conv2d(t, h, w1!, p), conv2d(t, cropSpatial(t, h, 1, 1), w2!, p)]);
+      },
+      options: { maxChecks: 60 },
+    },
+  ],
   crossEntropy: (['mean', 'sum'] as const).map((reduction) => ({
     label: `${reduction}: dlogits`,
     inputs: (rng) => [input(rng, 'logits', [4, 5])],
     f: (t, [z]) => crossEntropy(t, z!, labels4, reduction),
   })),
+  depthwiseConv2d: [
+    ...depthwiseCases.map((c): GradCase => ({
+      label: `x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding} dilation ${c.p.dilation}: dx, dw`,
+      inputs: (rng) => [input(rng, 'x', c.x), input(rng, 'w', c.w)],
+      f: (t, [x, w]) => depthwiseConv2d(t, x!, w!, c.p),
+      options: { maxChecks: 60 },
+    })),
+    {
+      label: 'only the watched weight gets a gradient (input not needed)',
+      inputs: (rng) => [input(rng, 'x', depthwiseCases[2]!.x, { check: false }), input(rng, 'w', depthwiseCases[2]!.w)],
+      f: (t, [x, w]) => depthwiseConv2d(t, x!, w!, depthwiseCases[2]!.p),
+      then: (r) => {
+        assert.not.ok(r.grads.has(r.tensors[0]!), 'no gradient for an unwatched input');
+        assert.ok(r.grads.has(r.tensors[1]!));
+      },
+    },
+    {
+      label: 'DARTS sep_conv_3x3 half: pointwise(depthwise(relu x)): dx, both weights',
+      inputs: (rng) => [input(rng, 'x', [2, 3, 5, 6]), input(rng, 'dw', [3, 1, 3, 3]), input(rng, 'pw', [4, 3, 1, 1])],
+      f: (t, [x, dw, pw]) =>
+        conv2d(t, depthwiseConv2d(t, relu(t, x!), dw!, { stride: 2, padding: 1, dilation: 1 }), pw!, { stride: 1, padding: 0 }),
+      options: { maxChecks: 60 },
+    },
+  ],
   globalAvgPool: [{ label: 'x[2,3,3,5]', inputs: (rng) => [input(rng, 'x', [2, 3, 3, 5])], f: (t, [x]) => globalAvgPool(t, x!) }],
   linear: [
     {
@@ -428,6 +490,130 @@ for (const c of convCases) {
     close(host(y), naiveConv(x, c.x, w, c.w, c.p), 1e-12, label);
   });
 }
+
+/**
+ * A depthwise convolution is an ordinary one with a block-diagonal weight, the dilated taps spread over a
+ * (d·(k − 1) + 1)² kernel with zeros between: the forward and both gradients must equal conv2d's on that weight.
+ */
+function denseOfDepthwise(w: Float64Array, shape: number[], dilation: number): { data: Float64Array; shape: number[] } {
+  const [C, , kh, kw] = shape as [number, number, number, number];
+  const KH = dilation * (kh - 1) + 1,
+    KW = dilation * (kw - 1) + 1;
+  const data = new Float64Array(C * C * KH * KW);
+  for (let c = 0; c < C; c++)
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) data[((c * C + c) * KH + i * dilation) * KW + j * dilation] = w[(c * kh + i) * kw + j]!;
+  return { data, shape: [C, C, KH, KW] };
+}
+
+for (const c of depthwiseCases) {
+  const label = `depthwise_conv2d x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding} dilation ${c.p.dilation}`;
+  test(`${label}: forward, dx and dw equal conv2d with the block-diagonal dilated weight`, () => {
+    const rng = new Random(11);
+    const xd = randomNormal(rng, size(c.x)),
+      wd = randomNormal(rng, size(c.w));
+    const dense = denseOfDepthwise(wd, c.w, c.p.dilation);
+    const conv = { stride: c.p.stride, padding: c.p.padding };
+    const run = (f: (t: Tape, x: Tensor, w: Tensor) => Tensor, wData: Float64Array, wShape: number[]) => {
+      const tape = new Tape(backend);
+      const x = tape.watch(backend.fromHost(xd, c.x)),
+        w = tape.watch(backend.fromHost(wData, wShape));
+      const y = f(tape, x, w);
+      const R = randomNormal(new Random(12), y.size);
+      const g = tape.backward(y, { seed: backend.fromHost(R, y.shape) });
+      return { y: host(y), shape: [...y.shape], dx: host(g.get(x)!), dw: host(g.get(w)!) };
+    };
+    const a = run((t, x, w) => depthwiseConv2d(t, x, w, c.p), wd, c.w);
+    const b = run((t, x, w) => conv2d(t, x, w, conv), dense.data, dense.shape);
+    assert.equal(a.shape, b.shape);
+    close(a.y, b.y, 1e-12, `${label} forward`);
+    close(a.y, naiveConv(xd, c.x, dense.data, dense.shape, conv), 1e-12, `${label} forward vs direct loops`);
+    close(a.dx, b.dx, 1e-12, `${label} dx`);
+    // conv2d's dw at the taps the depthwise weight has
+    const wanted = Float64Array.from(wd, (_, k) => {
+      const [C, , kh, kw] = c.w as [number, number, number, number];
+      const ch = Math.floor(k / (kh * kw)),
+        i = Math.floor(k / kw) % kh,
+        j = k % kw;
+      const KH = c.p.dilation * (kh - 1) + 1,
+        KW = c.p.dilation * (kw - 1) + 1;
+      return b.dw[((ch * C + ch) * KH + i * c.p.dilation) * KW + j * c.p.dilation]!;
+    });
+    close(a.dw, wanted, 1e-12, `${label} dw`);
+  });
+}
+
+test('depthwise_conv2d: output sizes as PyTorch (DARTS sep/dil convs keep 32×32 at stride 1, halve it at stride 2)', () => {
+  const x = backend.fromHost(new Float64Array(2 * 32 * 32), [1, 2, 32, 32]);
+  for (const [k, d, p, s, out] of [
+    [3, 1, 1, 1, 32],
+    [5, 1, 2, 1, 32],
+    [3, 2, 2, 1, 32],
+    [5, 2, 4, 1, 32],
+    [3, 1, 1, 2, 16],
+    [5, 1, 2, 2, 16],
+    [3, 2, 2, 2, 16],
+    [5, 2, 4, 2, 16],
+    [3, 1, 0, 1, 30],
+    [3, 3, 1, 2, 14],
+  ] as const) {
+    const w = backend.fromHost(new Float64Array(2 * k * k), [2, 1, k, k]);
+    assert.equal(
+      [...backend.depthwiseConv2d(x, w, { stride: s, padding: p, dilation: d }).shape],
+      [1, 2, out, out],
+      `k${k} d${d} p${p} s${s}`,
+    );
+  }
+});
+
+test('depthwise_conv2d: bad weights and geometry are named', () => {
+  const x = backend.fromHost(new Float64Array(2 * 3 * 5 * 5), [2, 3, 5, 5]);
+  const w = (shape: number[]) => backend.fromHost(new Float64Array(size(shape)), shape);
+  const p = { stride: 1, padding: 1, dilation: 1 };
+  assert.throws(() => backend.depthwiseConv2d(x, w([3, 2, 3, 3]), p), /weight \[3, ?2, ?3, ?3\] is not \[3, 1, kh, kw\]/);
+  assert.throws(() => backend.depthwiseConv2d(x, w([4, 1, 3, 3]), p), /is not \[3, 1, kh, kw\]/);
+  assert.throws(() => backend.depthwiseConv2d(x, w([3, 1, 3, 3]), { ...p, dilation: 0 }), /dilation 0 must be/);
+  assert.throws(() => backend.depthwiseConv2d(x, w([3, 1, 3, 3]), { ...p, stride: 1.5 }), /stride 1.5/);
+  assert.throws(() => backend.depthwiseConv2d(x, w([3, 1, 5, 5]), { stride: 1, padding: 0, dilation: 2 }), /output would be empty/);
+  const dy = backend.fromHost(new Float64Array(2 * 3 * 4 * 4), [2, 3, 4, 4]);
+  assert.throws(() => backend.depthwiseConv2dGradInput(dy, w([3, 1, 3, 3]), x.shape, p), /dy \[2, ?3, ?4, ?4\] is not the output shape/);
+});
+
+test('crop_spatial: x[:, :, 1:, 1:] of known values; dx is dy in zeros; FactorizedReduce sizes as PyTorch (32→16 both ways)', () => {
+  const x = backend.fromHost(
+    Float64Array.from({ length: 2 * 3 * 4 }, (_, i) => i),
+    [1, 2, 3, 4],
+  );
+  const tape = new Tape(backend);
+  tape.watch(x);
+  const y = cropSpatial(tape, x, 1, 1);
+  assert.equal([...y.shape], [1, 2, 2, 3]);
+  assert.equal([...host(y)], [5, 6, 7, 9, 10, 11, 17, 18, 19, 21, 22, 23]);
+  const dx = host(tape.backward(y, { seed: backend.fromHost(new Float64Array(12).fill(1), y.shape) }).get(x)!);
+  assert.equal([...dx], [0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]);
+  // A stride-2 1×1 conv gives ⌈H/2⌉: 32 → 16 and, after the crop, 31 → 16, so the halves concatenate.
+  const w = backend.fromHost(new Float64Array(4 * 2), [4, 2, 1, 1]);
+  const p = { stride: 2, padding: 0 };
+  for (const [H, full, cropped] of [
+    [32, 16, 16],
+    [16, 8, 8],
+    [8, 4, 4],
+    [7, 4, 3],
+  ] as const) {
+    const xh = backend.fromHost(new Float64Array(2 * H * H), [1, 2, H, H]);
+    assert.is(backend.conv2d(xh, w, p).shape[2], full, `${H}: conv1x1 s2`);
+    assert.is(backend.conv2d(backend.cropSpatial(xh, 1, 1), w, p).shape[2], cropped, `${H}: crop, conv1x1 s2`);
+  }
+  // odd sizes do not concatenate (nor do they in PyTorch's FactorizedReduce): the concat names the shapes
+  const x7 = backend.fromHost(new Float64Array(2 * 49), [1, 2, 7, 7]);
+  assert.throws(
+    () => backend.concatChannels([backend.conv2d(x7, w, p), backend.conv2d(backend.cropSpatial(x7, 1, 1), w, p)]),
+    /N, H and W must agree/,
+  );
+  assert.throws(() => backend.cropSpatial(x7, 7, 0), /offsets \(7, 0\) must be integers in \[0, 7\)/);
+  assert.throws(() => backend.cropSpatial(x7, -1, 0), /offsets/);
+  assert.throws(() => backend.cropSpatialGrad(x7, [1, 2, 7, 7], 1, 1), /dy \[1, ?2, ?7, ?7\] is not the output shape/);
+});
 
 test('batch_norm forward: zero mean and unit biased variance per statistics group; running mode formula', () => {
   const rng = new Random(6);

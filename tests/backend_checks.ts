@@ -82,6 +82,93 @@ export function checkConv(b: Backend, c: ConvCase, label: string, tol = 1e-5): v
   );
 }
 
+export interface DepthwiseCase {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  k: number;
+  stride: number;
+  pad: number;
+  dilation: number;
+}
+
+/**
+ * DARTS's sep_conv 3×3/5×5 (dilation 1) and dil_conv 3×3/5×5 (dilation 2) at stride 1 and 2, odd sizes, widths
+ * past a multiple of 8 (the WASM kernels' eight-lane groups and their tails), batch 1, a stride 3, "valid"
+ * padding; the last is big enough for every backend to split its planes.
+ */
+export const DEPTHWISE_CASES: DepthwiseCase[] = [
+  { N: 2, C: 3, H: 8, W: 8, k: 3, stride: 1, pad: 1, dilation: 1 },
+  { N: 1, C: 5, H: 7, W: 13, k: 5, stride: 1, pad: 2, dilation: 1 },
+  { N: 3, C: 2, H: 9, W: 11, k: 3, stride: 1, pad: 2, dilation: 2 },
+  { N: 2, C: 3, H: 10, W: 9, k: 5, stride: 1, pad: 4, dilation: 2 },
+  { N: 2, C: 4, H: 9, W: 7, k: 3, stride: 2, pad: 1, dilation: 1 },
+  { N: 2, C: 3, H: 11, W: 19, k: 5, stride: 2, pad: 2, dilation: 1 },
+  { N: 1, C: 3, H: 8, W: 10, k: 3, stride: 2, pad: 2, dilation: 2 },
+  { N: 2, C: 2, H: 9, W: 9, k: 5, stride: 2, pad: 4, dilation: 2 },
+  { N: 2, C: 3, H: 7, W: 6, k: 3, stride: 1, pad: 0, dilation: 1 },
+  { N: 1, C: 2, H: 8, W: 11, k: 3, stride: 3, pad: 1, dilation: 1 },
+  { N: 4, C: 16, H: 16, W: 16, k: 3, stride: 1, pad: 1, dilation: 1 },
+];
+
+/** The four depthwise kernels against the reference: forward, input gradient, summed and per-sample filter gradients. */
+export function checkDepthwise(b: Backend, c: DepthwiseCase, label: string, tol = 1e-5): void {
+  const p = { stride: c.stride, padding: c.pad, dilation: c.dilation };
+  const xs = [c.N, c.C, c.H, c.W],
+    ws = [c.C, 1, c.k, c.k];
+  const xd = rand(c.N * c.C * c.H * c.W),
+    wd = rand(c.C * c.k * c.k);
+  const xr = t(ref, xs, xd),
+    wr = t(ref, ws, wd);
+  const yRef = ref.depthwiseConv2d(xr, wr, p);
+  const dyd = rand(yRef.size);
+  const dyr = t(ref, [...yRef.shape], dyd);
+  const x = t(b, xs, xd),
+    w = t(b, ws, wd),
+    dy = t(b, [...yRef.shape], dyd);
+  close(b, b.depthwiseConv2d(x, w, p), yRef, `depthwise forward (${label})`, tol);
+  close(b, b.depthwiseConv2dGradInput(dy, w, xs, p), ref.depthwiseConv2dGradInput(dyr, wr, xs, p), `depthwise grad input (${label})`, tol);
+  close(
+    b,
+    b.depthwiseConv2dGradWeight(x, dy, ws, p),
+    ref.depthwiseConv2dGradWeight(xr, dyr, ws, p),
+    `depthwise grad weight (${label})`,
+    tol,
+  );
+  close(
+    b,
+    b.depthwiseConv2dGradWeightPerSample(x, dy, ws, p),
+    ref.depthwiseConv2dGradWeightPerSample(xr, dyr, ws, p),
+    `depthwise per-sample grad weight (${label})`,
+    tol,
+  );
+}
+
+/** Spatial crops and their gradients, bit for bit: odd sizes, batch 1, one-row and one-column results, a big one. */
+export function checkCrop(b: Backend): void {
+  for (const [shape, top, left] of [
+    [[2, 3, 5, 7], 1, 1],
+    [[1, 2, 6, 6], 0, 3],
+    [[3, 1, 4, 9], 3, 0],
+    [[2, 2, 5, 5], 4, 4],
+    [[1, 3, 3, 8], 0, 0],
+    [[4, 16, 32, 32], 1, 1],
+  ] as [number[], number, number][]) {
+    const xd = rand(shape.reduce((a, c) => a * c, 1));
+    const what = `crop [${shape}] at (${top}, ${left})`;
+    const y = ref.cropSpatial(t(ref, shape, xd), top, left);
+    same(b, b.cropSpatial(t(b, shape, xd), top, left), y, what);
+    const gd = rand(y.size);
+    same(
+      b,
+      b.cropSpatialGrad(t(b, [...y.shape], gd), shape, top, left),
+      ref.cropSpatialGrad(t(ref, [...y.shape], gd), shape, top, left),
+      `${what} grad`,
+    );
+  }
+}
+
 export const MAP_SHAPES = [
   [1, 3, 5, 7],
   [3, 5, 8, 8],

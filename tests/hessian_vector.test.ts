@@ -14,7 +14,9 @@ import {
   checkpoint,
   concatChannels,
   conv2d,
+  cropSpatial,
   crossEntropy,
+  depthwiseConv2d,
   globalAvgPool,
   linear,
   maxPool2d,
@@ -249,11 +251,47 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 2, padding: 0 })),
     },
   ],
+  // Linear: H·v comes from CE and, through the convs, from their bilinear terms.
+  cropSpatial: [
+    {
+      label: 'CE(gap(x[:, :, 1:, 2:]))',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 6])],
+      f: (t, [x]) => ce(t, cropSpatial(t, x!, 1, 2)),
+    },
+    {
+      label: 'CE(gap(FactorizedReduce: concat(conv1x1 s2(relu x), conv1x1 s2(relu(x)[:, :, 1:, 1:]))))',
+      inputs: (r) => [arr(r, 'x', [3, 2, 6, 6]), arr(r, 'w1', [2, 2, 1, 1]), arr(r, 'w2', [3, 2, 1, 1])],
+      f: (t, [x, w1, w2]) => {
+        const h = relu(t, x!);
+        const p = { stride: 2, padding: 0 };
+        return ce(t, concatChannels(t, [conv2d(t, h, w1!, p), conv2d(t, cropSpatial(t, h, 1, 1), w2!, p)]));
+      },
+    },
+  ],
   crossEntropy: (['mean', 'sum'] as const).map((reduction) => ({
     label: `CE ${reduction}`,
     inputs: (r) => [arr(r, 'logits', [4, 5])],
     f: (t, [z]) => crossEntropy(t, z!, Int32Array.of(2, 0, 4, 2), reduction),
   })),
+  // Bilinear, as conv2d: the x–w cross terms of H·v, beside CE's.
+  depthwiseConv2d: [
+    {
+      label: 'CE(gap(depthwise 3x3 s1 p1))',
+      inputs: (r) => [arr(r, 'x', [3, 4, 5, 5]), arr(r, 'w', [4, 1, 3, 3])],
+      f: (t, [x, w]) => ce(t, depthwiseConv2d(t, x!, w!, { stride: 1, padding: 1, dilation: 1 })),
+    },
+    {
+      label: 'CE(gap(depthwise 3x3 s2 p2 dilation 2)), odd sizes',
+      inputs: (r) => [arr(r, 'x', [3, 4, 7, 6]), arr(r, 'w', [4, 1, 3, 3])],
+      f: (t, [x, w]) => ce(t, depthwiseConv2d(t, x!, w!, { stride: 2, padding: 2, dilation: 2 })),
+    },
+    {
+      label: 'CE(gap(sep_conv half: pointwise(depthwise 5x5(relu x)))): H·v of x and both weights',
+      inputs: (r) => [arr(r, 'x', [3, 2, 6, 6]), arr(r, 'dw', [2, 1, 5, 5]), arr(r, 'pw', [4, 2, 1, 1])],
+      f: (t, [x, dw, pw]) =>
+        ce(t, conv2d(t, depthwiseConv2d(t, relu(t, x!), dw!, { stride: 1, padding: 2, dilation: 1 }), pw!, { stride: 1, padding: 0 })),
+    },
+  ],
   globalAvgPool: [{ label: 'CE(gap(x))', inputs: (r) => [arr(r, 'x', [3, 4, 2, 3])], f: (t, [x]) => ce(t, x!) }],
   linear: [
     {

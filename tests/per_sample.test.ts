@@ -10,7 +10,9 @@ import {
   Tape,
   concatChannels,
   conv2d,
+  cropSpatial,
   crossEntropy,
+  depthwiseConv2d,
   globalAvgPool,
   linear,
   maxPool2d,
@@ -167,6 +169,78 @@ test('per-sample sink through max pools, channel slices and a concat (no weights
   const loss = crossEntropy(tape, forward(tape, backend.fromHost(x, [B, 3, 8, 8]), w), labels, 'sum');
   tape.backward(loss, { perSample: sink });
   assert.equal([...rows.keys()].sort(), ['lw', 'w1', 'w2']);
+  for (let i = 0; i < B; i++) {
+    const alone = new Tape(backend);
+    const wi = watched(alone);
+    const xi = backend.fromHost(x.slice(i * 192, (i + 1) * 192), [1, 3, 8, 8]);
+    const g = alone.backward(crossEntropy(alone, forward(alone, xi, wi), labels.subarray(i, i + 1), 'mean'));
+    for (const [k, r] of rows) {
+      const n = values[k]!.length;
+      const want = backend.toHost(g.get(wi[k]!)!);
+      assert.ok(
+        want.some((v) => v !== 0),
+        `${k} sample ${i}: a non-zero gradient`,
+      );
+      assert.ok(maxNormErr(r.subarray(i * n, (i + 1) * n), want) < 1e-12, `${k} sample ${i}: batched per-sample vs alone`);
+    }
+  }
+});
+
+test('per-sample sink through depthwise convs (sep 3×3, dil 5×5 stride 2) and a FactorizedReduce crop: each sample’s own gradients', () => {
+  const rng = new Random(26);
+  const normal = (n: number, scale = 1) => Float64Array.from({ length: n }, () => rng.normal() * scale);
+  const shapes: Record<string, number[]> = {
+    sep: [3, 1, 3, 3],
+    pw: [4, 3, 1, 1],
+    dil: [4, 1, 5, 5],
+    fr1: [2, 4, 1, 1],
+    fr2: [2, 4, 1, 1],
+    lw: [5, 6],
+    lb: [5],
+  };
+  const values = Object.fromEntries(
+    Object.entries(shapes).map(([k, sh]) => [
+      k,
+      normal(
+        sh.reduce((a, b) => a * b, 1),
+        0.5,
+      ),
+    ]),
+  );
+  const B = 4,
+    labels = Int32Array.of(4, 0, 2, 0),
+    x = normal(B * 3 * 8 * 8);
+  // sep-conv half (relu, depthwise 3×3, pointwise), then a dil_conv 5×5 stride 2 beside a FactorizedReduce of the
+  // same input, concatenated: [B, 2 + 2 + 2, 4, 4] → gap → linear
+  const forward = (tape: Tape, xt: Tensor, w: Record<string, Tensor>) => {
+    const h = conv2d(tape, depthwiseConv2d(tape, relu(tape, xt), w.sep!, { stride: 1, padding: 1, dilation: 1 }), w.pw!, {
+      stride: 1,
+      padding: 0,
+    });
+    const r = relu(tape, h);
+    const d = depthwiseConv2d(tape, r, w.dil!, { stride: 2, padding: 4, dilation: 2 });
+    const p = { stride: 2, padding: 0 };
+    const f = concatChannels(tape, [conv2d(tape, r, w.fr1!, p), conv2d(tape, cropSpatial(tape, r, 1, 1), w.fr2!, p)]);
+    const cat = concatChannels(tape, [sliceChannels(tape, d, 0, 2), f]);
+    return linear(tape, globalAvgPool(tape, cat), w.lw!, w.lb!);
+  };
+  const watched = (tape: Tape) =>
+    Object.fromEntries(Object.entries(shapes).map(([k, sh]) => [k, tape.watch(backend.fromHost(values[k]!, sh))]));
+  const tape = new Tape(backend);
+  const w = watched(tape);
+  const rows = new Map<string, Float64Array>();
+  const perSample = ['sep', 'pw', 'dil', 'fr1', 'fr2', 'lw'];
+  const sink: PerSampleSink = {
+    wants: (t) => perSample.some((k) => w[k] === t),
+    consume: (t, grads) => {
+      const name = Object.keys(w).find((k) => w[k] === t)!;
+      assert.equal([...grads.shape], [B, ...shapes[name]!], `${name}: [B, ...shape]`);
+      rows.set(name, Float64Array.from(backend.toHost(grads)));
+    },
+  };
+  const loss = crossEntropy(tape, forward(tape, backend.fromHost(x, [B, 3, 8, 8]), w), labels, 'sum');
+  tape.backward(loss, { perSample: sink });
+  assert.equal([...rows.keys()].sort(), [...perSample].sort());
   for (let i = 0; i < B; i++) {
     const alone = new Tape(backend);
     const wi = watched(alone);

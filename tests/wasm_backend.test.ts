@@ -15,9 +15,12 @@ import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNee
 import { loadWeights } from '../src/weights.js';
 import {
   CONV_CASES,
+  DEPTHWISE_CASES,
   MAP_SHAPES,
   checkChannels,
   checkConv,
+  checkCrop,
+  checkDepthwise,
   checkDense,
   checkMaps,
   checkNonFiniteReductions,
@@ -43,6 +46,16 @@ for (const c of CONV_CASES) {
     for (const b of [one, two]) checkConv(b, c, `${b.threads} threads`);
   });
 }
+
+for (const c of DEPTHWISE_CASES) {
+  test(`depthwise conv kernels match the reference: ${JSON.stringify(c)}`, () => {
+    for (const b of [one, two]) checkDepthwise(b, c, `${b.threads} threads`);
+  });
+}
+
+test('spatial crop kernels equal the reference bit for bit', () => {
+  for (const b of [one, two]) checkCrop(b);
+});
 
 test('element-wise, pooling, batch-norm, dense and loss kernels match the reference', () => {
   for (const b of [one, two]) {

@@ -15,7 +15,9 @@ import type { HostArray } from '../src/backend/tensor.js';
 import { bnBackward, bnForward, bnStatistics } from '../src/backend/batch_norm_host.js';
 import { copyChannels } from '../src/backend/reference/channels.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from '../src/backend/reference/conv2d.js';
-import { convGeometry, poolOutputSize } from '../src/backend/shapes.js';
+import { convGeometry, cropGeometry, depthwiseGeometry, poolOutputSize } from '../src/backend/shapes.js';
+import { cropSpatial, cropSpatialGrad } from '../src/backend/reference/crop.js';
+import { depthwiseForward, depthwiseGradInput, depthwiseGradWeight } from '../src/backend/reference/depthwise_conv2d.js';
 import { gemmNN } from '../src/backend/reference/gemm.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from '../src/backend/reference/loss.js';
@@ -344,6 +346,160 @@ test('conv scratch: the drivers use at most K·P floats of scratch', () => {
       f32(scratch + K * P * 4, 64).every((v) => v === guard),
       `conv ${Ci}->${Co} ${H}x${W} k${c.k}: scratch overrun`,
     );
+  }
+});
+
+interface DepthwiseCase {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  k: number;
+  stride: number;
+  pad: number;
+  dil: number;
+}
+/**
+ * DARTS's shapes (sep/dil convs 3×3 and 5×5 at 32/16/8 pixels, stride 1 and 2), widths around the eight- and
+ * four-lane groups (1–3, 4, 5, 7, 9, 13, 17, 33) so every tail runs, 1×1 and 1×N planes, kh ≠ kw, stride 3, and a
+ * padding above d·(k − 1) (the input gradient's scatter path at stride 1).
+ */
+const depthwiseCases: DepthwiseCase[] = [
+  { N: 2, C: 3, H: 32, W: 32, k: 3, stride: 1, pad: 1, dil: 1 },
+  { N: 1, C: 2, H: 16, W: 16, k: 5, stride: 1, pad: 2, dil: 1 },
+  { N: 2, C: 2, H: 8, W: 8, k: 3, stride: 1, pad: 2, dil: 2 },
+  { N: 1, C: 3, H: 8, W: 8, k: 5, stride: 1, pad: 4, dil: 2 },
+  { N: 2, C: 3, H: 32, W: 32, k: 3, stride: 2, pad: 1, dil: 1 },
+  { N: 1, C: 2, H: 16, W: 16, k: 5, stride: 2, pad: 2, dil: 1 },
+  { N: 2, C: 2, H: 32, W: 32, k: 3, stride: 2, pad: 2, dil: 2 },
+  { N: 1, C: 2, H: 16, W: 16, k: 5, stride: 2, pad: 4, dil: 2 },
+  { N: 3, C: 2, H: 7, W: 13, k: 3, stride: 1, pad: 1, dil: 1 },
+  { N: 2, C: 3, H: 5, W: 17, k: 5, stride: 1, pad: 2, dil: 1 },
+  { N: 2, C: 2, H: 9, W: 33, k: 3, stride: 2, pad: 1, dil: 1 },
+  { N: 2, C: 2, H: 6, W: 9, k: 3, stride: 2, pad: 2, dil: 2 },
+  { N: 2, C: 1, H: 1, W: 1, k: 3, stride: 1, pad: 1, dil: 1 },
+  { N: 1, C: 2, H: 3, W: 2, k: 3, stride: 1, pad: 1, dil: 1 },
+  { N: 2, C: 2, H: 1, W: 7, k: 1, stride: 1, pad: 0, dil: 1 },
+  { N: 2, C: 3, H: 9, W: 5, k: 3, stride: 1, pad: 0, dil: 1 },
+  { N: 1, C: 2, H: 10, W: 11, k: 3, stride: 3, pad: 1, dil: 2 },
+  { N: 2, C: 2, H: 7, W: 7, k: 3, stride: 1, pad: 3, dil: 1 },
+  { N: 2, C: 2, H: 4, W: 3, k: 1, stride: 2, pad: 1, dil: 1 },
+];
+for (let r = 0; r < 8; r++) {
+  const kk = [1, 3, 5][randInt(0, 2)]!,
+    dil = randInt(1, 2),
+    stride = randInt(1, 3);
+  const pad = randInt(0, (dil * (kk - 1)) / 2 + 1);
+  const span = dil * (kk - 1) + 1 - 2 * pad;
+  depthwiseCases.push({
+    N: randInt(1, 3),
+    C: randInt(1, 5),
+    H: randInt(Math.max(span, 1), 20),
+    W: randInt(Math.max(span, 1), 40),
+    k: kk,
+    stride,
+    pad,
+    dil,
+  });
+}
+
+test('depthwise_conv2d_forward / grad_input / grad_weight (per-sample and summed) against the reference, over plane ranges', () => {
+  for (const c of depthwiseCases) {
+    resetHeap();
+    const g = depthwiseGeometry([c.N, c.C, c.H, c.W], [c.C, 1, c.k, c.k], { stride: c.stride, padding: c.pad, dilation: c.dil });
+    const { Ho, Wo } = g;
+    const tag = `depthwise N${c.N} C${c.C} ${c.H}x${c.W} k${c.k} s${c.stride} p${c.pad} d${c.dil}`;
+    const planes = c.N * c.C,
+      xs = c.H * c.W,
+      ys = Ho * Wo,
+      taps = c.k * c.k;
+    const x = randn(planes * xs),
+      w = randn(c.C * taps),
+      dy = randn(planes * ys);
+    const px = putF32(x),
+      pw = putF32(w),
+      pdy = putF32(dy);
+    const geo = [c.C, c.H, c.W, c.k, c.k, c.stride, c.pad, c.dil, Ho, Wo];
+    const scratchBytes = k.depthwise_conv2d_scratch(c.H, c.W, c.k, c.k, c.stride, c.pad, c.dil, Ho, Wo);
+    const guard = 1.5;
+    const scratch = allocF32(scratchBytes / 4 + 64, guard);
+    const y = depthwiseForward(g, x, w, 'f32'),
+      dx = depthwiseGradInput(g, dy, w, 'f32'),
+      dwS = depthwiseGradWeight(g, x, dy, true, 'f32');
+    // all planes, then [1, planes − 1) (a slice of some other thread's), which must leave the rest alone
+    for (const [q0, q1] of planes > 2
+      ? [
+          [0, planes],
+          [1, planes - 1],
+        ]
+      : [[0, planes]]) {
+      const sentinel = 7.25;
+      // 16 floats past each output: a write past the last plane shows too
+      const py = allocF32(planes * ys + 16, sentinel),
+        pdx = allocF32(planes * xs + 16, sentinel),
+        pdwS = allocF32(planes * taps + 16, sentinel);
+      k.depthwise_conv2d_forward(px, pw, py, ...geo, scratch, q0!, q1!);
+      k.depthwise_conv2d_grad_input(pdy, pw, pdx, ...geo, scratch, q0!, q1!);
+      k.depthwise_conv2d_grad_weight(px, pdy, pdwS, ...geo, scratch, q0!, q1!, 1);
+      const range = `${tag} planes [${q0}, ${q1})`;
+      close(f32(py + q0! * ys * 4, (q1! - q0!) * ys), y.subarray(q0! * ys, q1! * ys), `${range} forward`);
+      close(f32(pdx + q0! * xs * 4, (q1! - q0!) * xs), dx.subarray(q0! * xs, q1! * xs), `${range} grad_input`);
+      close(f32(pdwS + q0! * taps * 4, (q1! - q0!) * taps), dwS.subarray(q0! * taps, q1! * taps), `${range} grad_weight per-sample`);
+      for (const [p, n, what] of [
+        [py, ys, 'forward'],
+        [pdx, xs, 'grad_input'],
+        [pdwS, taps, 'grad_weight'],
+      ] as const) {
+        assert.ok(
+          f32(p, q0! * n).every((v) => v === sentinel) && f32(p + q1! * n * 4, (planes - q1!) * n + 16).every((v) => v === sentinel),
+          `${range}: ${what} wrote outside its planes`,
+        );
+      }
+      // summed: added into a non-zero dw[c], channel by channel
+      const dw0 = randn(c.C * taps),
+        pdw = putF32(dw0);
+      k.depthwise_conv2d_grad_weight(px, pdy, pdw, ...geo, scratch, q0!, q1!, 0);
+      const want = dw0.slice();
+      for (let q = q0!; q < q1!; q++) for (let t = 0; t < taps; t++) want[(q % c.C) * taps + t]! += dwS[q * taps + t]!;
+      close(f32(pdw, c.C * taps), want, `${range} grad_weight summed into dw`);
+    }
+    assert.ok(
+      f32(scratch + scratchBytes, 64).every((v) => v === guard),
+      `${tag}: scratch overrun past the ${scratchBytes} bytes depthwise_conv2d_scratch asks for`,
+    );
+  }
+});
+
+test('crop_spatial / crop_spatial_grad over plane ranges, bit for bit', () => {
+  for (const [N, C, H, W, top, left] of [
+    [2, 3, 5, 7, 1, 1],
+    [1, 2, 32, 32, 1, 1],
+    [3, 1, 4, 9, 3, 0],
+    [2, 2, 6, 6, 0, 5],
+    [1, 1, 1, 1, 0, 0],
+  ] as const) {
+    resetHeap();
+    const g = cropGeometry([N, C, H, W], top, left);
+    const planes = N * C,
+      xs = H * W,
+      ys = g.Ho * g.Wo;
+    const x = randn(planes * xs),
+      dy = randn(planes * ys);
+    const px = putF32(x),
+      pdy = putF32(dy);
+    const y = new Float32Array(planes * ys),
+      dx = new Float32Array(planes * xs);
+    cropSpatial(g, x, y);
+    cropSpatialGrad(g, dy, dx);
+    const q0 = planes > 1 ? 1 : 0;
+    const py = allocF32(planes * ys, 5),
+      pdx = allocF32(planes * xs, 5);
+    k.crop_spatial(px, py, H, W, top, left, q0, planes);
+    k.crop_spatial_grad(pdy, pdx, H, W, top, left, q0, planes);
+    const tag = `crop [${N},${C},${H},${W}] at (${top}, ${left})`;
+    same(f32(py + q0 * ys * 4, (planes - q0) * ys), y.subarray(q0 * ys), `${tag} forward`);
+    same(f32(pdx + q0 * xs * 4, (planes - q0) * xs), dx.subarray(q0 * xs), `${tag} grad`);
+    if (q0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
   }
 });
 

@@ -17,9 +17,12 @@ import { loadWeights } from '../src/weights.js';
 import type { Backend } from '../src/backend/backend.js';
 import {
   CONV_CASES,
+  DEPTHWISE_CASES,
   MAP_SHAPES,
   checkChannels,
   checkConv,
+  checkCrop,
+  checkDepthwise,
   checkDense,
   checkMaps,
   checkNonFiniteReductions,
@@ -50,6 +53,9 @@ const onGpu = (name: string, fn: (b: WebGpuBackend) => void) =>
 });
 
 for (const c of CONV_CASES) onGpu(`conv2d kernels match the reference: ${JSON.stringify(c)}`, (b) => checkConv(b, c, 'webgpu', TOL));
+for (const c of DEPTHWISE_CASES)
+  onGpu(`depthwise conv kernels match the reference: ${JSON.stringify(c)}`, (b) => checkDepthwise(b, c, 'webgpu', TOL));
+onGpu('spatial crop kernels equal the reference bit for bit', (b) => checkCrop(b));
 onGpu('element-wise, pooling and batch-norm kernels match the reference', (b) => {
   for (const s of [...MAP_SHAPES, [5, 7]]) checkMaps(b, s, TOL);
 });

@@ -12,7 +12,9 @@ import { channelBias } from './ops/channel_bias.js';
 import { checkpoint } from './ops/checkpoint.js';
 import { concatChannels } from './ops/concat_channels.js';
 import { conv2d } from './ops/conv2d.js';
+import { cropSpatial } from './ops/crop_spatial.js';
 import { crossEntropy } from './ops/cross_entropy.js';
+import { depthwiseConv2d } from './ops/depthwise_conv2d.js';
 import { globalAvgPool } from './ops/global_avg_pool.js';
 import { linear } from './ops/linear.js';
 import { maxPool2d } from './ops/max_pool2d.js';
@@ -39,7 +41,9 @@ export const ops = {
   checkpoint,
   concatChannels,
   conv2d,
+  cropSpatial,
   crossEntropy,
+  depthwiseConv2d,
   globalAvgPool,
   linear,
   maxPool2d,
@@ -61,7 +65,9 @@ export {
   checkpoint,
   concatChannels,
   conv2d,
+  cropSpatial,
   crossEntropy,
+  depthwiseConv2d,
   globalAvgPool,
   linear,
   maxPool2d,

@@ -11,6 +11,13 @@ export interface Conv2dParams {
   padding: number;
 }
 
+/** Depthwise convolution (groups = channels): taps `dilation` apart, as PyTorch's Conv2d(dilation=d). */
+export interface DepthwiseConv2dParams {
+  stride: number;
+  padding: number;
+  dilation: number;
+}
+
 export interface Pool2dParams {
   kernel: number;
   stride: number;
@@ -66,6 +73,16 @@ export interface Kernels {
   /** Per-sample filter gradients, the batch axis kept: [N, Co, Ci, kh, kw]. */
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor;
 
+  /**
+   * Depthwise convolution (groups = channels, no bias): x [N,C,H,W], w [C,1,kh,kw], y [N,C,Ho,Wo] with
+   * y[n,c] = x[n,c] ⋆ w[c] (cross-correlation, zero padding, taps `dilation` apart).
+   */
+  depthwiseConv2d(x: Tensor, w: Tensor, p: DepthwiseConv2dParams): Tensor;
+  depthwiseConv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: DepthwiseConv2dParams): Tensor;
+  depthwiseConv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor;
+  /** Per-sample filter gradients, the batch axis kept: [N, C, 1, kh, kw]. */
+  depthwiseConv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor;
+
   // Batch norm. mean/variance have C entries (`channel`) or N*C entries (`sample`, index n*C+c).
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor };
   /** 1/√(variance + eps), element-wise: the statistics stay where they were computed. */
@@ -104,6 +121,12 @@ export interface Kernels {
   concatChannels(xs: readonly Tensor[]): Tensor;
   /** Channels [start, start + count) of x. */
   sliceChannels(x: Tensor, start: number, count: number): Tensor;
+
+  // Spatial crop of [N,C,H,W] tensors: exact copies.
+  /** x[:, :, top:, left:]. */
+  cropSpatial(x: Tensor, top: number, left: number): Tensor;
+  /** dx of cropSpatial: dy placed at (top, left) in zeros of x's shape. */
+  cropSpatialGrad(dy: Tensor, xShape: readonly number[], top: number, left: number): Tensor;
 
   // Dense. matmul(a, b, transA, transB): op(a) [M,K] x op(b) [K,N].
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor;

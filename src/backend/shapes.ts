@@ -3,7 +3,7 @@
  * filling a shape, operand shapes and dtypes, matmul sizes, labels, convolution and pooling output sizes,
  * batch-norm layout. Backends import this, never each other.
  */
-import type { Conv2dParams, Pool2dParams, StatsGrouping } from './backend.js';
+import type { Conv2dParams, DepthwiseConv2dParams, Pool2dParams, StatsGrouping } from './backend.js';
 import { sameShape, shapeString, sizeOf, type DType, type HostArray, type Tensor } from './tensor.js';
 
 /** fromHost's data fills its shape exactly. */
@@ -83,6 +83,80 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   const Wo = Math.floor((W + 2 * p.padding - kw) / p.stride) + 1;
   if (Ho < 1 || Wo < 1) throw new Error(`conv2d: output would be empty for input ${H}x${W}, kernel ${kh}x${kw}`);
   return { N, Ci, H, W, Co, kh, kw, Ho, Wo, stride: p.stride, pad: p.padding, K: Ci * kh * kw, P: Ho * Wo };
+}
+
+/** The sizes of a depthwise convolution of input [N,C,H,W] with weight [C,1,kh,kw]. */
+export interface DepthwiseGeometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: number;
+  dilation: number;
+  Ho: number;
+  Wo: number;
+}
+
+/**
+ * A depthwise convolution's geometry, as PyTorch's Conv2d(groups = C): Ho = ⌊(H + 2p − d·(kh − 1) − 1) / s⌋ + 1.
+ * Stride and dilation are positive integers, padding a non-negative one; `dy`, when given, has the output's shape.
+ */
+export function depthwiseGeometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  p: DepthwiseConv2dParams,
+  dyShape?: readonly number[],
+): DepthwiseGeometry {
+  if (xShape.length !== 4 || wShape.length !== 4)
+    throw new Error(`depthwise_conv2d: expected 4-d input and weight, got ${shapeString(xShape)} and ${shapeString(wShape)}`);
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const [wC, one, kh, kw] = wShape as [number, number, number, number];
+  if (wC !== C || one !== 1)
+    throw new Error(`depthwise_conv2d: weight ${shapeString(wShape)} is not [${C}, 1, kh, kw] for input ${shapeString(xShape)}`);
+  const { stride, padding, dilation } = p;
+  if (!(
+    Number.isInteger(stride) &&
+    stride >= 1 &&
+    Number.isInteger(dilation) &&
+    dilation >= 1 &&
+    Number.isInteger(padding) &&
+    padding >= 0
+  ))
+    throw new Error(`depthwise_conv2d: stride ${stride} and dilation ${dilation} must be positive integers, padding ${padding} ≥ 0`);
+  const Ho = Math.floor((H + 2 * padding - dilation * (kh - 1) - 1) / stride) + 1;
+  const Wo = Math.floor((W + 2 * padding - dilation * (kw - 1) - 1) / stride) + 1;
+  if (!(Ho >= 1 && Wo >= 1))
+    throw new Error(`depthwise_conv2d: output would be empty for input ${H}x${W}, kernel ${kh}x${kw}, dilation ${dilation}`);
+  if (dyShape && !sameShape(dyShape, [N, C, Ho, Wo]))
+    throw new Error(`depthwise_conv2d grad: dy ${shapeString(dyShape)} is not the output shape ${shapeString([N, C, Ho, Wo])}`);
+  return { N, C, H, W, kh, kw, stride, pad: padding, dilation, Ho, Wo };
+}
+
+/** cropSpatial's sizes: x [N,C,H,W] loses its first `top` rows and `left` columns, at least one of each kept. */
+export interface CropGeometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  top: number;
+  left: number;
+  Ho: number;
+  Wo: number;
+}
+
+export function cropGeometry(xShape: readonly number[], top: number, left: number, dyShape?: readonly number[]): CropGeometry {
+  if (xShape.length !== 4) throw new Error(`crop_spatial: input is ${shapeString(xShape)}, not [N,C,H,W]`);
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  if (!(Number.isInteger(top) && Number.isInteger(left) && top >= 0 && left >= 0 && top < H && left < W))
+    throw new Error(`crop_spatial: offsets (${top}, ${left}) must be integers in [0, ${H}) x [0, ${W}) for ${shapeString(xShape)}`);
+  const Ho = H - top,
+    Wo = W - left;
+  if (dyShape && !sameShape(dyShape, [N, C, Ho, Wo]))
+    throw new Error(`crop_spatial grad: dy ${shapeString(dyShape)} is not the output shape ${shapeString([N, C, Ho, Wo])}`);
+  return { N, C, H, W, top, left, Ho, Wo };
 }
 
 export function poolOutputSize(size: number, p: Pool2dParams): number {

@@ -8,6 +8,7 @@ import { Tensor, sizeOf, type DType, type HostArray } from '../backend/tensor.js
 import type {
   Backend,
   Conv2dParams,
+  DepthwiseConv2dParams,
   GramStore,
   Pool2dParams,
   SavedBatchNorm,
@@ -24,6 +25,8 @@ import {
   checkSameShape,
   concatPlan,
   convGeometry,
+  cropGeometry,
+  depthwiseGeometry,
   f32Data,
   matmulDims,
   maxPoolGeometry,
@@ -32,6 +35,8 @@ import {
   slicePlan,
   type ChannelCopy,
   type ConvGeometry,
+  type CropGeometry,
+  type DepthwiseGeometry,
   type PoolGeometry,
 } from '../backend/shapes.js';
 import type { GpuLink } from './link.js';
@@ -239,6 +244,59 @@ export class WebGpuBackend implements Backend {
     return dw;
   }
 
+  // --- depthwise convolution: direct loops, one output value per invocation ------------------------------------
+
+  /** The Depthwise uniform (shaders/_depthwise_geometry.wgsl) for n invocations or blocks. */
+  private static depthwise(g: DepthwiseGeometry, n: number, perSample: boolean): number[] {
+    return [n, g.N, g.C, g.H, g.W, g.kh, g.kw, g.stride, g.pad, g.dilation, g.Ho, g.Wo, perSample ? 1 : 0];
+  }
+
+  depthwiseConv2d(x: Tensor, w: Tensor, p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, w.shape, p);
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.run(
+      'depthwise_conv2d',
+      WebGpuBackend.depthwise(g, y.size, false),
+      [this.id(x), this.id(w), y.storage as number],
+      groups1d(y.size),
+    );
+    return y;
+  }
+
+  depthwiseConv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(xShape, w.shape, p, dy.shape);
+    const dx = this.alloc(xShape);
+    this.run(
+      'depthwise_conv2d_grad_input',
+      WebGpuBackend.depthwise(g, dx.size, false),
+      [this.id(dy), this.id(w), dx.storage as number],
+      groups1d(dx.size),
+    );
+    return dx;
+  }
+
+  /** One workgroup per block of kh·kw taps: per channel (summed over the batch) or per plane (per sample). */
+  private depthwiseGradWeight(x: Tensor, dy: Tensor, g: DepthwiseGeometry, perSample: boolean, shape: readonly number[]): Tensor {
+    const blocks = (perSample ? g.N : 1) * g.C;
+    const dw = this.alloc(shape);
+    this.run(
+      'depthwise_conv2d_grad_weight',
+      WebGpuBackend.depthwise(g, blocks, perSample),
+      [this.id(x), this.id(dy), dw.storage as number],
+      [Math.min(blocks, MAX_GROUPS), Math.ceil(blocks / MAX_GROUPS), 1],
+    );
+    return dw;
+  }
+
+  depthwiseConv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    return this.depthwiseGradWeight(x, dy, depthwiseGeometry(x.shape, wShape, p, dy.shape), false, wShape);
+  }
+
+  depthwiseConv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, wShape, p, dy.shape);
+    return this.depthwiseGradWeight(x, dy, g, true, [g.N, ...wShape]);
+  }
+
   // --- batch norm -------------------------------------------------------------------------------------------
 
   /** The Bn uniform: N, C, HW, sample, fromInput, hasTdy, hasTx, n; and the group count. */
@@ -382,6 +440,24 @@ export class WebGpuBackend implements Backend {
     const y = this.alloc(shape);
     this.copyChannels(copy, x, y);
     return y;
+  }
+
+  private static crop(g: CropGeometry, n: number): number[] {
+    return [n, g.H, g.W, g.top, g.left, g.Ho, g.Wo];
+  }
+
+  cropSpatial(x: Tensor, top: number, left: number): Tensor {
+    const g = cropGeometry(x.shape, top, left);
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.run('crop_spatial', WebGpuBackend.crop(g, y.size), [this.id(x), y.storage as number], groups1d(y.size));
+    return y;
+  }
+
+  cropSpatialGrad(dy: Tensor, xShape: readonly number[], top: number, left: number): Tensor {
+    const g = cropGeometry(xShape, top, left, dy.shape);
+    const dx = this.alloc(xShape);
+    this.run('crop_spatial_grad', WebGpuBackend.crop(g, dx.size), [this.id(dy), dx.storage as number], groups1d(dx.size));
+    return dx;
   }
 
   // --- dense and loss ---------------------------------------------------------------------------------------

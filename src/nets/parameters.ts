@@ -58,6 +58,15 @@ export class ParameterSet {
     return this.add(name, 'conv_weight', [out, inp, k, k], inp * k * k);
   }
 
+  /**
+   * A depthwise convolution's weight [channels, 1, k, k] (PyTorch's Conv2d with groups = channels): a conv
+   * weight like any other, so the gradient proxies count it; PyTorch's fan_in for a grouped conv is
+   * (in / groups)·k·k = k·k.
+   */
+  depthwiseConv(name: string, channels: number, k: number): ParameterEntry {
+    return this.add(name, 'conv_weight', [channels, 1, k, k], k * k);
+  }
+
   convBias(name: string, out: number, fanIn: number): ParameterEntry {
     return this.add(name, 'conv_bias', [out], fanIn);
   }
@@ -85,7 +94,7 @@ export class ParameterSet {
     return this.byName.get(name);
   }
 
-  /** Conv2d and Linear weights in module order: the parameters every gradient proxy counts. */
+  /** Conv2d (depthwise ones included) and Linear weights in module order: the parameters every gradient proxy counts. */
   countedWeights(): ParameterEntry[] {
     return this.entries.filter((e) => e.kind === 'conv_weight' || e.kind === 'linear_weight');
   }

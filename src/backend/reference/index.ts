@@ -3,7 +3,17 @@
  * It is the oracle the WASM and WebGPU backends are tested against, so it favours clarity over speed.
  */
 import { Tensor, hostArray, hostArrayOf, sizeOf, type DType, type HostArray } from '../tensor.js';
-import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
+import type {
+  Backend,
+  Conv2dParams,
+  DepthwiseConv2dParams,
+  GramStore,
+  Pool2dParams,
+  SavedBatchNorm,
+  SignStore,
+  StatsGrouping,
+  SumStore,
+} from '../backend.js';
 import {
   bnLayout,
   checkFills,
@@ -11,6 +21,8 @@ import {
   checkSameShape,
   concatPlan,
   convGeometry,
+  cropGeometry,
+  depthwiseGeometry,
   matmulDims,
   maxPoolGeometry,
   poolGeometry,
@@ -20,6 +32,8 @@ import {
 import { bnBackward, bnBackwardTangent, bnForward, bnStatistics, savedOnHost } from '../batch_norm_host.js';
 import { copyChannels } from './channels.js';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight } from './conv2d.js';
+import { cropSpatial, cropSpatialGrad } from './crop.js';
+import { depthwiseForward, depthwiseGradInput, depthwiseGradWeight } from './depthwise_conv2d.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss.js';
 import { avgPool2d, avgPool2dGrad, globalAvgPool, globalAvgPoolGrad, maxPool2d, maxPool2dGrad } from './pooling.js';
@@ -114,6 +128,26 @@ export class ReferenceBackend implements Backend {
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
     return this.make([g.N, ...wShape], x.dtype, conv2dGradWeight(g, this.arr(x), this.arr(dy), true, x.dtype));
+  }
+
+  depthwiseConv2d(x: Tensor, w: Tensor, p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, w.shape, p);
+    return this.make([g.N, g.C, g.Ho, g.Wo], x.dtype, depthwiseForward(g, this.arr(x), this.arr(w), x.dtype));
+  }
+
+  depthwiseConv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(xShape, w.shape, p, dy.shape);
+    return this.make(xShape, dy.dtype, depthwiseGradInput(g, this.arr(dy), this.arr(w), dy.dtype));
+  }
+
+  depthwiseConv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, wShape, p, dy.shape);
+    return this.make(wShape, x.dtype, depthwiseGradWeight(g, this.arr(x), this.arr(dy), false, x.dtype));
+  }
+
+  depthwiseConv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, wShape, p, dy.shape);
+    return this.make([g.N, ...wShape], x.dtype, depthwiseGradWeight(g, this.arr(x), this.arr(dy), true, x.dtype));
   }
 
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
@@ -242,6 +276,20 @@ export class ReferenceBackend implements Backend {
     const out = this.make(shape, x.dtype);
     copyChannels(copy, this.arr(x), this.arr(out));
     return out;
+  }
+
+  cropSpatial(x: Tensor, top: number, left: number): Tensor {
+    const g = cropGeometry(x.shape, top, left);
+    const out = this.make([g.N, g.C, g.Ho, g.Wo], x.dtype);
+    cropSpatial(g, this.arr(x), this.arr(out));
+    return out;
+  }
+
+  cropSpatialGrad(dy: Tensor, xShape: readonly number[], top: number, left: number): Tensor {
+    const g = cropGeometry(xShape, top, left, dy.shape);
+    const dx = this.make(xShape, dy.dtype);
+    cropSpatialGrad(g, this.arr(dy), this.arr(dx));
+    return dx;
   }
 
   matmul(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {

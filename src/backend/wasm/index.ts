@@ -7,7 +7,17 @@
  * The kernels are f32; f64 tensors are refused (use the reference backend).
  */
 import { Tensor, sizeOf, type DType, type HostArray } from '../tensor.js';
-import type { Backend, Conv2dParams, GramStore, Pool2dParams, SavedBatchNorm, SignStore, StatsGrouping, SumStore } from '../backend.js';
+import type {
+  Backend,
+  Conv2dParams,
+  DepthwiseConv2dParams,
+  GramStore,
+  Pool2dParams,
+  SavedBatchNorm,
+  SignStore,
+  StatsGrouping,
+  SumStore,
+} from '../backend.js';
 import {
   bnGroups,
   bnLayout,
@@ -17,6 +27,8 @@ import {
   checkSameShape,
   concatPlan,
   convGeometry,
+  cropGeometry,
+  depthwiseGeometry,
   f32Data,
   matmulDims,
   maxPoolGeometry,
@@ -25,6 +37,8 @@ import {
   slicePlan,
   type ChannelCopy,
   type ConvGeometry,
+  type CropGeometry,
+  type DepthwiseGeometry,
   type PoolGeometry,
 } from '../shapes.js';
 import { bnBackwardTangent, savedOnHost } from '../batch_norm_host.js';
@@ -240,6 +254,70 @@ export class WasmBackend implements Backend {
     return dw;
   }
 
+  // --- depthwise convolution: slices of planes (sample, channel), each thread with a bordered scratch plane ---
+
+  /** The kernels' arguments after their three tensors, per slice of the N·C planes (scratch allocated here). */
+  private depthwiseSlices(g: DepthwiseGeometry): number[][] {
+    const scratch = this.k.depthwise_conv2d_scratch(g.H, g.W, g.kh, g.kw, g.stride, g.pad, g.dilation, g.Ho, g.Wo);
+    const geometry = [g.C, g.H, g.W, g.kh, g.kw, g.stride, g.pad, g.dilation, g.Ho, g.Wo];
+    return splitRange(g.N * g.C, this.threads).map(([q0, q1]) => [...geometry, this.heap.alloc(scratch + 64), q0, q1]);
+  }
+
+  depthwiseConv2d(x: Tensor, w: Tensor, p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, w.shape, p);
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.scope(() =>
+      this.run(
+        'depthwise_conv2d_forward',
+        this.depthwiseSlices(g).map((s) => [this.ptr(x), this.ptr(w), y.storage as number, ...s]),
+      ),
+    );
+    return y;
+  }
+
+  depthwiseConv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(xShape, w.shape, p, dy.shape);
+    const dx = this.alloc(xShape);
+    this.scope(() =>
+      this.run(
+        'depthwise_conv2d_grad_input',
+        this.depthwiseSlices(g).map((s) => [this.ptr(dy), this.ptr(w), dx.storage as number, ...s]),
+      ),
+    );
+    return dx;
+  }
+
+  depthwiseConv2dGradWeight(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, wShape, p, dy.shape);
+    const block = g.C * g.kh * g.kw;
+    const dw = this.zeros(wShape, 'f32');
+    this.scope(() => {
+      // Slices share channels, so each adds into a private partial; the partials are added at the end.
+      const slices = this.depthwiseSlices(g).map((s, i) => ({
+        s,
+        dw: i === 0 ? (dw.storage as number) : (this.zeros([block], 'f32').storage as number),
+      }));
+      this.run(
+        'depthwise_conv2d_grad_weight',
+        slices.map(({ s, dw }) => [this.ptr(x), this.ptr(dy), dw, ...s, 0]),
+      );
+      for (const { dw: partial } of slices.slice(1)) this.k.add(dw.storage as number, partial, dw.storage as number, 0, block);
+    });
+    return dw;
+  }
+
+  depthwiseConv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: DepthwiseConv2dParams): Tensor {
+    const g = depthwiseGeometry(x.shape, wShape, p, dy.shape);
+    const dw = this.alloc([g.N, ...wShape]);
+    this.scope(() =>
+      this.run(
+        'depthwise_conv2d_grad_weight',
+        this.depthwiseSlices(g).map((s) => [this.ptr(x), this.ptr(dy), dw.storage as number, ...s, 1]),
+      ),
+    );
+    return dw;
+  }
+
   // --- batch norm ----------------------------------------------------------------------------------------
 
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
@@ -416,6 +494,38 @@ export class WasmBackend implements Backend {
     const y = this.alloc(shape);
     this.copyChannels(copy, x, y);
     return y;
+  }
+
+  /** A crop kernel over the N·C planes, split across threads when there is enough to copy. */
+  private crop(name: 'crop_spatial' | 'crop_spatial_grad', g: CropGeometry, src: Tensor, dst: Tensor): void {
+    const big = g.N * g.C * g.H * g.W >= PARALLEL_MIN;
+    this.run(
+      name,
+      splitRange(g.N * g.C, big ? this.threads : 1).map(([q0, q1]) => [
+        this.ptr(src),
+        dst.storage as number,
+        g.H,
+        g.W,
+        g.top,
+        g.left,
+        q0,
+        q1,
+      ]),
+    );
+  }
+
+  cropSpatial(x: Tensor, top: number, left: number): Tensor {
+    const g = cropGeometry(x.shape, top, left);
+    const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
+    this.crop('crop_spatial', g, x, y);
+    return y;
+  }
+
+  cropSpatialGrad(dy: Tensor, xShape: readonly number[], top: number, left: number): Tensor {
+    const g = cropGeometry(xShape, top, left, dy.shape);
+    const dx = this.alloc(xShape);
+    this.crop('crop_spatial_grad', g, dy, dx);
+    return dx;
   }
 
   // --- dense and loss ------------------------------------------------------------------------------------

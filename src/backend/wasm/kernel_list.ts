@@ -16,6 +16,10 @@ export interface KernelExports {
   conv2d_forward(x: P, w: P, y: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number): void; // assembly/conv.ts
   conv2d_grad_input(dy: P, wT: P, dx: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number): void; // assembly/conv.ts
   conv2d_grad_weight(x: P, dy: P, dw: P, Ci: number, H: number, W: number, Co: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, scratch: P, n0: number, n1: number, perSample: number): void; // assembly/conv.ts
+  depthwise_conv2d_scratch(H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number): number; // assembly/depthwise.ts
+  depthwise_conv2d_forward(x: P, w: P, y: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
+  depthwise_conv2d_grad_input(dy: P, w: P, dx: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
+  depthwise_conv2d_grad_weight(x: P, dy: P, dw: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number, perSample: number): void; // assembly/depthwise.ts
   avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   max_pool2d(x: P, v: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
@@ -23,6 +27,8 @@ export interface KernelExports {
   global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool_grad(dy: P, dx: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
   copy_channels(src: P, srcC: number, srcStart: number, dst: P, dstC: number, dstStart: number, count: number, HW: number, n0: number, n1: number): void; // assembly/channels.ts
+  crop_spatial(x: P, y: P, H: number, W: number, top: number, left: number, q0: number, q1: number): void; // assembly/channels.ts
+  crop_spatial_grad(dy: P, dx: P, H: number, W: number, top: number, left: number, q0: number, q1: number): void; // assembly/channels.ts
   bn_stats(x: P, N: number, C: number, HW: number, perSample: number, mean: P, variance: P): void; // assembly/batch_norm.ts
   bn_forward(x: P, y: P, N: number, C: number, HW: number, perSample: number, mean: P, invstd: P, gamma: P, beta: P): void; // assembly/batch_norm.ts
   bn_backward(dy: P, x: P, dx: P, N: number, C: number, HW: number, perSample: number, statsFromInput: number, mean: P, invstd: P, gamma: P, dgamma: P, dbeta: P): void; // assembly/batch_norm.ts
@@ -48,6 +54,10 @@ export const KERNEL_EXPORTS = [
   'conv2d_forward',
   'conv2d_grad_input',
   'conv2d_grad_weight',
+  'depthwise_conv2d_scratch',
+  'depthwise_conv2d_forward',
+  'depthwise_conv2d_grad_input',
+  'depthwise_conv2d_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
   'max_pool2d',
@@ -55,6 +65,8 @@ export const KERNEL_EXPORTS = [
   'global_avg_pool',
   'global_avg_pool_grad',
   'copy_channels',
+  'crop_spatial',
+  'crop_spatial_grad',
   'bn_stats',
   'bn_forward',
   'bn_backward',
@@ -79,6 +91,9 @@ export const WORKER_KERNELS = [
   'conv2d_forward',
   'conv2d_grad_input',
   'conv2d_grad_weight',
+  'depthwise_conv2d_forward',
+  'depthwise_conv2d_grad_input',
+  'depthwise_conv2d_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
   'max_pool2d',
@@ -86,6 +101,8 @@ export const WORKER_KERNELS = [
   'global_avg_pool',
   'global_avg_pool_grad',
   'copy_channels',
+  'crop_spatial',
+  'crop_spatial_grad',
   'bn_stats',
   'bn_forward',
   'bn_backward',

@@ -90,6 +90,27 @@ export class ParameterSet {
     return { gamma, beta, buffers };
   }
 
+  /**
+   * A BatchNorm2d with affine=False: running buffers under `prefix` (in stateDict, as PyTorch's named_buffers),
+   * no γ or β parameters. The op still takes γ = 1 and β = 0: constant tensors made once here, never
+   * parameters (not in `entries`, so parameterCount, initialize, countedWeights and the proxies never see them,
+   * and no tape watches them).
+   */
+  batchNormStats(prefix: string, channels: number): { gamma: Tensor; beta: Tensor; buffers: BatchNormBuffers } {
+    if (this.batchNorms.has(prefix)) throw new Error(`duplicate batch norm ${prefix}`);
+    const gamma = this.backend.fromHost(hostArray(this.dtype, channels).fill(1), [channels]);
+    const beta = this.backend.fromHost(hostArray(this.dtype, channels), [channels]);
+    gamma.name = `${prefix}.(γ = 1)`;
+    beta.name = `${prefix}.(β = 0)`;
+    const buffers: BatchNormBuffers = {
+      runningMean: hostArray(this.dtype, channels),
+      runningVar: hostArray(this.dtype, channels).fill(1),
+      numBatchesTracked: 0,
+    };
+    this.batchNorms.set(prefix, buffers);
+    return { gamma, beta, buffers };
+  }
+
   get(name: string): ParameterEntry | undefined {
     return this.byName.get(name);
   }

@@ -1,22 +1,29 @@
 /**
  * The benchmarks `--space` (and `--table`) name: NAS-Bench-201 from the bundled table; NAS-Bench-101 from
- * ../shared (its 1,000 trained cells, or Suite-Zero's 292 cells with `--table suite-zero`).
+ * ../shared (its 1,000 trained cells, or Suite-Zero's 292 cells with `--table suite-zero`). The DARTS spaces
+ * (`nb301`, `darts`) can be scored (`score`) but have no benchmark table yet for `eval`.
  */
 import type { Benchmark } from '../eval/benchmark.js';
 import { nb101Benchmark, suiteZeroNb101Benchmark } from '../eval/nb101_benchmark.js';
 import { nb201Benchmark } from '../eval/nb201_benchmark.js';
 import { checkResultLine, type ResultLine, type ResultTable } from '../eval/result_line.js';
+import { dartsSpace, NB301_SPACE, type DartsSpaceOptions } from '../nets/darts/space.js';
 import { nb101Space } from '../nets/nb101/space.js';
 import { NB201_SPACE } from '../nets/nb201/space.js';
 import type { SearchSpace } from '../nets/space.js';
 import { loadNb101Table, loadNb201Table, loadSuiteZeroCifar10, loadSuiteZeroNb101 } from '../node/files.js';
 import { UsageError } from './args.js';
 
-export const SPACE_NAMES = ['nb201', 'nb101'] as const;
+export const SPACE_NAMES = ['nb201', 'nb101', 'nb301', 'darts'] as const;
 export type SpaceName = (typeof SPACE_NAMES)[number];
 
-/** Each space's tables; the first is the default. */
-export const TABLE_NAMES: Record<SpaceName, readonly string[]> = { nb201: ['nb201'], nb101: ['nb101', 'suite-zero'] };
+/** Each space's tables; the first is the default (none yet for the DARTS spaces). */
+export const TABLE_NAMES: Record<SpaceName, readonly string[]> = {
+  nb201: ['nb201'],
+  nb101: ['nb101', 'suite-zero'],
+  nb301: ['nb301'],
+  darts: ['darts'],
+};
 
 /** A benchmark with, where ../shared has them, NAS-Bench-Suite-Zero's scores of its architectures. */
 export interface LoadedBenchmark extends Benchmark {
@@ -43,16 +50,28 @@ export function loadBenchmark(name: SpaceName, table: string = TABLE_NAMES[name]
       const theirs = new Map(Array.from({ length: b.size }, (_, i) => [b.archOf(i), b.scoresOf(i)]));
       return { ...b, suiteZero: () => theirs };
     }
+    case 'nb301':
+    case 'darts':
+      throw new UsageError(
+        `--space ${name} has no benchmark table for eval yet: score its architectures with zerocost score --space ${name}`,
+      );
   }
 }
 
-/** The space alone (what `score` needs): NB101 knows its table's hashes when ../shared has it. */
-export function spaceNamed(name: SpaceName): SearchSpace {
+/**
+ * The space alone (what `score` needs): NB101 knows its table's hashes when ../shared has it; `darts` takes its
+ * width, depth and op variant (`--width`, `--depth`, `--ops`).
+ */
+export function spaceNamed(name: SpaceName, darts: DartsSpaceOptions = {}): SearchSpace {
   switch (name) {
     case 'nb201':
       return NB201_SPACE;
     case 'nb101':
       return nb101Space(loadNb101Table());
+    case 'nb301':
+      return NB301_SPACE;
+    case 'darts':
+      return dartsSpace(darts);
   }
 }
 

@@ -1,4 +1,4 @@
-/** `zerocost score`: scores NB201 architectures, streaming one result per architecture as it completes. */
+/** `zerocost score`: scores architectures of a space (NB201, NB101, NB301, DARTS), streaming one result per architecture as it completes. */
 import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
@@ -16,11 +16,16 @@ import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
 import { readArchList } from './arch_list.js';
 import { spaceNamed, SPACE_NAMES } from './benchmarks.js';
+import { DARTS_OPS_VARIANTS } from '../nets/darts/plan.js';
+import { DARTS_EVAL_SHAPE } from '../nets/darts/space.js';
 import { chooseImages } from './images.js';
 import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   space: {},
+  width: {},
+  depth: {},
+  ops: {},
   arch: {},
   archs: {},
   proxies: {},
@@ -137,7 +142,20 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const single = args.values.get('arch');
   const file = args.values.get('archs');
   if ((single === undefined) === (file === undefined)) throw new UsageError('give exactly one of --arch STR or --archs FILE');
-  const space = spaceNamed(choiceOption(args, 'space', SPACE_NAMES, 'nb201'));
+  const spaceName = choiceOption(args, 'space', SPACE_NAMES, 'nb201');
+  const shapeOptions = ['width', 'depth', 'ops'].filter((k) => args.values.has(k));
+  if (spaceName !== 'darts' && shapeOptions.length > 0)
+    throw new UsageError(`--${shapeOptions.join(', --')} ${shapeOptions.length > 1 ? 'are' : 'is'} for --space darts only`);
+  const space = spaceNamed(
+    spaceName,
+    spaceName === 'darts'
+      ? {
+          C: intOption(args, 'width', DARTS_EVAL_SHAPE.C, 1),
+          layers: intOption(args, 'depth', DARTS_EVAL_SHAPE.layers, 1),
+          ops: choiceOption(args, 'ops', DARTS_OPS_VARIANTS, DARTS_EVAL_SHAPE.ops),
+        }
+      : {},
+  );
   let archs: { arch: string; line: number }[];
   if (single !== undefined) {
     try {

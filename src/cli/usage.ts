@@ -30,10 +30,16 @@ const SHARED = {
   checkpoint: `  --checkpoint               recompute each cell in the baselines' backward instead of keeping its activations\n                             (NB101): less memory for one more forward; the scores do not change (taken anyway\n                             when a pass runs out of memory)`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
-  space: `  --space nb201|nb101        the search space: nb201 (NAS-Bench-201, default) or nb101 (NAS-Bench-101: a cell is
+  space: `  --space nb201|nb101|nb301|darts
+                             the search space: nb201 (NAS-Bench-201, default); nb101 (NAS-Bench-101: a cell is
                              a JSON line {"matrix": [[0,1,…],…], "ops": ["input", "conv3x3-bn-relu",
                              "conv1x1-bn-relu" | "maxpool3x3", …, "output"]}, pruned as NB101 prunes it, or the
-                             NB101 hash of a cell of ../shared's table)`,
+                             NB101 hash of a cell of ../shared's table); nb301 (NAS-Bench-301's DARTS cells as
+                             NAS-Bench-Suite-Zero built them: C = 32, 8 cells, NASLib's ops; a genotype in NASLib's
+                             compact form '[[(0, 2), (1, 4), …], […]]', the keys of ../shared's NB301 file, score
+                             only); darts (any DARTS genotype, 'Genotype(normal=[('sep_conv_3x3', 0), …],
+                             normal_concat=[2, 3, 4, 5], reduce=[…], reduce_concat=[…])' or the compact form, at
+                             --width/--depth/--ops; score only)`,
 };
 
 /** Seeds are 32-bit (what the generator takes); said once for every seed option. */
@@ -49,9 +55,13 @@ interface CommandHelp {
 
 export const COMMANDS = {
   score: {
-    synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 (or -101) architectures`,
+    synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 (-101, -301, DARTS) architectures`,
     options: [
       SHARED.space,
+      `  --width C                  darts only: the initial width C (default 36, DARTS's evaluation network)`,
+      `  --depth L                  darts only: the number of cells (default 20; reductions at L/3 and 2L/3)`,
+      `  --ops naslib|darts         darts only: DARTS's own ops (default) or NASLib's (BN without γ/β in the cells,
+                             a BN after each pool: what nb301 uses)`,
       `  --arch STR                 one architecture of --space (an NB101 cell: a JSON line or a hash), e.g. the NB201 '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'`,
       `  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored; every
                              bad line is reported before any work; a repeated architecture is scored once, at

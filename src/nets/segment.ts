@@ -11,20 +11,7 @@ import type { ParameterEntry } from './parameters.js';
 export type Block = (ctx: ForwardContext, x: Tensor) => Tensor;
 
 export function segment(ctx: ForwardContext, x: Tensor, params: readonly ParameterEntry[], block: Block): Tensor {
-  if (!ctx.checkpoint) return block(ctx, x);
-  const layerOutput = ctx.observe?.layerOutput;
-  return checkpoint(
-    ctx.tape,
-    x,
-    params.map((e) => e.tensor),
-    (tape, x, again) =>
-      block(
-        again
-          ? { ...ctx, tape, checkpoint: false, updateRunning: false, observe: layerOutput ? { layerOutput } : undefined }
-          : { ...ctx, tape, checkpoint: false },
-        x,
-      ),
-  );
+  return segment2(ctx, x, x, params, (c, s0) => block(c, s0));
 }
 
 export type Block2 = (ctx: ForwardContext, s0: Tensor, s1: Tensor) => Tensor;

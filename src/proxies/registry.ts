@@ -305,7 +305,7 @@ export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<R
   let chunk = seen.reduce((c, f) => (f.m <= m ? Math.min(c, f.chunk) : c), asked);
   for (;;) {
     try {
-      const reduced = reduceOnce(net, batch, kinds, { ...options, chunk });
+      const reduced = reduceOnce(net, batch, kinds, m, { ...options, chunk });
       if (chunk < asked && !seen.some((f) => f.m <= m && f.chunk <= chunk)) chunksThatFitted.set(net.backend, [...seen, { m, chunk }]);
       return reduced;
     } catch (e) {
@@ -318,7 +318,13 @@ export function reducePerSample(net: Network, batch: Batch, kinds: ReadonlySet<R
 /** Per backend: a pass of m weights that ran out of memory fitted in chunks of `chunk` samples. */
 const chunksThatFitted = new WeakMap<Backend, { m: number; chunk: number }[]>();
 
-function reduceOnce(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>, options: PerSampleOptions & { chunk: number }): Reduced {
+function reduceOnce(
+  net: Network,
+  batch: Batch,
+  kinds: ReadonlySet<ReducerKind>,
+  m: number,
+  options: PerSampleOptions & { chunk: number },
+): Reduced {
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;
   const gram = kinds.has('classGram') ? new ClassGramReducer() : undefined;
   const moments = kinds.has('zicoMoments') ? new ZicoMomentsReducer() : undefined;
@@ -331,7 +337,7 @@ function reduceOnce(net: Network, batch: Batch, kinds: ReadonlySet<ReducerKind>,
     gram: gram!.grams[c]!,
   }));
   return {
-    m: weightLayout(net).reduce((t, l) => t + l.numel, 0),
+    m,
     signSums: signSum?.sums ?? new Int32Array(0),
     classes,
     zicoLayerSums: moments?.layerSums ?? [],

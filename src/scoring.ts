@@ -11,6 +11,7 @@ import type { RawTensor } from './io/safetensors.js';
 import { NB201_SPACE } from './nets/nb201/space.js';
 import type { SearchSpace } from './nets/space.js';
 import { DEFAULT_PROXY_OPTIONS, scoreNetwork, type ProxyName, type ProxyOptions } from './proxies/registry.js';
+import type { PerSampleBn } from './per_sample/per_sample_gradients.js';
 import { loadWeights } from './weights.js';
 
 export interface ScoreArchitectureOptions {
@@ -27,6 +28,8 @@ export interface ScoreArchitectureOptions {
   chunk?: number;
   /** Checkpoint the network's segments in the batch passes from the start (see NetworkEnvironment). */
   checkpoint?: boolean;
+  /** BN statistics of the per-sample pass (default `sample`, the reference code's). */
+  perSampleBn?: PerSampleBn;
 }
 
 export const DEFAULT_CHUNK = 16;
@@ -58,7 +61,7 @@ export function scoreArchitecture(backend: Backend, arch: string, batch: Batch, 
       batch,
       o.proxies,
       o.proxyOptions ?? DEFAULT_PROXY_OPTIONS,
-      { chunk: o.chunk ?? DEFAULT_CHUNK },
+      { chunk: o.chunk ?? DEFAULT_CHUNK, ...(o.perSampleBn ? { bn: o.perSampleBn } : {}) },
       env,
     );
     return { arch: canonical, scores, warnings, seconds: (performance.now() - start) / 1000 };

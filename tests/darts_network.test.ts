@@ -28,7 +28,7 @@ import { DartsNetwork } from '../src/nets/darts/network.js';
 import type { DartsOpsVariant } from '../src/nets/darts/plan.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
 import { CollectAllReducer } from '../src/per_sample/collect_all.js';
-import { runPerSampleGradients } from '../src/per_sample/per_sample_gradients.js';
+import { runPerSampleGradients, type PerSampleBn } from '../src/per_sample/per_sample_gradients.js';
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
@@ -43,6 +43,8 @@ interface Run {
   per_sample_loss: number[];
   scores: Record<string, number | null>;
   num_zero_grads: number;
+  /** The same per-sample proxies with the batch's BN statistics held fixed (--per-sample-bn batch). */
+  batch_bn: { per_sample_loss: number[]; scores: Record<string, number | null>; per_sample_grad_max_abs: number };
 }
 interface GradsignCase {
   text: string;
@@ -216,11 +218,14 @@ function checkForwards(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
   });
 }
 
-function checkPerSample(be: Backend, name: string, dtype: 'f32' | 'f64', checkpoint = false): void {
+function checkPerSample(be: Backend, name: string, dtype: 'f32' | 'f64', checkpoint = false, bn: PerSampleBn = 'sample'): void {
   const c = gs[name]!;
-  const want = c[dtype];
+  const want = bn === 'batch' ? c[dtype].batch_bn : c[dtype];
   const net = network(be, name, dtype);
-  const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES));
+  const before = net.parameters.stateDict();
+  const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES), { bn });
+  // the batch pass that records the statistics leaves the running averages as they were
+  for (const [k, t] of net.parameters.stateDict()) assert.equal([...t.data], [...before.get(k)!.data], `${k} after the pass`);
   assert.is(reduced.m, c.m, 'm');
   const lossSum = want.per_sample_loss.reduce((a, b) => a + b, 0);
   assert.ok(relErr(reduced.lossSum, lossSum) < (dtype === 'f64' ? 1e-10 : 1e-5), `loss sum ${reduced.lossSum} vs ${lossSum}`);
@@ -246,7 +251,7 @@ function checkPerSample(be: Backend, name: string, dtype: 'f32' | 'f64', checkpo
     check(`gradalign2_${n}`, -scores.gradalign2!, true);
   }
   measured.push(
-    `${name} ${dtype} (${be.name}${checkpoint ? ', checkpointed' : ''}): GradSign/GradAlign worst error ${worst.toExponential(2)}`,
+    `${name} ${dtype} (${be.name}${checkpoint ? ', checkpointed' : ''}, ${bn} BN): GradSign/GradAlign worst error ${worst.toExponential(2)}`,
   );
 }
 
@@ -284,6 +289,20 @@ test(`PyTorch DARTS ${NASLIB_CASE} (naslib ops): the per-sample gradients are ro
   measured.push(
     `${NASLIB_CASE} f64 per-sample max |g|: ours ${max.toExponential(2)}, PyTorch ${c.per_sample_grad_max_abs_f64.toExponential(2)}`,
   );
+});
+
+test('--per-sample-bn batch (the batch statistics held fixed): GradSign, GradAlign-I/II = the port on both cases, f64 and f32', () => {
+  for (const name of [DARTS_CASE, NASLIB_CASE]) {
+    checkPerSample(reference, name, 'f64', false, 'batch');
+    checkPerSample(wasm, name, 'f32', false, 'batch');
+  }
+  // what the mode is for: NASLib's cells get real per-sample gradients
+  assert.ok(gs[NASLIB_CASE]!.f64.batch_bn.per_sample_grad_max_abs > 1, 'the port: real gradients under batch BN');
+  const collect = new CollectAllReducer();
+  runPerSampleGradients(network(reference, NASLIB_CASE, 'f64'), batch, [collect], { bn: 'batch' });
+  let max = 0;
+  for (const g of collect.grads.values()) for (const v of g) max = Math.max(max, Math.abs(v));
+  assert.ok(relErr(max, gs[NASLIB_CASE]!.f64.batch_bn.per_sample_grad_max_abs) < 1e-9, `max |g| ${max}`);
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { readingKeys, scoreReadings } from '../eval/readings.js';
 import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
-import { protocolMismatch, type DataIdentity } from '../eval/protocol.js';
+import { PER_SAMPLE_BN_NAMES, perSampleBnProtocol, protocolMismatch, type DataIdentity } from '../eval/protocol.js';
 import { openResults, ResultsWriteError } from '../node/results_file.js';
 import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
@@ -49,6 +49,7 @@ export async function runEval(
     threads: {},
     chunk: {},
     checkpoint: { flag: true },
+    'per-sample-bn': {},
     normalization: {},
     'sample-seed': {},
     quiet: { flag: true },
@@ -70,6 +71,7 @@ export async function runEval(
     throw new UsageError(`--space ${space.name} has accuracies for ${bench.datasets.join(', ')} only, not --dataset ${dataset}`);
   const batchSize = intOption(args, 'batch', 128, 2);
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
+  const perSampleBn = choiceOption(args, 'per-sample-bn', PER_SAMPLE_BN_NAMES, 'sample');
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
   const sampleSeed = seedOption(args, 'sample-seed', 0);
   const seeds = seedListOption(args, 'seeds', '1');
@@ -138,8 +140,8 @@ export async function runEval(
       : 'same for every architecture (per seed)',
     init: 'PyTorch default, seeded by seed',
     bn: proxies.every(isPerSample)
-      ? 'per-sample statistics (train-mode BN on a batch of one)'
-      : 'per-sample statistics for GradSign/GradAlign, batch statistics (train mode) for the baselines',
+      ? perSampleBnProtocol(perSampleBn)
+      : `${perSampleBn === 'sample' ? 'per-sample statistics' : "the batch's statistics held fixed"} for GradSign/GradAlign, batch statistics (train mode) for the baselines`,
     loss: 'cross-entropy per sample',
     readings: readingKeys(proxies),
     gradalign2: GRADALIGN2_PROTOCOL,
@@ -191,6 +193,7 @@ export async function runEval(
         ntkBatch,
         space,
         checkpoint: args.flags.has('checkpoint'),
+        perSampleBn,
       });
       const line: ResultLine = {
         space: space.name,

@@ -8,6 +8,7 @@ import { NORMALIZATION_NAMES, type NormalizationName } from '../data/normalizati
 import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
 import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
+import { PER_SAMPLE_BN_NAMES, perSampleBnProtocol } from '../eval/protocol.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { quote } from '../util/quote.js';
@@ -44,6 +45,7 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   threads: {},
   chunk: {},
   checkpoint: { flag: true },
+  'per-sample-bn': {},
   dtype: {},
   'save-weights': {},
   'save-input': {},
@@ -179,6 +181,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const proxyOptions = parseProxyOptions(args);
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
+  const perSampleBn = choiceOption(args, 'per-sample-bn', PER_SAMPLE_BN_NAMES, 'sample');
   // option conflicts are usage errors, found before a backend starts
   if (dtype === 'f64' && args.values.get('backend') !== 'js')
     throw new UsageError('--dtype f64 needs --backend js (the wasm and webgpu kernels are f32)');
@@ -221,7 +224,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       seed,
       normalization: args.values.has('input') ? 'as in input file' : normalization,
       init: weights ? `weights file ${weights.source}` : 'PyTorch default (U(±1/√fan_in) weights, BN γ=1 β=0), seeded',
-      bn: 'per-sample statistics (train-mode BN on a batch of one)',
+      bn: perSampleBnProtocol(perSampleBn),
       loss: 'cross-entropy per sample',
       weightsCounted: 'Conv2d and Linear weights',
       ...proxyOptions,
@@ -240,6 +243,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
         chunk,
         space,
         checkpoint: args.flags.has('checkpoint'),
+        perSampleBn,
       });
       for (const w of r.warnings) io.err(`warning: ${arch}: ${w}`);
       if (json) {

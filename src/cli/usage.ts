@@ -27,6 +27,7 @@ const SHARED = {
                              which it chose`,
   threads: `  --threads N                threads for the wasm backend (default: every available core)`,
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
+  perSampleBn: `  --per-sample-bn sample|batch\n                             BN statistics of the per-sample pass: each image's own over H×W (default, the\n                             reference code's batch-of-one loop) or the whole batch's, held fixed (for NB301 with\n                             NASLib's ops, where per-image BN makes every per-sample gradient rounding noise)`,
   checkpoint: `  --checkpoint               recompute each cell in the baselines' backward instead of keeping its activations\n                             (NB101): less memory for one more forward; the scores do not change (taken anyway\n                             when a pass runs out of memory)`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
@@ -87,6 +88,7 @@ export const COMMANDS = {
       `  --dtype f32|f64            arithmetic precision (default f32, as PyTorch; f64 needs --backend js)`,
       SHARED.chunk,
       SHARED.checkpoint,
+      SHARED.perSampleBn,
       `  --save-weights FILE        write the initialised weights as safetensors (single architecture)`,
       `  --save-input FILE          write the batch used as safetensors`,
       `  --json                     one JSON object per architecture on stdout:
@@ -133,6 +135,7 @@ export const COMMANDS = {
       SHARED.threads,
       SHARED.chunk,
       SHARED.checkpoint,
+      SHARED.perSampleBn,
       SHARED.quiet,
       SHARED.help,
     ],

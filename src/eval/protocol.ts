@@ -19,6 +19,16 @@ export const PROTOCOL_KEYS = [
   'ntkBatch',
 ];
 
+/** `--per-sample-bn`: where the per-sample pass's BN statistics come from. */
+export const PER_SAMPLE_BN_NAMES = ['sample', 'batch'] as const;
+
+/** The protocol's words for it (the `sample` text is what results files have always held). */
+export function perSampleBnProtocol(bn: (typeof PER_SAMPLE_BN_NAMES)[number]): string {
+  return bn === 'sample'
+    ? 'per-sample statistics (train-mode BN on a batch of one)'
+    : "the batch's statistics, held fixed in the per-sample backward (one train-mode forward of the batch first)";
+}
+
 export interface DataIdentity {
   /** e.g. "cifar10 train", "cifar10 test (bundled sample)". */
   images: string;

@@ -8,6 +8,7 @@ import { f64BackendFor } from '../scoring.js';
 import { NEG_INF_SCORE } from './report.js';
 import type { Batch } from '../data/batch.js';
 import { NB201_SPACE } from '../nets/nb201/space.js';
+import type { PerSampleBn } from '../per_sample/per_sample_gradients.js';
 import type { SearchSpace } from '../nets/space.js';
 import { isChoiceOption } from '../proxies/options.js';
 import {
@@ -74,6 +75,8 @@ export function scoreReadings(
     space?: SearchSpace;
     /** Checkpoint the network's segments in the batch passes from the start (see NetworkEnvironment). */
     checkpoint?: boolean;
+    /** BN statistics of the per-sample pass (default `sample`). */
+    perSampleBn?: PerSampleBn;
   },
 ): ReadingsResult {
   const start = performance.now();
@@ -85,7 +88,10 @@ export function scoreReadings(
     const warnings = new Set<string>();
     const scores: Record<string, number | null> = { params: net.parameters.parameterCount() };
     if (readings.length > 0) {
-      const reduced = reducePerSample(net, batch, reducersNeeded(proxies), { chunk: o.chunk });
+      const reduced = reducePerSample(net, batch, reducersNeeded(proxies), {
+        chunk: o.chunk,
+        ...(o.perSampleBn ? { bn: o.perSampleBn } : {}),
+      });
       for (const r of readings) {
         const s = scoreReduced(reduced, [r.proxy], r.options);
         const v = s.scores[r.proxy]!;

@@ -5,15 +5,18 @@ import { hostArray, type HostArray, type Tensor } from '../../backend/tensor.js'
 /**
  * Where batch-norm statistics come from: `batch` = each channel over (N,H,W) (train mode); `sample` = each
  * (sample, channel) over (H,W), i.e. train-mode BN on a batch of one, so samples never interact;
- * `running` = the running buffers (eval mode).
+ * `running` = the running buffers (eval mode); `fixed` = the statistics the last `batch` pass recorded
+ * (`lastBatch`), held constant: each sample is normalised as in its batch, yet samples never interact.
  */
-export type BatchNormMode = 'batch' | 'sample' | 'running';
+export type BatchNormMode = 'batch' | 'sample' | 'running' | 'fixed';
 
 /** Running buffers, kept on the host: they are tiny and only ever updated element-wise. */
 export interface BatchNormBuffers {
   runningMean: HostArray;
   runningVar: HostArray;
   numBatchesTracked: number;
+  /** Mean and biased variance per channel of the last `batch`-mode pass that updated the running averages. */
+  lastBatch?: { mean: HostArray; variance: HostArray };
 }
 
 export interface BatchNormOptions {
@@ -26,7 +29,8 @@ export interface BatchNormOptions {
 
 /**
  * y = γ·(x − μ)/√(σ² + ε) + β with biased σ² from the chosen statistics. In `batch`/`sample` mode μ and σ²
- * depend on x, so dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) per statistics group; in `running` mode dx = γ·σ⁻¹·dy.
+ * depend on x, so dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) per statistics group; in `running` and `fixed` mode
+ * dx = γ·σ⁻¹·dy.
  * dγ = Σ dy·x̂, dβ = Σ dy. Running buffers move by momentum 0.1 toward the batch mean and the *unbiased*
  * variance; in `sample` mode once per sample, in order, exactly as a loop of batch-of-one passes would.
  */
@@ -46,10 +50,17 @@ export function batchNorm(
 
   let mean: Tensor;
   let invStd: Tensor;
-  if (options.mode === 'running') {
-    mean = be.fromHost(buffers.runningMean.slice(), [C]);
+  const fixed = options.mode === 'running' || options.mode === 'fixed';
+  if (fixed) {
+    const given = options.mode === 'running' ? { mean: buffers.runningMean, variance: buffers.runningVar } : buffers.lastBatch;
+    if (given === undefined) throw new Error("batch_norm: mode 'fixed' before any 'batch' pass recorded statistics");
+    if (given.mean.length !== C) throw new Error(`batch_norm: ${given.mean.length} recorded channels for an input of ${C}`);
+    mean = be.fromHost(
+      hostArray(x.dtype, C).map((_, c) => given.mean[c]!),
+      [C],
+    );
     invStd = be.fromHost(
-      hostArray(x.dtype, C).map((_, c) => 1 / Math.sqrt(buffers.runningVar[c]! + eps)),
+      hostArray(x.dtype, C).map((_, c) => 1 / Math.sqrt(given.variance[c]! + eps)),
       [C],
     );
   } else {
@@ -62,7 +73,7 @@ export function batchNorm(
     }
   }
 
-  const saved: SavedBatchNorm = { x, mean, invStd, gamma, grouping, statsFromInput: options.mode !== 'running' };
+  const saved: SavedBatchNorm = { x, mean, invStd, gamma, grouping, statsFromInput: !fixed };
   const y = be.batchNormForward(saved, beta);
   return tape.record(
     'batch_norm',
@@ -94,6 +105,7 @@ function updateRunning(
 ): void {
   const [N, C] = [shape[0]!, shape[1]!];
   const spatial = shape.length === 4 ? shape[2]! * shape[3]! : 1;
+  if (grouping === 'channel') buffers.lastBatch = { mean: mean.slice(), variance: variance.slice() };
   const steps = grouping === 'sample' ? N : 1;
   const count = grouping === 'sample' ? spatial : N * spatial;
   const unbias = count > 1 ? count / (count - 1) : 1;

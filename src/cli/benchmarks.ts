@@ -1,23 +1,25 @@
 /**
  * The benchmarks `--space` (and `--table`) name: NAS-Bench-201 from the bundled table; NAS-Bench-101 from
- * ../shared (its 1,000 trained cells, or Suite-Zero's 292 cells with `--table suite-zero`). The DARTS spaces
- * (`nb301`, `darts`) can be scored (`score`) but have no benchmark table yet for `eval`.
+ * ../shared (its 1,000 trained cells, or Suite-Zero's 292 cells with `--table suite-zero`); NAS-Bench-301 from
+ * Suite-Zero's file of 725 genotypes in ../shared (surrogate accuracies). `darts` (any genotype, width and depth)
+ * can be scored (`score`) but has no benchmark table for `eval`.
  */
 import type { Benchmark } from '../eval/benchmark.js';
 import { nb101Benchmark, suiteZeroNb101Benchmark } from '../eval/nb101_benchmark.js';
 import { nb201Benchmark } from '../eval/nb201_benchmark.js';
+import { nb301Benchmark } from '../eval/nb301_benchmark.js';
 import { checkResultLine, type ResultLine, type ResultTable } from '../eval/result_line.js';
 import { dartsSpace, NB301_SPACE, type DartsSpaceOptions } from '../nets/darts/space.js';
 import { nb101Space } from '../nets/nb101/space.js';
 import { NB201_SPACE } from '../nets/nb201/space.js';
 import type { SearchSpace } from '../nets/space.js';
-import { loadNb101Table, loadNb201Table, loadSuiteZeroCifar10, loadSuiteZeroNb101 } from '../node/files.js';
+import { loadNb101Table, loadNb201Table, loadNb301Table, loadSuiteZeroCifar10, loadSuiteZeroNb101 } from '../node/files.js';
 import { UsageError } from './args.js';
 
 export const SPACE_NAMES = ['nb201', 'nb101', 'nb301', 'darts'] as const;
 export type SpaceName = (typeof SPACE_NAMES)[number];
 
-/** Each space's tables; the first is the default (none yet for the DARTS spaces). */
+/** Each space's tables; the first is the default (`darts` has none that eval can read). */
 export const TABLE_NAMES: Record<SpaceName, readonly string[]> = {
   nb201: ['nb201'],
   nb101: ['nb101', 'suite-zero'],
@@ -50,7 +52,13 @@ export function loadBenchmark(name: SpaceName, table: string = TABLE_NAMES[name]
       const theirs = new Map(Array.from({ length: b.size }, (_, i) => [b.archOf(i), b.scoresOf(i)]));
       return { ...b, suiteZero: () => theirs };
     }
-    case 'nb301':
+    case 'nb301': {
+      const t = loadNb301Table();
+      if (t === undefined) throw new UsageError('NB301 needs ../shared/data/nb301 beside the checkout (its table is not bundled)');
+      const b = nb301Benchmark(t, NB301_SPACE);
+      const theirs = new Map(Array.from({ length: b.size }, (_, i) => [b.archOf(i), b.scoresOf(i)]));
+      return { ...b, suiteZero: () => theirs };
+    }
     case 'darts':
       throw new UsageError(
         `--space ${name} has no benchmark table for eval yet: score its architectures with zerocost score --space ${name}`,

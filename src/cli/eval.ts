@@ -12,7 +12,7 @@ import { readingKeys, scoreReadings } from '../eval/readings.js';
 import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
-import { PER_SAMPLE_BN_NAMES, perSampleBnProtocol, protocolMismatch, type DataIdentity } from '../eval/protocol.js';
+import { perSampleBnProtocol, protocolMismatch, type DataIdentity } from '../eval/protocol.js';
 import { openResults, ResultsWriteError } from '../node/results_file.js';
 import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
@@ -25,7 +25,7 @@ import { readArchList } from './arch_list.js';
 import { loadBenchmark, resultTableOf, SPACE_NAMES, TABLE_NAMES } from './benchmarks.js';
 import { chooseImages } from './images.js';
 import { Progress } from './progress.js';
-import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
+import { parseProxyOptions, perSampleBnOption, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 import { makeBackend } from './score.js';
 
 /** GradAlign-II's direction in results lines (files written before it was settled held −log det). */
@@ -71,11 +71,11 @@ export async function runEval(
     throw new UsageError(`--space ${space.name} has accuracies for ${bench.datasets.join(', ')} only, not --dataset ${dataset}`);
   const batchSize = intOption(args, 'batch', 128, 2);
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
-  const perSampleBn = choiceOption(args, 'per-sample-bn', PER_SAMPLE_BN_NAMES, 'sample');
+  const proxies = proxiesOption(args);
+  const perSampleBn = perSampleBnOption(args, space, proxies, (line) => io.err(line));
   const normalization = choiceOption(args, 'normalization', NORMALIZATION_NAMES, 'xautodl');
   const sampleSeed = seedOption(args, 'sample-seed', 0);
   const seeds = seedListOption(args, 'seeds', '1');
-  const proxies = proxiesOption(args);
   let shard: Shard | undefined;
   try {
     shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : undefined;

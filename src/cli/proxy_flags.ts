@@ -11,9 +11,11 @@ import {
   type ProxyOptionName,
   type ProxyOptions,
 } from '../proxies/options.js';
-import { CONSUMED, DEFAULT_PROXIES, PROXIES, PROXY_NAMES, parseProxyList, type ProxyName } from '../proxies/registry.js';
+import { PER_SAMPLE_BN_NAMES } from '../eval/protocol.js';
+import type { SearchSpace } from '../nets/space.js';
+import { CONSUMED, DEFAULT_PROXIES, PROXIES, PROXY_NAMES, isPerSample, parseProxyList, type ProxyName } from '../proxies/registry.js';
 import { quote } from '../util/quote.js';
-import { UsageError, intOption, type OptionSpec, type ParsedArgs } from './args.js';
+import { UsageError, choiceOption, intOption, type OptionSpec, type ParsedArgs } from './args.js';
 
 /** Where the help text of an option starts, and the width it wraps at. */
 const TEXT_COLUMN = 29;
@@ -79,6 +81,26 @@ export function parseProxyOptions(args: ParsedArgs, names: readonly ProxyOptionN
     } else out[name] = intOption(args, spec.flag, spec.default, spec.min);
   }
   return out as unknown as ProxyOptions;
+}
+
+/**
+ * `--per-sample-bn sample|batch`, defaulting to what the space's networks need (NB301: batch); choosing per-sample
+ * statistics for a space whose per-sample gradients they reduce to rounding noise is allowed, with a warning.
+ */
+export function perSampleBnOption(
+  args: ParsedArgs,
+  space: SearchSpace,
+  proxies: readonly ProxyName[],
+  warn: (line: string) => void,
+): (typeof PER_SAMPLE_BN_NAMES)[number] {
+  const fallback = space.perSampleBn ?? 'sample';
+  const bn = choiceOption(args, 'per-sample-bn', PER_SAMPLE_BN_NAMES, fallback);
+  if (bn === 'sample' && fallback === 'batch' && proxies.some(isPerSample))
+    warn(
+      `warning: --space ${space.name} with --per-sample-bn sample: every feature map of these networks ends in a BN, so with ` +
+        "each image's own statistics the pooled features are 0 and every per-sample gradient is rounding noise (GradSign/GradAlign mean nothing)",
+    );
+  return bn;
 }
 
 /** `--proxies LIST|all`, default gradsign,gradalign1,gradalign2; a bad list is a usage error. */

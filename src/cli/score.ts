@@ -8,7 +8,7 @@ import { NORMALIZATION_NAMES, type NormalizationName } from '../data/normalizati
 import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFile } from '../node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
 import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
-import { PER_SAMPLE_BN_NAMES, perSampleBnProtocol } from '../eval/protocol.js';
+import { perSampleBnProtocol } from '../eval/protocol.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { quote } from '../util/quote.js';
@@ -20,7 +20,7 @@ import { spaceNamed, SPACE_NAMES } from './benchmarks.js';
 import { DARTS_OPS_VARIANTS } from '../nets/darts/plan.js';
 import { DARTS_EVAL_SHAPE } from '../nets/darts/space.js';
 import { chooseImages } from './images.js';
-import { parseProxyOptions, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
+import { parseProxyOptions, perSampleBnOption, proxiesOption, proxyOptionSpecs } from './proxy_flags.js';
 
 export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   space: {},
@@ -181,7 +181,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   const proxyOptions = parseProxyOptions(args);
   const dtype = choiceOption(args, 'dtype', ['f32', 'f64'] as const, 'f32') as DType;
   const chunk = intOption(args, 'chunk', DEFAULT_CHUNK, 1);
-  const perSampleBn = choiceOption(args, 'per-sample-bn', PER_SAMPLE_BN_NAMES, 'sample');
+  const perSampleBn = perSampleBnOption(args, space, proxies, (line) => io.err(line));
   // option conflicts are usage errors, found before a backend starts
   if (dtype === 'f64' && args.values.get('backend') !== 'js')
     throw new UsageError('--dtype f64 needs --backend js (the wasm and webgpu kernels are f32)');

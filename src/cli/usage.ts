@@ -27,7 +27,7 @@ const SHARED = {
                              which it chose`,
   threads: `  --threads N                threads for the wasm backend (default: every available core)`,
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
-  perSampleBn: `  --per-sample-bn sample|batch\n                             BN statistics of the per-sample pass: each image's own over H×W (default, the\n                             reference code's batch-of-one loop) or the whole batch's, held fixed (for NB301 with\n                             NASLib's ops, where per-image BN makes every per-sample gradient rounding noise)`,
+  perSampleBn: `  --per-sample-bn sample|batch\n                             BN statistics of the per-sample pass: each image's own over H×W (the reference\n                             code's batch-of-one loop; the default but for NASLib's ops) or the whole batch's,\n                             held fixed (the default for nb301 and --ops naslib: there every feature map ends in a\n                             BN and per-image statistics make every per-sample gradient rounding noise)`,
   checkpoint: `  --checkpoint               recompute each cell in the baselines' backward instead of keeping its activations\n                             (NB101): less memory for one more forward; the scores do not change (taken anyway\n                             when a pass runs out of memory)`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
@@ -37,8 +37,8 @@ const SHARED = {
                              "conv1x1-bn-relu" | "maxpool3x3", …, "output"]}, pruned as NB101 prunes it, or the
                              NB101 hash of a cell of ../shared's table); nb301 (NAS-Bench-301's DARTS cells as
                              NAS-Bench-Suite-Zero built them: C = 32, 8 cells, NASLib's ops; a genotype in NASLib's
-                             compact form '[[(0, 2), (1, 4), …], […]]', the keys of ../shared's NB301 file, score
-                             only); darts (any DARTS genotype, 'Genotype(normal=[('sep_conv_3x3', 0), …],
+                             compact form '[[(0, 2), (1, 4), …], […]]', the keys of ../shared's NB301 file;
+                             eval correlates with its surrogate-predicted accuracy); darts (any DARTS genotype, 'Genotype(normal=[('sep_conv_3x3', 0), …],
                              normal_concat=[2, 3, 4, 5], reduce=[…], reduce_concat=[…])' or the compact form, at
                              --width/--depth/--ops; score only)`,
 };

@@ -23,4 +23,10 @@ export interface SearchSpace {
   canonical(text: string): string;
   /** The network of a canonical architecture, its parameters allocated but not initialised. */
   build(backend: Backend, arch: string, o: BuildOptions): Network;
+  /**
+   * The BN statistics the per-sample pass takes by default, where not each sample's own (the reference code's):
+   * `batch` for networks in which every feature map ends in a BN, where per-sample statistics make every
+   * per-sample gradient rounding noise.
+   */
+  readonly perSampleBn?: 'sample' | 'batch';
 }

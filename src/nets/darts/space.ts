@@ -25,6 +25,8 @@ export const DARTS_EVAL_SHAPE = { C: 36, layers: 20, ops: 'darts' } as const;
 export const NB301_SPACE: SearchSpace = {
   name: 'nb301',
   title: 'NAS-Bench-301',
+  // NASLib's cells end every op in a BN (pools too): per-sample statistics zero every pooled feature
+  perSampleBn: 'batch',
   example:
     "'[[(0, 2), (1, 4), (0, 1), (2, 2), (0, 0), (2, 3), (3, 5), (2, 5)], [(1, 6), (0, 2), (1, 4), (2, 0), (0, 1), (2, 3), (3, 4), (1, 5)]]'",
   canonical: (text) => {
@@ -57,6 +59,7 @@ export function dartsSpace(options: DartsSpaceOptions = {}): SearchSpace {
     title: `DARTS (C = ${C}, ${layers} cells, ${ops} ops)`,
     example: `"Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5])" or the NB301 compact form`,
     canonical: (text) => dartsGenotypeText(parseDartsGenotype(text)),
+    perSampleBn: ops === 'naslib' ? 'batch' : 'sample',
     build: (backend, arch, o) =>
       new DartsNetwork(backend, {
         genotype: parseDartsGenotype(arch),

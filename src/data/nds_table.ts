@@ -58,7 +58,7 @@ function parseRecord(r: unknown, index: number, part: NdsRecord['part'], source:
   try {
     arch = ndsArchFromNet(r.net);
   } catch (e) {
-    if (e instanceof DartsGenotypeError) return err(e.message);
+    if (e instanceof DartsGenotypeError) return err(e.detail);
     throw e;
   }
   const t = r.test_ep_top1;

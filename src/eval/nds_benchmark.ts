@@ -38,7 +38,8 @@ export function ndsBenchmark(table: NdsTable, space: SearchSpace & { nds: NdsCel
       }
     },
     datasets: ['cifar10'],
-    accuracyNote: `NDS final test accuracy, 100 − test_ep_top1[−1], of the user's ${space.nds.file} (${source})`,
+    // no path here: the note is part of every results line's protocol, which a moved copy of the file must still match
+    accuracyNote: `NDS final test accuracy, 100 − test_ep_top1[−1], of the user's copy of ${space.nds.file}`,
     targets: () => [
       {
         label: `${space.title} cifar10 final test accuracy (NDS, ${space.nds.file})`,

@@ -6,7 +6,9 @@
  *   registration order, the parameter count, flops, conv + linear MACs;
  * - nds_gradsign.json: two C = 8, 5-cell networks holding every NDS op (conv_3x1_1x3 and conv_7x1_1x7, which
  *   PyTorch runs with per-axis stride and padding, strided and not): logits, every parameter's gradient, per-sample
- *   losses (f64 on reference, f32 on WASM), GradSign and GradAlign-I/II from the per-sample pass.
+ *   losses (f64 on reference, f32 on WASM), GradSign and GradAlign-I/II from the per-sample pass;
+ * - the per-sample BN degeneracy NB301 has (darts_network.test.ts) holds here: without a pool in the last cell,
+ *   every per-sample gradient is rounding noise.
  */
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -17,8 +19,10 @@ import { createWasmBackend } from '../src/backend/wasm/index.js';
 import type { Batch } from '../src/data/batch.js';
 import { dartsConvLinearMacs, dartsFlops, dartsParameterCount, dartsParameterShapes } from '../src/nets/darts/counts.js';
 import { DartsNetwork } from '../src/nets/darts/network.js';
-import { ndsCellSpace, parseNdsArch } from '../src/nets/darts/nds_spaces.js';
+import { ndsCellSpace, ndsSearchSpace, parseNdsArch } from '../src/nets/darts/nds_spaces.js';
 import { readBatchFile, readSafetensorsFile } from '../src/node/files.js';
+import { CollectAllReducer } from '../src/per_sample/collect_all.js';
+import { runPerSampleGradients } from '../src/per_sample/per_sample_gradients.js';
 import { loadWeights } from '../src/weights.js';
 import { checkForwards, checkPerSample, type GradsignCase } from './darts_fixture_checks.js';
 import { fixturesDir, readJson, relErr } from './helpers.js';
@@ -89,6 +93,35 @@ for (const name of Object.keys(gs)) {
 test('PyTorch NDS nasnet_ops_c8: GradSign, GradAlign-I/II in f32 on WASM (≤ 1e-3; PyTorch f32 and f64 signs differ on 1 element)', () => {
   assert.ok(gs.nasnet_ops_c8!.sign_differences_f32_vs_f64 <= 1);
   measured.push(checkPerSample(wasm, 'nasnet_ops_c8', gs.nasnet_ops_c8!, () => network(wasm, 'nasnet_ops_c8', 'f32'), batch, 'f32'));
+});
+
+test("per-sample BN: without a pool in the last cell every per-sample gradient is rounding noise (pycls's convs end in a BN)", () => {
+  const space = ndsSearchSpace('nds-darts');
+  const reduce =
+    "reduce=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), " +
+    "('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], reduce_concat=[2, 3, 4, 5])";
+  const rest =
+    "('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)";
+  const maxGrad = (first: string) => {
+    const arch = parseNdsArch(space.nds, `Genotype(normal=[${first}, ${rest}], normal_concat=[2, 3, 4, 5], ${reduce}`, {
+      width: 8,
+      depth: 5,
+    });
+    const net = new DartsNetwork(reference, { genotype: arch.genotype, C: 8, layers: 5, ops: 'darts', dtype: 'f64' });
+    net.parameters.initialize(1);
+    const collect = new CollectAllReducer();
+    runPerSampleGradients(net, batch, [collect]);
+    let max = 0;
+    for (const g of collect.grads.values()) for (const v of g) max = Math.max(max, Math.abs(v));
+    return max;
+  };
+  const none = maxGrad("('sep_conv_3x3', 0)"),
+    pool = maxGrad("('max_pool_3x3', 0)");
+  assert.ok(none < 1e-13, `no pool: max |g| ${none}`);
+  assert.ok(pool > 1e-2, `one max pool: max |g| ${pool}`);
+  measured.push(
+    `per-sample max |g| (f64), last cell without a pool: ${none.toExponential(2)}; with one max pool: ${pool.toExponential(2)}`,
+  );
 });
 
 test('agreement measured', () => {

@@ -70,6 +70,12 @@ test('both forms give one canonical text: an NDS net record (extra keys ignored)
   assert.is(netOf.ops, 'darts');
 });
 
+test("nds-darts builds pycls's network = DARTS's: DARTS-V2 at w = 36, d = 20 has DARTS's 3,349,342 parameters", () => {
+  const space = ndsSearchSpace('nds-darts', { width: 36, depth: 20 });
+  const net = space.build(new ReferenceBackend(), space.canonical(dartsGenotypeText(DARTS_V2)), { numClasses: 10 });
+  assert.is(net.parameters.parameterCount(), 3349342);
+});
+
 test('errors: an op of another space, a wrong node count, a bad input, a concat against the rule, bad width, JSON', () => {
   const amoeba = ndsCellSpace('nds-amoeba');
   const darts = ndsSearchSpace('nds-darts');

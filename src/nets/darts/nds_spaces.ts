@@ -18,8 +18,10 @@
  *
  * A pair reads any earlier state (0, 1 the cell inputs, 2 + k node k), both pairs of a node the same one if drawn
  * so (the tutorial's Amoeba record has a node reading state 2 twice); each pair's op and input are drawn
- * uniformly and independently, which is the count behind NDS's table of cell-space sizes (Σ over pairs of
- * ops × inputs: e.g. 8^10 · (2·3·4·5·6)² ≈ 5.6·10^14 cells for PNAS and Amoeba).
+ * uniformly and independently. That is the count behind NDS's table of cell-space sizes (in billions, as
+ * remembered: NASNet 71,465,842, Amoeba and PNAS 556,628): ∏ over the pairs of ops × inputs, 13^10 · (2·3·4·5·6)²
+ * = 7.1465842·10^16 and 8^10 · (2·3·4·5·6)² = 5.56628·10^14, which independent draws with repeats give and
+ * distinct inputs or unordered pairs would not.
  *
  * An architecture's canonical text is NDS's `net` record reduced to what builds the network, as compact JSON:
  * `{"width":32,"depth":12,"genotype":{"normal":[["avg_pool_3x3",0],...],"normal_concat":[3,5,6],"reduce":[...],"reduce_concat":[3,6]}}`.

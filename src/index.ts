@@ -29,8 +29,10 @@ export {
 export { nb101Flops, type Nb101FlopsShape } from './nets/nb101/flops.js';
 export { nb101Space } from './nets/nb101/space.js';
 export {
+  CELL_OPS,
   DARTS_OPS,
   DARTS_V2,
+  NDS_EXTRA_OPS,
   DartsGenotypeError,
   NASLIB_COMPACT_OPS,
   compactGenotypeText,
@@ -60,6 +62,22 @@ export {
   dartsParameterShapes,
   type DartsParameterShape,
 } from './nets/darts/counts.js';
+export {
+  NDS_CELL_SPACES,
+  NDS_SPACE_NAMES,
+  checkNdsArch,
+  ndsArchFromNet,
+  ndsArchText,
+  ndsCellSpace,
+  ndsConcat,
+  ndsSearchSpace,
+  parseNdsArch,
+  sampleNdsArch,
+  type NdsArch,
+  type NdsCellOutput,
+  type NdsCellSpace,
+} from './nets/darts/nds_spaces.js';
+export { parseNdsTable, type NdsRecord, type NdsTable } from './data/nds_table.js';
 export type { ActivationObserver, ForwardContext, Network, NetworkVariant } from './nets/network.js';
 export { ClassGramReducer } from './per_sample/class_gram.js';
 export { CollectAllReducer } from './per_sample/collect_all.js';

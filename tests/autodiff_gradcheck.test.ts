@@ -167,6 +167,10 @@ const convCases: { x: number[]; w: number[]; p: Conv2dParams }[] = [
   { x: [3, 2, 5, 7], w: [4, 2, 1, 1], p: { stride: 1, padding: 0 } }, // pointwise fast path
   { x: [2, 3, 5, 7], w: [2, 3, 1, 1], p: { stride: 2, padding: 0 } },
   { x: [1, 2, 4, 5], w: [3, 2, 1, 1], p: { stride: 1, padding: 1 } },
+  // non-square kernels, as NDS's conv_k×1_1×k runs them (1×k at padding ⌊k/2⌋, then k×1 strided, unpadded)
+  { x: [2, 2, 5, 6], w: [3, 2, 1, 7], p: { stride: 1, padding: 3 } },
+  { x: [2, 3, 11, 6], w: [2, 3, 7, 1], p: { stride: 2, padding: 0 } },
+  { x: [3, 2, 4, 5], w: [2, 2, 3, 1], p: { stride: 1, padding: 1 } },
 ];
 
 /** DARTS's sep_conv 3×3/5×5 (dilation 1) and dil_conv 3×3/5×5 (dilation 2), stride 1 and 2, odd sizes, a stride 3. */
@@ -336,6 +340,11 @@ const gradCases: Record<OpName, GradCase[]> = {
     },
   ],
   conv2d: [
+    {
+      label: "NDS's conv_7x1_1x7 at stride 2: conv 1×7 (padding 3) then conv 7×1 (stride 2): dx, dw₁, dw₂",
+      inputs: (rng) => [input(rng, 'x', [2, 2, 6, 6]), input(rng, 'w1', [2, 2, 1, 7]), input(rng, 'w2', [2, 2, 7, 1])],
+      f: (t, [x, w1, w2]) => conv2d(t, conv2d(t, x!, w1!, { stride: 1, padding: 3 }), w2!, { stride: 2, padding: 0 }),
+    },
     ...convCases.map((c): GradCase => ({
       label: `x[${c.x}] w[${c.w}] stride ${c.p.stride} pad ${c.p.padding}: dx, dw`,
       inputs: (rng) => [input(rng, 'x', c.x), input(rng, 'w', c.w)],

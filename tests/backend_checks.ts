@@ -45,12 +45,19 @@ export interface ConvCase {
   H: number;
   W: number;
   Co: number;
+  /** Kernel height, and width unless `kw` is given. */
   k: number;
+  kw?: number;
   stride: number;
   pad: number;
 }
 
 export const CONV_CASES: ConvCase[] = [
+  // non-square kernels: the two convs of NDS's conv_k×1_1×k (nets/darts/network.ts factorizedConvLayer)
+  { N: 2, Ci: 4, H: 6, W: 6, Co: 4, k: 1, kw: 7, stride: 1, pad: 3 },
+  { N: 2, Ci: 4, H: 12, W: 6, Co: 4, k: 7, kw: 1, stride: 2, pad: 0 },
+  { N: 3, Ci: 5, H: 5, W: 7, Co: 3, k: 1, kw: 3, stride: 1, pad: 1 },
+  { N: 3, Ci: 3, H: 7, W: 5, Co: 5, k: 3, kw: 1, stride: 1, pad: 0 },
   { N: 1, Ci: 3, H: 8, W: 8, Co: 5, k: 3, stride: 1, pad: 1 },
   { N: 3, Ci: 5, H: 7, W: 5, Co: 6, k: 3, stride: 2, pad: 1 },
   { N: 4, Ci: 16, H: 8, W: 8, Co: 16, k: 1, stride: 1, pad: 0 },
@@ -60,15 +67,16 @@ export const CONV_CASES: ConvCase[] = [
 
 export function checkConv(b: Backend, c: ConvCase, label: string, tol = 1e-5): void {
   const p = { stride: c.stride, padding: c.pad };
+  const wShape = [c.Co, c.Ci, c.k, c.kw ?? c.k];
   const xd = rand(c.N * c.Ci * c.H * c.W),
-    wd = rand(c.Co * c.Ci * c.k * c.k);
-  const yRef = ref.conv2d(t(ref, [c.N, c.Ci, c.H, c.W], xd), t(ref, [c.Co, c.Ci, c.k, c.k], wd), p);
+    wd = rand(c.Co * c.Ci * c.k * (c.kw ?? c.k));
+  const yRef = ref.conv2d(t(ref, [c.N, c.Ci, c.H, c.W], xd), t(ref, wShape, wd), p);
   const dyd = rand(yRef.size);
   const x = t(b, [c.N, c.Ci, c.H, c.W], xd),
-    w = t(b, [c.Co, c.Ci, c.k, c.k], wd),
+    w = t(b, wShape, wd),
     dy = t(b, [...yRef.shape], dyd);
   const xr = t(ref, [c.N, c.Ci, c.H, c.W], xd),
-    wr = t(ref, [c.Co, c.Ci, c.k, c.k], wd),
+    wr = t(ref, wShape, wd),
     dyr = t(ref, [...yRef.shape], dyd);
   close(b, b.conv2d(x, w, p), yRef, `forward (${label})`, tol);
   close(b, b.conv2dGradInput(dy, w, x.shape, p), ref.conv2dGradInput(dyr, wr, xr.shape, p), `grad input (${label})`, tol);

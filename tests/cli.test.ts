@@ -46,7 +46,7 @@ test('usage errors exit 2 and name the problem', () => {
     [['score', '--arch', A, '--frobnicate'], 'unknown option --frobnicate'],
     [['score', '--arch', A, '--batch', 'ten'], '--batch must be an integer'],
     [['score', '--arch', A, '--gradalign-norm', 'l2'], '--gradalign-norm must be one of none|params|cosine'],
-    [['score'], 'exactly one of --arch STR or --archs FILE'],
+    [['score'], 'exactly one of --arch STR, --archs FILE or --sample N'],
     [['score', '--arch', A, '--batch', '100000'], 'exceeds the 512 images'],
     [['rank'], 'unknown command "rank"'],
   ];

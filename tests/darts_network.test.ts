@@ -32,35 +32,14 @@ import { runPerSampleGradients, type PerSampleBn } from '../src/per_sample/per_s
 import { DEFAULT_PROXY_OPTIONS, PER_SAMPLE_PROXIES, reducePerSample, reducersNeeded, scoreReduced } from '../src/proxies/registry.js';
 import { Random } from '../src/util/random.js';
 import { loadWeights } from '../src/weights.js';
+import {
+  checkForwards as checkFixtureForwards,
+  checkPerSample as checkFixturePerSample,
+  xOf as xOfBatch,
+  type GradsignCase,
+} from './darts_fixture_checks.js';
 import { fixturesDir, maxNormErr, readJson, relErr, throwsWith } from './helpers.js';
 
-interface Run {
-  batch_train_logits: number[][];
-  batch_train_loss: number;
-  batch_grad_sum_norm: Record<string, [number, number]>;
-  batch_eval_logits: number[][];
-  batch_eval_loss: number;
-  per_sample_loss: number[];
-  scores: Record<string, number | null>;
-  num_zero_grads: number;
-  /** The same per-sample proxies with the batch's BN statistics held fixed (--per-sample-bn batch). */
-  batch_bn: { per_sample_loss: number[]; scores: Record<string, number | null>; per_sample_grad_max_abs: number };
-}
-interface GradsignCase {
-  text: string;
-  genotype: string;
-  C: number;
-  layers: number;
-  num_classes: number;
-  ops: DartsOpsVariant;
-  labels: number[];
-  num_params: number;
-  m: number;
-  weight_layers: string[];
-  per_sample_grad_max_abs_f64: number;
-  f32: Run;
-  f64: Run;
-}
 interface StructuralCase {
   name: string;
   genotype: string;
@@ -96,7 +75,15 @@ function network(be: Backend, name: string, dtype: 'f32' | 'f64'): DartsNetwork 
 }
 
 function xOf(be: Backend, dtype: 'f32' | 'f64') {
-  return be.fromHost(dtype === 'f64' ? Float64Array.from(batch.x) : Float32Array.from(batch.x), batch.shape);
+  return xOfBatch(be, batch, dtype);
+}
+
+function checkForwards(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
+  measured.push(checkFixtureForwards(be, name, gs[name]!, () => network(be, name, dtype), batch, dtype));
+}
+
+function checkPerSample(be: Backend, name: string, dtype: 'f32' | 'f64', bn: PerSampleBn = 'sample'): void {
+  measured.push(checkFixturePerSample(be, name, gs[name]!, () => network(be, name, dtype), batch, dtype, false, bn));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -167,94 +154,6 @@ test('non-affine BN (naslib): buffers only — no γ/β parameters, initialize a
 // ---------------------------------------------------------------------------------------------------------
 // PyTorch agreement
 
-function checkForwards(be: Backend, name: string, dtype: 'f32' | 'f64'): void {
-  const c = gs[name]!;
-  const want = c[dtype];
-  assert.equal(Array.from(batch.y), c.labels);
-  const tol = dtype === 'f64' ? 1e-9 : 1e-4;
-  be.scope(() => {
-    const net = network(be, name, dtype);
-    const tape = new Tape(be);
-    const params = net.parameters.entries.map((e) => tape.watch(e.tensor));
-    const logits = net.forward({ tape, bnMode: 'batch' }, xOf(be, dtype));
-    const lErr = maxNormErr(be.toHost(logits), want.batch_train_logits.flat());
-    assert.ok(lErr < tol, `${name} ${dtype}: batch-train logits error ${lErr}`);
-    const loss = crossEntropy(tape, logits, batch.y, 'mean');
-    const lossErr = relErr(be.toHost(loss)[0]!, want.batch_train_loss);
-    assert.ok(lossErr < tol, `batch-train loss ${lossErr}`);
-    // the batch-statistics gradient of every parameter: its sum and norm
-    const g = tape.backward(loss);
-    let worstNorm = 0,
-      worstSum = 0;
-    const scale = Math.max(...Object.values(want.batch_grad_sum_norm).map(([, n]) => n));
-    for (const p of params) {
-      const [sum, norm] = want.batch_grad_sum_norm[p.name!]!;
-      const d = g.get(p) ? be.toHost(g.get(p)!) : new Float64Array(p.size);
-      let s = 0,
-        n2 = 0;
-      for (const v of d) {
-        s += v;
-        n2 += v * v;
-      }
-      const eNorm = Math.abs(Math.sqrt(n2) - norm) / Math.max(norm, 1e-3 * scale);
-      const eSum = Math.abs(s - sum) / Math.max(norm, 1e-3 * scale);
-      worstNorm = Math.max(worstNorm, eNorm);
-      worstSum = Math.max(worstSum, eSum);
-      const bound = dtype === 'f64' ? 1e-7 : 5e-3;
-      assert.ok(eNorm < bound && eSum < bound, `${name} ${dtype} ${p.name}: grad norm ${Math.sqrt(n2)} vs ${norm}, sum ${s} vs ${sum}`);
-    }
-    // eval mode (the initial running statistics) and the per-sample losses
-    const evalLogits = be.toHost(network(be, name, dtype).forward({ tape: new Tape(be), bnMode: 'running' }, xOf(be, dtype)));
-    const eErr = maxNormErr(evalLogits, want.batch_eval_logits.flat());
-    assert.ok(eErr < tol, `eval logits ${eErr}`);
-    const { losses } = be.softmaxCrossEntropy(net.forward({ tape: new Tape(be), bnMode: 'sample' }, xOf(be, dtype)), batch.y);
-    let sErr = 0;
-    be.toHost(losses).forEach((l, i) => (sErr = Math.max(sErr, relErr(l, want.per_sample_loss[i]!))));
-    assert.ok(sErr < tol, `per-sample losses ${sErr}`);
-    measured.push(
-      `${name} ${dtype} (${be.name}): logits ${lErr.toExponential(1)}, loss ${lossErr.toExponential(1)}, grad norms ${worstNorm.toExponential(1)}, ` +
-        `grad sums ${worstSum.toExponential(1)} of the norm, eval logits ${eErr.toExponential(1)}, per-sample losses ${sErr.toExponential(1)}`,
-    );
-  });
-}
-
-function checkPerSample(be: Backend, name: string, dtype: 'f32' | 'f64', checkpoint = false, bn: PerSampleBn = 'sample'): void {
-  const c = gs[name]!;
-  const want = bn === 'batch' ? c[dtype].batch_bn : c[dtype];
-  const net = network(be, name, dtype);
-  const before = net.parameters.stateDict();
-  const reduced = reducePerSample(net, batch, reducersNeeded(PER_SAMPLE_PROXIES), { bn });
-  // the batch pass that records the statistics leaves the running averages as they were
-  for (const [k, t] of net.parameters.stateDict()) assert.equal([...t.data], [...before.get(k)!.data], `${k} after the pass`);
-  assert.is(reduced.m, c.m, 'm');
-  const lossSum = want.per_sample_loss.reduce((a, b) => a + b, 0);
-  assert.ok(relErr(reduced.lossSum, lossSum) < (dtype === 'f64' ? 1e-10 : 1e-5), `loss sum ${reduced.lossSum} vs ${lossSum}`);
-  // f64: as the port's f64 values (≤ 1e-6 relative, measured below); f32: the NB101 test's bound for f32 signs
-  const bound = dtype === 'f64' ? 1e-6 : 1e-3;
-  let worst = 0;
-  const check = (key: string, got: number, absolute: boolean) => {
-    const w = want.scores[key];
-    if (w === null || w === undefined) return assert.ok(Number.isNaN(got), `${key}: expected NaN, got ${got}`);
-    const err = absolute ? Math.abs(got - w) : w === 0 ? Math.abs(got) : relErr(got, w);
-    worst = Math.max(worst, err);
-    assert.ok(err <= bound, `${name} ${dtype} ${key}: ${got} vs PyTorch ${w} (${absolute ? 'abs' : 'rel'} err ${err})`);
-  };
-  for (const reduction of ['sum', 'mean'] as const) {
-    const o = { ...DEFAULT_PROXY_OPTIONS, gradsignReduction: reduction, gradalignNorm: 'none' as const };
-    check(`gradsign_${reduction}`, scoreReduced(reduced, ['gradsign'], o).scores.gradsign!, false);
-  }
-  for (const n of ['none', 'params', 'cosine'] as const) {
-    const o = { ...DEFAULT_PROXY_OPTIONS, gradsignReduction: 'sum' as const, gradalignNorm: n };
-    const { scores } = scoreReduced(reduced, ['gradalign1', 'gradalign2'], o);
-    check(`gradalign1_${n}`, scores.gradalign1!, false);
-    // the fixture holds −log det; the default direction is +log det
-    check(`gradalign2_${n}`, -scores.gradalign2!, true);
-  }
-  measured.push(
-    `${name} ${dtype} (${be.name}${checkpoint ? ', checkpointed' : ''}, ${bn} BN): GradSign/GradAlign worst error ${worst.toExponential(2)}`,
-  );
-}
-
 const DARTS_CASE = 'darts_pools_c8';
 const NASLIB_CASE = 'nb301_all_ops_c8';
 
@@ -293,16 +192,17 @@ test(`PyTorch DARTS ${NASLIB_CASE} (naslib ops): the per-sample gradients are ro
 
 test('--per-sample-bn batch (the batch statistics held fixed): GradSign, GradAlign-I/II = the port on both cases, f64 and f32', () => {
   for (const name of [DARTS_CASE, NASLIB_CASE]) {
-    checkPerSample(reference, name, 'f64', false, 'batch');
-    checkPerSample(wasm, name, 'f32', false, 'batch');
+    checkPerSample(reference, name, 'f64', 'batch');
+    checkPerSample(wasm, name, 'f32', 'batch');
   }
   // what the mode is for: NASLib's cells get real per-sample gradients
-  assert.ok(gs[NASLIB_CASE]!.f64.batch_bn.per_sample_grad_max_abs > 1, 'the port: real gradients under batch BN');
+  const want = gs[NASLIB_CASE]!.f64.batch_bn!.per_sample_grad_max_abs;
+  assert.ok(want > 1, 'the port: real gradients under batch BN');
   const collect = new CollectAllReducer();
   runPerSampleGradients(network(reference, NASLIB_CASE, 'f64'), batch, [collect], { bn: 'batch' });
   let max = 0;
   for (const g of collect.grads.values()) for (const v of g) max = Math.max(max, Math.abs(v));
-  assert.ok(relErr(max, gs[NASLIB_CASE]!.f64.batch_bn.per_sample_grad_max_abs) < 1e-9, `max |g| ${max}`);
+  assert.ok(relErr(max, want) < 1e-9, `max |g| ${max}`);
 });
 
 // ---------------------------------------------------------------------------------------------------------

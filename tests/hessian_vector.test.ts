@@ -250,6 +250,11 @@ const hvpCases: Record<OpName, HvpCase[]> = {
       inputs: (r) => [arr(r, 'x', [3, 3, 5, 4]), arr(r, 'w', [4, 3, 1, 1])],
       f: (t, [x, w]) => ce(t, conv2d(t, x!, w!, { stride: 2, padding: 0 })),
     },
+    {
+      label: "CE(gap(NDS's conv_3x1_1x3 at stride 2: conv 1x3 p1, then conv 3x1 s2 of relu))",
+      inputs: (r) => [arr(r, 'x', [3, 2, 6, 6]), arr(r, 'w1', [4, 2, 1, 3]), arr(r, 'w2', [4, 4, 3, 1])],
+      f: (t, [x, w1, w2]) => ce(t, conv2d(t, relu(t, conv2d(t, x!, w1!, { stride: 1, padding: 1 })), w2!, { stride: 2, padding: 0 })),
+    },
   ],
   // Linear: H·v comes from CE and, through the convs, from their bilinear terms.
   cropSpatial: [

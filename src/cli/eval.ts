@@ -60,10 +60,12 @@ export async function runEval(
     repair: { flag: true },
     shard: {},
     table: {},
+    'nds-table': {},
   });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const spaceName = choiceOption(args, 'space', SPACE_NAMES, 'nb201');
-  const bench = loadBenchmark(spaceName, args.values.get('table') ?? TABLE_NAMES[spaceName][0]!);
+  const ndsTable = args.values.get('nds-table');
+  const bench = loadBenchmark(spaceName, args.values.get('table') ?? TABLE_NAMES[spaceName][0]!, ndsTable ? { ndsTable } : {});
   const { space } = bench;
   const NAME = space.name.toUpperCase();
   const dataset = choiceOption(args, 'dataset', ['cifar10', 'cifar100'] as const, 'cifar10');

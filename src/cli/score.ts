@@ -1,4 +1,7 @@
-/** `zerocost score`: scores architectures of a space (NB201, NB101, NB301, DARTS), streaming one result per architecture as it completes. */
+/**
+ * `zerocost score`: scores architectures of a space (NB201, NB101, NB301, DARTS, NDS's cell spaces), given or
+ * (NDS) sampled, streaming one result per architecture as it completes.
+ */
 import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
@@ -12,11 +15,11 @@ import { perSampleBnProtocol } from '../eval/protocol.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { quote } from '../util/quote.js';
-import { SEED_LIMIT } from '../util/random.js';
+import { Random, SEED_LIMIT } from '../util/random.js';
 import { weightsToTensors } from '../weights.js';
 import { UsageError, choiceOption, intOption, parseArgs, seedOption, type OptionSpec } from './args.js';
 import { readArchList } from './arch_list.js';
-import { spaceNamed, SPACE_NAMES } from './benchmarks.js';
+import { isNdsSpace, spaceNamed, SPACE_NAMES } from './benchmarks.js';
 import { DARTS_OPS_VARIANTS } from '../nets/darts/plan.js';
 import { DARTS_EVAL_SHAPE } from '../nets/darts/space.js';
 import { chooseImages } from './images.js';
@@ -29,6 +32,8 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   ops: {},
   arch: {},
   archs: {},
+  sample: {},
+  'sample-seed': {},
   proxies: {},
   dataset: {},
   data: {},
@@ -143,11 +148,18 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const single = args.values.get('arch');
   const file = args.values.get('archs');
-  if ((single === undefined) === (file === undefined)) throw new UsageError('give exactly one of --arch STR or --archs FILE');
+  const sampleCount = args.values.has('sample') ? intOption(args, 'sample', 1, 1) : undefined;
+  if ([single, file, sampleCount].filter((x) => x !== undefined).length !== 1)
+    throw new UsageError('give exactly one of --arch STR, --archs FILE or --sample N');
+  if (args.values.has('sample-seed') && sampleCount === undefined) throw new UsageError('--sample-seed seeds --sample N: give --sample N');
   const spaceName = choiceOption(args, 'space', SPACE_NAMES, 'nb201');
   const shapeOptions = ['width', 'depth', 'ops'].filter((k) => args.values.has(k));
-  if (spaceName !== 'darts' && shapeOptions.length > 0)
-    throw new UsageError(`--${shapeOptions.join(', --')} ${shapeOptions.length > 1 ? 'are' : 'is'} for --space darts only`);
+  if (isNdsSpace(spaceName)) {
+    if (args.values.has('ops')) throw new UsageError("--ops is for --space darts: the NDS spaces use pycls's ops");
+  } else if (spaceName !== 'darts' && shapeOptions.length > 0)
+    throw new UsageError(
+      `--${shapeOptions.join(', --')} ${shapeOptions.length > 1 ? 'are' : 'is'} for --space darts (--width, --depth: and nds-…) only`,
+    );
   const space = spaceNamed(
     spaceName,
     spaceName === 'darts'
@@ -156,10 +168,23 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
           layers: intOption(args, 'depth', DARTS_EVAL_SHAPE.layers, 1),
           ops: choiceOption(args, 'ops', DARTS_OPS_VARIANTS, DARTS_EVAL_SHAPE.ops),
         }
-      : {},
+      : isNdsSpace(spaceName)
+        ? {
+            ...(args.values.has('width') ? { C: intOption(args, 'width', 1, 1) } : {}),
+            ...(args.values.has('depth') ? { layers: intOption(args, 'depth', 1, 1) } : {}),
+          }
+        : {},
   );
   let archs: { arch: string; line: number }[];
-  if (single !== undefined) {
+  if (sampleCount !== undefined) {
+    const { sample } = space;
+    if (!sample)
+      throw new UsageError(
+        `--space ${space.name} has no sampler: --sample N is for the nds-… spaces (eval samples the other spaces' tables)`,
+      );
+    const random = new Random(seedOption(args, 'sample-seed', 0));
+    archs = Array.from({ length: sampleCount }, (_, i) => ({ arch: sample(random), line: i + 1 }));
+  } else if (single !== undefined) {
     try {
       archs = [{ arch: space.canonical(single), line: 1 }];
     } catch (e) {

@@ -31,7 +31,7 @@ const SHARED = {
   checkpoint: `  --checkpoint               recompute each cell in the baselines' backward instead of keeping its activations\n                             (NB101): less memory for one more forward; the scores do not change (taken anyway\n                             when a pass runs out of memory)`,
   quiet: `  --quiet                    no progress lines on stderr`,
   help: `  --help                     this command's options`,
-  space: `  --space nb201|nb101|nb301|darts
+  space: `  --space nb201|nb101|nb301|darts|nds-darts|nds-enas|nds-pnas|nds-nasnet|nds-amoeba|nds-darts-fix-w-d
                              the search space: nb201 (NAS-Bench-201, default); nb101 (NAS-Bench-101: a cell is
                              a JSON line {"matrix": [[0,1,…],…], "ops": ["input", "conv3x3-bn-relu",
                              "conv1x1-bn-relu" | "maxpool3x3", …, "output"]}, pruned as NB101 prunes it, or the
@@ -40,7 +40,10 @@ const SHARED = {
                              compact form '[[(0, 2), (1, 4), …], […]]', the keys of ../shared's NB301 file;
                              eval correlates with its surrogate-predicted accuracy); darts (any DARTS genotype, 'Genotype(normal=[('sep_conv_3x3', 0), …],
                              normal_concat=[2, 3, 4, 5], reduce=[…], reduce_concat=[…])' or the compact form, at
-                             --width/--depth/--ops; score only)`,
+                             --width/--depth/--ops; score only); nds-… (NDS's cell spaces, pycls's network and
+                             ops: a model is NDS's net record '{"width":32,"depth":12,"genotype":{"normal":
+                             [["avg_pool_3x3",0],…],"normal_concat":[…],"reduce":[…],"reduce_concat":[…]}}' or a
+                             'Genotype(…)' at --width/--depth; eval needs --nds-table)`,
 };
 
 /** Seeds are 32-bit (what the generator takes); said once for every seed option. */
@@ -56,17 +59,21 @@ interface CommandHelp {
 
 export const COMMANDS = {
   score: {
-    synopsis: `  zerocost score (--arch STR | --archs FILE) [options]   score NAS-Bench-201 (-101, -301, DARTS) architectures`,
+    synopsis: `  zerocost score (--arch STR | --archs FILE | --sample N) [options]   score NAS-Bench-201 (-101, -301, DARTS, NDS) architectures`,
     options: [
       SHARED.space,
-      `  --width C                  darts only: the initial width C (default 36, DARTS's evaluation network)`,
-      `  --depth L                  darts only: the number of cells (default 20; reductions at L/3 and 2L/3)`,
+      `  --width C                  darts, nds-…: the initial width C (darts: default 36, DARTS's evaluation network;
+                             nds-…: the width of a 'Genotype(…)' text, default 32)`,
+      `  --depth L                  darts, nds-…: the number of cells (default 20; reductions at L/3 and 2L/3)`,
       `  --ops naslib|darts         darts only: DARTS's own ops (default) or NASLib's (BN without γ/β in the cells,
                              a BN after each pool: what nb301 uses)`,
       `  --arch STR                 one architecture of --space (an NB101 cell: a JSON line or a hash), e.g. the NB201 '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'`,
       `  --archs FILE               a file with one arch string per line ('#' comments and blank lines ignored; every
                              bad line is reported before any work; a repeated architecture is scored once, at
                              its first line, with a warning: one output line per distinct architecture)`,
+      `  --sample N                 nds-… only: N models drawn from the space (width, depth, each pair's op and input
+                             uniformly), seeded by --sample-seed`,
+      `  --sample-seed N            seed of the --sample N draw (default 0; ${SEED_RANGE})`,
       SHARED.proxies,
       `  --dataset NAME             cifar10 | cifar100 (default cifar10); sets the class count (10 / 100)`,
       SHARED.data,
@@ -106,8 +113,11 @@ export const COMMANDS = {
       `  --table NAME               nb101 only: nb101 (default; the 1,000 trained cells of ../shared, 108-epoch
                              validation accuracy) or suite-zero (Suite-Zero's 292 cells, for the per-cell
                              agreement with their scores)`,
+      `  --nds-table FILE           nds-… only (and needed there): your copy of NDS's JSON file of that space
+                             (DARTS.json, ENAS.json, PNAS.json, NASNet.json, Amoeba.json, DARTS_fix-w-d.json; a
+                             list of records or {"top": […], "mid": […]}); accuracy = 100 − test_ep_top1[−1]`,
       `  --dataset NAME             cifar10 | cifar100 (default cifar10): the images and the accuracies compared
-                             (nb101: cifar10 only)`,
+                             (nb101, nds-…: cifar10 only)`,
       `  --archs N|all|FILE         N random NB201 architectures (seeded by --sample-seed), all 15,625, or a file of
                              arch strings as for score (default 100)`,
       `  --sample-seed N            seed of the --archs N sample (default 0; ${SEED_RANGE})`,

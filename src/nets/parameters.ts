@@ -58,6 +58,11 @@ export class ParameterSet {
     return this.add(name, 'conv_weight', [out, inp, k, k], inp * k * k);
   }
 
+  /** A convolution weight with a kh × kw kernel [out, inp, kh, kw] (PyTorch's fan_in inp·kh·kw). */
+  convRect(name: string, out: number, inp: number, kh: number, kw: number): ParameterEntry {
+    return this.add(name, 'conv_weight', [out, inp, kh, kw], inp * kh * kw);
+  }
+
   /**
    * A depthwise convolution's weight [channels, 1, k, k] (PyTorch's Conv2d with groups = channels): a conv
    * weight like any other, so the gradient proxies count it; PyTorch's fan_in for a grouped conv is

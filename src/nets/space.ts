@@ -5,6 +5,7 @@
  */
 import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
+import type { Random } from '../util/random.js';
 import type { Network } from './network.js';
 
 export interface BuildOptions {
@@ -21,6 +22,8 @@ export interface SearchSpace {
   readonly example: string;
   /** The canonical text of an architecture written by a user; throws with the reason when it is not one. */
   canonical(text: string): string;
+  /** A random architecture of the space in canonical text, drawn from `random` (spaces without a table: NDS's). */
+  sample?(random: Random): string;
   /** The network of a canonical architecture, its parameters allocated but not initialised. */
   build(backend: Backend, arch: string, o: BuildOptions): Network;
   /**

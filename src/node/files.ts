@@ -10,6 +10,7 @@ import { concatCifar, parseCifar, type CifarData, type CifarDataset } from '../d
 import { parseNb101Table, type Nb101Table } from '../data/nb101_table.js';
 import { parseNb201Table, type Nb201Table } from '../data/nb201_table.js';
 import { parseNb301Table, type Nb301Table } from '../data/nb301_table.js';
+import { parseNdsTable, type NdsTable } from '../data/nds_table.js';
 import { parseSuiteZeroCsv } from '../data/suite_zero.js';
 import { parseSuiteZeroNb101, type SuiteZeroNb101 } from '../data/suite_zero_nb101.js';
 import { parseSafetensorsFile, serializeSafetensors, type RawTensor, type SafetensorsFile } from '../io/safetensors.js';
@@ -209,6 +210,11 @@ export function loadNb301Table(path?: string): Nb301Table | undefined {
   const file = path ?? defaultNb301TablePath();
   if (file === undefined) return undefined;
   return parseNb301Table(new TextDecoder().decode(readBytes(file, 'NB301 file')), file);
+}
+
+/** The user's copy of one of NDS's JSON files (src/data/nds_table.ts); errors name the file and record. */
+export function readNdsTable(path: string): NdsTable {
+  return parseNdsTable(new TextDecoder().decode(readBytes(path, 'NDS file')), path);
 }
 
 /** NAS-Bench-Suite-Zero's NB101 proxy scores (500 unpruned keys, 292 cells) from ../shared/data, or undefined when absent. */

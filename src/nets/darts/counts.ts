@@ -4,7 +4,7 @@
  *
  * `dartsFlops` is NAS-Bench-Suite-Zero's `flops` column: NASLib's tensorwatch ModelStats count for one
  * 1×3×H×W image, in millions. Per layer, with the sizes of PyTorch's forward:
- *   Conv2d          k·k·C_in·(C_out/groups)·H_out·W_out (no bias in this network)
+ *   Conv2d          kh·kw·C_in·(C_out/groups)·H_out·W_out (no bias in this network)
  *   BatchNorm2d     its input elements C·H·W, twice that when affine
  *   ReLU            its input elements C·H·W
  *   Max/AvgPool2d   C·H_out·W_out·k²
@@ -29,7 +29,7 @@ export interface DartsParameterShape {
 function layerParameters(l: DartsLayer): DartsParameterShape[] {
   switch (l.kind) {
     case 'conv':
-      return [{ name: `${l.name}.weight`, shape: [l.cOut, l.c / l.groups, l.k, l.k] }];
+      return [{ name: `${l.name}.weight`, shape: [l.cOut, l.c / l.groups, l.rect?.kh ?? l.k, l.rect?.kw ?? l.k] }];
     case 'batchNorm':
       return l.affine
         ? [
@@ -73,7 +73,7 @@ export function dartsParameterCount(g: DartsGenotype, s: DartsLayerShape): numbe
 function layerFlops(l: DartsLayer): number {
   switch (l.kind) {
     case 'conv':
-      return l.k * l.k * l.c * (l.cOut / l.groups) * l.hOut * l.wOut;
+      return (l.rect ? l.rect.kh * l.rect.kw : l.k * l.k) * l.c * (l.cOut / l.groups) * l.hOut * l.wOut;
     case 'batchNorm':
       return (l.affine ? 2 : 1) * l.c * l.h * l.w;
     case 'relu':

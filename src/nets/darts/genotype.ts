@@ -25,7 +25,25 @@ export const DARTS_OPS = [
   'dil_conv_3x3',
   'dil_conv_5x5',
 ] as const;
-export type DartsOp = (typeof DARTS_OPS)[number];
+/**
+ * The ops NDS's cell spaces add to DARTS's, as pycls defines them (facebookresearch/pycls
+ * pycls/models/nas/operations.py OPS; the same file ships in BayesWatch/nas-without-training). pycls's OPS table
+ * also has avg_pool_2x2, max_pool_2x2 and avg_pool_5x5, which only NAO's op list uses (not an NDS space here).
+ */
+export const NDS_EXTRA_OPS = [
+  'sep_conv_7x7',
+  'dil_sep_conv_3x3',
+  'conv_1x1',
+  'conv_3x3',
+  'conv_3x1_1x3',
+  'conv_7x1_1x7',
+  'max_pool_5x5',
+  'max_pool_7x7',
+] as const;
+
+/** Every op a cell may hold: DARTS's primitives and NDS's additions (the pycls op table). */
+export const CELL_OPS = [...DARTS_OPS, ...NDS_EXTRA_OPS] as const;
+export type DartsOp = (typeof CELL_OPS)[number];
 
 /** The op index of NASLib's compact form (naslib/search_spaces/nasbench301/conversions.py OPS). */
 export const NASLIB_COMPACT_OPS: readonly DartsOp[] = [
@@ -79,15 +97,15 @@ export function cellNodes(cell: DartsCell): number {
  * Checks a cell and returns a copy: an even, non-zero number of pairs; known ops; every input an earlier state;
  * concat a non-empty list of distinct states of the cell (the cell inputs too, but not in a reduction cell).
  */
-export function checkDartsCell(cell: DartsCell, which: 'normal' | 'reduce'): DartsCell {
+export function checkDartsCell(cell: DartsCell, which: 'normal' | 'reduce', ops: readonly string[] = DARTS_OPS): DartsCell {
   const n = cell.pairs.length;
   if (n === 0 || n % 2 !== 0) {
     fail(`${n} (op, input) pairs in the ${which} cell: a cell has two per intermediate node, an even number and at least 2`);
   }
   const pairs = cell.pairs.map(({ op, input }, j) => {
     const node = Math.floor(j / 2);
-    if (!(DARTS_OPS as readonly string[]).includes(op)) {
-      fail(`unknown op ${quote(String(op))} in pair ${j} of the ${which} cell (known: ${DARTS_OPS.join(', ')})`);
+    if (!ops.includes(op)) {
+      fail(`unknown op ${quote(String(op))} in pair ${j} of the ${which} cell (known: ${ops.join(', ')})`);
     }
     if (!Number.isInteger(input) || input < 0 || input > node + 1) {
       fail(
@@ -109,9 +127,9 @@ export function checkDartsCell(cell: DartsCell, which: 'normal' | 'reduce'): Dar
   return { pairs, concat: [...cell.concat] };
 }
 
-/** Checks a genotype (checkDartsCell on both cells) and returns a copy. */
-export function createDartsGenotype(g: DartsGenotype): DartsGenotype {
-  return { normal: checkDartsCell(g.normal, 'normal'), reduce: checkDartsCell(g.reduce, 'reduce') };
+/** Checks a genotype (checkDartsCell on both cells, against `ops`: DARTS's by default) and returns a copy. */
+export function createDartsGenotype(g: DartsGenotype, ops: readonly string[] = DARTS_OPS): DartsGenotype {
+  return { normal: checkDartsCell(g.normal, 'normal', ops), reduce: checkDartsCell(g.reduce, 'reduce', ops) };
 }
 
 // ---- DARTS's printed form ----
@@ -154,8 +172,11 @@ function parseLiteral(text: string): PyValue {
   }
 }
 
-/** A genotype in DARTS's printed form `Genotype(normal=[...], normal_concat=[...], reduce=[...], reduce_concat=[...])`. */
-export function parseDartsGenotypeText(text: string): DartsGenotype {
+/**
+ * A genotype in DARTS's printed form `Genotype(normal=[...], normal_concat=[...], reduce=[...], reduce_concat=[...])`,
+ * its ops checked against `ops` (DARTS's by default).
+ */
+export function parseDartsGenotypeText(text: string, ops: readonly string[] = DARTS_OPS): DartsGenotype {
   const v = parseLiteral(text);
   if (v.kind !== 'call' || v.name.replace(/^.*\./, '') !== 'Genotype') {
     fail(`expected Genotype(normal=..., normal_concat=..., reduce=..., reduce_concat=...), got ${describePy(v)}`);
@@ -170,10 +191,13 @@ export function parseDartsGenotypeText(text: string): DartsGenotype {
     fields.set(kw.name, kw.value);
   }
   for (const f of FIELDS) if (!fields.has(f)) fail(`no ${f} field`);
-  return createDartsGenotype({
-    normal: { pairs: pairsOf(fields.get('normal')!, 'normal'), concat: concatOf(fields.get('normal_concat')!, 'normal_concat') },
-    reduce: { pairs: pairsOf(fields.get('reduce')!, 'reduce'), concat: concatOf(fields.get('reduce_concat')!, 'reduce_concat') },
-  });
+  return createDartsGenotype(
+    {
+      normal: { pairs: pairsOf(fields.get('normal')!, 'normal'), concat: concatOf(fields.get('normal_concat')!, 'normal_concat') },
+      reduce: { pairs: pairsOf(fields.get('reduce')!, 'reduce'), concat: concatOf(fields.get('reduce_concat')!, 'reduce_concat') },
+    },
+    ops,
+  );
 }
 
 /** DARTS's printed form, as Python prints the namedtuple with list fields: the canonical text of `--space darts`. */

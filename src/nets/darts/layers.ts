@@ -14,9 +14,33 @@
  * `naslib` (NASLib's DARTS/NB301 space, naslib/search_spaces/nasbench301/graph.py _set_ops): every BN inside a
  * cell has affine=False (no γ, β) and the pools get their BN; `darts` (cnn/operations.py): every BN affine, bare
  * pools. The stem BN and the preprocessing (ReLUConvBN 1×1, FactorizedReduce) are affine in both.
+ *
+ * NDS's ops (`darts` only; pycls/models/nas/operations.py, whose shared ops are DARTS's, built with affine=True by
+ * pycls's Cell._compile; NASLib has none of them):
+ *   sep_conv_7x7       as sep_conv_k×k, k = 7, pad 3
+ *   dil_sep_conv_3x3   ReLU, depthwise 3×3 dilation 2 (s, pad 2), 1×1, BN, ReLU, depthwise 3×3 dilation 2
+ *                      (1, pad 2), 1×1, BN (DilSepConv: both depthwise convs dilated)
+ *   conv_1x1, conv_3x3 ReLU, conv k×k (s, pad ⌊k/2⌋), BN (nn.Sequential: names .0, .1, .2)
+ *   conv_3x1_1x3, conv_7x1_1x7
+ *                      ReLU, conv 1×k (stride (1, s), pad (0, ⌊k/2⌋)), conv k×1 (stride (s, 1), pad (⌊k/2⌋, 0)),
+ *                      BN (names .0 … .3)
+ *   max_pool_5x5/7x7   k×k, stride s, pad ⌊k/2⌋
  */
-import type { DartsGenotype } from './genotype.js';
+import { NDS_EXTRA_OPS, type DartsGenotype } from './genotype.js';
 import { dartsCellPlans, type DartsOpsVariant, type DartsShape } from './plan.js';
+
+/** NASLib's op variant has none of NDS's ops: a genotype holding one needs the `darts` (= pycls) ops. */
+export function checkOpsVariant(g: DartsGenotype, ops: DartsOpsVariant): void {
+  if (ops !== 'naslib') return;
+  for (const { op } of [...g.normal.pairs, ...g.reduce.pairs])
+    if ((NDS_EXTRA_OPS as readonly string[]).includes(op))
+      throw new RangeError(`op ${op} is one of NDS's (pycls's) ops, which NASLib's op variant does not have: use --ops darts`);
+}
+
+/** The kernel size of a sep_conv_k×k op. */
+export function sepConvKernel(op: 'sep_conv_3x3' | 'sep_conv_5x5' | 'sep_conv_7x7'): number {
+  return op === 'sep_conv_3x3' ? 3 : op === 'sep_conv_5x5' ? 5 : 7;
+}
 
 /** Spatial size after a conv or pool (PyTorch's rule). */
 export function convOutputSize(size: number, k: number, stride: number, padding: number, dilation = 1): number {
@@ -44,6 +68,11 @@ export type DartsLayer =
       shifted: boolean;
       hOut: number;
       wOut: number;
+      /**
+       * A non-square kernel (NDS's conv_3x1_1x3, conv_7x1_1x7): kernel kh × kw, stride and padding per axis
+       * [height, width]; `k`, `stride` and `padding` are then the kernel height, the height stride and padding.
+       */
+      rect?: { kh: number; kw: number; stride: [number, number]; padding: [number, number] };
     } & Spatial)
   | ({ kind: 'batchNorm'; name: string; affine: boolean } & Spatial)
   | ({ kind: 'relu'; name: string } & Spatial)
@@ -104,11 +133,37 @@ class LayerList {
     this.at(cOut, hOut, wOut);
   }
 
-  pool(kind: 'maxPool' | 'avgPool', name: string, stride: number): void {
-    const hOut = convOutputSize(this.h, 3, stride, 1),
-      wOut = convOutputSize(this.w, 3, stride, 1);
-    this.layers.push({ kind, name, c: this.c, h: this.h, w: this.w, k: 3, stride, padding: 1, hOut, wOut });
+  /** A k×k pool at padding ⌊k/2⌋ (k = 3 unless given). */
+  pool(kind: 'maxPool' | 'avgPool', name: string, stride: number, k = 3): void {
+    const padding = (k - 1) / 2;
+    const hOut = convOutputSize(this.h, k, stride, padding),
+      wOut = convOutputSize(this.w, k, stride, padding);
+    this.layers.push({ kind, name, c: this.c, h: this.h, w: this.w, k, stride, padding, hOut, wOut });
     this.at(this.c, hOut, wOut);
+  }
+
+  /** Conv2d(kernel (kh, kw), stride (sh, sw), padding (ph, pw)), no bias. */
+  rectConv(name: string, cOut: number, kh: number, kw: number, stride: [number, number], padding: [number, number]): void {
+    const hOut = convOutputSize(this.h, kh, stride[0], padding[0]),
+      wOut = convOutputSize(this.w, kw, stride[1], padding[1]);
+    this.layers.push({
+      kind: 'conv',
+      name,
+      c: this.c,
+      h: this.h,
+      w: this.w,
+      cOut,
+      k: kh,
+      stride: stride[0],
+      padding: padding[0],
+      dilation: 1,
+      groups: 1,
+      shifted: false,
+      hOut,
+      wOut,
+      rect: { kh, kw, stride, padding },
+    });
+    this.at(cOut, hOut, wOut);
   }
 
   /** ReLU → conv 1×1 → BN (cnn/operations.py ReLUConvBN; names op.0, op.1, op.2). */
@@ -158,6 +213,7 @@ export function dartsLayers(g: DartsGenotype, s: DartsLayerShape): DartsLayer[] 
   if (!Number.isSafeInteger(H) || !Number.isSafeInteger(W) || H < 1 || W < 1)
     throw new RangeError(`input size must be positive integers, got ${H}×${W}`);
   const inCell = s.ops === 'darts'; // affine BN inside the cells: DARTS's ops only
+  checkOpsVariant(g, s.ops);
   const L = new LayerList();
   L.at(3, H, W);
   L.conv('stem.0', 3 * s.C, 3, { padding: 1 });
@@ -185,8 +241,8 @@ export function dartsLayers(g: DartsGenotype, s: DartsLayerShape): DartsLayer[] 
       const o = `${p}._ops.${j}`;
       const [h, w] = input < 2 ? inputSize : nodeSize;
       L.at(plan.c, h!, w!);
-      if (op === 'sep_conv_3x3' || op === 'sep_conv_5x5') {
-        const k = op === 'sep_conv_3x3' ? 3 : 5;
+      if (op === 'sep_conv_3x3' || op === 'sep_conv_5x5' || op === 'sep_conv_7x7') {
+        const k = sepConvKernel(op);
         L.relu(`${o}.op.0`);
         L.conv(`${o}.op.1`, plan.c, k, { stride, padding: (k - 1) / 2, groups: plan.c });
         L.conv(`${o}.op.2`, plan.c, 1);
@@ -195,6 +251,29 @@ export function dartsLayers(g: DartsGenotype, s: DartsLayerShape): DartsLayer[] 
         L.conv(`${o}.op.5`, plan.c, k, { padding: (k - 1) / 2, groups: plan.c });
         L.conv(`${o}.op.6`, plan.c, 1);
         L.bn(`${o}.op.7`, inCell);
+      } else if (op === 'dil_sep_conv_3x3') {
+        L.relu(`${o}.op.0`);
+        L.conv(`${o}.op.1`, plan.c, 3, { stride, padding: 2, dilation: 2, groups: plan.c });
+        L.conv(`${o}.op.2`, plan.c, 1);
+        L.bn(`${o}.op.3`, inCell);
+        L.relu(`${o}.op.4`);
+        L.conv(`${o}.op.5`, plan.c, 3, { padding: 2, dilation: 2, groups: plan.c });
+        L.conv(`${o}.op.6`, plan.c, 1);
+        L.bn(`${o}.op.7`, inCell);
+      } else if (op === 'conv_1x1' || op === 'conv_3x3') {
+        const k = op === 'conv_1x1' ? 1 : 3;
+        L.relu(`${o}.0`);
+        L.conv(`${o}.1`, plan.c, k, { stride, padding: (k - 1) / 2 });
+        L.bn(`${o}.2`, inCell);
+      } else if (op === 'conv_3x1_1x3' || op === 'conv_7x1_1x7') {
+        const k = op === 'conv_3x1_1x3' ? 3 : 7;
+        const pad = (k - 1) / 2;
+        L.relu(`${o}.0`);
+        L.rectConv(`${o}.1`, plan.c, 1, k, [1, stride], [0, pad]);
+        L.rectConv(`${o}.2`, plan.c, k, 1, [stride, 1], [pad, 0]);
+        L.bn(`${o}.3`, inCell);
+      } else if (op === 'max_pool_5x5' || op === 'max_pool_7x7') {
+        L.pool('maxPool', o, stride, op === 'max_pool_5x5' ? 5 : 7);
       } else if (op === 'dil_conv_3x3' || op === 'dil_conv_5x5') {
         const k = op === 'dil_conv_3x3' ? 3 : 5;
         L.relu(`${o}.op.0`);

@@ -29,7 +29,7 @@ import { ParameterSet, type ParameterEntry } from '../parameters.js';
 import { segment2, type Block, type Block2 } from '../segment.js';
 import { dartsFlops } from './counts.js';
 import { dartsGenotypeText, type DartsGenotype } from './genotype.js';
-import { dartsLayers } from './layers.js';
+import { checkOpsVariant, dartsLayers, sepConvKernel } from './layers.js';
 import { dartsCellPlans, type DartsCellPlan, type DartsOpsVariant } from './plan.js';
 
 export interface DartsConfig {
@@ -75,6 +75,32 @@ function convLayer(b: Builder, name: string, cOut: number, cIn: number, k: numbe
   return (ctx, x) => {
     const y = conv2d(ctx.tape, x, w.tensor, p);
     ctx.observe?.layerOutput?.(w.tensor, y, ctx.tape);
+    return y;
+  };
+}
+
+/**
+ * pycls's conv_k×1_1×k at stride s: Conv2d(1×k, stride (1, s), pad (0, ⌊k/2⌋)) then Conv2d(k×1, stride (s, 1),
+ * pad (⌊k/2⌋, 0)), no BN between. The conv kernels take one stride and one padding for both axes, so the pair
+ * runs as the same function in another order of its zero rows and skipped columns:
+ *   a = conv(x, w₁ [1×k], stride 1, padding ⌊k/2⌋)   [H + 2⌊k/2⌋, W]: the 1×k conv at stride 1 with its
+ *       output already padded by ⌊k/2⌋ zero rows above and below (a 1-tap-high kernel over zero padding rows
+ *       gives exact zeros, no bias);
+ *   y = conv(a, w₂ [k×1], stride s, padding 0)        [⌊(H−1)/s⌋+1, ⌊(W−1)/s⌋+1].
+ * y[i, j] reads column j·s of a, which is the 1×k conv's output column j of PyTorch's (1, s)-strided one; its
+ * rows i·s … i·s + k − 1 of a are PyTorch's padded rows i·s − ⌊k/2⌋ …. So y, dx, dw₁ and dw₂ (per sample too)
+ * are PyTorch's: the extra rows of a are zeros of x's padding (no weight gradient), the extra columns get no
+ * gradient. The layerOutput tap of w₁ sees a (fisher's Σ a·∂L/∂a is unchanged: a = 0 or ∂L/∂a = 0 there).
+ */
+function factorizedConvLayer(b: Builder, name: string, c: number, k: number, stride: number): Block {
+  const pad = (k - 1) / 2;
+  const w1 = b.ps.convRect(`${name}.1.weight`, c, c, 1, k);
+  const w2 = b.ps.convRect(`${name}.2.weight`, c, c, k, 1);
+  return (ctx, x) => {
+    const a = conv2d(ctx.tape, x, w1.tensor, { stride: 1, padding: pad });
+    ctx.observe?.layerOutput?.(w1.tensor, a, ctx.tape);
+    const y = conv2d(ctx.tape, a, w2.tensor, { stride, padding: 0 });
+    ctx.observe?.layerOutput?.(w2.tensor, y, ctx.tape);
     return y;
   };
 }
@@ -127,8 +153,9 @@ function nodeOp(b: Builder, o: string, op: string, c: number, stride: number, op
   const affine = ops === 'darts';
   switch (op) {
     case 'sep_conv_3x3':
-    case 'sep_conv_5x5': {
-      const k = op === 'sep_conv_3x3' ? 3 : 5;
+    case 'sep_conv_5x5':
+    case 'sep_conv_7x7': {
+      const k = sepConvKernel(op);
       const pad = (k - 1) / 2;
       return chain(
         reluBlock,
@@ -140,6 +167,34 @@ function nodeOp(b: Builder, o: string, op: string, c: number, stride: number, op
         convLayer(b, `${o}.op.6`, c, c, 1, { stride: 1, padding: 0 }),
         bnLayer(b, `${o}.op.7`, c, affine),
       );
+    }
+    case 'dil_sep_conv_3x3':
+      // pycls DilSepConv(C, C, 3, stride, padding 2, dilation 2): SepConv with both depthwise convs dilated
+      return chain(
+        reluBlock,
+        depthwiseLayer(b, `${o}.op.1`, c, 3, { stride, padding: 2, dilation: 2 }),
+        convLayer(b, `${o}.op.2`, c, c, 1, { stride: 1, padding: 0 }),
+        bnLayer(b, `${o}.op.3`, c, affine),
+        reluBlock,
+        depthwiseLayer(b, `${o}.op.5`, c, 3, { stride: 1, padding: 2, dilation: 2 }),
+        convLayer(b, `${o}.op.6`, c, c, 1, { stride: 1, padding: 0 }),
+        bnLayer(b, `${o}.op.7`, c, affine),
+      );
+    case 'conv_1x1':
+    case 'conv_3x3': {
+      // pycls: nn.Sequential(ReLU, Conv2d(C, C, k, stride, padding ⌊k/2⌋), BatchNorm2d(C, affine))
+      const k = op === 'conv_1x1' ? 1 : 3;
+      return chain(reluBlock, convLayer(b, `${o}.1`, c, c, k, { stride, padding: (k - 1) / 2 }), bnLayer(b, `${o}.2`, c, affine));
+    }
+    case 'conv_3x1_1x3':
+    case 'conv_7x1_1x7':
+      // pycls: nn.Sequential(ReLU, Conv2d((1, k)), Conv2d((k, 1)), BatchNorm2d(C, affine))
+      return chain(reluBlock, factorizedConvLayer(b, o, c, op === 'conv_3x1_1x3' ? 3 : 7, stride), bnLayer(b, `${o}.3`, c, affine));
+    case 'max_pool_5x5':
+    case 'max_pool_7x7': {
+      const k = op === 'max_pool_5x5' ? 5 : 7;
+      const p = { kernel: k, stride, padding: (k - 1) / 2 };
+      return (ctx, x) => maxPool2d(ctx.tape, x, p);
     }
     case 'dil_conv_3x3':
     case 'dil_conv_5x5': {
@@ -224,6 +279,7 @@ export class DartsNetwork implements Network {
     this.ops = config.ops ?? 'naslib';
     if (this.ops !== 'naslib' && this.ops !== 'darts') throw new Error(`DARTS ops must be naslib or darts, got ${String(this.ops)}`);
     this.batchNorm = config.batchNorm ?? 'all';
+    checkOpsVariant(this.genotype, this.ops);
     // FactorizedReduce halves a width that is always even: it runs only in or right after a reduction cell (2C, 4C).
     this.cells = dartsCellPlans(this.genotype, { C: this.C, layers: this.layers });
     const ps = (this.parameters = new ParameterSet(backend, config.dtype ?? 'f32'));

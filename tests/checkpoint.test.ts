@@ -16,7 +16,8 @@ import { Nb101Network } from '../src/nets/nb101/network.js';
 import { parseNb101Spec } from '../src/nets/nb101/spec.js';
 import { BatchPass } from '../src/proxies/batch_pass.js';
 import { DEFAULT_PROXY_OPTIONS } from '../src/proxies/options.js';
-import { scoreNetworkProxies, type ProxyName } from '../src/proxies/registry.js';
+import type { PerSampleBn } from '../src/per_sample/per_sample_gradients.js';
+import { reducePerSample, scoreNetworkProxies, type ProxyName } from '../src/proxies/registry.js';
 import { Random } from '../src/util/random.js';
 import { maxNormErr } from './helpers.js';
 
@@ -90,6 +91,40 @@ test('a forward with checkpointed cells and no tape keeps only the cells’ outp
   assert.ok(maxNormErr(light.logits, plain.logits) < 1e-6, 'logits');
   if (process.env.CHECKPOINT_VERBOSE) console.log(`forward peak: ${light.peak} vs ${plain.peak}`);
   assert.ok(light.peak < 0.4 * plain.peak, `peak heap ${light.peak} B checkpointed vs ${plain.peak} B`);
+});
+
+test('--per-sample-bn batch: the whole-batch forward that records the statistics does not hold the batch’s activations', async () => {
+  const be = await createWasmBackend();
+  const batch = batchOf(16, 16);
+  const peakOf = (bn: PerSampleBn) =>
+    be.scope(() => {
+      const n = net(be);
+      be.heap.resetPeak();
+      const start = be.heap.used;
+      const r = reducePerSample(n, batch, new Set(['signSum']), { chunk: 2, bn });
+      return { sums: [...r.signSums], peak: be.heap.peak - start };
+    });
+  const sample = peakOf('sample'),
+    fixed = peakOf('batch');
+  // what a whole-batch forward that kept its activations would hold
+  const whole = be.scope(() => {
+    const n = net(be);
+    const x = be.fromHost(batch.x, batch.shape);
+    be.heap.resetPeak();
+    const start = be.heap.used;
+    n.forward({ tape: new Tape(be), bnMode: 'batch' }, x);
+    return be.heap.peak - start;
+  });
+  assert.ok(
+    fixed.sums.some((s, i) => s !== sample.sums[i]),
+    'the two protocols give other signs',
+  );
+  if (process.env.CHECKPOINT_VERBOSE)
+    console.log(`per-sample pass peak: batch BN ${fixed.peak} vs sample BN ${sample.peak}; a kept whole-batch forward ${whole}`);
+  // in chunks of 2 of 16 samples the per-sample pass holds the network for 2 samples; the recording forward one
+  // cell for 16
+  assert.ok(fixed.peak < 0.5 * whole, `peak heap ${fixed.peak} B with batch BN vs ${whole} B for a kept forward`);
+  assert.ok(fixed.peak < 2 * sample.peak, `peak heap ${fixed.peak} B with batch BN vs ${sample.peak} B per sample`);
 });
 
 /** A reference backend whose memory, once armed, gives out at the first convolution of a whole batch. */

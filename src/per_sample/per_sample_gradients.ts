@@ -94,8 +94,10 @@ function recordBatchStatistics(net: Network, x: Tensor): () => void {
     variance: bn.runningVar.slice(),
     tracked: bn.numBatchesTracked,
   }));
+  // Nothing is backpropagated: checkpointed segments free each cell's activations as soon as its output exists,
+  // so the whole batch passes in one segment's memory (the per-sample passes after it run in chunks).
   net.backend.scope(() => {
-    net.forward({ tape: new Tape(net.backend), bnMode: 'batch', updateRunning: true }, x);
+    net.forward({ tape: new Tape(net.backend), bnMode: 'batch', updateRunning: true, checkpoint: true }, x);
   });
   return () => {
     for (const { bn, mean, variance, tracked } of saved) {

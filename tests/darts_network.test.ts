@@ -203,6 +203,21 @@ test('--per-sample-bn batch (the batch statistics held fixed): GradSign, GradAli
   let max = 0;
   for (const g of collect.grads.values()) for (const v of g) max = Math.max(max, Math.abs(v));
   assert.ok(relErr(max, want) < 1e-9, `max |g| ${max}`);
+  // the scores say which of the two they are
+  for (const [bn, noise] of [
+    ['sample', true],
+    ['batch', false],
+  ] as const) {
+    const r = reducePerSample(network(reference, NASLIB_CASE, 'f64'), batch, reducersNeeded(['gradsign']), { bn });
+    const { warnings } = scoreReduced(r, ['gradsign'], DEFAULT_PROXY_OPTIONS);
+    assert.is(
+      warnings.some((w) => /per-sample gradients are rounding noise .*--per-sample-bn batch/.test(w)),
+      noise,
+      `${bn} BN: ${warnings.join('; ')}`,
+    );
+  }
+  const pools = reducePerSample(network(reference, DARTS_CASE, 'f64'), batch, reducersNeeded(['gradsign']));
+  assert.equal(scoreReduced(pools, ['gradsign'], DEFAULT_PROXY_OPTIONS).warnings, []);
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { OutOfMemoryError, type Backend } from '../backend/backend.js';
 import { firstSamples, type Batch } from '../data/batch.js';
 import type { Network } from '../nets/network.js';
 import { ClassGramReducer } from '../per_sample/class_gram.js';
+import { OutputLayerScaleReducer } from '../per_sample/output_layer_scale.js';
 import { runPerSampleGradients, weightLayout, type PerSampleOptions } from '../per_sample/per_sample_gradients.js';
 import type { Reducer } from '../per_sample/reducer.js';
 import { SignSumReducer } from '../per_sample/sign_sum.js';
@@ -259,6 +260,8 @@ export interface Reduced {
   lossSum: number;
   /** A per-sample gradient was NaN or ±Inf (activations or gradients overflowed): no reduction means anything. */
   nonFinite: boolean;
+  /** The largest |per-sample gradient| of the classifier: ≈ 0 when the pooled features vanish (see OutputLayerScaleReducer). */
+  outputLayerMaxAbs: number;
   /** Samples per batched pass, as run: smaller than asked when the asked one ran out of memory. */
   chunk: number;
 }
@@ -328,7 +331,8 @@ function reduceOnce(
   const signSum = kinds.has('signSum') ? new SignSumReducer() : undefined;
   const gram = kinds.has('classGram') ? new ClassGramReducer() : undefined;
   const moments = kinds.has('zicoMoments') ? new ZicoMomentsReducer() : undefined;
-  const reducers: Reducer[] = [signSum, gram, moments].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const scale = new OutputLayerScaleReducer();
+  const reducers: Reducer[] = [signSum, gram, moments, scale].filter((r): r is NonNullable<typeof r> => r !== undefined);
   const lossSum = runPerSampleGradients(net, batch, reducers, options);
 
   const classes: ClassBlock[] = (gram?.classes ?? []).map((label, c) => ({
@@ -343,12 +347,23 @@ function reduceOnce(
     zicoLayerSums: moments?.layerSums ?? [],
     lossSum,
     nonFinite: (signSum?.nonFinite ?? false) || (gram?.nonFinite ?? false) || (moments?.nonFinite ?? false),
+    outputLayerMaxAbs: scale.maxAbs,
     chunk: options.chunk,
   };
 }
 
+/** Below this, the classifier's per-sample gradients — and so every one behind them — are rounding noise (f32: ~1e-8). */
+export const VANISHED_OUTPUT_GRADIENT = 1e-6;
+
 export function scoreReduced(reduced: Reduced, proxies: readonly ProxyName[], options: ProxyOptions): ScoreResult {
   const warnings: string[] = [];
+  if (!reduced.nonFinite && reduced.outputLayerMaxAbs < VANISHED_OUTPUT_GRADIENT && proxies.some((p) => 'fromReductions' in entry(p)))
+    warnings.push(
+      reduced.outputLayerMaxAbs === 0
+        ? 'the per-sample gradients are all zero (the pooled features are zero: no path from the input reaches the classifier?)'
+        : `the per-sample gradients are rounding noise (the classifier's largest is ${reduced.outputLayerMaxAbs.toExponential(1)}): each ` +
+            "sample's pooled features vanish, as when every feature map ends in a BN normalised per sample; --per-sample-bn batch normalises with the batch's statistics",
+    );
   const scores: Partial<Record<ProxyName, number>> = {};
   for (const p of proxies) {
     const rule = entry(p);

@@ -26,6 +26,10 @@ export interface ProxyOptions {
   swapMu: number;
   /** swap_reg's σ, in (thousands of parameters)². */
   swapSigma: number;
+  /** AZ-NAS's Gaussian images. */
+  aznasBatch: number;
+  /** VKDNW's Gaussian images. */
+  vkdnwBatch: number;
 }
 
 export type ProxyOptionName = keyof ProxyOptions;
@@ -109,6 +113,13 @@ export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptio
     min: 1,
     default: 1500000,
     help: "swap_reg's σ in (thousands of parameters)² (default 1500000: with μ, exp(−(p − 1.5)²/1.5) for p in millions)",
+  },
+  aznasBatch: { flag: 'aznas-batch', min: 2, default: 64, help: 'AZ-NAS: Gaussian images (default 64, the official batch)' },
+  vkdnwBatch: {
+    flag: 'vkdnw-batch',
+    min: 1,
+    default: 32,
+    help: "VKDNW: Gaussian images (default 32, the NB201 script's batch; the cost grows with it and the class count)",
   },
 };
 

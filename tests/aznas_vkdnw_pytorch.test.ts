@@ -1,0 +1,151 @@
+/**
+ * AZ-NAS's four terms and VKDNW against PyTorch ports of their official code (fixtures/pytorch/aznas_vkdnw.json,
+ * make_aznas_vkdnw_fixtures.py), in f64 on the reference backend. The draws (Kaiming weights, Gaussian input,
+ * Rademacher cotangents) come from a Python port of our generator, so both sides see the same numbers; the
+ * first test checks that port. Tolerances: 1e-8 relative on every AZ-NAS term (entropy per feature,
+ * trainability per cell) and on VKDNW's entropy; the Fisher spectrum's deciles to 1e-8 of λ_max (the small
+ * eigenvalues of a rank-deficient Fisher matrix are rounding noise on both sides).
+ */
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { Nb201Network } from '../src/nets/nb201/network.js';
+import { azNas, covarianceEntropy, trainabilityTerm } from '../src/proxies/az_nas.js';
+import { choleskyCovariance, decileEntropy, quantile, toFloat16, vkdnw, VKDNW_QUANTILES } from '../src/proxies/vkdnw.js';
+import { Random } from '../src/util/random.js';
+import { fixturesDir, near, readJson, relErr } from './helpers.js';
+
+type Num = number | string | null;
+interface Case {
+  arch: string;
+  C: number;
+  N: number;
+  num_classes: number;
+  H: number;
+  aznas_batch: number;
+  vkdnw_batch: number;
+  seed: number;
+  az_nas: { expressivity: Num; progressivity: Num; trainability: Num; entropies: Num[]; trainability_terms: Num[] };
+  vkdnw: {
+    vkdnw_dim: number;
+    vkdnw_entropy: number;
+    vkdnw: number;
+    deciles: number[];
+    q: number[];
+    lambdas: number[];
+    prob_sum: number;
+    parameter_names: string[];
+  };
+  weight_check: Record<string, [number, number]>;
+}
+const doc = readJson<{ rng_check: { seed: number; uint32: number[]; normal: number[] }; cases: Record<string, Case> }>(
+  join(fixturesDir, 'aznas_vkdnw.json'),
+);
+const num = (v: Num): number => (v === null ? NaN : v === '-inf' ? -Infinity : v === 'inf' ? Infinity : (v as number));
+const reference = new ReferenceBackend();
+
+test('the fixture generator draws what src/util/random.ts draws', () => {
+  const r = new Random(doc.rng_check.seed);
+  assert.equal(
+    doc.rng_check.uint32.map(() => r.nextUint32()),
+    doc.rng_check.uint32,
+  );
+  near(new Random(doc.rng_check.seed).normal(), doc.rng_check.normal[0]!, 1e-15, 'normal');
+});
+
+const net = (c: Case) => new Nb201Network(reference, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes, dtype: 'f64' });
+
+for (const [name, c] of Object.entries(doc.cases)) {
+  test(`AZ-NAS ${name} (${c.arch}, C ${c.C}, N ${c.N}) equals the PyTorch port in f64`, () => {
+    const n = net(c);
+    // the Kaiming draws: same names, first values and sums as the port's
+    const w = n.variant({});
+    w.parameters.initializeKaimingNormal(new Random(c.seed));
+    assert.equal(
+      w.parameters.entries.map((e) => e.name),
+      Object.keys(c.weight_check),
+    );
+    for (const e of w.parameters.entries) {
+      const h = reference.toHost(e.tensor);
+      const [first, sum] = c.weight_check[e.name]!;
+      near(h[0]!, first, 1e-13, `${e.name}[0]`);
+      near(
+        Array.from(h).reduce((a, b) => a + b, 0),
+        sum,
+        1e-10,
+        `Σ ${e.name}`,
+      );
+    }
+    const r = azNas(n, { batch: c.aznas_batch, height: c.H, width: c.H, seed: c.seed });
+    const want = c.az_nas;
+    assert.is(r.entropies.length, want.entropies.length, 'features');
+    r.entropies.forEach((h, i) => near(h, num(want.entropies[i]!), 1e-8, `H(F_${i})`));
+    r.trainabilityTerms.forEach((t, i) => near(t, num(want.trainability_terms[i]!), 1e-8, `trainability term ${i}`));
+    near(r.expressivity, num(want.expressivity), 1e-8, 'expressivity');
+    near(r.progressivity, num(want.progressivity), 1e-8, 'progressivity');
+    near(r.trainability, num(want.trainability), 1e-8, 'trainability');
+  });
+
+  test(`VKDNW ${name} equals the PyTorch port in f64`, () => {
+    const n = net(c);
+    const want = c.vkdnw;
+    assert.equal(
+      n.parameters.entries.map((e) => e.name),
+      want.parameter_names,
+      'ℵ: the tensors, in named_parameters order',
+    );
+    const r = vkdnw(n, { batch: c.vkdnw_batch, height: c.H, width: c.H, seed: c.seed });
+    assert.is(r.tensors, want.vkdnw_dim);
+    const top = want.lambdas[0]!;
+    assert.is(r.lambdas.length, want.lambdas.length);
+    r.lambdas.forEach((l, i) => assert.ok(Math.abs(l - want.lambdas[i]!) <= 1e-8 * top, `λ${i}: ${l} vs ${want.lambdas[i]}`));
+    r.deciles.forEach((d, i) => assert.ok(Math.abs(d - want.deciles[i]!) <= 1e-8 * top, `decile ${i}: ${d} vs ${want.deciles[i]}`));
+    assert.ok(
+      Math.abs(r.entropy - want.vkdnw_entropy) <= 1e-8 * Math.max(1, Math.abs(want.vkdnw_entropy)),
+      `entropy ${r.entropy} vs ${want.vkdnw_entropy}`,
+    );
+    near(r.score, want.vkdnw, 1e-12, 'vkdnw');
+  });
+}
+
+test("VKDNW's float16 constants and quantiles are the official code's", () => {
+  const c = Object.values(doc.cases)[0]!;
+  assert.equal([...VKDNW_QUANTILES], c.vkdnw.q, 'torch.arange(0.1, 1.0, 0.1) in float32');
+  assert.is(toFloat16(0.05), 0.04998779296875);
+  assert.is(toFloat16(1 - toFloat16(0.05)), 0.9501953125);
+  assert.is(toFloat16(1 + 2 ** -11), 1, 'a tie rounds to even');
+  // the smoothed probabilities sum to 1 + (what float16 rounding leaves), as the port's
+  const z = Float64Array.from({ length: 10 }, (_, i) => Math.sin(i));
+  const L = choleskyCovariance(z);
+  // L Lᵀ reproduces diag(p) − p pᵀ of the smoothed p to rounding, so its trace is Σ p(1 − p)
+  let trace = 0;
+  for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) trace += L[i * 10 + j]! ** 2;
+  assert.ok(trace > 0 && trace < 1, `trace ${trace}`);
+  for (const k of Object.values(doc.cases)) assert.ok(relErr(k.vkdnw.prob_sum, 1) > 1e-5, 'the probabilities do not sum to 1');
+  assert.is(quantile([3, 1, 2, 4], 0.5), 2.5);
+  assert.is(quantile([0, 10], Math.fround(0.3)), 10 * Math.fround(0.3));
+  near(decileEntropy([1, 1, 1, 1]), Math.log(4), 1e-9, 'uniform deciles: ln 4 (less the 1e-10 guards)');
+});
+
+test('AZ-NAS pieces: covariance entropy of independent channels, trainability of an identity, a scaled VJP', () => {
+  // two channels with variances 1 and 1 (±1 patterns, uncorrelated): p = ½, ½ → ln 2
+  const x = [1, -1, 1, -1, 1, 1, -1, -1]; // [B=1, C=2, H=2, W=2]
+  near(covarianceEntropy(x, [1, 2, 2, 2]), Math.log(2), 1e-7, 'ln 2');
+  const g = [1, -1, 1, 1];
+  assert.is(trainabilityTerm(g, [1, 1, 2, 2], g, [1, 1, 2, 2]), -Infinity);
+  // gIn = 2·gOut: M = 2·mean(g²) = 2, σ = 2: −2 − 1/(2 + 1e-6) + 2
+  near(
+    trainabilityTerm(
+      g.map((v) => 2 * v),
+      [1, 1, 2, 2],
+      g,
+      [1, 1, 2, 2],
+    ),
+    -1 / (2 + 1e-6),
+    1e-12,
+    'σ = 2',
+  );
+});
+
+test.run();

@@ -4,12 +4,18 @@
  * Rademacher cotangents) come from a Python port of our generator, so both sides see the same numbers; the
  * first test checks that port. Tolerances: 1e-8 relative on every AZ-NAS term (entropy per feature,
  * trainability per cell) and on VKDNW's entropy; the Fisher spectrum's deciles to 1e-8 of λ_max (the small
- * eigenvalues of a rank-deficient Fisher matrix are rounding noise on both sides).
+ * eigenvalues of a rank-deficient Fisher matrix are rounding noise on both sides). Measured: AZ-NAS ≤ 2e-13,
+ * VKDNW's entropy ≤ 4e-12, λ ≤ 2e-14·λ_max.
+ * f32 on the WASM backend against the same float64 numbers (the weights and input rounded to float32, float32
+ * kernels; the spectra, entropies and singular values on the host in f64): entropies per feature 1e-6 and
+ * the trainability terms 1e-3 relative (measured ≤ 6e-9 and 4e-5: a term is σ_max of a mean of products of ±1
+ * cotangents, which cancel), VKDNW's λ to 1e-5·λ_max and its entropy to 1e-5 (measured 2e-7, 3e-7).
  */
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { azNas, covarianceEntropy, trainabilityTerm } from '../src/proxies/az_nas.js';
 import { choleskyCovariance, decileEntropy, quantile, toFloat16, vkdnw, VKDNW_QUANTILES } from '../src/proxies/vkdnw.js';
@@ -106,6 +112,24 @@ for (const [name, c] of Object.entries(doc.cases)) {
       `entropy ${r.entropy} vs ${want.vkdnw_entropy}`,
     );
     near(r.score, want.vkdnw, 1e-12, 'vkdnw');
+  });
+}
+
+const wasm = await createWasmBackend({ shared: false });
+for (const [name, c] of Object.entries(doc.cases)) {
+  test(`AZ-NAS and VKDNW ${name} in f32 on WASM, against the PyTorch port's float64 numbers`, () => {
+    wasm.scope(() => {
+      const n = new Nb201Network(wasm, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes, dtype: 'f32' });
+      const r = azNas(n, { batch: c.aznas_batch, height: c.H, width: c.H, seed: c.seed });
+      r.entropies.forEach((h, i) => near(h, num(c.az_nas.entropies[i]!), 1e-6, `H(F_${i})`));
+      r.trainabilityTerms.forEach((t, i) => near(t, num(c.az_nas.trainability_terms[i]!), 1e-3, `trainability term ${i}`));
+      near(r.expressivity, num(c.az_nas.expressivity), 1e-6, 'expressivity');
+      near(r.trainability, num(c.az_nas.trainability), 1e-3, 'trainability');
+      const v = vkdnw(n, { batch: c.vkdnw_batch, height: c.H, width: c.H, seed: c.seed });
+      const top = c.vkdnw.lambdas[0]!;
+      v.lambdas.forEach((l, i) => assert.ok(Math.abs(l - c.vkdnw.lambdas[i]!) <= 1e-5 * top, `λ${i}: ${l} vs ${c.vkdnw.lambdas[i]}`));
+      assert.ok(Math.abs(v.entropy - c.vkdnw.vkdnw_entropy) <= 1e-5, `entropy ${v.entropy} vs ${c.vkdnw.vkdnw_entropy}`);
+    });
   });
 }
 

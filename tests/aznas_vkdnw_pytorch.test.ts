@@ -9,7 +9,9 @@
  * f32 on the WASM backend against the same float64 numbers (the weights and input rounded to float32, float32
  * kernels; the spectra, entropies and singular values on the host in f64): entropies per feature 1e-6 and
  * the trainability terms 1e-3 relative (measured ≤ 6e-9 and 4e-5: a term is σ_max of a mean of products of ±1
- * cotangents, which cancel), VKDNW's λ to 1e-5·λ_max and its entropy to 1e-5 (measured 2e-7, 3e-7).
+ * cotangents, which cancel), VKDNW's λ to 1e-5·λ_max (measured 2e-7) and its entropy to 1e-3 absolute
+ * (measured 3e-7 on the small cases, 1.2e-4 on readme_full, whose low deciles are eigenvalues near 1e-7·λ_max:
+ * PyTorch's own float32 port gives 0.74275 there against its float64 0.74117, a gap of 1.6e-3).
  */
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -60,9 +62,12 @@ test('the fixture generator draws what src/util/random.ts draws', () => {
   near(new Random(doc.rng_check.seed).normal(), doc.rng_check.normal[0]!, 1e-15, 'normal');
 });
 
+/** The official-protocol case (C 16, N 5, batches 64 and 32) is checked in f32 only: the f64 reference kernels take minutes. */
+const F64_CASES = Object.entries(doc.cases).filter(([name]) => name !== 'readme_full');
+
 const net = (c: Case) => new Nb201Network(reference, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes, dtype: 'f64' });
 
-for (const [name, c] of Object.entries(doc.cases)) {
+for (const [name, c] of F64_CASES) {
   test(`AZ-NAS ${name} (${c.arch}, C ${c.C}, N ${c.N}) equals the PyTorch port in f64`, () => {
     const n = net(c);
     // the Kaiming draws: same names, first values and sums as the port's
@@ -128,7 +133,7 @@ for (const [name, c] of Object.entries(doc.cases)) {
       const v = vkdnw(n, { batch: c.vkdnw_batch, height: c.H, width: c.H, seed: c.seed });
       const top = c.vkdnw.lambdas[0]!;
       v.lambdas.forEach((l, i) => assert.ok(Math.abs(l - c.vkdnw.lambdas[i]!) <= 1e-5 * top, `λ${i}: ${l} vs ${c.vkdnw.lambdas[i]}`));
-      assert.ok(Math.abs(v.entropy - c.vkdnw.vkdnw_entropy) <= 1e-5, `entropy ${v.entropy} vs ${c.vkdnw.vkdnw_entropy}`);
+      assert.ok(Math.abs(v.entropy - c.vkdnw.vkdnw_entropy) <= 1e-3, `entropy ${v.entropy} vs ${c.vkdnw.vkdnw_entropy}`);
     });
   });
 }

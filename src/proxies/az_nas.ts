@@ -102,7 +102,9 @@ export function trainabilityTerm(
 
 /** Rademacher signs ±1 (the top bit of each draw). */
 export function rademacher(rng: Random, size: number): Float64Array {
-  return Float64Array.from({ length: size }, () => (rng.nextUint32() >>> 31 ? 1 : -1));
+  const out = new Float64Array(size);
+  for (let k = 0; k < size; k++) out[k] = rng.nextUint32() >>> 31 ? 1 : -1;
+  return out;
 }
 
 const orMinusInf = (v: number): number => (Number.isNaN(v) ? -Infinity : v);
@@ -186,8 +188,9 @@ export interface AzNasOptions {
 
 /** The Gaussian input of AZ-NAS (and VKDNW): B × 3 × H × W standard normals in row-major order. */
 export function gaussianInput(rng: Random, shape: readonly number[]): Float64Array {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return Float64Array.from({ length: size }, () => rng.normal());
+  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  for (let k = 0; k < out.length; k++) out[k] = rng.normal();
+  return out;
 }
 
 /** AZ-NAS on a Kaiming-initialised copy of the network (the network itself is untouched). */

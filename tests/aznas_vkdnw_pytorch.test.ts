@@ -138,6 +138,17 @@ for (const [name, c] of Object.entries(doc.cases)) {
   });
 }
 
+test('--vkdnw-tensors N: the Fisher matrix of the first N tensors is the top-left block of the full one; ℵ counts all', () => {
+  const c = doc.cases.identity_cell!;
+  const o = { batch: 4, height: c.H, width: c.H, seed: 3 };
+  const full = vkdnw(net(c), o);
+  const cut = vkdnw(net(c), { ...o, tensors: 7 });
+  const P = full.lambdas.length;
+  assert.is(cut.lambdas.length, 7);
+  assert.is(cut.tensors, full.tensors);
+  for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) near(cut.fisher[a * 7 + b]!, full.fisher[a * P + b]!, 1e-12, `F[${a}][${b}]`);
+});
+
 test("VKDNW's float16 constants and quantiles are the official code's", () => {
   const c = Object.values(doc.cases)[0]!;
   assert.equal([...VKDNW_QUANTILES], c.vkdnw.q, 'torch.arange(0.1, 1.0, 0.1) in float32');

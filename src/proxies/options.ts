@@ -30,6 +30,8 @@ export interface ProxyOptions {
   aznasBatch: number;
   /** VKDNW's Gaussian images. */
   vkdnwBatch: number;
+  /** VKDNW's Jacobian on the first N parameter tensors (0: all). */
+  vkdnwTensors: number;
 }
 
 export type ProxyOptionName = keyof ProxyOptions;
@@ -120,6 +122,12 @@ export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptio
     min: 1,
     default: 32,
     help: "VKDNW: Gaussian images (default 32, the NB201 script's batch; the cost grows with it and the class count)",
+  },
+  vkdnwTensors: {
+    flag: 'vkdnw-tensors',
+    min: 0,
+    default: 0,
+    help: "VKDNW: the Jacobian's first N parameter tensors (default 0: all, as the NB201 code; older versions cut at 250 or 270)",
   },
 };
 

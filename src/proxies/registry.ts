@@ -209,13 +209,13 @@ export const PROXIES = {
   vkdnw_entropy: {
     summary: 'VKDNW: entropy of the 9 deciles of the Fisher spectrum (per-sample logit Jacobians, one weight per tensor, eval BN)',
     consumes: ['ownPass'],
-    options: ['vkdnwBatch'],
+    options: ['vkdnwBatch', 'vkdnwTensors'],
     fromNetwork: (c) => vkdnwShared(c).entropy,
   },
   vkdnw: {
     summary: "VKDNW: ℵ + vkdnw_entropy (ranks NB201 as the paper's (ℵ, entropy) pair)",
     consumes: ['ownPass'],
-    options: ['vkdnwBatch'],
+    options: ['vkdnwBatch', 'vkdnwTensors'],
     fromNetwork: (c) => vkdnwShared(c).score,
   },
   n_tensors: {
@@ -252,6 +252,7 @@ function vkdnwShared(c: NetworkContext): VkdnwResult {
   return c.shared('vkdnw', () =>
     vkdnw(c.net, {
       batch: c.options.vkdnwBatch,
+      tensors: c.options.vkdnwTensors,
       height: c.batch.shape[2],
       width: c.batch.shape[3],
       seed: seedFor(c.seed, SEED_OFFSET.vkdnw),

@@ -104,19 +104,24 @@ export interface VkdnwResult {
   /** λ, descending (torch.svd's S). */
   lambdas: Float64Array;
   deciles: number[];
+  /** F [P × P], P the tensors in the Jacobian. */
+  fisher: Float64Array;
 }
 
 /**
- * The per-sample Jacobians of the logits [B, K] with respect to each parameter tensor's first element, eval-mode
- * BN: J[(n·K + k)·P + t]. K backward passes of the whole batch (samples never interact in eval mode).
+ * The per-sample Jacobians of the logits [B, K] with respect to each parameter tensor's first element (of the
+ * first `tensors` tensors when > 0), eval-mode BN: J[(n·K + k)·P + t]. K backward passes of the whole batch
+ * (samples never interact in eval mode).
  */
 export function firstElementJacobians(
   net: Network,
   x: ArrayLike<number>,
   shape: readonly number[],
+  tensors = 0,
 ): { J: Float64Array; logits: Float64Array; K: number; P: number } {
   const be = net.backend;
-  const params = net.parameters.entries.map((e) => e.tensor);
+  const all = net.parameters.entries.map((e) => e.tensor);
+  const params = tensors > 0 ? all.slice(0, tensors) : all;
   const P = params.length;
   const B = shape[0]!;
   return be.scope(() => {
@@ -147,9 +152,12 @@ export function firstElementJacobians(
   });
 }
 
-/** VKDNW for the network's current weights on x (eval-mode BN). */
-export function vkdnwOf(net: Network, x: ArrayLike<number>, shape: readonly number[]): VkdnwResult {
-  const { J, logits, K, P } = firstElementJacobians(net, x, shape);
+/**
+ * VKDNW for the network's current weights on x (eval-mode BN); `tensors` > 0: the Jacobian of the first that
+ * many tensors only (earlier versions of the official code cut it at 250 or 270), ℵ still counts every tensor.
+ */
+export function vkdnwOf(net: Network, x: ArrayLike<number>, shape: readonly number[], tensors = 0): VkdnwResult {
+  const { J, logits, K, P } = firstElementJacobians(net, x, shape, tensors);
   const B = shape[0]!;
   const F = new Float64Array(P * P);
   const LJ = new Float64Array(K * P);
@@ -180,11 +188,14 @@ export function vkdnwOf(net: Network, x: ArrayLike<number>, shape: readonly numb
     .sort((a, b) => b - a);
   const deciles = VKDNW_QUANTILES.map((q) => quantile(lambdas, q));
   const entropy = decileEntropy(deciles);
-  return { entropy, score: P + entropy, tensors: P, lambdas, deciles };
+  const aleph = net.parameters.entries.length;
+  return { entropy, score: aleph + entropy, tensors: aleph, lambdas, deciles, fisher: F };
 }
 
 export interface VkdnwOptions {
   batch: number;
+  /** The first N tensors only (0: all, as the NB201 code). */
+  tensors?: number;
   height: number;
   width: number;
   seed: number;
@@ -197,6 +208,6 @@ export function vkdnw(net: Network, o: VkdnwOptions): VkdnwResult {
     const copy = net.variant({});
     copy.parameters.initializeKaimingNormal(rng);
     const shape = [o.batch, 3, o.height, o.width];
-    return vkdnwOf(copy, gaussianInput(rng, shape), shape);
+    return vkdnwOf(copy, gaussianInput(rng, shape), shape, o.tensors ?? 0);
   });
 }

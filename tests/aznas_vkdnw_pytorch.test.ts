@@ -20,7 +20,7 @@ import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
 import { azNas, covarianceEntropy, trainabilityTerm } from '../src/proxies/az_nas.js';
-import { choleskyCovariance, decileEntropy, quantile, toFloat16, vkdnw, VKDNW_QUANTILES } from '../src/proxies/vkdnw.js';
+import { choleskyCovariance, decileEntropy, quantile, toFloat16, vkdnw, vkdnwOf, VKDNW_QUANTILES } from '../src/proxies/vkdnw.js';
 import { Random } from '../src/util/random.js';
 import { fixturesDir, near, readJson, relErr } from './helpers.js';
 
@@ -147,6 +147,18 @@ test('--vkdnw-tensors N: the Fisher matrix of the first N tensors is the top-lef
   assert.is(cut.lambdas.length, 7);
   assert.is(cut.tensors, full.tensors);
   for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) near(cut.fisher[a * 7 + b]!, full.fisher[a * P + b]!, 1e-12, `F[${a}][${b}]`);
+});
+
+test('--vkdnw-input images: the same Kaiming copy, scored on the given images instead of Gaussian ones', () => {
+  const c = doc.cases.identity_cell!;
+  const shape = [3, 3, c.H, c.H];
+  const rng = new Random(77);
+  const x = Float64Array.from({ length: 3 * 3 * c.H * c.H }, () => rng.uniform(-1, 1));
+  const got = vkdnw(net(c), { batch: 3, height: c.H, width: c.H, seed: 5, images: { x, shape } });
+  const copy = net(c);
+  copy.parameters.initializeKaimingNormal(new Random(5));
+  assert.is(got.entropy, vkdnwOf(copy, x, shape).entropy);
+  assert.is.not(got.entropy, vkdnw(net(c), { batch: 3, height: c.H, width: c.H, seed: 5 }).entropy, 'not the Gaussian input');
 });
 
 test("VKDNW's float16 constants and quantiles are the official code's", () => {

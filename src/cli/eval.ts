@@ -163,7 +163,11 @@ export async function runEval(
     ...(proxies.includes('swap_reg') ? { swapReg: { mu: DEFAULT_PROXY_OPTIONS.swapMu, sigma: DEFAULT_PROXY_OPTIONS.swapSigma } } : {}),
     ...(proxies.some((p) => p.startsWith('az_nas_') && p !== 'az_nas_complexity') ? { aznasBatch: DEFAULT_PROXY_OPTIONS.aznasBatch } : {}),
     ...(proxies.includes('vkdnw') || proxies.includes('vkdnw_entropy')
-      ? { vkdnwBatch: DEFAULT_PROXY_OPTIONS.vkdnwBatch, vkdnwTensors: DEFAULT_PROXY_OPTIONS.vkdnwTensors }
+      ? {
+          vkdnwBatch: DEFAULT_PROXY_OPTIONS.vkdnwBatch,
+          vkdnwTensors: DEFAULT_PROXY_OPTIONS.vkdnwTensors,
+          vkdnwInput: DEFAULT_PROXY_OPTIONS.vkdnwInput,
+        }
       : {}),
   };
 

@@ -32,6 +32,8 @@ export interface ProxyOptions {
   vkdnwBatch: number;
   /** VKDNW's Jacobian on the first N parameter tensors (0: all). */
   vkdnwTensors: number;
+  /** VKDNW's input: Gaussian images, or the batch's first images. */
+  vkdnwInput: 'gaussian' | 'images';
 }
 
 export type ProxyOptionName = keyof ProxyOptions;
@@ -128,6 +130,12 @@ export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptio
     min: 0,
     default: 0,
     help: "VKDNW: the Jacobian's first N parameter tensors (default 0: all, as the NB201 code; older versions cut at 250 or 270)",
+  },
+  vkdnwInput: {
+    flag: 'vkdnw-input',
+    choices: { gaussian: 'gaussian', images: 'images' },
+    default: 'gaussian',
+    help: "VKDNW's input: N(0, 1) images (default; the NB201 script's default, no real input) or the batch's first --vkdnw-batch images (its --real_input, which one version of the score function requires)",
   },
 };
 

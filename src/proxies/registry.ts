@@ -209,13 +209,13 @@ export const PROXIES = {
   vkdnw_entropy: {
     summary: 'VKDNW: entropy of the 9 deciles of the Fisher spectrum (per-sample logit Jacobians, one weight per tensor, eval BN)',
     consumes: ['ownPass'],
-    options: ['vkdnwBatch', 'vkdnwTensors'],
+    options: ['vkdnwBatch', 'vkdnwTensors', 'vkdnwInput'],
     fromNetwork: (c) => vkdnwShared(c).entropy,
   },
   vkdnw: {
     summary: "VKDNW: ℵ + vkdnw_entropy (ranks NB201 as the paper's (ℵ, entropy) pair)",
     consumes: ['ownPass'],
-    options: ['vkdnwBatch', 'vkdnwTensors'],
+    options: ['vkdnwBatch', 'vkdnwTensors', 'vkdnwInput'],
     fromNetwork: (c) => vkdnwShared(c).score,
   },
   n_tensors: {
@@ -253,6 +253,7 @@ function vkdnwShared(c: NetworkContext): VkdnwResult {
     vkdnw(c.net, {
       batch: c.options.vkdnwBatch,
       tensors: c.options.vkdnwTensors,
+      ...(c.options.vkdnwInput === 'images' ? { images: firstSamples(c.batch, c.options.vkdnwBatch) } : {}),
       height: c.batch.shape[2],
       width: c.batch.shape[3],
       seed: seedFor(c.seed, SEED_OFFSET.vkdnw),

@@ -196,6 +196,8 @@ export interface VkdnwOptions {
   batch: number;
   /** The first N tensors only (0: all, as the NB201 code). */
   tensors?: number;
+  /** Real images instead of the Gaussian input (batch, height and width are then theirs). */
+  images?: { x: ArrayLike<number>; shape: readonly number[] };
   height: number;
   width: number;
   seed: number;
@@ -207,6 +209,7 @@ export function vkdnw(net: Network, o: VkdnwOptions): VkdnwResult {
   return net.backend.scope(() => {
     const copy = net.variant({});
     copy.parameters.initializeKaimingNormal(rng);
+    if (o.images) return vkdnwOf(copy, o.images.x, o.images.shape, o.tensors ?? 0);
     const shape = [o.batch, 3, o.height, o.width];
     return vkdnwOf(copy, gaussianInput(rng, shape), shape, o.tensors ?? 0);
   });

@@ -19,7 +19,7 @@ import * as assert from 'uvu/assert';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { Nb201Network } from '../src/nets/nb201/network.js';
-import { azNas, covarianceEntropy, trainabilityTerm } from '../src/proxies/az_nas.js';
+import { azNas, azNasComplexity, covarianceEntropy, trainabilityTerm } from '../src/proxies/az_nas.js';
 import { choleskyCovariance, decileEntropy, quantile, toFloat16, vkdnw, vkdnwOf, VKDNW_QUANTILES } from '../src/proxies/vkdnw.js';
 import { Random } from '../src/util/random.js';
 import { fixturesDir, near, readJson, relErr } from './helpers.js';
@@ -178,6 +178,22 @@ test("VKDNW's float16 constants and quantiles are the official code's", () => {
   assert.is(quantile([3, 1, 2, 4], 0.5), 2.5);
   assert.is(quantile([0, 10], Math.fround(0.3)), 10 * Math.fround(0.3));
   near(decileEntropy([1, 1, 1, 1]), Math.log(4), 1e-9, 'uniform deciles: ln 4 (less the 1e-10 guards)');
+});
+
+test("AZ-NAS complexity: the NB201 API's FLOPs (xautodl's counter: Conv2d and Linear only)", () => {
+  const flops = (arch: string, K = 10) => azNasComplexity(new Nb201Network(reference, { arch, numClasses: K }), [3, 32, 32]);
+  // all 3×3 convs, by hand: stem 442,368 + 3 stages × 30 convs × 2,359,296 + 2 reductions × 3,670,016 + 64·10 + 10
+  assert.is(
+    Number(flops('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|').toFixed(6)),
+    220.11969,
+  );
+  // no cell op costs anything: the stem, the two reductions and the classifier
+  assert.is(Number(flops('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|').toFixed(6)), 7.78305);
+  assert.is(
+    Number(flops('|skip_connect~0|+|avg_pool_3x3~0|none~1|+|none~0|none~1|skip_connect~2|').toFixed(6)),
+    7.78305,
+    'pooling is not counted',
+  );
 });
 
 test('AZ-NAS pieces: covariance entropy of independent channels, trainability of an identity, a scaled VJP', () => {

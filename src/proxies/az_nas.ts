@@ -10,13 +10,15 @@
  *   G_out is a Rademacher cotangent of F_i, G_in = its VJP to F_{i−1} (through the cell, BN batch statistics
  *   included; pixel-unshuffled to F_i's resolution at a reduction), both as positions × channels, n positions;
  *   a term is −∞ when G_in equals G_out exactly (an identity cell);
- * - complexity = FLOPs (the official code takes the benchmark API's; ours, from the same network).
+ * - complexity = FLOPs as the NB201 API counts them (conv and linear only; the official code takes the API's).
  * A NaN expressivity, progressivity or trainability is −∞, as the official code reports it. The per-architecture
  * readings are these four; AZ-NAS's score is Σ_m ln(rank_m / N) over a population (`azNasRanks`, report.ts).
  * The official draws come from torch's generator; ours from our seeded one, in this order: the weights, the
  * input, then each Rademacher cotangent (from the last cell to the first).
  */
 import { Tape, hostArrayOf, type HostArray, type Tensor } from '../autodiff/index.js';
+import { nb201ApiFlops } from '../nets/nb201/flops.js';
+import { Nb201Network } from '../nets/nb201/network.js';
 import type { Network } from '../nets/network.js';
 import { largestSingularValue, symmetricEigenvalues } from '../util/linalg.js';
 import { Random } from '../util/random.js';
@@ -110,6 +112,15 @@ export function rademacher(rng: Random, size: number): Float64Array {
 const orMinusInf = (v: number): number => (Number.isNaN(v) ? -Infinity : v);
 
 /**
+ * AZ-NAS's complexity: the FLOPs the NB201 API reports (conv and linear only, in millions) for an NB201
+ * network; another network's own count.
+ */
+export function azNasComplexity(net: Network, image: readonly [number, number, number]): number {
+  if (!(net instanceof Nb201Network)) return net.flops(image);
+  return nb201ApiFlops(net.genotype, { C: net.C, N: net.N, numClasses: net.numClasses, H: image[1], W: image[2] });
+}
+
+/**
  * AZ-NAS's terms for the network's current weights on x (train-mode BN), the cotangents drawn by `cotangent`
  * (called from the last feature to the second, with each feature's size).
  */
@@ -146,7 +157,7 @@ export function azNasOf(
         expressivity: NaN,
         progressivity: NaN,
         trainability: NaN,
-        complexity: net.flops([C, H, W]),
+        complexity: azNasComplexity(net, [C, H, W]),
         entropies: [],
         trainabilityTerms: [],
       };
@@ -170,7 +181,7 @@ export function azNasOf(
       expressivity: orMinusInf(entropies.reduce((a, b) => a + b, 0)),
       progressivity: orMinusInf(progressivity),
       trainability: orMinusInf(trainability),
-      complexity: net.flops([C, H, W]),
+      complexity: azNasComplexity(net, [C, H, W]),
       entropies,
       trainabilityTerms,
     };

@@ -29,7 +29,7 @@ import { zen } from './zen.js';
 import { MECO_OPT_CHANNELS, mecoOf } from './meco.js';
 import { swap, swapRegularFactor } from './swap.js';
 import { zico, zicoFromLayerSums } from './zico.js';
-import { azNas, type AzNasResult } from './az_nas.js';
+import { azNas, azNasComplexity, type AzNasResult } from './az_nas.js';
 import { vkdnw, type VkdnwResult } from './vkdnw.js';
 import { Random } from '../util/random.js';
 
@@ -202,9 +202,9 @@ export const PROXIES = {
     fromNetwork: (c) => azNasShared(c).trainability,
   },
   az_nas_complexity: {
-    summary: "AZ-NAS complexity: forward FLOPs of one image, in millions (AZ-NAS's fourth term)",
+    summary: 'AZ-NAS complexity: FLOPs of one image as the NB201 API counts them (conv and linear), in millions',
     consumes: ['network'],
-    fromNetwork: (c) => c.net.flops(imageShape(c.batch)),
+    fromNetwork: (c) => azNasComplexity(c.net, imageShape(c.batch)),
   },
   vkdnw_entropy: {
     summary: 'VKDNW: entropy of the 9 deciles of the Fisher spectrum (per-sample logit Jacobians, one weight per tensor, eval BN)',

@@ -1,7 +1,15 @@
 /** The evaluation report's population scores and counts, on hand-made lines. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NEG_INF_SCORE, correlationRows, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../src/eval/report.js';
+import {
+  NEG_INF_SCORE,
+  azNasAggregate,
+  correlationRows,
+  formatSuiteZeroAgreement,
+  withAzNasRanks,
+  withTenasRanks,
+  type EvalLine,
+} from '../src/eval/report.js';
 
 const line = (index: number, seed: number, scores: Record<string, number | null>): EvalLine => ({
   index,
@@ -27,6 +35,34 @@ test('TE-NAS rank score: rank(ntk) + rank(lr) per seed with average ranks; NaN p
   );
   assert.is(out[4]!.scores.tenas, 2, 'a population of one');
   assert.is(lines[0]!.scores.tenas, undefined, 'the input lines are not modified');
+});
+
+test('AZ-NAS aggregate: Σ_m ln(rank_m / N), average ranks; −∞ ranks lowest; a NaN term leaves the population', () => {
+  // two columns over three architectures: ranks (1, 2, 3) and (2.5, 2.5, 1)
+  const agg = azNasAggregate([
+    [1, 2, 3],
+    [5, 5, NEG_INF_SCORE],
+  ]);
+  const want = [Math.log(1 / 3) + Math.log(2.5 / 3), Math.log(2 / 3) + Math.log(2.5 / 3), Math.log(1) + Math.log(1 / 3)];
+  agg.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-15, `${v} vs ${want[i]}`));
+  const terms = (c: number, e: number | null, p: number, t: number) => ({
+    az_nas_complexity: c,
+    az_nas_expressivity: e,
+    az_nas_progressivity: p,
+    az_nas_trainability: t,
+  });
+  const out = withAzNasRanks([
+    line(0, 1, terms(10, 20, 1, -1)),
+    line(1, 1, terms(30, 10, 2, NEG_INF_SCORE)),
+    line(2, 1, terms(20, null, 3, -2)),
+    line(0, 2, terms(1, 1, 1, 1)),
+  ]);
+  // seed 1 over lines 0 and 1: ranks complexity (1, 2), expressivity (2, 1), progressivity (1, 2), trainability (2, 1)
+  const l2 = Math.log(1 / 2);
+  assert.ok(Math.abs(out[0]!.scores.az_nas! - 2 * l2) < 1e-15);
+  assert.ok(Math.abs(out[1]!.scores.az_nas! - 2 * l2) < 1e-15);
+  assert.is(out[2]!.scores.az_nas, null);
+  assert.is(out[3]!.scores.az_nas, 0, 'a population of one: every rank is N');
 });
 
 test('correlation rows count NaN scores (dropped) and −∞ scores (kept, ranked last) separately', () => {

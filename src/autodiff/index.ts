@@ -2,6 +2,7 @@
 export { Tensor, hostArray, hostArrayOf, sizeOf, sameShape, shapeString, type DType, type HostArray } from '../backend/tensor.js';
 export { Tape, type BackwardContext, type BackwardOptions, type Vjp } from './tape.js';
 export type { PerSampleSink } from './per_sample_sink.js';
+export type { FirstElementSink } from './first_element.js';
 export { sumOf, sumOfFresh, type TangentRule } from './tangent.js';
 import type { Tape } from './tape.js';
 import type { Tensor } from '../backend/tensor.js';

@@ -6,6 +6,7 @@
 import type { Kernels } from '../backend/backend.js';
 import type { TangentRule } from './tangent.js';
 import type { PerSampleSink } from './per_sample_sink.js';
+import type { FirstElementSink } from './first_element.js';
 import { Tensor, hostArrayOf, nextTensorId, sameShape, shapeString } from '../backend/tensor.js';
 
 export class Tape {
@@ -13,11 +14,14 @@ export class Tape {
   private tracked = new Set<number>();
   private leaves = new Map<number, Tensor>();
   private taps = new Map<number, { y: Tensor; tag: unknown }>();
+  /** For each watched leaf, the number of entries recorded before it was watched. */
+  private watchedAt = new Map<number, number>();
 
   constructor(readonly backend: Kernels) {}
 
   /** Marks a leaf whose gradient is wanted, for this tape only. */
   watch(t: Tensor): Tensor {
+    if (!this.tracked.has(t.id)) this.watchedAt.set(t.id, this.entries.length);
     this.tracked.add(t.id);
     this.leaves.set(t.id, t);
     return t;
@@ -49,11 +53,12 @@ export class Tape {
     const sink = options.perSample;
     const within = options.within;
     const onTapped = options.onTapped ?? within?.onTapped;
+    const firstElement = options.firstElement ?? within?.firstElement;
     const ctx: BackwardContext = {
       backend: be,
       needsGrad: (t) => this.isTracked(t),
       weightGrad: (w, summed, perSample) => {
-        if (!this.isTracked(w)) return null;
+        if (!this.isTracked(w) || options.noWeightGradients) return null;
         if (within) return within.weightGrad(w, summed, perSample);
         if (sink?.wants(w)) {
           const g = perSample();
@@ -64,6 +69,7 @@ export class Tape {
         return summed();
       },
       ...(onTapped ? { onTapped } : {}),
+      ...(firstElement ? { firstElement } : {}),
     };
     const seed = options.seed ?? this.one(root); // made before firstId: the default seed is never released
     const grads = new GradientSlots(be, nextTensorId());
@@ -79,6 +85,31 @@ export class Tape {
       if (leaf) out.set(leaf, g);
     }
     return out;
+  }
+
+  /**
+   * The vector-Jacobian product ⟨seed, ∂root/∂at⟩ with respect to a recorded intermediate tensor `at` (as
+   * torch.autograd.grad(root, at, seed)): the reverse walk from `root` stops at the op that made `at`, so only
+   * the ops between the two run. Weight gradients are not formed unless the weights are tracked. Null when root
+   * does not depend on `at`.
+   */
+  gradientAt(root: Tensor, seed: Tensor, at: Tensor): Tensor | null {
+    if (!sameShape(seed.shape, root.shape)) throw new Error(`gradientAt: seed ${shapeString(seed.shape)} for ${shapeString(root.shape)}`);
+    if (!this.isTracked(at)) throw new Error('gradientAt: the tensor is not recorded on this tape');
+    const be = this.backend;
+    const ctx: BackwardContext = {
+      backend: be,
+      needsGrad: (t) => this.isTracked(t),
+      weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
+    };
+    const grads = new GradientSlots(be, nextTensorId());
+    grads.accumulate(root.id, seed);
+    // the ops recorded after `at` came to be (from its op, or from when it was watched)
+    const first = this.watchedAt.get(at.id) ?? this.entries.findIndex((e) => e.output === at.id) + 1;
+    this.reverseWalk(grads, (e, dy) => e.vjp(dy, ctx), first);
+    const g = grads.take(at.id) ?? null;
+    for (const [id] of [...grads.entries()]) grads.done(grads.take(id)!);
+    return g;
   }
 
   /**
@@ -172,10 +203,11 @@ export class Tape {
 
   /**
    * The one reverse walk: entries in reverse recording order, each given its output's gradient (consumed
-   * exactly once) by `step`, which returns the input gradients; those are added into `grads`.
+   * exactly once) by `step`, which returns the input gradients; those are added into `grads`. Entries before
+   * index `stop` are not visited.
    */
-  private reverseWalk(grads: GradientSlots, step: (e: Entry, dy: Tensor) => (Tensor | null)[]): void {
-    for (let k = this.entries.length - 1; k >= 0; k--) {
+  private reverseWalk(grads: GradientSlots, step: (e: Entry, dy: Tensor) => (Tensor | null)[], stop = 0): void {
+    for (let k = this.entries.length - 1; k >= stop; k--) {
       const e = this.entries[k]!;
       const dy = grads.take(e.output);
       if (!dy) continue;
@@ -215,6 +247,8 @@ export interface BackwardContext {
   weightGrad(w: Tensor, summed: () => Tensor, perSample: () => Tensor): Tensor | null;
   /** Handed each tapped output's gradient (see Tape.tap), when the backward was asked to. */
   onTapped?(tag: unknown, y: Tensor, dy: Tensor): void;
+  /** Receives per-sample derivatives with respect to parameters' first elements (first_element.ts). */
+  firstElement?: FirstElementSink;
 }
 
 export type Vjp = (dy: Tensor, ctx: BackwardContext) => (Tensor | null)[];
@@ -231,6 +265,13 @@ export interface BackwardOptions {
   /** Gradient of the root; defaults to 1 for a scalar root. */
   seed?: Tensor;
   perSample?: PerSampleSink;
+  /** Per-sample derivatives with respect to the first element of the parameters it wants (VKDNW). */
+  firstElement?: FirstElementSink;
+  /**
+   * Form no Conv2d/Linear weight gradient (the weights were watched only so that their ops are recorded, for
+   * a first-element sink).
+   */
+  noWeightGradients?: boolean;
   /** Called with the gradient of every tapped output (Tape.tap), as the pass reaches it. */
   onTapped?(tag: unknown, y: Tensor, dy: Tensor): void;
   /**

@@ -9,7 +9,15 @@ import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
-import { correlationRows, formatReport, formatSuiteZeroAgreement, withTenasRanks, type EvalLine } from '../eval/report.js';
+import {
+  AZ_NAS_TERMS,
+  correlationRows,
+  formatReport,
+  formatSuiteZeroAgreement,
+  withAzNasRanks,
+  withTenasRanks,
+  type EvalLine,
+} from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
 import { perSampleBnProtocol, protocolMismatch, type DataIdentity } from '../eval/protocol.js';
@@ -157,6 +165,14 @@ export async function runEval(
       ? { swap: { repeats: DEFAULT_PROXY_OPTIONS.swapRepeats, samples: DEFAULT_PROXY_OPTIONS.swapSamples } }
       : {}),
     ...(proxies.includes('swap_reg') ? { swapReg: { mu: DEFAULT_PROXY_OPTIONS.swapMu, sigma: DEFAULT_PROXY_OPTIONS.swapSigma } } : {}),
+    ...(proxies.some((p) => p.startsWith('az_nas_') && p !== 'az_nas_complexity') ? { aznasBatch: DEFAULT_PROXY_OPTIONS.aznasBatch } : {}),
+    ...(proxies.includes('vkdnw') || proxies.includes('vkdnw_entropy')
+      ? {
+          vkdnwBatch: DEFAULT_PROXY_OPTIONS.vkdnwBatch,
+          vkdnwTensors: DEFAULT_PROXY_OPTIONS.vkdnwTensors,
+          vkdnwInput: DEFAULT_PROXY_OPTIONS.vkdnwInput,
+        }
+      : {}),
   };
 
   if (results.repaired) io.err(`${out}: a torn last line was removed and will be redone`);
@@ -232,7 +248,10 @@ export async function runEval(
   const unique = uniqueLines(results.existing);
   if (unique.duplicates > 0)
     io.err(`${out}: ${unique.duplicates} duplicate line(s) of an (architecture, seed) already counted were ignored`);
-  const lines = withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)));
+  const lines = withAzNasRanks(
+    withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index))),
+  );
+  const azNasAll = AZ_NAS_TERMS.every((k) => proxies.includes(k));
   const targets = bench.targets(dataset);
   const rows = correlationRows(lines, targets);
   io.out(
@@ -242,7 +261,8 @@ export async function runEval(
   io.out(
     `protocol: batch ${batchSize}, ${protocol.batchChoice}, ${split} split, ${normalization} normalisation, ` +
       `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
-      `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}.\n`,
+      `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}` +
+      `${azNasAll ? '; az_nas = Σ ln(rank/N) of its four terms over these architectures' : ''}.\n`,
   );
   io.out(formatReport(rows, targets, bench.papers));
   const suiteZero = bench.suiteZero?.(dataset);
@@ -253,7 +273,12 @@ export async function runEval(
   const plotSeed = seeds[0]!;
   const base = join(dirname(out), basename(out).replace(/\.jsonl(\.gz)?$/, ''));
   const plotted: string[] = [];
-  const keys = ['params', ...readingKeys(proxies), ...(proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? ['tenas'] : [])];
+  const keys = [
+    'params',
+    ...readingKeys(proxies),
+    ...(proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? ['tenas'] : []),
+    ...(azNasAll ? ['az_nas'] : []),
+  ];
   for (const key of keys) {
     const ls = lines.filter((l) => l.seed === plotSeed);
     const x = ls.map((l) => l.scores[key] ?? NaN),

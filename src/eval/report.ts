@@ -59,6 +59,41 @@ export function withTenasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
   return out;
 }
 
+/** AZ-NAS's four per-architecture readings, in its aggregate's order (complexity first, as the official sum). */
+export const AZ_NAS_TERMS = ['az_nas_complexity', 'az_nas_expressivity', 'az_nas_progressivity', 'az_nas_trainability'] as const;
+
+/**
+ * AZ-NAS's score of a population: Σ_m ln(rank_m / N) over the columns (scipy's rankdata, average ties), N the
+ * population size (the official NB201 notebook's rank_agg). −∞ (−1e308 in results lines) ranks lowest.
+ */
+export function azNasAggregate(columns: readonly (readonly number[])[]): number[] {
+  const n = columns[0]?.length ?? 0;
+  const total = new Array<number>(n).fill(0);
+  for (const col of columns) averageRanks([...col]).forEach((r, i) => (total[i]! += Math.log(r / n)));
+  return total;
+}
+
+/**
+ * Adds `az_nas` (azNasAggregate of the four AZ-NAS readings) over the lines of each (dataset, seed) that hold all
+ * four; a line with a NaN (null) term gets null and is not in the population.
+ */
+export function withAzNasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
+  const out = lines.map((l) => ({ ...l, scores: { ...l.scores } }));
+  const groups = new Map<string, L[]>();
+  for (const l of out)
+    if (AZ_NAS_TERMS.every((k) => k in l.scores)) {
+      const k = `${l.dataset}|${l.seed}`;
+      groups.set(k, [...(groups.get(k) ?? []), l]);
+    }
+  for (const g of groups.values()) {
+    const complete = g.filter((l) => AZ_NAS_TERMS.every((k) => typeof l.scores[k] === 'number' && !Number.isNaN(l.scores[k])));
+    for (const l of g) l.scores.az_nas = null;
+    const agg = azNasAggregate(AZ_NAS_TERMS.map((k) => complete.map((l) => l.scores[k]!)));
+    complete.forEach((l, i) => (l.scores.az_nas = agg[i]!));
+  }
+  return out;
+}
+
 /** Correlations of each score key against each target, mean ± std over the seeds present. */
 export function correlationRows(lines: readonly EvalLine[], targets: readonly AccuracyTarget[]): CorrelationRow[] {
   const seeds = [...new Set(lines.map((l) => l.seed))].sort((a, b) => a - b);

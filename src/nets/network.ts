@@ -21,6 +21,11 @@ export interface ActivationObserver {
    * only; other networks never call it.
    */
   moduleOutput?(y: Tensor): void;
+  /**
+   * The stem's output, then every cell's output (reduction blocks included), in order: the features AZ-NAS
+   * reads (its TinyNetwork.extract_cell_features). NB201 only; other networks never call it.
+   */
+  cellOutput?(y: Tensor): void;
 }
 
 /** How a forward pass runs: the tape to record on, where BN statistics come from, and optional taps. */

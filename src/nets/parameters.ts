@@ -163,6 +163,23 @@ export class ParameterSet {
     this.resetBuffers();
   }
 
+  /**
+   * AZ-NAS's and VKDNW's init (kaiming_normal_fanin_init applied to every module): conv/linear weights
+   * N(0, 2/fan_in) (kaiming_normal_, mode fan_in, ReLU gain √2) from `rng` in registration order, conv/linear
+   * biases 0, BN γ = 1, β = 0; the running statistics fresh (the official init leaves a new model's as they are).
+   */
+  initializeKaimingNormal(rng: Random): void {
+    for (const e of this.entries) {
+      const data = hostArray(this.dtype, e.tensor.size);
+      if (e.kind === 'conv_weight' || e.kind === 'linear_weight') {
+        const std = Math.sqrt(2 / e.fanIn);
+        for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;
+      } else if (e.kind === 'bn_weight') data.fill(1);
+      this.replace(e, data);
+    }
+    this.resetBuffers();
+  }
+
   private resetBuffers(): void {
     for (const bn of this.batchNorms.values()) {
       bn.runningMean.fill(0);

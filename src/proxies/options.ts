@@ -26,6 +26,14 @@ export interface ProxyOptions {
   swapMu: number;
   /** swap_reg's σ, in (thousands of parameters)². */
   swapSigma: number;
+  /** AZ-NAS's Gaussian images. */
+  aznasBatch: number;
+  /** VKDNW's Gaussian images. */
+  vkdnwBatch: number;
+  /** VKDNW's Jacobian on the first N parameter tensors (0: all). */
+  vkdnwTensors: number;
+  /** VKDNW's input: Gaussian images, or the batch's first images. */
+  vkdnwInput: 'gaussian' | 'images';
 }
 
 export type ProxyOptionName = keyof ProxyOptions;
@@ -109,6 +117,25 @@ export const PROXY_OPTIONS: { [K in ProxyOptionName]: ProxyOptionSpec<ProxyOptio
     min: 1,
     default: 1500000,
     help: "swap_reg's σ in (thousands of parameters)² (default 1500000: with μ, exp(−(p − 1.5)²/1.5) for p in millions)",
+  },
+  aznasBatch: { flag: 'aznas-batch', min: 2, default: 64, help: 'AZ-NAS: Gaussian images (default 64, the official batch)' },
+  vkdnwBatch: {
+    flag: 'vkdnw-batch',
+    min: 1,
+    default: 32,
+    help: "VKDNW: Gaussian images (default 32, the NB201 script's batch; the cost grows with it and the class count)",
+  },
+  vkdnwTensors: {
+    flag: 'vkdnw-tensors',
+    min: 0,
+    default: 0,
+    help: "VKDNW: the Jacobian's first N parameter tensors (default 0: all, as the NB201 code; older versions cut at 250 or 270)",
+  },
+  vkdnwInput: {
+    flag: 'vkdnw-input',
+    choices: { gaussian: 'gaussian', images: 'images' },
+    default: 'gaussian',
+    help: "VKDNW's input: N(0, 1) images (default; the NB201 script's default, no real input) or the batch's first --vkdnw-batch images (its --real_input, which one version of the score function requires)",
   },
 };
 

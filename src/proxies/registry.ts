@@ -30,6 +30,8 @@ import { zen } from './zen.js';
 import { MECO_OPT_CHANNELS, mecoOf } from './meco.js';
 import { swap, swapRegularFactor } from './swap.js';
 import { zico, zicoFromLayerSums } from './zico.js';
+import { azNas, azNasComplexity, type AzNasResult } from './az_nas.js';
+import { vkdnw, type VkdnwResult } from './vkdnw.js';
 import { Random } from '../util/random.js';
 
 export { DEFAULT_PROXY_OPTIONS, PROXY_OPTIONS, type ProxyOptionName, type ProxyOptions } from './options.js';
@@ -72,7 +74,7 @@ export type ProxyEntry = ProxyInfo &
   ({ fromReductions(r: Reduced, o: ProxyOptions, warn: Warn): number } | { fromNetwork(ctx: NetworkContext): number });
 
 /** Distinct seeds for the random draws of different proxies on one architecture. */
-const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1, swap: 0x5a9, mecoOpt: 0x3ec };
+const SEED_OFFSET = { synflow: 0x5f1, zen: 0x2e4, tenasLr: 0x7e1, swap: 0x5a9, mecoOpt: 0x3ec, azNas: 0xa2a, vkdnw: 0x7d9 };
 /** `^` gives a signed int32: back to [0, 2³²), the same draws as before seeds were checked. */
 const seedFor = (seed: number, offset: number): number => (seed ^ offset) >>> 0;
 const imageShape = (b: Batch): [number, number, number] => [b.shape[1], b.shape[2], b.shape[3]];
@@ -182,6 +184,41 @@ export const PROXIES = {
     options: ['swapRepeats', 'swapSamples', 'swapMu', 'swapSigma'],
     fromNetwork: (c) => swapShared(c) * swapRegularFactor(c.net.parameters.parameterCount(), c.options.swapMu, c.options.swapSigma),
   },
+  az_nas_expressivity: {
+    summary: 'AZ-NAS expressivity: Σ over the stem and cell features of the entropy of their channel covariance spectrum',
+    consumes: ['ownPass'],
+    options: ['aznasBatch'],
+    fromNetwork: (c) => azNasShared(c).expressivity,
+  },
+  az_nas_progressivity: {
+    summary: 'AZ-NAS progressivity: the least increase of that entropy from one feature to the next',
+    consumes: ['ownPass'],
+    options: ['aznasBatch'],
+    fromNetwork: (c) => azNasShared(c).progressivity,
+  },
+  az_nas_trainability: {
+    summary: 'AZ-NAS trainability: mean over cells of −σ − 1/σ + 2, σ = ‖VJP of a Rademacher cotangent‖ (largest singular value)',
+    consumes: ['ownPass'],
+    options: ['aznasBatch'],
+    fromNetwork: (c) => azNasShared(c).trainability,
+  },
+  az_nas_complexity: {
+    summary: 'AZ-NAS complexity: FLOPs of one image as the NB201 API counts them (conv and linear), in millions',
+    consumes: ['network'],
+    fromNetwork: (c) => azNasComplexity(c.net, imageShape(c.batch)),
+  },
+  vkdnw_entropy: {
+    summary: 'VKDNW: entropy of the 9 deciles of the Fisher spectrum (per-sample logit Jacobians, one weight per tensor, eval BN)',
+    consumes: ['ownPass'],
+    options: ['vkdnwBatch', 'vkdnwTensors', 'vkdnwInput'],
+    fromNetwork: (c) => vkdnwShared(c).entropy,
+  },
+  vkdnw: {
+    summary: "VKDNW: ℵ + vkdnw_entropy (ranks NB201 as the paper's (ℵ, entropy) pair)",
+    consumes: ['ownPass'],
+    options: ['vkdnwBatch', 'vkdnwTensors', 'vkdnwInput'],
+    fromNetwork: (c) => vkdnwShared(c).score,
+  },
   n_tensors: {
     summary: "the number of parameter tensors (VKDNW's ℵ)",
     consumes: ['network'],
@@ -198,6 +235,32 @@ export const PROXIES = {
     fromNetwork: (c) => c.net.flops(imageShape(c.batch)),
   },
 } satisfies Record<string, ProxyEntry>;
+
+/** AZ-NAS's terms once per architecture. */
+function azNasShared(c: NetworkContext): AzNasResult {
+  return c.shared('az_nas', () =>
+    azNas(c.net, {
+      batch: c.options.aznasBatch,
+      height: c.batch.shape[2],
+      width: c.batch.shape[3],
+      seed: seedFor(c.seed, SEED_OFFSET.azNas),
+    }),
+  );
+}
+
+/** VKDNW once per architecture for vkdnw and vkdnw_entropy. */
+function vkdnwShared(c: NetworkContext): VkdnwResult {
+  return c.shared('vkdnw', () =>
+    vkdnw(c.net, {
+      batch: c.options.vkdnwBatch,
+      tensors: c.options.vkdnwTensors,
+      ...(c.options.vkdnwInput === 'images' ? { images: firstSamples(c.batch, c.options.vkdnwBatch) } : {}),
+      height: c.batch.shape[2],
+      width: c.batch.shape[3],
+      seed: seedFor(c.seed, SEED_OFFSET.vkdnw),
+    }),
+  );
+}
 
 /** SWAP once per architecture for swap and swap_reg. */
 function swapShared(c: NetworkContext): number {

@@ -125,3 +125,24 @@ export function corrcoef(X: ArrayLike<number>, rows: number, cols: number): Floa
   }
   return R;
 }
+
+/**
+ * The largest singular value of M [rows × cols] (row-major), as torch.linalg.svdvals(M).max(): √λ_max of the
+ * smaller Gram matrix (MᵀM or MMᵀ) by Jacobi, which keeps σ_max to working precision.
+ */
+export function largestSingularValue(M: ArrayLike<number>, rows: number, cols: number): number {
+  const byCols = cols <= rows;
+  const n = byCols ? cols : rows,
+    len = byCols ? rows : cols;
+  const at = (k: number, i: number): number => (byCols ? M[k * cols + i]! : M[i * cols + k]!);
+  const G = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < len; k++) s += at(k, i) * at(k, j);
+      G[i * n + j] = s;
+      G[j * n + i] = s;
+    }
+  const ev = symmetricEigenvalues(G, n);
+  return Math.sqrt(Math.max(0, ev[n - 1]!));
+}

@@ -1,4 +1,5 @@
 import type { SavedBatchNorm, StatsGrouping } from '../../backend/backend.js';
+import { channelFirstElement } from '../first_element.js';
 import type { Tape } from '../tape.js';
 import { hostArray, type HostArray, type Tensor } from '../../backend/tensor.js';
 
@@ -80,6 +81,10 @@ export function batchNorm(
     [x, gamma, beta],
     y,
     (dy, ctx) => {
+      const first = ctx.firstElement;
+      const perSampleStats = grouping === 'sample';
+      if (first?.wants(gamma)) first.consume(gamma, channelFirstElement(ctx.backend, dy, { x, mean, invStd, perSampleStats }));
+      if (first?.wants(beta)) first.consume(beta, channelFirstElement(ctx.backend, dy));
       const { dx, dgamma, dbeta } = ctx.backend.batchNormBackward(dy, saved);
       return [dx, dgamma, dbeta];
     },

@@ -1,3 +1,4 @@
+import { channelFirstElement } from '../first_element.js';
 import type { Tape } from '../tape.js';
 import type { SavedBatchNorm } from '../../backend/backend.js';
 import { hostArray, type Tensor } from '../../backend/tensor.js';
@@ -17,7 +18,10 @@ export function channelBias(tape: Tape, x: Tensor, bias: Tensor): Tensor {
     'channel_bias',
     [x, bias],
     y,
-    (dy, ctx) => [dy, ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null],
+    (dy, ctx) => {
+      if (ctx.firstElement?.wants(bias)) ctx.firstElement.consume(bias, channelFirstElement(ctx.backend, dy));
+      return [dy, ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null];
+    },
     {
       jvp: ([tx = null, tb]) => {
         if (tb) throw new Error('channel_bias: tangents of the bias are not supported');

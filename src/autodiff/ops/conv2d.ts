@@ -1,4 +1,5 @@
 import type { Conv2dParams } from '../../backend/backend.js';
+import { convFirstElement } from '../first_element.js';
 import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../../backend/tensor.js';
@@ -14,14 +15,17 @@ export function conv2d(tape: Tape, x: Tensor, w: Tensor, p: Conv2dParams): Tenso
     'conv2d',
     [x, w],
     y,
-    (dy, ctx) => [
-      ctx.needsGrad(x) ? ctx.backend.conv2dGradInput(dy, w, x.shape, p) : null,
-      ctx.weightGrad(
-        w,
-        () => ctx.backend.conv2dGradWeight(x, dy, w.shape, p),
-        () => ctx.backend.conv2dGradWeightPerSample(x, dy, w.shape, p),
-      ),
-    ],
+    (dy, ctx) => {
+      if (ctx.firstElement?.wants(w)) ctx.firstElement.consume(w, convFirstElement(ctx.backend, x, dy, p.stride, p.padding));
+      return [
+        ctx.needsGrad(x) ? ctx.backend.conv2dGradInput(dy, w, x.shape, p) : null,
+        ctx.weightGrad(
+          w,
+          () => ctx.backend.conv2dGradWeight(x, dy, w.shape, p),
+          () => ctx.backend.conv2dGradWeightPerSample(x, dy, w.shape, p),
+        ),
+      ];
+    },
     {
       jvp: ([tx, tw], be) => sumOfFresh(be, tx && be.conv2d(tx, w, p), tw && be.conv2d(x, tw, p)),
       vjpJvp: (dy, tdy, [tx, tw], { backend: be, needsGrad }) => [

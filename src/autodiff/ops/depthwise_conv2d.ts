@@ -1,4 +1,5 @@
 import type { DepthwiseConv2dParams } from '../../backend/backend.js';
+import { convFirstElement } from '../first_element.js';
 import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../../backend/tensor.js';
@@ -15,14 +16,18 @@ export function depthwiseConv2d(tape: Tape, x: Tensor, w: Tensor, p: DepthwiseCo
     'depthwise_conv2d',
     [x, w],
     y,
-    (dy, ctx) => [
-      ctx.needsGrad(x) ? ctx.backend.depthwiseConv2dGradInput(dy, w, x.shape, p) : null,
-      ctx.weightGrad(
-        w,
-        () => ctx.backend.depthwiseConv2dGradWeight(x, dy, w.shape, p),
-        () => ctx.backend.depthwiseConv2dGradWeightPerSample(x, dy, w.shape, p),
-      ),
-    ],
+    (dy, ctx) => {
+      // w[0,0,0,0] reads x's channel 0 at tap (0, 0): dilation does not move the first tap
+      if (ctx.firstElement?.wants(w)) ctx.firstElement.consume(w, convFirstElement(ctx.backend, x, dy, p.stride, p.padding));
+      return [
+        ctx.needsGrad(x) ? ctx.backend.depthwiseConv2dGradInput(dy, w, x.shape, p) : null,
+        ctx.weightGrad(
+          w,
+          () => ctx.backend.depthwiseConv2dGradWeight(x, dy, w.shape, p),
+          () => ctx.backend.depthwiseConv2dGradWeightPerSample(x, dy, w.shape, p),
+        ),
+      ];
+    },
     {
       jvp: ([tx, tw], be) => sumOfFresh(be, tx && be.depthwiseConv2d(tx, w, p), tw && be.depthwiseConv2d(x, tw, p)),
       vjpJvp: (dy, tdy, [tx, tw], { backend: be, needsGrad }) => [

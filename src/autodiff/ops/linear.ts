@@ -1,3 +1,4 @@
+import { linearFirstElement } from '../first_element.js';
 import { sumOfFresh } from '../tangent.js';
 import type { Tape } from '../tape.js';
 import type { Tensor } from '../../backend/tensor.js';
@@ -13,15 +14,20 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor): Tensor {
     'linear',
     [x, w, bias],
     y,
-    (dy, ctx) => [
-      ctx.needsGrad(x) ? ctx.backend.matmul(dy, w, false, false) : null,
-      ctx.weightGrad(
-        w,
-        () => ctx.backend.matmul(dy, x, true, false),
-        () => ctx.backend.outerPerSample(dy, x),
-      ),
-      ctx.needsGrad(bias) ? ctx.backend.sumRows(dy) : null,
-    ],
+    (dy, ctx) => {
+      const first = ctx.firstElement;
+      if (first?.wants(w)) first.consume(w, linearFirstElement(ctx.backend, dy, x));
+      if (first?.wants(bias)) first.consume(bias, linearFirstElement(ctx.backend, dy));
+      return [
+        ctx.needsGrad(x) ? ctx.backend.matmul(dy, w, false, false) : null,
+        ctx.weightGrad(
+          w,
+          () => ctx.backend.matmul(dy, x, true, false),
+          () => ctx.backend.outerPerSample(dy, x),
+        ),
+        ctx.needsGrad(bias) ? ctx.backend.sumRows(dy) : null,
+      ];
+    },
     {
       jvp: ([tx, tw, tb], be) =>
         sumOfFresh(

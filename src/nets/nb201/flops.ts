@@ -49,3 +49,26 @@ export function nb201Flops(genotype: Genotype, s: Nb201Shape): number {
   f += 2 * c * h * w + c * h * w + c * (h + 1) * (w + 1) + c * s.numClasses; // lastact BN + ReLU, pooling, classifier
   return f / 1e6;
 }
+
+/**
+ * FLOPs of one image, in millions, as the NB201/NATS-Bench API reports them (xautodl's get_model_infos: its
+ * compute_average_flops_cost sums only Conv2d — k²·C_in·C_out·H_out·W_out — and Linear — in·out + out for the
+ * bias; pooling, BN and ReLU are not counted). AZ-NAS's complexity term takes these from the API.
+ */
+export function nb201ApiFlops(genotype: Genotype, s: Nb201Shape): number {
+  const conv = (cin: number, cout: number, k: number, ho: number, wo: number) => k * k * cin * cout * ho * wo;
+  const cell = (c: number, h: number, w: number) =>
+    genotype.edges.reduce(
+      (t, e) => t + (e.op === 'nor_conv_3x3' ? conv(c, c, 3, h, w) : e.op === 'nor_conv_1x1' ? conv(c, c, 1, h, w) : 0),
+      0,
+    );
+  const reduction = (cin: number, cout: number, h: number, w: number) =>
+    conv(cin, cout, 3, h / 2, w / 2) + conv(cout, cout, 3, h / 2, w / 2) + conv(cin, cout, 1, h / 2, w / 2);
+  const { C, N, H, W } = s;
+  let f = conv(3, C, 3, H, W);
+  f += N * cell(C, H, W) + reduction(C, 2 * C, H, W);
+  f += N * cell(2 * C, H / 2, W / 2) + reduction(2 * C, 4 * C, H / 2, W / 2);
+  f += N * cell(4 * C, H / 4, W / 4);
+  f += 4 * C * s.numClasses + s.numClasses;
+  return f / 1e6;
+}

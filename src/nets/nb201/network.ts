@@ -176,8 +176,10 @@ export class Nb201Network implements Network {
       let h = convLayer(ctx, x, stemW.tensor, { stride: 1, padding: 1 });
       if (stemBn) h = bnLayer(ctx, h, stemBn);
       emit(ctx, h, 2); // NAS201Model's stem.net Sequential and stem
+      ctx.observe?.cellOutput?.(h);
       cells.forEach((cell, k) => {
         h = cell(ctx, h);
+        ctx.observe?.cellOutput?.(h);
         if (k === N - 1 || k === 2 * N || k === 3 * N + 1) emit(ctx, h); // the stage's Sequential of cells
       });
       if (lastBn) h = bnLayer(ctx, h, lastBn);

@@ -1,15 +1,8 @@
 /** The evaluation report's population scores and counts, on hand-made lines. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  NEG_INF_SCORE,
-  azNasAggregate,
-  correlationRows,
-  formatSuiteZeroAgreement,
-  withAzNasRanks,
-  withTenasRanks,
-  type EvalLine,
-} from '../src/eval/report.js';
+import { azNasAggregate, logRankAggregate, withAzNasRanks, withTenasRanks } from '../src/eval/population_scores.js';
+import { NEG_INF_SCORE, correlationRows, formatSuiteZeroAgreement, type EvalLine } from '../src/eval/report.js';
 
 const line = (index: number, seed: number, scores: Record<string, number | null>): EvalLine => ({
   index,
@@ -63,6 +56,19 @@ test('AZ-NAS aggregate: Σ_m ln(rank_m / N), average ranks; −∞ ranks lowest;
   assert.ok(Math.abs(out[1]!.scores.az_nas! - 2 * l2) < 1e-15);
   assert.is(out[2]!.scores.az_nas, null);
   assert.is(out[3]!.scores.az_nas, 0, 'a population of one: every rank is N');
+});
+
+test('a weighted log-rank aggregate: Σ_m w_m ln(rank_m / N)', () => {
+  const agg = logRankAggregate(
+    [
+      [1, 2, 3],
+      [30, 20, 10],
+    ],
+    [1, 0.5],
+  );
+  const want = [Math.log(1 / 3) + 0.5 * Math.log(1), Math.log(2 / 3) + 0.5 * Math.log(2 / 3), Math.log(1) + 0.5 * Math.log(1 / 3)];
+  agg.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-15, `${v} vs ${want[i]}`));
+  assert.equal(logRankAggregate([[5, 5]]), [Math.log(1.5 / 2), Math.log(1.5 / 2)], 'ties share the average rank');
 });
 
 test('correlation rows count NaN scores (dropped) and −∞ scores (kept, ranked last) separately', () => {

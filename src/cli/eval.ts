@@ -9,15 +9,8 @@ import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
-import {
-  AZ_NAS_TERMS,
-  correlationRows,
-  formatReport,
-  formatSuiteZeroAgreement,
-  withAzNasRanks,
-  withTenasRanks,
-  type EvalLine,
-} from '../eval/report.js';
+import { AZ_NAS_TERMS, withAzNasRanks, withTenasRanks } from '../eval/population_scores.js';
+import { correlationRows, formatReport, formatSuiteZeroAgreement, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
 import { perSampleBnProtocol, protocolMismatch, type DataIdentity } from '../eval/protocol.js';

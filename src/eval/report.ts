@@ -3,7 +3,7 @@
  * mean ± std over seeds, with the number of architectures, of NaN scores, and the papers' numbers beside.
  */
 import type { AccuracyTarget } from './benchmark.js';
-import { averageRanks, kendallTauB, spearman } from './correlation.js';
+import { kendallTauB, spearman } from './correlation.js';
 import type { PaperNumber } from './paper_numbers.js';
 
 export interface EvalLine {
@@ -33,65 +33,6 @@ function meanStd(xs: number[]): { mean: number; std: number } {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
   return { mean: m, std: Math.sqrt(v) };
-}
-
-/**
- * TE-NAS's combined score is relative to a population: rank(−NTK condition) + rank(linear regions), average
- * ranks, over the lines of each (dataset, seed). Added as `tenas` where both parts are present.
- */
-export function withTenasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
-  const out = lines.map((l) => ({ ...l, scores: { ...l.scores } }));
-  const groups = new Map<string, L[]>();
-  for (const l of out)
-    if ('tenas_ntk' in l.scores && 'tenas_lr' in l.scores) {
-      const k = `${l.dataset}|${l.seed}`;
-      groups.set(k, [...(groups.get(k) ?? []), l]);
-    }
-  for (const g of groups.values()) {
-    const finite = g.filter((l) => Number.isFinite(l.scores.tenas_ntk ?? NaN) && Number.isFinite(l.scores.tenas_lr ?? NaN));
-    const ntk = averageRanks(finite.map((l) => l.scores.tenas_ntk!)),
-      lr = averageRanks(finite.map((l) => l.scores.tenas_lr!));
-    for (const l of g) l.scores.tenas = null;
-    finite.forEach((l, i) => {
-      l.scores.tenas = ntk[i]! + lr[i]!;
-    });
-  }
-  return out;
-}
-
-/** AZ-NAS's four per-architecture readings, in its aggregate's order (complexity first, as the official sum). */
-export const AZ_NAS_TERMS = ['az_nas_complexity', 'az_nas_expressivity', 'az_nas_progressivity', 'az_nas_trainability'] as const;
-
-/**
- * AZ-NAS's score of a population: Σ_m ln(rank_m / N) over the columns (scipy's rankdata, average ties), N the
- * population size (the official NB201 notebook's rank_agg). −∞ (−1e308 in results lines) ranks lowest.
- */
-export function azNasAggregate(columns: readonly (readonly number[])[]): number[] {
-  const n = columns[0]?.length ?? 0;
-  const total = new Array<number>(n).fill(0);
-  for (const col of columns) averageRanks([...col]).forEach((r, i) => (total[i]! += Math.log(r / n)));
-  return total;
-}
-
-/**
- * Adds `az_nas` (azNasAggregate of the four AZ-NAS readings) over the lines of each (dataset, seed) that hold all
- * four; a line with a NaN (null) term gets null and is not in the population.
- */
-export function withAzNasRanks<L extends EvalLine>(lines: readonly L[]): L[] {
-  const out = lines.map((l) => ({ ...l, scores: { ...l.scores } }));
-  const groups = new Map<string, L[]>();
-  for (const l of out)
-    if (AZ_NAS_TERMS.every((k) => k in l.scores)) {
-      const k = `${l.dataset}|${l.seed}`;
-      groups.set(k, [...(groups.get(k) ?? []), l]);
-    }
-  for (const g of groups.values()) {
-    const complete = g.filter((l) => AZ_NAS_TERMS.every((k) => typeof l.scores[k] === 'number' && !Number.isNaN(l.scores[k])));
-    for (const l of g) l.scores.az_nas = null;
-    const agg = azNasAggregate(AZ_NAS_TERMS.map((k) => complete.map((l) => l.scores[k]!)));
-    complete.forEach((l, i) => (l.scores.az_nas = agg[i]!));
-  }
-  return out;
 }
 
 /** Correlations of each score key against each target, mean ± std over the seeds present. */

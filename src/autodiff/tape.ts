@@ -73,12 +73,7 @@ export class Tape {
       if (tapped) onTapped(tapped.tag, tapped.y, dy);
       return e.vjp(dy, ctx);
     });
-    const out = new Map<Tensor, Tensor>();
-    for (const [id, g] of grads.entries()) {
-      const leaf = this.leaves.get(id);
-      if (leaf) out.set(leaf, g);
-    }
-    return out;
+    return this.ofLeaves(grads);
   }
 
   /**
@@ -141,7 +136,9 @@ export class Tape {
       const tdy = tgrads.take(e.output) ?? null;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
       const rule = tdy === null && tx.every((t) => t === null) ? null : tangentRule(e);
-      const { dxs, tdxs } = rule?.vjpWithTangent?.(dy, tdy, tx, ctx) ?? { dxs: e.vjp(dy, ctx), tdxs: rule?.vjpJvp(dy, tdy, tx, ctx) ?? [] };
+      const both = rule?.vjpWithTangent?.(dy, tdy, tx, ctx);
+      const dxs = both?.dxs ?? e.vjp(dy, ctx),
+        tdxs = both?.tdxs ?? rule?.vjpJvp(dy, tdy, tx, ctx) ?? [];
       e.inputs.forEach((x, i) => {
         const tdx = tdxs[i];
         if (tdx) this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx);
@@ -150,15 +147,17 @@ export class Tape {
       if (!e.tangent?.piecewiseLinear) for (const x of e.inputs) tangents.read(x.id);
       return dxs;
     });
-    const leavesOf = (slots: GradientSlots) => {
-      const out = new Map<Tensor, Tensor>();
-      for (const [id, g] of slots.entries()) {
-        const leaf = this.leaves.get(id);
-        if (leaf) out.set(leaf, g);
-      }
-      return out;
-    };
-    return { grads: leavesOf(grads), tgrads: leavesOf(tgrads) };
+    return { grads: this.ofLeaves(grads), tgrads: this.ofLeaves(tgrads) };
+  }
+
+  /** The slots that belong to tracked leaves, by leaf. */
+  private ofLeaves(slots: GradientSlots): Map<Tensor, Tensor> {
+    const out = new Map<Tensor, Tensor>();
+    for (const [id, g] of slots.entries()) {
+      const leaf = this.leaves.get(id);
+      if (leaf) out.set(leaf, g);
+    }
+    return out;
   }
 
   /**
@@ -180,12 +179,7 @@ export class Tape {
       for (const x of e.inputs) onPath.add(x.id);
     }
     path.reverse();
-    for (const e of path) {
-      for (const x of e.inputs) {
-        tangents.expect(x.id);
-        if (walk && !e.tangent?.piecewiseLinear) tangents.expect(x.id);
-      }
-    }
+    for (const e of path) for (const x of e.inputs) tangents.expect(x.id, walk && !e.tangent?.piecewiseLinear ? 2 : 1);
     for (const e of path) {
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
       if (tx.some((t) => t !== null)) {
@@ -276,7 +270,6 @@ export interface BackwardOptions {
 class GradientSlots {
   private slots = new Map<number, Tensor>();
   private refs = new Map<Tensor, number>();
-  private kept = new Set<Tensor>();
   private released = new Set<Tensor>();
 
   constructor(
@@ -303,17 +296,8 @@ class GradientSlots {
     return t;
   }
 
-  peek(id: number): Tensor | undefined {
-    return this.slots.get(id);
-  }
-
   entries(): IterableIterator<[number, Tensor]> {
     return this.slots.entries();
-  }
-
-  /** Never release t (it is handed to the caller). */
-  keep(t: Tensor): void {
-    this.kept.add(t);
   }
 
   done(t: Tensor): void {
@@ -327,7 +311,7 @@ class GradientSlots {
 
   /** Releases t if this pass made it and nothing holds it. */
   discard(t: Tensor): void {
-    if (t.id < this.firstId || this.refs.has(t) || this.kept.has(t) || this.released.has(t)) return;
+    if (t.id < this.firstId || this.refs.has(t) || this.released.has(t)) return;
     this.released.add(t);
     this.be.release(t);
   }
@@ -358,9 +342,9 @@ class TangentSlots {
     this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
   }
 
-  /** One more read of slot id will come. */
-  expect(id: number): void {
-    this.reads.set(id, (this.reads.get(id) ?? 0) + 1);
+  /** `n` more reads of slot id will come. */
+  expect(id: number, n: number): void {
+    this.reads.set(id, (this.reads.get(id) ?? 0) + n);
   }
 
   /** One expected read of slot id is over; after the last the slot is dropped. */

@@ -15,6 +15,7 @@ import type { Batch } from '../src/data/batch.js';
 import { Nb101Network } from '../src/nets/nb101/network.js';
 import { parseNb101Spec } from '../src/nets/nb101/spec.js';
 import { BatchPass } from '../src/proxies/batch_pass.js';
+import { grasp } from '../src/proxies/grasp.js';
 import { DEFAULT_PROXY_OPTIONS } from '../src/proxies/options.js';
 import type { PerSampleBn } from '../src/per_sample/per_sample_gradients.js';
 import { reducePerSample, scoreNetworkProxies, type ProxyName } from '../src/proxies/registry.js';
@@ -125,6 +126,39 @@ test('--per-sample-bn batch: the whole-batch forward that records the statistics
   // cell for 16
   assert.ok(fixed.peak < 0.5 * whole, `peak heap ${fixed.peak} B with batch BN vs ${whole} B for a kept forward`);
   assert.ok(fixed.peak < 2 * sample.peak, `peak heap ${fixed.peak} B with batch BN vs ${sample.peak} B per sample`);
+});
+
+test('GraSP’s H·g with checkpointed cells holds one cell’s activations and tangents beside the cells’ boundaries', async () => {
+  // One stack of identical cells, wide and small enough that activations dwarf the weights.
+  const be = await createWasmBackend();
+  const batch = batchOf(8, 32);
+  const run = (cellsPerStack: number, checkpoint: boolean) =>
+    be.scope(() => {
+      const n = new Nb101Network(be, { spec: CELL, stemChannels: 16, stacks: 1, cellsPerStack, numClasses: 10 });
+      n.parameters.initialize(11);
+      const start = be.heap.used;
+      const pass = new BatchPass(n, batch, {}, checkpoint);
+      const held = be.heap.used - start; // what the forward keeps for the backward passes
+      pass.weightGradients();
+      be.heap.resetPeak();
+      const score = grasp(pass);
+      return { held, peak: be.heap.peak - start, score };
+    });
+  const one = run(1, false),
+    two = run(2, false),
+    plain = run(4, false),
+    light = run(4, true),
+    lightOne = run(1, true);
+  const cell = two.held - one.held; // one cell's activations, as a tape that keeps them all holds them
+  assert.ok(Math.abs(light.score - plain.score) <= 1e-4 * Math.abs(plain.score), `score ${light.score} vs ${plain.score}`);
+  if (process.env.CHECKPOINT_VERBOSE) console.log(`H·g peak: ${light.peak} vs ${plain.peak}; cell ${cell}, boundaries ${light.held}`);
+  assert.ok(light.peak < 0.5 * plain.peak, `peak heap ${light.peak} B checkpointed vs ${plain.peak} B`);
+  // The forward's boundaries (stem and cell outputs) and their tangents, one cell recomputed with the
+  // tangents its vjpJvp rules read, and a frontier of a few gradients and gradient tangents (a quarter of a cell).
+  const bound = 2 * light.held + 2.25 * cell;
+  assert.ok(light.peak <= bound, `peak heap ${light.peak} B checkpointed, above 2 × ${light.held} B + 2.25 × ${cell} B`);
+  // Three more cells add their boundaries only: less than one cell's activations.
+  assert.ok(light.peak - lightOne.peak < cell, `4 cells: ${light.peak} B, 1 cell: ${lightOne.peak} B, a cell's activations ${cell} B`);
 });
 
 /** A reference backend whose memory, once armed, gives out at the first convolution of a whole batch. */

@@ -9,7 +9,23 @@ import type { Tensor } from '../backend/tensor.js';
 
 export interface TangentRule {
   jvp(tx: readonly (Tensor | null)[], be: Kernels): Tensor | null;
+  /** Returns fresh tensors (or tdy itself), never one of tx. */
   vjpJvp(dy: Tensor, tdy: Tensor | null, tx: readonly (Tensor | null)[], ctx: BackwardContext): (Tensor | null)[];
+  /**
+   * The op is (piecewise) linear, so its VJP does not move with its inputs: vjpJvp reads no tx, and a reverse
+   * walk need not keep its inputs' tangents (add, relu, pooling, slicing).
+   */
+  piecewiseLinear?: boolean;
+  /**
+   * What the VJP and vjpJvp return, from one run: for an op whose VJP is costly to run twice (checkpoint
+   * recomputes its segment for each).
+   */
+  vjpWithTangent?(
+    dy: Tensor,
+    tdy: Tensor | null,
+    tx: readonly (Tensor | null)[],
+    ctx: BackwardContext,
+  ): { dxs: (Tensor | null)[]; tdxs: (Tensor | null)[] };
 }
 
 /** sumOf for terms the caller just computed and uses nowhere else: they are released once summed. */

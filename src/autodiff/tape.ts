@@ -79,12 +79,7 @@ export class Tape {
       if (tapped) onTapped(tapped.tag, tapped.y, dy);
       return e.vjp(dy, ctx);
     });
-    const out = new Map<Tensor, Tensor>();
-    for (const [id, g] of grads.entries()) {
-      const leaf = this.leaves.get(id);
-      if (leaf) out.set(leaf, g);
-    }
-    return out;
+    return this.ofLeaves(grads);
   }
 
   /**
@@ -126,7 +121,7 @@ export class Tape {
       if (!sameShape(leaf.shape, t.shape))
         throw new Error(`hessianVectorProduct: direction ${shapeString(t.shape)} for ${shapeString(leaf.shape)}`);
     }
-    const tgrads = this.gradientTangents(root, this.one(root), null, direction);
+    const { tgrads } = this.gradientTangents(root, this.one(root), null, direction);
     const out = new Map<Tensor, Tensor>();
     for (const leaf of direction.keys()) {
       const t = tgrads.get(leaf);
@@ -137,20 +132,30 @@ export class Tape {
 
   /** The tangent of `root` when the leaves move along `direction` (leaf → tangent): forward mode on the tape. */
   tangentOf(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Tensor | null {
-    return this.pushTangents(root, direction).get(root.id) ?? null;
+    return this.pushTangents(root, direction, false).get(root.id) ?? null;
   }
 
   /**
    * Forward-over-reverse from `root` with gradient `seed` and its tangent `tseed` (null: zero), the leaves
-   * moving along `direction`: each tracked leaf's gradient tangent, d/dε of its gradient.
+   * moving along `direction`: each tracked leaf's gradient and gradient tangent (d/dε of its gradient).
+   * Weight gradients go where `within` (the pass this one runs inside, as checkpoint's) sends them; without
+   * it none are made, since an H·v reads only their tangents. Memory: the forward's activations, the
+   * tangents that vjpJvp rules still read (each freed once its last reader has run) and the frontier.
    */
-  gradientTangents(root: Tensor, seed: Tensor, tseed: Tensor | null, direction: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
+  gradientTangents(
+    root: Tensor,
+    seed: Tensor,
+    tseed: Tensor | null,
+    direction: ReadonlyMap<Tensor, Tensor>,
+    within?: BackwardContext,
+  ): { grads: Map<Tensor, Tensor>; tgrads: Map<Tensor, Tensor> } {
     const be = this.backend;
-    const tangents = this.pushTangents(root, direction);
+    const tangents = this.pushTangents(root, direction, true);
+    tangents.drop(root.id); // read by nothing: the walk starts from tseed
     const ctx: BackwardContext = {
       backend: be,
       needsGrad: (t) => this.isTracked(t),
-      weightGrad: (w, summed) => (this.isTracked(w) ? summed() : null),
+      weightGrad: (w, summed, perSample) => (within && this.isTracked(w) ? within.weightGrad(w, summed, perSample) : null),
     };
     const firstId = nextTensorId();
     const grads = new GradientSlots(be, firstId),
@@ -161,42 +166,58 @@ export class Tape {
     this.reverseWalk(grads, (e, dy) => {
       const tdy = tgrads.take(e.output) ?? null;
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
-      const tdxs = tdy === null && tx.every((t) => t === null) ? [] : tangentRule(e).vjpJvp(dy, tdy, tx, ctx);
+      const rule = tdy === null && tx.every((t) => t === null) ? null : tangentRule(e);
+      const both = rule?.vjpWithTangent?.(dy, tdy, tx, ctx);
+      const dxs = both?.dxs ?? e.vjp(dy, ctx),
+        tdxs = both?.tdxs ?? rule?.vjpJvp(dy, tdy, tx, ctx) ?? [];
       e.inputs.forEach((x, i) => {
         const tdx = tdxs[i];
         if (tdx) this.tracked.has(x.id) ? tgrads.accumulate(x.id, tdx) : tgrads.discard(tdx);
       });
       if (tdy) tgrads.done(tdy);
-      return e.vjp(dy, ctx);
+      if (!e.tangent?.piecewiseLinear) for (const x of e.inputs) tangents.read(x.id);
+      return dxs;
     });
+    return { grads: this.ofLeaves(grads), tgrads: this.ofLeaves(tgrads) };
+  }
+
+  /** The slots that belong to tracked leaves, by leaf. */
+  private ofLeaves(slots: GradientSlots): Map<Tensor, Tensor> {
     const out = new Map<Tensor, Tensor>();
-    for (const [id, t] of tgrads.entries()) {
+    for (const [id, g] of slots.entries()) {
       const leaf = this.leaves.get(id);
-      if (leaf) out.set(leaf, t);
+      if (leaf) out.set(leaf, g);
     }
     return out;
   }
 
-  /** Tangents of every tensor on the path from the leaves in `direction` to `root`, by id (jvp rules). */
-  private pushTangents(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>): Map<number, Tensor> {
-    const tangents = new Map<number, Tensor>();
+  /**
+   * Tangents of the tensors on the path from the leaves in `direction` to `root`, by id (jvp rules). Each is
+   * freed once the last jvp that reads it has run, unless `walk`: a reverse walk follows, whose vjpJvp rules
+   * read their inputs' tangents too (all but piecewise-linear ops'), and reads them off itself.
+   */
+  private pushTangents(root: Tensor, direction: ReadonlyMap<Tensor, Tensor>, walk: boolean): TangentSlots {
+    const tangents = new TangentSlots(this.backend, nextTensorId());
     for (const [leaf, t] of direction) tangents.set(leaf.id, t);
     // Only entries the root depends on: others may hold tensors their scope has freed since (an earlier
     // loss recorded on a shared tape), and their tangents would be wasted work anyway.
     const onPath = new Set<number>([root.id]);
-    const relevant = new Set<Entry>();
+    const path: Entry[] = [];
     for (let k = this.entries.length - 1; k >= 0; k--) {
       const e = this.entries[k]!;
       if (!onPath.has(e.output)) continue;
-      relevant.add(e);
+      path.push(e);
       for (const x of e.inputs) onPath.add(x.id);
     }
-    for (const e of this.entries) {
-      if (!relevant.has(e)) continue;
+    path.reverse();
+    for (const e of path) for (const x of e.inputs) tangents.expect(x.id, walk && !e.tangent?.piecewiseLinear ? 2 : 1);
+    for (const e of path) {
       const tx = e.inputs.map((x) => tangents.get(x.id) ?? null);
-      if (tx.every((t) => t === null)) continue;
-      const t = tangentRule(e).jvp(tx, this.backend);
-      if (t) tangents.set(e.output, t);
+      if (tx.some((t) => t !== null)) {
+        const t = tangentRule(e).jvp(tx, this.backend);
+        if (t) tangents.set(e.output, t);
+      }
+      for (const x of e.inputs) tangents.read(x.id);
     }
     return tangents;
   }
@@ -290,7 +311,6 @@ export interface BackwardOptions {
 class GradientSlots {
   private slots = new Map<number, Tensor>();
   private refs = new Map<Tensor, number>();
-  private kept = new Set<Tensor>();
   private released = new Set<Tensor>();
 
   constructor(
@@ -317,17 +337,8 @@ class GradientSlots {
     return t;
   }
 
-  peek(id: number): Tensor | undefined {
-    return this.slots.get(id);
-  }
-
   entries(): IterableIterator<[number, Tensor]> {
     return this.slots.entries();
-  }
-
-  /** Never release t (it is handed to the caller). */
-  keep(t: Tensor): void {
-    this.kept.add(t);
   }
 
   done(t: Tensor): void {
@@ -341,8 +352,57 @@ class GradientSlots {
 
   /** Releases t if this pass made it and nothing holds it. */
   discard(t: Tensor): void {
-    if (t.id < this.firstId || this.refs.has(t) || this.kept.has(t) || this.released.has(t)) return;
+    if (t.id < this.firstId || this.refs.has(t) || this.released.has(t)) return;
     this.released.add(t);
     this.be.release(t);
+  }
+}
+
+/**
+ * Tangents by tensor id while a pass still reads them: an id is dropped after its last expected read, and a
+ * tangent this pass made (id ≥ firstId; the caller's directions never) goes back to the backend once no id
+ * holds it — a jvp may return an input's tangent (add with one zero side), so one tensor can fill two slots.
+ */
+class TangentSlots {
+  private slots = new Map<number, Tensor>();
+  private reads = new Map<number, number>();
+  private holders = new Map<Tensor, number>();
+
+  constructor(
+    private readonly be: Kernels,
+    private readonly firstId: number,
+  ) {}
+
+  get(id: number): Tensor | undefined {
+    return this.slots.get(id);
+  }
+
+  set(id: number, t: Tensor): void {
+    this.drop(id);
+    this.slots.set(id, t);
+    this.holders.set(t, (this.holders.get(t) ?? 0) + 1);
+  }
+
+  /** `n` more reads of slot id will come. */
+  expect(id: number, n: number): void {
+    this.reads.set(id, (this.reads.get(id) ?? 0) + n);
+  }
+
+  /** One expected read of slot id is over; after the last the slot is dropped. */
+  read(id: number): void {
+    const n = (this.reads.get(id) ?? 0) - 1;
+    if (n > 0) return void this.reads.set(id, n);
+    this.reads.delete(id);
+    this.drop(id);
+  }
+
+  drop(id: number): void {
+    const t = this.slots.get(id);
+    if (!t) return;
+    this.slots.delete(id);
+    const n = this.holders.get(t)! - 1;
+    if (n > 0) return void this.holders.set(t, n);
+    this.holders.delete(t);
+    if (t.id >= this.firstId) this.be.release(t);
   }
 }

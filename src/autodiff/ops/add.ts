@@ -6,6 +6,7 @@ import type { Tensor } from '../../backend/tensor.js';
 export function add(tape: Tape, a: Tensor, b: Tensor): Tensor {
   const y = tape.backend.add(a, b);
   return tape.record('add', [a, b], y, (dy) => [dy, dy], {
+    piecewiseLinear: true,
     jvp: ([ta, tb], be) => sumOf(be, ta, tb),
     vjpJvp: (_dy, tdy) => [tdy, tdy],
   });

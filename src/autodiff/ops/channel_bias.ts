@@ -23,6 +23,7 @@ export function channelBias(tape: Tape, x: Tensor, bias: Tensor): Tensor {
       return [dy, ctx.needsGrad(bias) ? ctx.backend.batchNormBackward(dy, identity).dbeta : null];
     },
     {
+      piecewiseLinear: true,
       jvp: ([tx = null, tb]) => {
         if (tb) throw new Error('channel_bias: tangents of the bias are not supported');
         return tx;

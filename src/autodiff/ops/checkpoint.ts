@@ -1,5 +1,5 @@
 import type { Kernels } from '../../backend/backend.js';
-import { Tape } from '../tape.js';
+import { Tape, type BackwardContext } from '../tape.js';
 import type { Tensor } from '../../backend/tensor.js';
 
 /** A segment of a network: y = f(x) with parameters, recorded on `tape`; `again` on the recomputations. */
@@ -12,8 +12,9 @@ export type Segment = (tape: Tape, x: Tensor, again: boolean) => Tensor;
  * (weight gradients and taps go where the outer pass sends them). Activation memory becomes one segment's
  * instead of the whole network's, for one more forward per segment. f must compute the same y every time
  * (batch-statistics BN does; moving running averages twice is the caller's to avoid, with `again`).
- * Tangents (GraSP's H·g) recompute the same way: the jvp pushes the inputs' tangents through f, the vjpJvp
- * runs f's forward-over-reverse with (dy, tdy).
+ * Tangents (GraSP's H·g) recompute the same way: the jvp pushes the inputs' tangents through f, and one more
+ * run gives both the VJP and its tangent (f's forward-over-reverse with (dy, tdy)): a segment's activations,
+ * their tangents and the frontier live only inside that run.
  */
 export function checkpoint(tape: Tape, x: Tensor, params: readonly Tensor[], f: Segment): Tensor {
   const be = tape.backend;
@@ -27,6 +28,16 @@ export function checkpoint(tape: Tape, x: Tensor, params: readonly Tensor[], f: 
     return { sub, y: f(sub, x, true) };
   };
   const direction = (tx: readonly (Tensor | null)[]) => new Map(inputs.flatMap((t, i) => (tx[i] ? [[t, tx[i]] as [Tensor, Tensor]] : [])));
+  /** The VJP and its tangent from one recomputation: f's forward-over-reverse with (dy, tdy). */
+  const vjpWithTangent = (dy: Tensor, tdy: Tensor | null, tx: readonly (Tensor | null)[], ctx: BackwardContext) => {
+    const out = survive(be, () => {
+      const run = again((t, i) => ctx.needsGrad(t) || tx[i] !== null);
+      const { grads, tgrads } = run.sub.gradientTangents(run.y, dy, tdy, direction(tx), ctx);
+      const wanted = (m: Map<Tensor, Tensor>) => inputs.map((t) => (ctx.needsGrad(t) ? (m.get(t) ?? null) : null));
+      return [...wanted(grads), ...wanted(tgrads)];
+    });
+    return { dxs: out.slice(0, inputs.length), tdxs: out.slice(inputs.length) };
+  };
   return tape.record(
     'checkpoint',
     inputs,
@@ -43,12 +54,12 @@ export function checkpoint(tape: Tape, x: Tensor, params: readonly Tensor[], f: 
           const run = again((_t, i) => tx[i] !== null);
           return [run.sub.tangentOf(run.y, direction(tx))];
         })[0]!,
-      vjpJvp: (dy, tdy, tx, ctx) =>
-        survive(be, () => {
-          const run = again((t, i) => ctx.needsGrad(t) || tx[i] !== null);
-          const tgrads = run.sub.gradientTangents(run.y, dy, tdy, direction(tx));
-          return inputs.map((t) => (ctx.needsGrad(t) ? (tgrads.get(t) ?? null) : null));
-        }),
+      vjpJvp: (dy, tdy, tx, ctx) => {
+        const { dxs, tdxs } = vjpWithTangent(dy, tdy, tx, ctx);
+        for (const dx of dxs) if (dx) be.release(dx);
+        return tdxs;
+      },
+      vjpWithTangent,
     },
   );
 }

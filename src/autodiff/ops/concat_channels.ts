@@ -17,6 +17,7 @@ export function concatChannels(tape: Tape, xs: readonly Tensor[]): Tensor {
   }));
   const slices = (g: Tensor, be: Kernels) => blocks.map((b) => (b.tracked ? be.sliceChannels(g, b.start, b.count) : null));
   return tape.record('concat_channels', [...xs], y, (dy, ctx) => slices(dy, ctx.backend), {
+    piecewiseLinear: true,
     jvp: (tx, be) => {
       if (tx.every((t) => !t)) return null;
       const zeros = blocks.map((b, i) => (tx[i] ? null : be.zeros(b.shape, y.dtype)));

@@ -9,6 +9,7 @@ export function cropSpatial(tape: Tape, x: Tensor, top: number, left: number): T
   const y = tape.backend.cropSpatial(x, top, left);
   const xShape = x.shape;
   return tape.record('crop_spatial', [x], y, (dy, ctx) => [ctx.backend.cropSpatialGrad(dy, xShape, top, left)], {
+    piecewiseLinear: true,
     jvp: ([tx = null], be) => tx && be.cropSpatial(tx, top, left),
     vjpJvp: (_dy, tdy, _tx, { backend: be }) => [tdy && be.cropSpatialGrad(tdy, xShape, top, left)],
   });

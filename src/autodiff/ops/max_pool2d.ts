@@ -15,6 +15,7 @@ import type { Tensor } from '../../backend/tensor.js';
 export function maxPool2d(tape: Tape, x: Tensor, p: Pool2dParams): Tensor {
   const y = tape.backend.maxPool2d(x, p);
   return tape.record('max_pool2d', [x], y, (dy, ctx) => [ctx.backend.maxPool2dGrad(dy, x, p)], {
+    piecewiseLinear: true,
     jvp: ([tx = null], be) => tx && be.maxPool2d(x, p, tx),
     vjpJvp: (_dy, tdy, _tx, { backend: be }) => [tdy && be.maxPool2dGrad(tdy, x, p)],
   });

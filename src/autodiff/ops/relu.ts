@@ -8,6 +8,7 @@ import type { Tensor } from '../../backend/tensor.js';
 export function relu(tape: Tape, x: Tensor): Tensor {
   const y = tape.backend.relu(x);
   return tape.record('relu', [x], y, (dy, ctx) => [ctx.backend.reluGrad(dy, x)], {
+    piecewiseLinear: true,
     jvp: ([tx = null], be) => tx && be.reluGrad(tx, x),
     vjpJvp: (_dy, tdy, _tx, { backend: be }) => [tdy && be.reluGrad(tdy, x)],
   });

@@ -5,6 +5,7 @@ import type { Tensor } from '../../backend/tensor.js';
 export function scale(tape: Tape, x: Tensor, s: number): Tensor {
   const y = tape.backend.scale(x, s);
   return tape.record('scale', [x], y, (dy, ctx) => [ctx.backend.scale(dy, s)], {
+    piecewiseLinear: true,
     jvp: ([tx = null], be) => tx && be.scale(tx, s),
     vjpJvp: (_dy, tdy, _tx, { backend: be }) => [tdy && be.scale(tdy, s)],
   });

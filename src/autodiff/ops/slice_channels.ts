@@ -17,6 +17,7 @@ export function sliceChannels(tape: Tape, x: Tensor, start: number, count: numbe
     return dx;
   };
   return tape.record('slice_channels', [x], y, (dy, ctx) => [place(dy, ctx.backend)], {
+    piecewiseLinear: true,
     jvp: ([tx = null], be) => tx && be.sliceChannels(tx, start, count),
     vjpJvp: (_dy, tdy, _tx, { backend: be }) => [tdy && place(tdy, be)],
   });

@@ -75,8 +75,8 @@ for (const [dataset, runs] of Object.entries(RUNS)) {
   const seedRuns = runs.seeds.map((f) => ({ file: f, lines: read(f).filter((l) => l.dataset === dataset) })).filter((r) => r.lines.length);
   if (seedRuns.length === 0) continue;
   out.push(`## ${dataset} images, ${target.label}`, '');
-  out.push('| score | ρ vs accuracy | seeds: ρ mean (min) | seed pairs × archs | batch sizes: ρ mean (min) | batch pairs | run |');
-  out.push('|---|---|---|---|---|---|---|');
+  out.push('| score | ρ vs accuracy | archs | seeds: ρ mean (min) | seed pairs × archs | batch sizes: ρ mean (min) | batch pairs | run |');
+  out.push('|---|---|---|---|---|---|---|---|');
   const batchRuns = runs.batches
     .map(([label, f]) => ({ label, file: f, lines: read(f).filter((l) => l.dataset === dataset && l.seed === 1) }))
     .filter((r) => r.lines.length);
@@ -104,7 +104,8 @@ for (const [dataset, runs] of Object.entries(RUNS)) {
       const unstable = !Number.isNaN(s.mean) && s.mean < Math.abs(rhoAcc);
       const archs = s.pairs.length ? Math.min(...s.pairs.map((p) => p.archs)) : 0;
       out.push(
-        `| ${s.key}${unstable ? ' **unstable**' : ''} | ${fmt(rhoAcc)} | ${s.pairs.length ? `${fmt(s.mean)} (${fmt(s.min)})` : '—'} | ` +
+        `| ${s.key}${unstable ? ' **unstable**' : ''} | ${fmt(rhoAcc)} | ${run.lines.filter((l) => l.seed === seeds[0]).length} | ` +
+          `${s.pairs.length ? `${fmt(s.mean)} (${fmt(s.min)})` : '—'} | ` +
           `${s.pairs.length} × ${archs} | ${b.pairs.length ? `${fmt(b.mean)} (${fmt(b.min)})` : '—'} | ` +
           `${b.pairs.map((p) => `${p.label.replace(/batch /g, '')}: ${fmt(p.rho)} (${p.archs})`).join('; ') || '—'} | ${run.file} |`,
       );
@@ -119,5 +120,15 @@ for (const [dataset, runs] of Object.entries(RUNS)) {
   out.push(...batchRuns.map((r) => `- ${r.label}: ${r.file} (${describe(r.lines)}, seed 1, ${r.lines.length} lines)`), '');
 }
 if (missing.length) out.push(`Not found (skipped): ${[...new Set(missing)].join(', ')}.`, '');
+// A run still being written (fewer than its 1,000 architectures × 3 seeds) is said to be partial.
+const partial = Object.values(RUNS)
+  .flatMap((r) => r.seeds)
+  .map((f) => [f, read(f).length])
+  .filter(([, n]) => n > 0 && n < 3000);
+if (partial.length)
+  out.push(
+    `Partial (a run still in progress when this was written): ${partial.map(([f, n]) => `${f}, ${n} of 3000 lines`).join('; ')}.`,
+    '',
+  );
 writeFileSync(join(DOCS, 'stability-nb201.md'), out.join('\n'));
 console.log(out.join('\n'));

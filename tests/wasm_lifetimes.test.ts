@@ -2,6 +2,7 @@
  * The WASM backend's lifetimes and resources: use after close() and a worker that dies mid-call fail fast
  * with errors that say so (they used to block forever in Atomics.wait); thread counts past the cores are refused.
  */
+import { BackendLostError } from '../src/backend/backend.js';
 import { availableParallelism } from 'node:os';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -36,6 +37,13 @@ test('a worker that exits mid-call fails the call naming it, and every later cal
   const x = b.fromHost(big(), [1 << 16]);
   throwsFast(() => b.relu(x), /wasm worker 1 \(of 1\) exited \(code 3\) while running kernel relu/, 5000);
   throwsFast(() => b.add(x, x), /wasm worker 1 \(of 1\) exited \(code 3\)/, 1000);
+  // typed, so that a long run stops at once instead of failing every architecture left
+  try {
+    b.add(x, x);
+    assert.unreachable('the pool ran a call after losing a worker');
+  } catch (e) {
+    assert.instance(e, BackendLostError);
+  }
   await b.close();
 });
 

@@ -190,3 +190,12 @@ export type SignStore = { readonly rows: number; readonly numels: readonly numbe
 export class OutOfMemoryError extends RangeError {
   override name = 'OutOfMemoryError';
 }
+
+/**
+ * The backend can run nothing more (a worker exited or went silent, the GPU thread is gone or hung): every later
+ * call fails the same way, so a long run stops here — to be resumed with a fresh backend — instead of failing
+ * every architecture left.
+ */
+export class BackendLostError extends Error {
+  override name = 'BackendLostError';
+}

@@ -15,6 +15,7 @@ import { scatterSvg } from '../eval/svg_scatter.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
 import { perSampleBnProtocol, protocolMismatch, type DataIdentity } from '../eval/protocol.js';
 import { openResults, ResultsWriteError } from '../node/results_file.js';
+import { BackendLostError } from '../backend/backend.js';
 import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
 import { DEFAULT_PROXY_OPTIONS, isPerSample } from '../proxies/registry.js';
@@ -227,6 +228,16 @@ export async function runEval(
         results.close();
         await backend?.close?.();
         throw e;
+      }
+      // A lost backend fails every later architecture too: stop, keeping what is saved, so that a rerun resumes.
+      if (e instanceof BackendLostError) {
+        if (progress && io.tty) process.stderr.write('\n');
+        results.close();
+        await backend?.close?.().catch(() => undefined);
+        throw new BackendLostError(
+          `#${index} ${arch} seed ${seed}: ${e.message}. Stopped: ${results.existing.length} results are in ${out}; ` +
+            'run the same command again to resume with a fresh backend',
+        );
       }
       failures++;
       io.err(`error: #${index} ${arch} seed ${seed}: ${(e as Error).message}`);

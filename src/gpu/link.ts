@@ -17,6 +17,7 @@ import {
   type ServerMessage,
 } from './protocol.js';
 import type { KernelName } from './shaders_wgsl.js';
+import { BackendLostError } from '../backend/backend.js';
 
 /** Commands per message: long enough to amortise the message, short enough to keep the GPU busy. */
 const BATCH = 512;
@@ -115,10 +116,12 @@ export class GpuLink {
     const deadline = Date.now() + this.readTimeoutMs;
     while (Atomics.load(head, 0) === REPLY_PENDING) {
       const gone = this.port.gone?.();
-      if (gone) throw new Error(`WebGPU: ${gone} while a read waited; the backend cannot be used any more`);
+      if (gone) throw new BackendLostError(`WebGPU: ${gone} while a read waited; the backend cannot be used any more`);
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new Error(`WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`);
+        throw new BackendLostError(
+          `WebGPU: no answer from the GPU thread in ${Math.round(this.readTimeoutMs / 1000)} s (device hung or lost)`,
+        );
       Atomics.wait(head, 0, REPLY_PENDING, Math.min(left, 250));
     }
     if (Atomics.load(head, 0) === REPLY_FAILED) throw new Error(`WebGPU: ${this.text(reply)}`);

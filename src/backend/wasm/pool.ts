@@ -7,6 +7,7 @@
 import { WORKER_KERNELS, type KernelExports, type KernelName } from './kernel_list.js';
 import { ARGS_PER_SLOT, EXIT_CODE, GONE, IDLE, QUIT, RUN, SLOT_INTS } from './protocol.js';
 import type { KernelRunner } from './runner.js';
+import { BackendLostError } from '../backend.js';
 
 /** What the pool needs of a worker, whatever the runtime. */
 export interface PoolWorker {
@@ -37,7 +38,7 @@ export class WorkerPoolRunner implements KernelRunner {
 
   private gone(w: number, doing: string): Error {
     const code = this.ints[w * SLOT_INTS + EXIT_CODE];
-    return new Error(
+    return new BackendLostError(
       `wasm worker ${w + 1} (of ${this.workers.length}) exited (code ${code}) ${doing}; the backend cannot be used any more`,
     );
   }
@@ -91,8 +92,8 @@ export class WorkerPoolRunner implements KernelRunner {
       if (Atomics.load(this.ints, slot + GONE) !== 0) return this.gone(w, `while running kernel ${name}`);
       const left = deadline - Date.now();
       if (left <= 0)
-        return new Error(
-          `wasm worker ${w + 1} (of ${this.workers.length}): no answer in ${SLICE_TIMEOUT_MS / 1000} s running kernel ${name}`,
+        return new BackendLostError(
+          `wasm worker ${w + 1} (of ${this.workers.length}): no answer in ${SLICE_TIMEOUT_MS / 1000} s running kernel ${name}; the backend cannot be used any more`,
         );
       Atomics.wait(this.ints, slot, RUN, Math.min(left, 1000));
     }

@@ -11,6 +11,31 @@ import { PER_SAMPLE_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import { Random } from '../src/util/random.js';
 import { NB201_OPS } from '../src/nets/nb201/arch.js';
+import { Nb201Network } from '../src/nets/nb201/network.js';
+
+test('an initialised network holds one copy of its parameters: the constructor’s zeros are freed', async () => {
+  const backend = await createNodeWasmBackend(1);
+  try {
+    backend.scope(() => {
+      const start = backend.heap.used;
+      const net = new Nb201Network(backend, {
+        arch: '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+      });
+      const built = backend.heap.used - start;
+      const bytes = net.parameters.entries.reduce((n, e) => n + e.tensor.size * 4, 0);
+      assert.ok(built >= bytes && built < 1.05 * bytes, `built: ${built} B for ${bytes} B of parameters`);
+      net.parameters.initialize(1);
+      net.parameters.initialize(2); // a second init replaces initialised tensors: those stay until the scope ends
+      backend.heap.resetPeak();
+      const once = backend.heap.used - start;
+      // the zeros are gone; the first init's tensors are still held (a pass may have read them)
+      assert.ok(once < 2.1 * bytes, `after two inits: ${once} B for ${bytes} B of parameters`);
+      assert.ok(once > 1.9 * bytes, `after two inits: ${once} B (the first init's tensors are kept until the scope ends)`);
+    });
+  } finally {
+    await backend.close();
+  }
+});
 
 test('scoring many architectures does not grow the wasm heap or memory', async () => {
   const backend = await createNodeWasmBackend(2);

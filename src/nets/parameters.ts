@@ -37,6 +37,8 @@ export class ParameterSet {
   readonly entries: ParameterEntry[] = [];
   readonly batchNorms = new Map<string, BatchNormBuffers>();
   private byName = new Map<string, ParameterEntry>();
+  /** The zero tensors the constructor allocates: nothing but their entry holds them, so a replace may free them. */
+  private readonly placeholders = new WeakSet<Tensor>();
 
   constructor(
     readonly backend: Kernels,
@@ -48,6 +50,7 @@ export class ParameterSet {
     const data = hostArray(this.dtype, sizeOf(shape));
     const tensor = this.backend.fromHost(data, shape);
     tensor.name = name;
+    this.placeholders.add(tensor);
     const entry = { name, kind, tensor, fanIn };
     this.entries.push(entry);
     this.byName.set(name, entry);
@@ -192,8 +195,11 @@ export class ParameterSet {
     const t = this.backend.fromHost(data, e.tensor.shape);
     t.name = e.name;
     // Parameters are swapped, not mutated, so backends never see their storage change under them;
-    // forwards read `entry.tensor` at call time.
+    // forwards read `entry.tensor` at call time. The constructor's zeros are read by nothing else: freed at once,
+    // so an initialised network holds one copy of its parameters (a tensor a pass may hold stays until its scope ends).
+    const old = e.tensor;
     e.tensor = t;
+    if (this.placeholders.delete(old)) this.backend.release(old);
   }
 
   /** Parameters and BN buffers by state_dict name (`num_batches_tracked` as a one-element array). */

@@ -14,6 +14,24 @@ export interface AccuracyTarget {
   accuracy(index: number): number;
 }
 
+/**
+ * `indexOf` for a table of architectures in canonical text: an architecture written another way is canonicalised
+ * first (text the space does not take is in no table); a repeated architecture is found at its first row.
+ */
+export function indexByCanonicalText(space: SearchSpace, archs: readonly string[]): (arch: string) => number | undefined {
+  const index = new Map<string, number>();
+  archs.forEach((a, i) => {
+    if (!index.has(a)) index.set(a, i);
+  });
+  return (arch) => {
+    try {
+      return index.get(space.canonical(arch));
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 export interface Benchmark {
   readonly space: SearchSpace;
   /** The table's name when it is not the space's default one (results lines carry it). */

@@ -8,11 +8,10 @@ import { SUITE_ZERO_KEYS } from '../data/suite_zero.js';
 import type { Nb301Table } from '../data/nb301_table.js';
 import { compactGenotypeText } from '../nets/darts/genotype.js';
 import type { SearchSpace } from '../nets/space.js';
-import type { Benchmark } from './benchmark.js';
+import { indexByCanonicalText, type Benchmark } from './benchmark.js';
 
 export function nb301Benchmark(table: Nb301Table, space: SearchSpace): Benchmark & { scoresOf(i: number): Record<string, number> } {
   const archs = table.rows.map((r) => compactGenotypeText(r.genotype));
-  const indexOf = new Map(archs.map((a, i) => [a, i]));
   // their names → ours (jacov → jacob_cov, nwot → naswot); l2_norm, plain and epe_nas have no counterpart here
   const scores = table.rows.map((r) =>
     Object.fromEntries(Object.entries(r.scores).flatMap(([k, v]) => (SUITE_ZERO_KEYS[k] ? [[SUITE_ZERO_KEYS[k]!, v] as const] : []))),
@@ -21,13 +20,7 @@ export function nb301Benchmark(table: Nb301Table, space: SearchSpace): Benchmark
     space,
     size: archs.length,
     archOf: (i) => archs[i]!,
-    indexOf: (arch) => {
-      try {
-        return indexOf.get(space.canonical(arch));
-      } catch {
-        return undefined;
-      }
-    },
+    indexOf: indexByCanonicalText(space, archs),
     datasets: ['cifar10'],
     accuracyNote:
       "NAS-Bench-301's surrogate-predicted CIFAR-10 validation accuracy (NAS-Bench-Suite-Zero's naslib_zc_nasbench301_725.json): a model's prediction, not a trained run",

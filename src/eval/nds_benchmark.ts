@@ -10,7 +10,7 @@ import { DataFormatError } from '../io/errors.js';
 import { checkNdsArch, ndsArchText, type NdsCellSpace } from '../nets/darts/nds_spaces.js';
 import { DartsGenotypeError } from '../nets/darts/genotype.js';
 import type { SearchSpace } from '../nets/space.js';
-import type { Benchmark } from './benchmark.js';
+import { indexByCanonicalText, type Benchmark } from './benchmark.js';
 
 export function ndsBenchmark(table: NdsTable, space: SearchSpace & { nds: NdsCellSpace }, source = 'NDS file'): Benchmark {
   const archs = table.records.map((r) => {
@@ -22,21 +22,11 @@ export function ndsBenchmark(table: NdsTable, space: SearchSpace & { nds: NdsCel
       throw e;
     }
   });
-  const byArch = new Map<string, number>();
-  archs.forEach((a, i) => {
-    if (!byArch.has(a)) byArch.set(a, i);
-  });
   return {
     space,
     size: archs.length,
     archOf: (i) => archs[i]!,
-    indexOf: (arch) => {
-      try {
-        return byArch.get(space.canonical(arch));
-      } catch {
-        return undefined;
-      }
-    },
+    indexOf: indexByCanonicalText(space, archs),
     datasets: ['cifar10'],
     // no path here: the note is part of every results line's protocol, which a moved copy of the file must still match
     accuracyNote: `NDS final test accuracy, 100 − test_ep_top1[−1], of the user's copy of ${space.nds.file}`,

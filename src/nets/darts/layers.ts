@@ -112,24 +112,31 @@ class LayerList {
 
   conv(name: string, cOut: number, k: number, o: { stride?: number; padding?: number; dilation?: number; groups?: number } = {}): void {
     const { stride = 1, padding = 0, dilation = 1, groups = 1 } = o;
-    const hOut = convOutputSize(this.h, k, stride, padding, dilation),
-      wOut = convOutputSize(this.w, k, stride, padding, dilation);
-    this.layers.push({
-      kind: 'conv',
-      name,
-      c: this.c,
-      h: this.h,
-      w: this.w,
-      cOut,
-      k,
-      stride,
-      padding,
-      dilation,
-      groups,
-      shifted: false,
-      hOut,
-      wOut,
-    });
+    this.pushConv(name, cOut, { k, stride, padding, dilation, groups }, convOutputSize(this.w, k, stride, padding, dilation));
+  }
+
+  /** Conv2d(kernel (kh, kw), stride (sh, sw), padding (ph, pw)), no bias. */
+  rectConv(name: string, cOut: number, kh: number, kw: number, stride: [number, number], padding: [number, number]): void {
+    const conv = { k: kh, stride: stride[0], padding: padding[0], dilation: 1, groups: 1, rect: { kh, kw, stride, padding } };
+    this.pushConv(name, cOut, conv, convOutputSize(this.w, kw, stride[1], padding[1]));
+  }
+
+  /** A conv layer at the current shape: the height from its k/stride/padding/dilation, the width as given. */
+  private pushConv(
+    name: string,
+    cOut: number,
+    conv: {
+      k: number;
+      stride: number;
+      padding: number;
+      dilation: number;
+      groups: number;
+      rect?: { kh: number; kw: number; stride: [number, number]; padding: [number, number] };
+    },
+    wOut: number,
+  ): void {
+    const hOut = convOutputSize(this.h, conv.k, conv.stride, conv.padding, conv.dilation);
+    this.layers.push({ kind: 'conv', name, c: this.c, h: this.h, w: this.w, cOut, ...conv, shifted: false, hOut, wOut });
     this.at(cOut, hOut, wOut);
   }
 
@@ -140,30 +147,6 @@ class LayerList {
       wOut = convOutputSize(this.w, k, stride, padding);
     this.layers.push({ kind, name, c: this.c, h: this.h, w: this.w, k, stride, padding, hOut, wOut });
     this.at(this.c, hOut, wOut);
-  }
-
-  /** Conv2d(kernel (kh, kw), stride (sh, sw), padding (ph, pw)), no bias. */
-  rectConv(name: string, cOut: number, kh: number, kw: number, stride: [number, number], padding: [number, number]): void {
-    const hOut = convOutputSize(this.h, kh, stride[0], padding[0]),
-      wOut = convOutputSize(this.w, kw, stride[1], padding[1]);
-    this.layers.push({
-      kind: 'conv',
-      name,
-      c: this.c,
-      h: this.h,
-      w: this.w,
-      cOut,
-      k: kh,
-      stride: stride[0],
-      padding: padding[0],
-      dilation: 1,
-      groups: 1,
-      shifted: false,
-      hOut,
-      wOut,
-      rect: { kh, kw, stride, padding },
-    });
-    this.at(cOut, hOut, wOut);
   }
 
   /** ReLU → conv 1×1 → BN (cnn/operations.py ReLUConvBN; names op.0, op.1, op.2). */

@@ -31,6 +31,7 @@ import type { Random } from '../../util/random.js';
 import type { SearchSpace } from '../space.js';
 import {
   createDartsGenotype,
+  DARTS_OPS,
   DartsGenotypeError,
   parseDartsGenotypeText,
   type DartsCell,
@@ -95,17 +96,8 @@ const PNAS_OPS: readonly DartsOp[] = [
   'max_pool_3x3',
   'dil_conv_3x3',
 ];
-/** genotypes.py DARTS_OPS (8, with `none`). */
-const NDS_DARTS_OPS: readonly DartsOp[] = [
-  'none',
-  'max_pool_3x3',
-  'avg_pool_3x3',
-  'skip_connect',
-  'sep_conv_3x3',
-  'sep_conv_5x5',
-  'dil_conv_3x3',
-  'dil_conv_5x5',
-];
+/** genotypes.py DARTS_OPS (8, with `none`): DARTS's PRIMITIVES, in the same order. */
+const NDS_DARTS_OPS: readonly DartsOp[] = DARTS_OPS;
 
 /** Sampled widths and depths (NDS §5, as remembered: see the header). */
 const NDS_WIDTHS = [16, 24, 32] as const;

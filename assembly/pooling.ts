@@ -15,9 +15,95 @@
   return hi < lo ? lo : hi;
 }
 
+/** Whether a pool is stride 1 with "same" padding (pad = (k − 1) / 2): the case the bordered-plane kernels take. */
+@inline function samePool(H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32): bool {
+  return stride == 1 && 2 * pad == k - 1 && Ho == H && Wo == W;
+}
+
+/** Bytes of scratch the stride-1 "same" kernels need per slice: a bordered plane and one row of column counts. */
+export function avg_pool2d_scratch(H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32): i32 {
+  return samePool(H, W, k, stride, pad, Ho, Wo) ? ((H + 2 * pad) * (W + 2 * pad) + W + 4) << 2 : 0;
+}
+
+/** ccRow[w] = the number of window columns inside [0, W) at output column w. */
+function columnCounts(ccRow: usize, W: i32, k: i32, pad: i32): void {
+  for (let w = 0; w < W; w++) store<f32>(ccRow + (<usize>w << 2), <f32>(imin(w - pad + k, W) - imax(w - pad, 0)));
+}
+
+/**
+ * out[h, w] = Σ over the k×k window at (h − pad, w − pad) of the bordered plane b (row stride W + 2·pad), summed from
+ * 0 in row-major window order, then divided by the window's valid-cell count when `divide`. The border is zero, so
+ * each sum is exactly the sum of the window's valid cells in PyTorch's order (adding a zero changes nothing).
+ */
+function windowSums(b: usize, out: usize, H: i32, W: i32, k: i32, pad: i32, ccRow: usize, divide: bool): void {
+  const ldb = <usize>(W + 2 * pad) << 2;
+  const W4 = W & ~3;
+  for (let h = 0; h < H; h++) {
+    const rc = <f32>(imin(h - pad + k, H) - imax(h - pad, 0));
+    const top = b + <usize>h * ldb, o = out + (<usize>(h * W) << 2);
+    for (let w = 0; w < W4; w += 4) {
+      let s = f32x4.splat(0);
+      for (let i = 0; i < k; i++) {
+        const r = top + <usize>i * ldb + (<usize>w << 2);
+        for (let j = 0; j < k; j++) s = f32x4.add(s, v128.load(r + (<usize>j << 2)));
+      }
+      if (divide) s = f32x4.div(s, f32x4.mul(f32x4.splat(rc), v128.load(ccRow + (<usize>w << 2))));
+      v128.store(o + (<usize>w << 2), s);
+    }
+    for (let w = W4; w < W; w++) {
+      let s: f32 = 0;
+      for (let i = 0; i < k; i++) {
+        const r = top + <usize>i * ldb + (<usize>w << 2);
+        for (let j = 0; j < k; j++) s += load<f32>(r + (<usize>j << 2));
+      }
+      if (divide) s /= rc * load<f32>(ccRow + (<usize>w << 2));
+      store<f32>(o + (<usize>w << 2), s);
+    }
+  }
+}
+
+/**
+ * Stride-1 "same" average pooling over planes [p0, p1), forward (dy = 0: y = window mean of x) or backward (dy = 1:
+ * dx[h, w] = Σ dy[o] / count(o) over the outputs o whose windows cover (h, w)). Each plane — x, or dy divided by
+ * its counts — is copied into the zero-bordered scratch plane first. In the backward, the covering outputs in
+ * row-major order are the window around (h, w) in row-major order: the sum adds them in the order PyTorch's
+ * scatter does.
+ */
+function avgPoolSame(src: usize, dst: usize, H: i32, W: i32, k: i32, pad: i32, p0: i32, p1: i32, scratch: usize, backward: bool): void {
+  const Wb = W + 2 * pad, plane = <usize>(H * W) << 2, rowB = <usize>W << 2, ldb = <usize>Wb << 2;
+  const b = scratch, ccRow = scratch + (<usize>((H + 2 * pad) * Wb) << 2);
+  memory.fill(b, 0, <usize>((H + 2 * pad) * Wb) << 2);
+  columnCounts(ccRow, W, k, pad);
+  const W4 = W & ~3;
+  for (let q = p0; q < p1; q++) {
+    const sq = src + <usize>q * plane;
+    for (let h = 0; h < H; h++) {
+      const from = sq + <usize>h * rowB, to = b + <usize>(h + pad) * ldb + (<usize>pad << 2);
+      if (backward) {
+        const rc = f32x4.splat(<f32>(imin(h - pad + k, H) - imax(h - pad, 0)));
+        for (let w = 0; w < W4; w += 4) {
+          const c = f32x4.mul(rc, v128.load(ccRow + (<usize>w << 2)));
+          v128.store(to + (<usize>w << 2), f32x4.div(v128.load(from + (<usize>w << 2)), c));
+        }
+        for (let w = W4; w < W; w++) {
+          const c = f32x4.extract_lane(rc, 0) * load<f32>(ccRow + (<usize>w << 2));
+          store<f32>(to + (<usize>w << 2), load<f32>(from + (<usize>w << 2)) / c);
+        }
+      } else {
+        memory.copy(to, from, rowB);
+      }
+    }
+    windowSums(b, dst + <usize>q * plane, H, W, k, pad, ccRow, !backward);
+  }
+}
+
 export function avg_pool2d(
-  x: usize, y: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32,
+  x: usize, y: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32, scratch: usize,
 ): void {
+  if (scratch != 0 && samePool(H, W, k, stride, pad, Ho, Wo)) {
+    avgPoolSame(x, y, H, W, k, pad, p0, p1, scratch, false);
+    return;
+  }
   const xsz = <usize>(H * W) << 2, ysz = <usize>(Ho * Wo) << 2, rowB = <usize>W << 2;
   const owA = fullLo(stride, pad, Wo), owB = fullHi(W, k, stride, pad, Wo, owA);
   for (let q = p0; q < p1; q++) {
@@ -70,8 +156,12 @@ export function avg_pool2d(
 }
 
 export function avg_pool2d_grad(
-  dy: usize, dx: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32,
+  dy: usize, dx: usize, H: i32, W: i32, k: i32, stride: i32, pad: i32, Ho: i32, Wo: i32, p0: i32, p1: i32, scratch: usize,
 ): void {
+  if (scratch != 0 && samePool(H, W, k, stride, pad, Ho, Wo)) {
+    avgPoolSame(dy, dx, H, W, k, pad, p0, p1, scratch, true);
+    return;
+  }
   const xsz = <usize>(H * W) << 2, ysz = <usize>(Ho * Wo) << 2, rowB = <usize>W << 2;
   if (stride == 1) {
     // Gather: dx[h, w] = Σ dy[oh, ow] / count(oh, ow) over the outputs covering (h, w); every dx element is written

@@ -581,34 +581,75 @@ const poolCases: PoolCase[] = [
   { planes: 3, H: 5, W: 6, kernel: 3, stride: 1, padding: 0 },
   { planes: 1, H: 1, W: 1, kernel: 3, stride: 1, padding: 1 },
   { planes: 2, H: 11, W: 13, kernel: 5, stride: 3, padding: 2 },
+  { planes: 3, H: 10, W: 11, kernel: 5, stride: 1, padding: 2 },
 ];
 
-test('avg_pool2d / avg_pool2d_grad (count_include_pad = false) over plane ranges', () => {
+/**
+ * PyTorch's CPU average pooling in f32, operation by operation: each window's valid cells summed from 0 in row-major
+ * order, divided by their count; the backward scatters dy/count over each window, outputs in row-major order.
+ */
+function avgPoolF32(H: number, W: number, p: { kernel: number; stride: number; padding: number }, x: Float32Array, dy: Float32Array) {
+  const Ho = poolOutputSize(H, p),
+    Wo = poolOutputSize(W, p);
+  const planes = x.length / (H * W);
+  const y = new Float32Array(planes * Ho * Wo),
+    dx = new Float32Array(planes * H * W);
+  for (let q = 0; q < planes; q++)
+    for (let oh = 0; oh < Ho; oh++)
+      for (let ow = 0; ow < Wo; ow++) {
+        const h0 = Math.max(oh * p.stride - p.padding, 0),
+          h1 = Math.min(oh * p.stride - p.padding + p.kernel, H);
+        const w0 = Math.max(ow * p.stride - p.padding, 0),
+          w1 = Math.min(ow * p.stride - p.padding + p.kernel, W);
+        const count = (h1 - h0) * (w1 - w0);
+        let s = 0;
+        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s = Math.fround(s + x[(q * H + h) * W + w]!);
+        const o = (q * Ho + oh) * Wo + ow;
+        y[o] = Math.fround(s / count);
+        const g = Math.fround(dy[o]! / count);
+        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) dx[(q * H + h) * W + w] = Math.fround(dx[(q * H + h) * W + w]! + g);
+      }
+  return { y, dx };
+}
+
+test('avg_pool2d / avg_pool2d_grad (count_include_pad = false) over plane ranges, with and without the bordered-plane scratch', () => {
   for (const c of poolCases) {
-    resetHeap();
-    const p = { kernel: c.kernel, stride: c.stride, padding: c.padding };
-    const Ho = poolOutputSize(c.H, p),
-      Wo = poolOutputSize(c.W, p);
-    const xs = c.H * c.W,
-      ys = Ho * Wo;
-    const x = randn(c.planes * xs),
-      dy = randn(c.planes * ys);
-    const p0 = c.planes > 2 ? 1 : 0,
-      p1 = c.planes;
-    const px = putF32(x),
-      pdy = putF32(dy),
-      py = allocF32(c.planes * ys, 5),
-      pdx = allocF32(c.planes * xs, 5);
-    k.avg_pool2d(px, py, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
-    k.avg_pool2d_grad(pdy, pdx, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1);
-    const y = new Float32Array(c.planes * ys),
-      dx = new Float32Array(c.planes * xs);
-    avgPool2d(c.planes, c.H, c.W, p, x, y);
-    avgPool2dGrad(c.planes, c.H, c.W, p, dy, dx);
-    const tag = `pool ${c.H}x${c.W} k${c.kernel} s${c.stride} p${c.padding}`;
-    close(f32(py + p0 * ys * 4, (p1 - p0) * ys), y.subarray(p0 * ys), `${tag} forward`);
-    close(f32(pdx + p0 * xs * 4, (p1 - p0) * xs), dx.subarray(p0 * xs), `${tag} grad`);
-    if (p0 > 0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
+    for (const bordered of [false, true]) {
+      resetHeap();
+      const p = { kernel: c.kernel, stride: c.stride, padding: c.padding };
+      const Ho = poolOutputSize(c.H, p),
+        Wo = poolOutputSize(c.W, p);
+      const xs = c.H * c.W,
+        ys = Ho * Wo;
+      const x = randn(c.planes * xs),
+        dy = randn(c.planes * ys);
+      const p0 = c.planes > 2 ? 1 : 0,
+        p1 = c.planes;
+      const px = putF32(x),
+        pdy = putF32(dy),
+        py = allocF32(c.planes * ys, 5),
+        pdx = allocF32(c.planes * xs, 5);
+      const bytes = k.avg_pool2d_scratch(c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo);
+      const same = c.stride === 1 && 2 * c.padding === c.kernel - 1;
+      assert.is(bytes > 0, same, `scratch only for stride-1 "same" pools`);
+      const scratch = bordered && bytes ? allocF32(bytes / 4, 7) : 0;
+      k.avg_pool2d(px, py, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1, scratch);
+      k.avg_pool2d_grad(pdy, pdx, c.H, c.W, c.kernel, c.stride, c.padding, Ho, Wo, p0, p1, scratch);
+      const y = new Float32Array(c.planes * ys),
+        dx = new Float32Array(c.planes * xs);
+      avgPool2d(c.planes, c.H, c.W, p, x, y);
+      avgPool2dGrad(c.planes, c.H, c.W, p, dy, dx);
+      const tag = `pool ${c.H}x${c.W} k${c.kernel} s${c.stride} p${c.padding}${scratch ? ' bordered' : ''}`;
+      close(f32(py + p0 * ys * 4, (p1 - p0) * ys), y.subarray(p0 * ys), `${tag} forward`);
+      close(f32(pdx + p0 * xs * 4, (p1 - p0) * xs), dx.subarray(p0 * xs), `${tag} grad`);
+      if (scratch) {
+        // the bordered kernels do PyTorch's f32 operations in PyTorch's order: bit for bit
+        const torch = avgPoolF32(c.H, c.W, p, x, dy);
+        assert.equal([...f32(py + p0 * ys * 4, (p1 - p0) * ys)], [...torch.y.subarray(p0 * ys)], `${tag} forward bits`);
+        assert.equal([...f32(pdx + p0 * xs * 4, (p1 - p0) * xs)], [...torch.dx.subarray(p0 * xs)], `${tag} grad bits`);
+      }
+      if (p0 > 0) assert.ok(f32(py, ys).every((v) => v === 5) && f32(pdx, xs).every((v) => v === 5), `${tag}: wrote outside its planes`);
+    }
   }
 });
 

@@ -102,6 +102,11 @@ export class WasmBackend implements Backend {
 
   private closed = false;
 
+  /** Milliseconds the main thread has waited for workers so far (0 on one thread): bench/profile.ts reads it. */
+  get poolWaitMs(): number {
+    return (this.runner as { waitMs?: number }).waitMs ?? 0;
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return this.runner.close();
@@ -396,23 +401,28 @@ export class WasmBackend implements Backend {
     return [g.H, g.W, pool.kernel, pool.stride, pool.padding, g.Ho, g.Wo, plane0, plane1];
   }
 
+  /** Average pooling's slices of planes, each with its own scratch (a bordered plane, for stride-1 "same" pools). */
+  private avgPoolSlices(g: PoolGeometry, pool: Pool2dParams, src: number, dst: number): number[][] {
+    const scratch = this.k.avg_pool2d_scratch(g.H, g.W, pool.kernel, pool.stride, pool.padding, g.Ho, g.Wo);
+    return splitRange(g.N * g.C, this.threads).map((r) => [
+      src,
+      dst,
+      ...WasmBackend.poolArgs(g, pool, r),
+      scratch ? this.heap.alloc(scratch) : 0,
+    ]);
+  }
+
   avgPool2d(x: Tensor, pool: Pool2dParams): Tensor {
     const g = poolGeometry(x.shape, pool);
     const y = this.alloc([g.N, g.C, g.Ho, g.Wo]);
-    this.run(
-      'avg_pool2d',
-      splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(x), y.storage as number, ...WasmBackend.poolArgs(g, pool, r)]),
-    );
+    this.scope(() => this.run('avg_pool2d', this.avgPoolSlices(g, pool, this.ptr(x), y.storage as number)));
     return y;
   }
 
   avgPool2dGrad(dy: Tensor, xShape: readonly number[], pool: Pool2dParams): Tensor {
     const g = poolGeometry(xShape, pool);
     const dx = this.alloc(xShape);
-    this.run(
-      'avg_pool2d_grad',
-      splitRange(g.N * g.C, this.threads).map((r) => [this.ptr(dy), dx.storage as number, ...WasmBackend.poolArgs(g, pool, r)]),
-    );
+    this.scope(() => this.run('avg_pool2d_grad', this.avgPoolSlices(g, pool, this.ptr(dy), dx.storage as number)));
     return dx;
   }
 

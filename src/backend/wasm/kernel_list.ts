@@ -20,8 +20,9 @@ export interface KernelExports {
   depthwise_conv2d_forward(x: P, w: P, y: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
   depthwise_conv2d_grad_input(dy: P, w: P, dx: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
   depthwise_conv2d_grad_weight(x: P, dy: P, dw: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number, perSample: number): void; // assembly/depthwise.ts
-  avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
-  avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
+  avg_pool2d_scratch(H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number): number; // assembly/pooling.ts
+  avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number, scratch: P): void; // assembly/pooling.ts
+  avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number, scratch: P): void; // assembly/pooling.ts
   max_pool2d(x: P, v: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   max_pool2d_grad(x: P, dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number): void; // assembly/pooling.ts
   global_avg_pool(x: P, y: P, HW: number, p0: number, p1: number): void; // assembly/pooling.ts
@@ -58,6 +59,7 @@ export const KERNEL_EXPORTS = [
   'depthwise_conv2d_forward',
   'depthwise_conv2d_grad_input',
   'depthwise_conv2d_grad_weight',
+  'avg_pool2d_scratch',
   'avg_pool2d',
   'avg_pool2d_grad',
   'max_pool2d',

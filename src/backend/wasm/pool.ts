@@ -24,6 +24,8 @@ export class WorkerPoolRunner implements KernelRunner {
   private closed = false;
   /** Set once a worker is gone or silent: the pool cannot run a full wave any more. */
   private broken: Error | null = null;
+  /** Milliseconds the main thread has spent waiting for workers after its own slice (load imbalance, hand-offs). */
+  waitMs = 0;
 
   constructor(
     private readonly kernels: KernelExports,
@@ -72,6 +74,7 @@ export class WorkerPoolRunner implements KernelRunner {
       }
       let failed = false;
       // Every posted slice is waited for, even after a failure: the others still write the memory.
+      const waitStart = performance.now();
       const deadline = Date.now() + SLICE_TIMEOUT_MS;
       for (const w of posted) {
         const error = this.await(w, name, deadline);
@@ -79,6 +82,7 @@ export class WorkerPoolRunner implements KernelRunner {
         failed ||= this.ints[w * SLOT_INTS + 3] !== 0;
         if (!error) Atomics.store(this.ints, w * SLOT_INTS, IDLE);
       }
+      this.waitMs += performance.now() - waitStart;
       if (this.broken) throw this.broken;
       if (trapped) throw trapped;
       if (failed) throw new Error(`wasm kernel ${name} trapped in a worker`);

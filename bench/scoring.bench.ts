@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample, writeBatchFile } from '../src/node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
-import { PER_SAMPLE_PROXIES } from '../src/proxies/registry.js';
+import { DEFAULT_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import { arg } from './args.js';
 
@@ -44,7 +44,8 @@ interface Run {
 async function zerocostChild(threads: number): Promise<void> {
   const backend = await createNodeWasmBackend(threads);
   for (const arch of archs) {
-    const r = scoreArchitecture(backend, arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: 10, seed });
+    // Exactly what the peers compute (PER_SAMPLE_PROXIES would add ZiCo's per-sample pass, ~15 % here).
+    const r = scoreArchitecture(backend, arch, batch, { proxies: DEFAULT_PROXIES, numClasses: 10, seed });
     console.log(JSON.stringify({ arch, seconds: r.seconds }));
   }
   await backend.close();

@@ -17,6 +17,9 @@ init, C = 16, N = 5, 10 classes), s_i = sign of sample i's Conv2d/Linear weight 
 Prints one JSON line per architecture: seconds (build + init + scoring), gradsign, gradalign1 / gradalign2 (the
 "none" readings of fixtures/pytorch/make_fixtures.py's scores), the per-class logdets, peak RSS, threads, BLAS.
 
+torch resolves libblas.so.3 through Debian's alternatives: without libopenblas0 that is the netlib reference BLAS,
+~10× slower GEMMs (the JSON's "blas" says which); LD_LIBRARY_PATH=<an openblas-pthread directory> selects OpenBLAS.
+
 Usage: /usr/bin/python3 bench/pytorch_reference.py ARCHS_FILE BATCH.safetensors [SEED] [THREADS]
            [--mode loop|batched|batched-pool] [--no-blas-pin]
 """

@@ -1,79 +1,147 @@
 /**
- * Seconds per architecture for GradSign + GradAlign-I/II at batch 64 on the fixed list bench/archs10.txt,
- * zerocost's WASM backend (all cores) beside the PyTorch reference (bench/pytorch_reference.py, the
- * batch-of-one loop, Debian python3-torch) on the same architectures, batch and seed, in the same run.
- * (Each side draws its own seeded default init, so the scores differ; the fixtures test equality.)
- * Usage: npm run bench:scoring [-- --batch 64 --threads N --no-pytorch]
+ * Seconds per architecture for GradSign + GradAlign-I/II at batch 64 on bench/archs10.txt: zerocost's WASM backend
+ * beside the PyTorch peers of bench/pytorch_reference.py (Debian python3-torch, OpenBLAS pinned to 1 thread), each
+ * on every thread count asked for, on the same architectures, batch and seed, in the same run:
+ *   loop          the GradSign repository's batch-of-one loop;
+ *   batched       one batched pass, per-sample BN by instance_norm, per-sample filter gradients in hooks;
+ *   batched-pool  batched, with avg_pool_3x3 as a depthwise conv of ones (faster than torch 1.13's CPU avg_pool2d).
+ * zerocost runs in a child process per thread count, so its peak RSS is its own, as is each PyTorch run's.
+ * (Each side draws its own seeded default init, so the scores differ; the fixtures test equality, and
+ * fixtures/pytorch/check_pytorch_peer.py checks the batched peers against the loop.)
+ * Torch resolves libblas.so.3 through Debian's alternatives; where that is the netlib reference BLAS (no
+ * libopenblas0 installed) the peers' GEMMs are ~10× slower, which the header line says: point LD_LIBRARY_PATH
+ * at an OpenBLAS directory (e.g. /usr/lib/x86_64-linux-gnu/openblas-pthread) for a fair run.
+ * Usage: npm run bench [-- --batch 64 --threads 1,2 --modes loop,batched,batched-pool --archs FILE --no-pytorch]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample, writeBatchFile } from '../src/node/files.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
-import { PER_SAMPLE_PROXIES } from '../src/proxies/registry.js';
+import { DEFAULT_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
 import { arg } from './args.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const archsFile = join(root, 'bench', 'archs10.txt');
+const archsFile = resolve(arg('archs', join(root, 'bench', 'archs10.txt')));
 const archs = readFileSync(archsFile, 'utf8')
   .split('\n')
   .map((s) => s.trim())
   .filter((s) => s && !s.startsWith('#'));
 const batchSize = Number(arg('batch', '64'));
-const threads = Number(arg('threads', String(defaultThreads())));
 const seed = 1;
 const batch = sampleCifarBatch(loadBundledCifar10Sample(), { batchSize, seed });
 
-const backend = await createNodeWasmBackend(threads);
-const ours: { seconds: number }[] = [];
-const bench = new Bench({ iterations: 1, warmup: false, time: 0 });
-archs.forEach((arch, i) =>
-  bench.add(`arch ${i + 1}`, () => {
-    const r = scoreArchitecture(backend, arch, batch, { proxies: PER_SAMPLE_PROXIES, numClasses: 10, seed });
-    ours[i] = { seconds: r.seconds };
-  }),
-);
-await bench.run();
-await backend.close();
-
-let torch: { seconds: number; threads: number; torch: string }[] = [];
-if (!process.argv.includes('--no-pytorch')) {
-  const batchFile = join(mkdtempSync(join(tmpdir(), 'zerocost-bench-')), 'batch.safetensors');
-  writeBatchFile(batchFile, batch);
-  const py = spawnSync(
-    '/usr/bin/python3',
-    [join(root, 'bench', 'pytorch_reference.py'), archsFile, batchFile, String(seed), String(defaultThreads())],
-    { encoding: 'utf8' },
-  );
-  if (py.status !== 0) console.error(`PyTorch reference failed (is python3-torch installed?):\n${py.stderr}`);
-  else
-    torch = py.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+interface Run {
+  seconds: number[];
+  rssMb: number;
 }
 
-console.log(
-  `GradSign + GradAlign-I/II, batch ${batchSize}, seed ${seed}, bundled CIFAR-10 sample; zerocost wasm on ${threads} thread(s)` +
-    (torch[0] ? `; PyTorch ${torch[0].torch} batch-of-one loop on ${torch[0].threads} thread(s)` : ''),
-);
-console.table(
-  archs.map((arch, i) => ({
-    arch,
-    'zerocost s': Number(ours[i]!.seconds.toFixed(3)),
-    ...(torch[i]
-      ? { 'PyTorch s': Number(torch[i]!.seconds.toFixed(3)), speedup: Number((torch[i]!.seconds / ours[i]!.seconds).toFixed(1)) }
-      : {}),
-  })),
-);
-const total = ours.reduce((t, r) => t + r.seconds, 0);
-const totalTorch = torch.reduce((t, r) => t + r.seconds, 0);
-console.log(
-  `total: zerocost ${total.toFixed(2)} s` +
-    (torch.length ? `, PyTorch ${totalTorch.toFixed(2)} s, ratio ${(totalTorch / total).toFixed(2)}×` : ''),
-);
+/** The child: zerocost on `threads` threads, one JSON line per architecture, then its own peak RSS. */
+async function zerocostChild(threads: number): Promise<void> {
+  const backend = await createNodeWasmBackend(threads);
+  for (const arch of archs) {
+    // Exactly what the peers compute (PER_SAMPLE_PROXIES would add ZiCo's per-sample pass, ~15 % here).
+    const r = scoreArchitecture(backend, arch, batch, { proxies: DEFAULT_PROXIES, numClasses: 10, seed });
+    console.log(JSON.stringify({ arch, seconds: r.seconds }));
+  }
+  await backend.close();
+  console.log(JSON.stringify({ rssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+function jsonLines(out: string): Record<string, unknown>[] {
+  return out
+    .trim()
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function zerocost(threads: number): Run | undefined {
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--zerocost-child', String(threads), '--batch', String(batchSize), '--archs', archsFile],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (child.status !== 0) {
+    console.error(`zerocost on ${threads} thread(s) failed:\n${child.stderr}`);
+    return undefined;
+  }
+  const lines = jsonLines(child.stdout);
+  return { seconds: lines.slice(0, -1).map((l) => l.seconds as number), rssMb: lines.at(-1)!.rssMb as number };
+}
+
+let torchInfo = '';
+function pytorch(batchFile: string, mode: string, threads: number): Run | undefined {
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [join(root, 'bench', 'pytorch_reference.py'), archsFile, batchFile, String(seed), String(threads), '--mode', mode],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (py.status !== 0) {
+    console.error(`PyTorch ${mode} on ${threads} thread(s) failed (is python3-torch installed?):\n${py.stderr}`);
+    return undefined;
+  }
+  const lines = jsonLines(py.stdout);
+  const l = lines[0]!;
+  torchInfo ||=
+    `PyTorch ${String(l.torch)}, ` +
+    (l.openblas ? `${String(l.openblas)} on ${String(l.blas_threads)} thread` : `BLAS ${String(l.blas)} (not OpenBLAS: slow GEMMs)`);
+  return { seconds: lines.map((r) => r.seconds as number), rssMb: Math.max(...lines.map((r) => r.peak_rss_mb as number)) };
+}
+
+const sum = (v: number[]) => v.reduce((t, s) => t + s, 0);
+const fix = (v: number, d = 3) => Number(v.toFixed(d));
+
+async function main(): Promise<void> {
+  const threadCounts = arg('threads', [...new Set([1, defaultThreads()])].join(','))
+    .split(',')
+    .map(Number);
+  const modes = process.argv.includes('--no-pytorch') ? [] : arg('modes', 'loop,batched,batched-pool').split(',');
+  const batchFile = join(mkdtempSync(join(tmpdir(), 'zerocost-bench-')), 'batch.safetensors');
+  writeBatchFile(batchFile, batch);
+
+  const results = threadCounts.map((threads) => ({
+    threads,
+    zerocost: zerocost(threads),
+    peers: modes.map((mode) => ({ mode, run: pytorch(batchFile, mode, threads) })),
+  }));
+
+  console.log(
+    `GradSign + GradAlign-I/II, batch ${batchSize}, seed ${seed}, bundled CIFAR-10 sample, ${archs.length} NB201 ` +
+      `archs (${archsFile}); zerocost wasm` +
+      (torchInfo ? `; ${torchInfo}, torch.set_num_threads(T)` : ''),
+  );
+  archs.forEach((a, i) => console.log(`  ${i + 1}  ${a}`));
+  for (const { threads, zerocost: zc, peers } of results) {
+    const ok = peers.filter((p) => p.run) as { mode: string; run: Run }[];
+    const row = (label: string, pick: (r: Run) => number) => {
+      const z = zc ? pick(zc) : NaN;
+      const p = ok.map((q) => pick(q.run));
+      const cells = {
+        'zerocost s': fix(z),
+        ...Object.fromEntries(ok.map((q, j) => [`${q.mode} s`, fix(p[j]!)])),
+        ...(ok.length ? { 'zerocost / fastest': fix(z / Math.min(...p), 2) } : {}),
+      };
+      return [label, cells] as const;
+    };
+    console.log(`\n${threads} thread(s):`);
+    console.table(
+      Object.fromEntries([...archs.map((_, i) => row(String(i + 1), (r) => r.seconds[i]!)), row('total', (r) => sum(r.seconds))]),
+    );
+    const total = zc ? sum(zc.seconds) : NaN;
+    console.log(
+      `  zerocost / peer (total; < 1: zerocost faster): ` +
+        (ok.map((q) => `${q.mode} ${(total / sum(q.run.seconds)).toFixed(2)}`).join(', ') || 'no peer') +
+        `\n  peak RSS MB: zerocost ${zc ? zc.rssMb.toFixed(0) : '-'}` +
+        ok.map((q) => `, ${q.mode} ${q.run.rssMb.toFixed(0)}`).join(''),
+    );
+  }
+}
+
+const child = arg('zerocost-child', '');
+if (child) await zerocostChild(Number(child));
+else await main();

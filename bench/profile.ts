@@ -7,13 +7,14 @@
  * the JIT is warm; that first run's extra time is reported as the first-touch cost.
  * `--clock cpu` times by the process's CPU time instead of the wall clock: on one thread, a steadier reading while
  * another process shares the cores (it then counts GC threads too, and nothing of the waits).
- * Usage: npm run bench:profile [-- --threads 1 --batch 64 --archs bench/archs10.txt --chunk 16 --clock wall|cpu]
+ * Usage: npm run bench:profile [-- --threads 1 --batch 64 --archs bench/archs10.txt --chunk 16 --clock wall|cpu --conv direct|winograd]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../src/backend/backend.js';
 import type { Tensor } from '../src/backend/tensor.js';
+import type { ConvolutionAlgorithm } from '../src/backend/wasm/index.js';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { NB201_SPACE } from '../src/nets/nb201/space.js';
 import { loadBundledCifar10Sample } from '../src/node/files.js';
@@ -130,6 +131,7 @@ const chunk = Number(arg('chunk', String(DEFAULT_CHUNK)));
 const seed = 1;
 const batch = sampleCifarBatch(loadBundledCifar10Sample(), { batchSize, seed });
 const backend = await createNodeWasmBackend(threads);
+backend.convolution = arg('conv', 'direct') as ConvolutionAlgorithm;
 const options = { proxies: DEFAULT_PROXIES, numClasses: 10, seed, chunk };
 
 const stats = new Map<string, Stat>();
@@ -159,7 +161,7 @@ await backend.close();
 
 const pct = (ms: number) => `${((100 * ms) / total).toFixed(1)} %`;
 console.log(
-  `GradSign + GradAlign-I/II, batch ${batchSize}, chunk ${chunk}, wasm on ${threads} thread(s), ${archs.length} archs: ` +
+  `GradSign + GradAlign-I/II, batch ${batchSize}, chunk ${chunk}, wasm (${backend.convolution} 3×3 convolutions) on ${threads} thread(s), ${archs.length} archs: ` +
     `${(total / 1000).toFixed(2)} s warm, ${cpuClock ? 'CPU' : 'wall'} time (ms per arch below; 'first' includes first-touch of fresh memory)`,
 );
 console.table(perArch);

@@ -5,13 +5,14 @@
  *   loop          the GradSign repository's batch-of-one loop;
  *   batched       one batched pass, per-sample BN by instance_norm, per-sample filter gradients in hooks;
  *   batched-pool  batched, with avg_pool_3x3 as a depthwise conv of ones (faster than torch 1.13's CPU avg_pool2d).
- * zerocost runs in a child process per thread count, so its peak RSS is its own, as is each PyTorch run's.
+ * zerocost runs with each `--conv` algorithm asked for (default both: direct, PyTorch's scores on every fixture, and
+ * winograd, F(2×2,3×3) for the 3×3 stride-1 convolutions), in a child process per thread count and algorithm, so its peak RSS is its own, as is each PyTorch run's.
  * (Each side draws its own seeded default init, so the scores differ; the fixtures test equality, and
  * fixtures/pytorch/check_pytorch_peer.py checks the batched peers against the loop.)
  * Torch resolves libblas.so.3 through Debian's alternatives; where that is the netlib reference BLAS (no
  * libopenblas0 installed) the peers' GEMMs are ~10× slower, which the header line says: point LD_LIBRARY_PATH
  * at an OpenBLAS directory (e.g. /usr/lib/x86_64-linux-gnu/openblas-pthread) for a fair run.
- * Usage: npm run bench [-- --batch 64 --threads 1,2 --modes loop,batched,batched-pool --archs FILE --no-pytorch]
+ * Usage: npm run bench [-- --batch 64 --threads 1,2 --conv direct,winograd --modes loop,batched,batched-pool --archs FILE --no-pytorch]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleCifarBatch } from '../src/data/cifar.js';
 import { loadBundledCifar10Sample, writeBatchFile } from '../src/node/files.js';
+import type { ConvolutionAlgorithm } from '../src/backend/wasm/index.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/node/worker_pool.js';
 import { DEFAULT_PROXIES } from '../src/proxies/registry.js';
 import { scoreArchitecture } from '../src/scoring.js';
@@ -41,8 +43,9 @@ interface Run {
 }
 
 /** The child: zerocost on `threads` threads, one JSON line per architecture, then its own peak RSS. */
-async function zerocostChild(threads: number): Promise<void> {
+async function zerocostChild(threads: number, convolution: ConvolutionAlgorithm): Promise<void> {
   const backend = await createNodeWasmBackend(threads);
+  backend.convolution = convolution;
   for (const arch of archs) {
     // Exactly what the peers compute (PER_SAMPLE_PROXIES would add ZiCo's per-sample pass, ~15 % here).
     const r = scoreArchitecture(backend, arch, batch, { proxies: DEFAULT_PROXIES, numClasses: 10, seed });
@@ -60,14 +63,24 @@ function jsonLines(out: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-function zerocost(threads: number): Run | undefined {
+function zerocost(threads: number, convolution: string): Run | undefined {
   const child = spawnSync(
     process.execPath,
-    [fileURLToPath(import.meta.url), '--zerocost-child', String(threads), '--batch', String(batchSize), '--archs', archsFile],
+    [
+      fileURLToPath(import.meta.url),
+      '--zerocost-child',
+      String(threads),
+      '--conv',
+      convolution,
+      '--batch',
+      String(batchSize),
+      '--archs',
+      archsFile,
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (child.status !== 0) {
-    console.error(`zerocost on ${threads} thread(s) failed:\n${child.stderr}`);
+    console.error(`zerocost (${convolution}) on ${threads} thread(s) failed:\n${child.stderr}`);
     return undefined;
   }
   const lines = jsonLines(child.stdout);
@@ -104,9 +117,10 @@ async function main(): Promise<void> {
   const batchFile = join(mkdtempSync(join(tmpdir(), 'zerocost-bench-')), 'batch.safetensors');
   writeBatchFile(batchFile, batch);
 
+  const convs = arg('conv', 'direct,winograd').split(',');
   const results = threadCounts.map((threads) => ({
     threads,
-    zerocost: zerocost(threads),
+    zerocost: convs.map((conv) => ({ conv, run: zerocost(threads, conv) })),
     peers: modes.map((mode) => ({ mode, run: pytorch(batchFile, mode, threads) })),
   }));
 
@@ -116,15 +130,16 @@ async function main(): Promise<void> {
       (torchInfo ? `; ${torchInfo}, torch.set_num_threads(T)` : ''),
   );
   archs.forEach((a, i) => console.log(`  ${i + 1}  ${a}`));
-  for (const { threads, zerocost: zc, peers } of results) {
+  for (const { threads, zerocost: zcs, peers } of results) {
     const ok = peers.filter((p) => p.run) as { mode: string; run: Run }[];
+    const ours = zcs.filter((z) => z.run) as { conv: string; run: Run }[];
     const row = (label: string, pick: (r: Run) => number) => {
-      const z = zc ? pick(zc) : NaN;
+      const z = ours.map((q) => pick(q.run));
       const p = ok.map((q) => pick(q.run));
       const cells = {
-        'zerocost s': fix(z),
+        ...Object.fromEntries(ours.map((q, j) => [`zerocost ${q.conv} s`, fix(z[j]!)])),
         ...Object.fromEntries(ok.map((q, j) => [`${q.mode} s`, fix(p[j]!)])),
-        ...(ok.length ? { 'zerocost / fastest': fix(z / Math.min(...p), 2) } : {}),
+        ...(ok.length ? Object.fromEntries(ours.map((q, j) => [`${q.conv} / fastest`, fix(z[j]! / Math.min(...p), 2)])) : {}),
       };
       return [label, cells] as const;
     };
@@ -132,16 +147,22 @@ async function main(): Promise<void> {
     console.table(
       Object.fromEntries([...archs.map((_, i) => row(String(i + 1), (r) => r.seconds[i]!)), row('total', (r) => sum(r.seconds))]),
     );
-    const total = zc ? sum(zc.seconds) : NaN;
+    for (const { conv, run } of ours) {
+      const total = sum(run.seconds);
+      console.log(
+        `  zerocost ${conv} / peer (total; < 1: zerocost faster): ` +
+          (ok.map((q) => `${q.mode} ${(total / sum(q.run.seconds)).toFixed(2)}`).join(', ') || 'no peer'),
+      );
+    }
     console.log(
-      `  zerocost / peer (total; < 1: zerocost faster): ` +
-        (ok.map((q) => `${q.mode} ${(total / sum(q.run.seconds)).toFixed(2)}`).join(', ') || 'no peer') +
-        `\n  peak RSS MB: zerocost ${zc ? zc.rssMb.toFixed(0) : '-'}` +
-        ok.map((q) => `, ${q.mode} ${q.run.rssMb.toFixed(0)}`).join(''),
+      `  peak RSS MB: ` +
+        [...ours.map((q) => `zerocost ${q.conv} ${q.run.rssMb.toFixed(0)}`), ...ok.map((q) => `${q.mode} ${q.run.rssMb.toFixed(0)}`)].join(
+          ', ',
+        ),
     );
   }
 }
 
 const child = arg('zerocost-child', '');
-if (child) await zerocostChild(Number(child));
+if (child) await zerocostChild(Number(child), arg('conv', 'direct') as ConvolutionAlgorithm);
 else await main();

@@ -208,6 +208,18 @@ test('--backend wasm gives the scores of --backend js on the same seed (threads 
       );
     });
   }
+  // --conv winograd: the wasm backend's opt-in F(2×2,3×3) convolutions, recorded in the protocol, same tolerance
+  const winograd = parse(run(...common, '--backend', 'wasm', '--threads', '2', '--conv', 'winograd'));
+  winograd.forEach((w, i) => {
+    assert.is((w.protocol as { convolution?: string }).convolution, 'winograd');
+    assert.ok(
+      relErr(w.scores.gradsign!, js[i]!.scores.gradsign!) <= 1e-3,
+      `winograd gradsign ${w.scores.gradsign} vs ${js[i]!.scores.gradsign}`,
+    );
+  });
+  const refused = run(...common, '--backend', 'js', '--conv', 'winograd');
+  assert.is(refused.code, 2, refused.stderr);
+  assert.ok(refused.stderr.includes('--conv winograd is a wasm backend option (got --backend js)'), refused.stderr);
 });
 
 test.run();

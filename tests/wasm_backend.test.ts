@@ -107,6 +107,33 @@ for (const name of ['index0', 'dead_branch', 'imagenet16', 'tiny']) {
   });
 }
 
+test("--conv winograd: the fixtures' GradSign/GradAlign within the per-sample tolerance of PyTorch, threads equal to one thread; direct is the default", () => {
+  assert.is(one.convolution, 'direct');
+  for (const name of ['index0', 'readme', 'all_conv3']) {
+    const c = cases[name]!;
+    const batch = readBatchFile(join(fixturesDir, `${name}.input.safetensors`));
+    const [s1, s2] = [one, two].map((b) => {
+      b.convolution = 'winograd';
+      try {
+        const net = new Nb201Network(b, { arch: c.arch, C: c.C, N: c.N, numClasses: c.num_classes });
+        loadWeights(net.parameters, readSafetensorsFile(join(fixturesDir, `${name}.weights.safetensors`)));
+        return scoreReduced(
+          reducePerSample(net, batch, reducersNeeded(DEFAULT_PROXIES), { chunk: 5 }),
+          DEFAULT_PROXIES,
+          DEFAULT_PROXY_OPTIONS,
+        ).scores;
+      } finally {
+        b.convolution = 'direct';
+      }
+    }) as [Record<string, number>, Record<string, number>];
+    // a few sign flips of near-zero gradients at most (index0: 2 of its 410,406-sum signs; direct: none)
+    assert.ok(relErr(s1.gradsign!, c.scores.gradsign_sum!) <= 1e-3, `${name} gradsign ${s1.gradsign} vs ${c.scores.gradsign_sum}`);
+    assert.ok(relErr(s1.gradalign1!, c.scores.gradalign1_none!) <= 1e-3, `${name} gradalign1 ${s1.gradalign1}`);
+    assert.ok(Math.abs(s1.gradalign2! + c.scores.gradalign2_none!) <= 1e-3, `${name} gradalign2 ${s1.gradalign2}`);
+    assert.equal(s2, s1);
+  }
+});
+
 test('without shared memory (a page that is not cross-origin isolated) the kernels run on plain memory, same scores', async () => {
   const plain = await createWasmBackend({ shared: false });
   const c = cases.index0!;

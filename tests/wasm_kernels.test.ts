@@ -325,6 +325,74 @@ test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against 
   }
 });
 
+test('winograd F(2×2,3×3): forward, input gradient (rotated filters), per-sample filter gradients against the f64 reference, over sample ranges', () => {
+  // NB201's and NB101's shapes (W/2 a multiple of 4), blocks of several samples (8×8) and of tile rows (32×32)
+  const cases = [
+    { N: 5, Ci: 8, Co: 12, H: 8, W: 8 },
+    { N: 3, Ci: 16, Co: 16, H: 32, W: 32 },
+    { N: 2, Ci: 32, Co: 24, H: 16, W: 16 },
+    { N: 6, Ci: 64, Co: 64, H: 8, W: 8 },
+    { N: 1, Ci: 12, Co: 8, H: 6, W: 24 },
+  ];
+  for (const c of cases) {
+    resetHeap();
+    const g = convGeometry([c.N, c.Ci, c.H, c.W], [c.Co, c.Ci, 3, 3], { stride: 1, padding: 1 });
+    const { N, Ci, Co, H, W } = g;
+    const tag = `winograd N${N} ${Ci}->${Co} ${H}x${W}`;
+    const x = randn(N * Ci * H * W),
+      w = randn(Co * Ci * 9),
+      dy = randn(N * Co * H * W);
+    const px = putF32(x),
+      pw = putF32(w),
+      pdy = putF32(dy);
+    const pU = allocF32(16 * Co * Ci),
+      pUT = allocF32(16 * Co * Ci);
+    k.winograd_weights(pw, pU, Co, Ci, 0);
+    k.winograd_weights(pw, pUT, Co, Ci, 1);
+    const fwdScratch = allocF32(k.winograd_scratch(Ci, Co, H, W, 0) / 4),
+      inScratch = allocF32(k.winograd_scratch(Co, Ci, H, W, 0) / 4),
+      gradScratch = allocF32(k.winograd_scratch(Ci, Co, H, W, 1) / 4);
+    const y = conv2dForward(g, x, w, 'f64'),
+      dx = conv2dGradInput(g, dy, w, 'f64'),
+      dwS = conv2dGradWeight(g, x, dy, true, 'f64');
+    const ys = Co * H * W,
+      xs = Ci * H * W,
+      ws = Co * Ci * 9;
+    for (const [n0, n1] of N > 1
+      ? [
+          [0, N],
+          [1, N],
+        ]
+      : [[0, N]]) {
+      const sentinel = 7.25;
+      const py = allocF32(N * ys, sentinel),
+        pdx = allocF32(N * xs, sentinel),
+        pdw = allocF32(N * ws, sentinel);
+      k.winograd_forward(px, pU, py, Ci, H, W, Co, fwdScratch, n0!, n1!);
+      k.winograd_forward(pdy, pUT, pdx, Co, H, W, Ci, inScratch, n0!, n1!);
+      k.winograd_grad_weight(px, pdy, pdw, Ci, H, W, Co, gradScratch, n0!, n1!);
+      // a few ulps of the summands' magnitude, as direct f32 convolution (tolerance of the conv test above)
+      close(f32(py + n0! * ys * 4, (n1! - n0!) * ys), y.subarray(n0! * ys, n1! * ys), `${tag} forward [${n0},${n1})`);
+      close(f32(pdx + n0! * xs * 4, (n1! - n0!) * xs), dx.subarray(n0! * xs, n1! * xs), `${tag} grad_input [${n0},${n1})`);
+      close(f32(pdw + n0! * ws * 4, (n1! - n0!) * ws), dwS.subarray(n0! * ws, n1! * ws), `${tag} grad_weight per-sample [${n0},${n1})`);
+      if (n0! > 0) {
+        assert.ok(
+          f32(py, ys).every((v) => v === sentinel),
+          `${tag}: forward wrote outside its samples`,
+        );
+        assert.ok(
+          f32(pdx, xs).every((v) => v === sentinel),
+          `${tag}: grad_input wrote outside its samples`,
+        );
+        assert.ok(
+          f32(pdw, ws).every((v) => v === sentinel),
+          `${tag}: grad_weight wrote outside its samples`,
+        );
+      }
+    }
+  }
+});
+
 test('conv scratch: the drivers use at most K·P floats of scratch', () => {
   for (const c of convCases) {
     resetHeap();

@@ -14,7 +14,7 @@ import { intOption, parseArgs, seedOption, UsageError } from './args.js';
 import { makeBackend } from './score.js';
 
 export async function runDemo(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, threads: {}, help: { flag: true } });
+  const args = parseArgs(argv, { n: {}, batch: {}, seed: {}, backend: {}, threads: {}, conv: {}, help: { flag: true } });
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${quote(args.positional[0]!)}`);
   const n = intOption(args, 'n', 12, 2);
   const batchSize = intOption(args, 'batch', 64, 2);

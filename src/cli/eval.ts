@@ -3,6 +3,7 @@
  * JSON line per (architecture, seed) as it goes (resumable), then prints the correlation table and writes SVG
  * scatter plots next to the results file.
  */
+import { WasmBackend } from '../backend/wasm/index.js';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
@@ -49,6 +50,7 @@ export async function runEval(
     out: {},
     backend: {},
     threads: {},
+    conv: {},
     chunk: {},
     checkpoint: { flag: true },
     'per-sample-bn': {},
@@ -151,6 +153,8 @@ export async function runEval(
     gradalign2: GRADALIGN2_PROTOCOL,
     accuracy: bench.accuracyNote,
     backend: backend?.name ?? 'none',
+    // only when not the default, so existing files keep their protocol
+    ...(backend instanceof WasmBackend && backend.convolution !== 'direct' ? { convolution: backend.convolution } : {}),
     // only where TE-NAS's NTK is scored, so files without it keep their protocol
     ...(proxies.includes('tenas_ntk') ? { ntkBatch } : {}),
     // the defaults eval scores these with (recorded only where they are scored)

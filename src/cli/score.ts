@@ -5,6 +5,7 @@
 import type { DType } from '../autodiff/index.js';
 import type { Backend } from '../backend/backend.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
+import { CONVOLUTION_ALGORITHMS, WasmBackend } from '../backend/wasm/index.js';
 import type { Batch } from '../data/batch.js';
 import { CIFAR_NUM_CLASSES, sampleCifarBatch, type CifarDataset } from '../data/cifar.js';
 import { NORMALIZATION_NAMES, type NormalizationName } from '../data/normalization.js';
@@ -48,6 +49,7 @@ export const SCORE_OPTIONS: Record<string, OptionSpec> = {
   ...proxyOptionSpecs(),
   backend: {},
   threads: {},
+  conv: {},
   chunk: {},
   checkpoint: { flag: true },
   'per-sample-bn': {},
@@ -72,8 +74,16 @@ export async function makeBackend(
   const threads = intOption(args, 'threads', defaultThreads(), 1);
   if (threads > defaultThreads())
     throw new UsageError(`--threads must be at most ${defaultThreads()} (the cores available), got ${threads}`);
+  const convolution = choiceOption(args, 'conv', CONVOLUTION_ALGORITHMS, 'direct');
+  if (convolution !== 'direct' && name !== 'wasm' && name !== 'auto')
+    throw new UsageError(`--conv ${convolution} is a wasm backend option (got --backend ${name})`);
+  const wasm = async () => {
+    const b = await createNodeWasmBackend(threads);
+    b.convolution = convolution;
+    return b;
+  };
   if (name === 'js') return new ReferenceBackend();
-  if (name === 'wasm') return createNodeWasmBackend(threads);
+  if (name === 'wasm') return wasm();
   if (name === 'webgpu') {
     try {
       const gpu = await createNodeWebGpuBackend();
@@ -99,7 +109,7 @@ export async function makeBackend(
     why = (e as Error).message.replace(/^WebGPU: /, 'no WebGPU: ');
   }
   say(`backend: wasm, ${threads} thread(s) (auto: ${why})`);
-  return createNodeWasmBackend(threads);
+  return wasm();
 }
 
 function adapterName(a: AdapterSummary): string {
@@ -256,6 +266,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
       backend: backend.name,
       dtype,
       ...('threads' in backend ? { threads: backend.threads } : {}),
+      ...(backend instanceof WasmBackend ? { convolution: backend.convolution } : {}),
     };
     try {
       const r = scoreArchitecture(backend, arch, batch, {

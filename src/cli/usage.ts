@@ -26,6 +26,9 @@ const SHARED = {
                              backend, the oracle). auto: webgpu on a hardware GPU adapter, else wasm; it says
                              which it chose`,
   threads: `  --threads N                threads for the wasm backend (default: every available core)`,
+  conv: `  --conv direct|winograd     the wasm backend's 3×3 stride-1 convolutions: direct (default; PyTorch's scores on
+                             every fixture) or Winograd F(2×2,3×3), 1.6–2.4× faster on those layers but a few
+                             ulps off, enough to flip a rare ReLU mask or gradient sign`,
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
   perSampleBn: `  --per-sample-bn sample|batch\n                             BN statistics of the per-sample pass: each image's own over H×W (the reference\n                             code's batch-of-one loop; the default but for NASLib's ops) or the whole batch's,\n                             held fixed (the default for nb301 and --ops naslib: there every feature map ends in a\n                             BN and per-image statistics make every per-sample gradient rounding noise)`,
   checkpoint: `  --checkpoint               recompute each cell in the baselines' backward instead of keeping its activations\n                             (NB101): less memory for one more forward; the scores do not change (taken anyway\n                             when a pass runs out of memory)`,
@@ -92,6 +95,7 @@ export const COMMANDS = {
       ...PROXY_OPTION_NAMES.map(proxyOptionHelp),
       SHARED.backend,
       SHARED.threads,
+      SHARED.conv,
       `  --dtype f32|f64            arithmetic precision (default f32, as PyTorch; f64 needs --backend js)`,
       SHARED.chunk,
       SHARED.checkpoint,
@@ -143,6 +147,7 @@ export const COMMANDS = {
                              and seed), e.g. one task of a job array; zerocost merge joins the shards' files`,
       SHARED.backend,
       SHARED.threads,
+      SHARED.conv,
       SHARED.chunk,
       SHARED.checkpoint,
       SHARED.perSampleBn,
@@ -213,6 +218,7 @@ export const COMMANDS = {
       `  --seed N                   seed of the draw, the batch and the weights (default 1; ${SEED_RANGE})`,
       SHARED.backend,
       SHARED.threads,
+      SHARED.conv,
       SHARED.help,
     ],
   },

@@ -64,6 +64,10 @@ export async function createWasmBackend(options: { shared?: boolean } = {}): Pro
   return new WasmBackend({ kernels, memory, runner: new SingleThreadRunner(kernels) });
 }
 
+/** How the wasm backend runs its 3×3 stride-1 convolutions (see WasmBackend.convolution). */
+export type ConvolutionAlgorithm = 'direct' | 'winograd';
+export const CONVOLUTION_ALGORITHMS: readonly ConvolutionAlgorithm[] = ['direct', 'winograd'];
+
 /** Each store's `flag` is an i32 in the heap that the kernels set to 1 on a non-finite gradient. */
 interface WasmSignStore extends SignStore {
   /** Per layer, where its block of packed rows starts, and each row's bytes (16 per 64 weights). */
@@ -198,6 +202,57 @@ export class WasmBackend implements Backend {
     return splitRange(g.N, this.threads).map(([n0, n1]) => ({ n0, n1, scratch: this.heap.alloc(g.K * g.P * 4 + 64) }));
   }
 
+  /**
+   * How 3×3 convolutions with stride 1 and padding 1 run. `direct` (the default): im2col + GEMM, whose rounding
+   * reproduces PyTorch's scores on every fixture. `winograd`: F(2×2, 3×3) tiles (assembly/winograd.ts), 2.25× fewer
+   * multiply-adds and 1.6–2.4× faster on those layers, but rounding a few ulps off direct convolution's — enough to
+   * flip a rare ReLU mask or gradient sign (2 of index0's per-sample signs; GraSP/Fisher on a fixture by 5e-4/3e-3),
+   * so it is opt-in (`--conv winograd`). Other convolutions are direct either way.
+   */
+  convolution: ConvolutionAlgorithm = 'direct';
+
+  /** The Winograd kernels' shapes: four tiles side by side need W/2 a multiple of 4, the filter transform Ci in fours. */
+  private takesWinograd(g: ConvGeometry, channelsIn: number, channelsOut: number): boolean {
+    return (
+      this.convolution === 'winograd' &&
+      g.kh === 3 &&
+      g.kw === 3 &&
+      g.stride === 1 &&
+      g.pad === 1 &&
+      g.H % 2 === 0 &&
+      g.W % 8 === 0 &&
+      channelsIn % 4 === 0 &&
+      channelsOut % 4 === 0 &&
+      channelsIn >= 8 &&
+      channelsOut >= 8
+    );
+  }
+
+  /** y = conv3×3(x) through Winograd tiles, with U = the transformed filters of w (rotated for the input gradient). */
+  private winogradConv(x: Tensor, w: Tensor, out: Tensor, g: ConvGeometry, gradInput: boolean): void {
+    const [ci, co] = gradInput ? [g.Co, g.Ci] : [g.Ci, g.Co];
+    this.scope(() => {
+      const U = this.heap.alloc(16 * g.Co * g.Ci * 4);
+      this.k.winograd_weights(this.ptr(w), U, g.Co, g.Ci, gradInput ? 1 : 0);
+      const scratch = this.k.winograd_scratch(ci, co, g.H, g.W, 0);
+      this.run(
+        'winograd_forward',
+        splitRange(g.N, this.threads).map(([n0, n1]) => [
+          this.ptr(x),
+          U,
+          out.storage as number,
+          ci,
+          g.H,
+          g.W,
+          co,
+          this.heap.alloc(scratch),
+          n0,
+          n1,
+        ]),
+      );
+    });
+  }
+
   private static geometry(g: ConvGeometry): number[] {
     return [g.Ci, g.H, g.W, g.Co, g.kh, g.kw, g.stride, g.pad, g.Ho, g.Wo];
   }
@@ -205,6 +260,10 @@ export class WasmBackend implements Backend {
   conv2d(x: Tensor, w: Tensor, p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, w.shape, p);
     const y = this.alloc([g.N, g.Co, g.Ho, g.Wo]);
+    if (this.takesWinograd(g, g.Ci, g.Co)) {
+      this.winogradConv(x, w, y, g, false);
+      return y;
+    }
     this.scope(() =>
       this.run(
         'conv2d_forward',
@@ -217,6 +276,10 @@ export class WasmBackend implements Backend {
   conv2dGradInput(dy: Tensor, w: Tensor, xShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(xShape, w.shape, p);
     const dx = this.alloc(xShape);
+    if (this.takesWinograd(g, g.Co, g.Ci)) {
+      this.winogradConv(dy, w, dx, g, true);
+      return dx;
+    }
     this.scope(() => {
       const wT = this.heap.alloc(g.K * g.Co * 4);
       this.k.transpose(this.ptr(w), g.Co, g.K, wT);
@@ -250,6 +313,24 @@ export class WasmBackend implements Backend {
   conv2dGradWeightPerSample(x: Tensor, dy: Tensor, wShape: readonly number[], p: Conv2dParams): Tensor {
     const g = convGeometry(x.shape, wShape, p);
     const dw = this.alloc([g.N, ...wShape]);
+    if (this.takesWinograd(g, g.Ci, g.Co)) {
+      this.scope(() => {
+        const scratch = this.k.winograd_scratch(g.Ci, g.Co, g.H, g.W, 1);
+        this.run(
+          'winograd_grad_weight',
+          splitRange(g.N, this.threads).map(([n0, n1]) => [
+            this.ptr(x),
+            this.ptr(dy),
+            dw.storage as number,
+            ...[g.Ci, g.H, g.W, g.Co],
+            this.heap.alloc(scratch),
+            n0,
+            n1,
+          ]),
+        );
+      });
+      return dw;
+    }
     this.scope(() =>
       this.run(
         'conv2d_grad_weight',

@@ -20,6 +20,10 @@ export interface KernelExports {
   depthwise_conv2d_forward(x: P, w: P, y: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
   depthwise_conv2d_grad_input(dy: P, w: P, dx: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
   depthwise_conv2d_grad_weight(x: P, dy: P, dw: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number, perSample: number): void; // assembly/depthwise.ts
+  winograd_scratch(Ci: number, Co: number, H: number, W: number, grad: number): number; // assembly/winograd.ts
+  winograd_weights(w: P, U: P, Co: number, Ci: number, gradInput: number): void; // assembly/winograd.ts
+  winograd_forward(x: P, U: P, y: P, Ci: number, H: number, W: number, Co: number, scratch: P, n0: number, n1: number): void; // assembly/winograd.ts
+  winograd_grad_weight(x: P, dy: P, dw: P, Ci: number, H: number, W: number, Co: number, scratch: P, n0: number, n1: number): void; // assembly/winograd.ts
   avg_pool2d_scratch(H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number): number; // assembly/pooling.ts
   avg_pool2d(x: P, y: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number, scratch: P): void; // assembly/pooling.ts
   avg_pool2d_grad(dy: P, dx: P, H: number, W: number, k: number, stride: number, pad: number, Ho: number, Wo: number, p0: number, p1: number, scratch: P): void; // assembly/pooling.ts
@@ -59,6 +63,10 @@ export const KERNEL_EXPORTS = [
   'depthwise_conv2d_forward',
   'depthwise_conv2d_grad_input',
   'depthwise_conv2d_grad_weight',
+  'winograd_scratch',
+  'winograd_weights',
+  'winograd_forward',
+  'winograd_grad_weight',
   'avg_pool2d_scratch',
   'avg_pool2d',
   'avg_pool2d_grad',
@@ -96,6 +104,9 @@ export const WORKER_KERNELS = [
   'depthwise_conv2d_forward',
   'depthwise_conv2d_grad_input',
   'depthwise_conv2d_grad_weight',
+  'winograd_weights',
+  'winograd_forward',
+  'winograd_grad_weight',
   'avg_pool2d',
   'avg_pool2d_grad',
   'max_pool2d',

@@ -406,13 +406,31 @@ export class WasmBackend implements Backend {
 
   // --- batch norm ----------------------------------------------------------------------------------------
 
+  /**
+   * Sample ranges for the batch-norm kernels: their (sample, channel) runs are independent wherever the statistics
+   * are per sample or fixed, so a big enough tensor is split by sample, each slice given offset pointers.
+   */
+  private bnSlices(N: number, size: number): [number, number][] {
+    return splitRange(N, size >= PARALLEL_MIN ? this.threads : 1);
+  }
+
   batchNormStatistics(x: Tensor, grouping: StatsGrouping): { mean: Tensor; variance: Tensor } {
     const l = bnLayout(x.shape),
       { N, C, HW } = l;
     const G = bnGroups(l, grouping);
     const mean = this.alloc([G]),
       variance = this.alloc([G]);
-    this.k.bn_stats(this.ptr(x), N, C, HW, grouping === 'sample' ? 1 : 0, mean.storage as number, variance.storage as number);
+    if (grouping === 'channel') {
+      this.k.bn_stats(this.ptr(x), N, C, HW, 0, mean.storage as number, variance.storage as number);
+      return { mean, variance };
+    }
+    const px = this.ptr(x),
+      pm = mean.storage as number,
+      pv = variance.storage as number;
+    this.run(
+      'bn_stats',
+      this.bnSlices(N, x.size).map(([n0, n1]) => [px + n0 * C * HW * 4, n1 - n0, C, HW, 1, pm + n0 * C * 4, pv + n0 * C * 4]),
+    );
     return { mean, variance };
   }
 
@@ -428,17 +446,18 @@ export class WasmBackend implements Backend {
   batchNormForward(bn: SavedBatchNorm, beta: Tensor): Tensor {
     const { N, C, HW } = bnLayout(bn.x.shape);
     const y = this.alloc(bn.x.shape);
-    this.k.bn_forward(
-      this.ptr(bn.x),
-      y.storage as number,
-      N,
-      C,
-      HW,
-      bn.grouping === 'sample' ? 1 : 0,
-      this.ptr(bn.mean),
-      this.ptr(bn.invStd),
-      this.ptr(bn.gamma),
-      this.ptr(beta),
+    const perSample = bn.grouping === 'sample';
+    const px = this.ptr(bn.x),
+      py = y.storage as number,
+      pm = this.ptr(bn.mean),
+      pi = this.ptr(bn.invStd);
+    this.run(
+      'bn_forward',
+      this.bnSlices(N, bn.x.size).map(([n0, n1]) => {
+        const at = n0 * C * HW * 4,
+          stat = perSample ? n0 * C * 4 : 0;
+        return [px + at, py + at, n1 - n0, C, HW, perSample ? 1 : 0, pm + stat, pi + stat, this.ptr(bn.gamma), this.ptr(beta)];
+      }),
     );
     return y;
   }
@@ -449,25 +468,43 @@ export class WasmBackend implements Backend {
     const dx = this.alloc(x.shape),
       dgamma = this.alloc(gamma.shape),
       dbeta = this.alloc(gamma.shape);
-    this.k.bn_backward(
-      this.ptr(dy),
-      this.ptr(x),
-      dx.storage as number,
-      N,
-      C,
-      HW,
-      bn.grouping === 'sample' ? 1 : 0,
-      bn.statsFromInput ? 1 : 0,
-      this.ptr(bn.mean),
-      this.ptr(bn.invStd),
-      this.ptr(gamma),
-      dgamma.storage as number,
-      dbeta.storage as number,
-    );
+    const perSample = bn.grouping === 'sample';
+    // Channel statistics of x itself couple the samples: one slice. Otherwise each slice sums its own dγ, dβ.
+    const slices = perSample || !bn.statsFromInput ? this.bnSlices(N, x.size) : [[0, N] as [number, number]];
+    this.scope(() => {
+      const partials = slices.map((_, i) =>
+        i === 0 ? [dgamma.storage as number, dbeta.storage as number] : [this.heap.alloc(C * 4), this.heap.alloc(C * 4)],
+      );
+      this.run(
+        'bn_backward',
+        slices.map(([n0, n1], i) => {
+          const at = n0 * C * HW * 4,
+            stat = perSample ? n0 * C * 4 : 0;
+          return [
+            this.ptr(dy) + at,
+            this.ptr(x) + at,
+            (dx.storage as number) + at,
+            n1 - n0,
+            C,
+            HW,
+            perSample ? 1 : 0,
+            bn.statsFromInput ? 1 : 0,
+            this.ptr(bn.mean) + stat,
+            this.ptr(bn.invStd) + stat,
+            this.ptr(gamma),
+            partials[i]![0]!,
+            partials[i]![1]!,
+          ];
+        }),
+      );
+      for (const [g, b] of partials.slice(1)) {
+        this.k.add(dgamma.storage as number, g!, dgamma.storage as number, 0, C);
+        this.k.add(dbeta.storage as number, b!, dbeta.storage as number, 0, C);
+      }
+    });
     return { dx, dgamma, dbeta };
   }
 
-  /** Only Hessian-vector products need it, once per BN layer: the reference loops over views of the memory. */
   batchNormBackwardTangent(dy: Tensor, tdy: Tensor | null, tx: Tensor | null, bn: SavedBatchNorm): Tensor {
     const out = this.alloc(bn.x.shape);
     const view = (t: Tensor) => this.heap.f32(this.ptr(t), t.size);

@@ -5,7 +5,7 @@
  * protocol.ts) or silent past the timeout fails the call, naming it, and the pool refuses every later call.
  */
 import { WORKER_KERNELS, type KernelExports, type KernelName } from './kernel_list.js';
-import { ARGS_PER_SLOT, EXIT_CODE, GONE, IDLE, QUIT, RUN, SLOT_INTS } from './protocol.js';
+import { ARGS_PER_SLOT, EXIT_CODE, GONE, IDLE, QUIT, RUN, SLOT_INTS, SPIN_POLLS } from './protocol.js';
 import type { KernelRunner } from './runner.js';
 import { BackendLostError } from '../backend.js';
 
@@ -92,6 +92,7 @@ export class WorkerPoolRunner implements KernelRunner {
   /** Waits for worker w's slice in bounded steps; the error when it is gone or silent past the deadline. */
   private await(w: number, name: KernelName, deadline: number): Error | null {
     const slot = w * SLOT_INTS;
+    for (let i = 0; i < SPIN_POLLS && Atomics.load(this.ints, slot) === RUN; i++);
     while (Atomics.load(this.ints, slot) === RUN) {
       if (Atomics.load(this.ints, slot + GONE) !== 0) return this.gone(w, `while running kernel ${name}`);
       const left = deadline - Date.now();

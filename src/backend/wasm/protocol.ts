@@ -14,6 +14,11 @@ export const SLOT_INTS = 6;
 export const GONE = 4;
 export const EXIT_CODE = 5;
 export const ARGS_PER_SLOT = 32;
+/**
+ * Polls of the state word before a thread blocks in Atomics.wait (~50–100 µs): kernel calls come in quick
+ * succession, and a futex sleep and wake-up costs tens of µs on each side, which small layers cannot pay for.
+ */
+export const SPIN_POLLS = 1 << 16;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

@@ -3,7 +3,7 @@
  * the shared memory, then run the slices the main thread posts in the control block until told to quit.
  */
 import { WORKER_KERNELS } from './kernel_list.js';
-import { DONE, QUIT, RUN, SLOT_INTS, ARGS_PER_SLOT, type WorkerInit } from './protocol.js';
+import { DONE, QUIT, RUN, SLOT_INTS, ARGS_PER_SLOT, SPIN_POLLS, type WorkerInit } from './protocol.js';
 
 /** Instantiates the kernels, calls `ready`, then serves slices forever (until QUIT). */
 export function serveKernels(init: WorkerInit, ready: () => void): void {
@@ -15,6 +15,7 @@ export function serveKernels(init: WorkerInit, ready: () => void): void {
   ready();
   for (;;) {
     let state = Atomics.load(ints, slot);
+    for (let i = 0; i < SPIN_POLLS && state !== RUN && state !== QUIT; i++) state = Atomics.load(ints, slot);
     // No timeout on the idle wait: a worker cannot outlive its owner (ending a thread, or the process, ends
     // the workers it started), so there is no other side whose death it would have to notice.
     while (state !== RUN && state !== QUIT) {

@@ -11,10 +11,13 @@
  *   `all` nodes (PNAS, DARTS). pycls's own NASNet, AmoebaNet and PNASNet genotypes follow these rules, and so does
  *   the Amoeba record NNI's NDS tutorial queries (normal_concat [3, 5, 6], reduce_concat [3, 6]);
  * - the width w (C) and depth d (cells) a model is sampled at. NDS samples them per model and stores them in each
- *   record (`net.width`, `net.depth`); the `_fix-w-d` files hold one fixed pair. The ranges below are §5 of the
- *   paper as remembered while writing this: NOT checked against the paper's text here (no copy was reachable).
- *   They matter only to the sampler; an architecture of any width and depth is accepted, and `eval` takes each
- *   record's own width and depth from the user's table.
+ *   record (`net.width`, `net.depth`); the `_fix-w-d` files hold one fixed pair. The ranges, w ∈ {16, 24, 32} and
+ *   d ∈ {4, 8, 12, 16, 20} for all five spaces, are those of NNI's NDS model-space hub (microsoft/nni,
+ *   nni/retiarii/hub/pytorch/nasnet.py, written after unnas's pycls/models/nas/nas.py), whose op lists, node counts
+ *   and cell outputs are also the ones here, and whose d cells split into three stages of (i+1)·d/3 − i·d/3 with a
+ *   reduction first in the second and third, as DARTS's do; the paper's text itself was not reachable. The
+ *   fix-w-d pair (32, 20) is NOT checked against any source. The ranges matter only to the sampler; an
+ *   architecture of any width and depth is accepted, and `eval` takes each record's own from the user's table.
  *
  * A pair reads any earlier state (0, 1 the cell inputs, 2 + k node k), both pairs of a node the same one if drawn
  * so (the tutorial's Amoeba record has a node reading state 2 twice); each pair's op and input are drawn
@@ -99,10 +102,10 @@ const PNAS_OPS: readonly DartsOp[] = [
 /** genotypes.py DARTS_OPS (8, with `none`): DARTS's PRIMITIVES, in the same order. */
 const NDS_DARTS_OPS: readonly DartsOp[] = DARTS_OPS;
 
-/** Sampled widths and depths (NDS §5, as remembered: see the header). */
+/** Sampled widths and depths (NNI's NDS hub; see the header). */
 const NDS_WIDTHS = [16, 24, 32] as const;
 const NDS_DEPTHS = [4, 8, 12, 16, 20] as const;
-/** DARTS_fix-w-d's one width and depth (as remembered: see the header). */
+/** DARTS_fix-w-d's one width and depth (unchecked: see the header). */
 export const NDS_FIXED_WIDTH = 32;
 export const NDS_FIXED_DEPTH = 20;
 

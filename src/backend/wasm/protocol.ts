@@ -15,10 +15,12 @@ export const GONE = 4;
 export const EXIT_CODE = 5;
 export const ARGS_PER_SLOT = 32;
 /**
- * Polls of the state word before a thread blocks in Atomics.wait (~50–100 µs): kernel calls come in quick
- * succession, and a futex sleep and wake-up costs tens of µs on each side, which small layers cannot pay for.
+ * Polls of the state word before a thread blocks in Atomics.wait (a few µs): kernel calls come in quick
+ * succession, and a futex sleep and wake-up costs tens of µs on each side. Measured on 2 idle cores (docs/speed-nb201.md):
+ * 0 polls 3.72 s, 2^12 3.00 s, 2^16 3.35 s for bench/archs10.txt; with another process on one core, 2^16 polls
+ * made the same run 3× slower (the spinning thread takes the core the other needs) and 2^12 12 % slower.
  */
-export const SPIN_POLLS = 1 << 16;
+export const SPIN_POLLS = 1 << 12;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

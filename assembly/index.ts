@@ -6,7 +6,7 @@ export { conv2d_forward, conv2d_grad_input, conv2d_grad_weight } from './conv';
 export {
   depthwise_conv2d_scratch, depthwise_conv2d_forward, depthwise_conv2d_grad_input, depthwise_conv2d_grad_weight,
 } from './depthwise';
-export { winograd_scratch, winograd_weights, winograd_forward, winograd_grad_weight } from './winograd';
+export { winograd_scratch, winograd_weights_bytes, winograd_weights, winograd_forward, winograd_grad_weight } from './winograd';
 export { avg_pool2d_scratch, avg_pool2d, avg_pool2d_grad, max_pool2d, max_pool2d_grad, global_avg_pool, global_avg_pool_grad } from './pooling';
 export { copy_channels, crop_spatial, crop_spatial_grad } from './channels';
 export { bn_stats, bn_forward, bn_backward } from './batch_norm';

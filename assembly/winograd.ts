@@ -43,12 +43,20 @@ export function winograd_scratch(Ci: i32, Co: i32, H: i32, W: i32, grad: i32): i
   // the weight gradient's blocks stay inside one sample
   const TB = grad ? rows * (W >> 1) : blockTiles(H, W);
   const padded = (2 * rows + 2) * (W + 2);
-  return ((padded + 16 * (Ci + Co) * (TB + 4) + (grad ? 16 * Co * Ci + 64 : 0)) << 2) + 64;
+  return ((padded + 16 * (Ci + Co) * (TB + 4)) << 2) + (grad ? 16 * <i32>uPlane(Co, Ci) + 256 : 0) + 64;
 }
 
-/** Row k of G·(a, b, c)ᵀ: a, (a + b + c)/2, (a − b + c)/2, c. */
-@inline function gRow(a: f32, b: f32, c: f32, k: i32): f32 {
-  return k == 0 ? a : k == 1 ? (a + b + c) * <f32>0.5 : k == 2 ? (a - b + c) * <f32>0.5 : c;
+/**
+ * Byte stride of U's 16 planes: 64 bytes past outs·ins floats, so that the 16 stores of one filter's transform do
+ * not land a multiple of 4 KiB apart (L1 set aliasing: 3–10× slower at 32 and 64 channels).
+ */
+@inline function uPlane(outs: i32, ins: i32): usize {
+  return (<usize>(outs * ins) << 2) + 64;
+}
+
+/** Bytes of U for a w [Co][Ci][3][3] (either orientation). */
+export function winograd_weights_bytes(Co: i32, Ci: i32): i32 {
+  return 16 * <i32>uPlane(Co, Ci);
 }
 
 /** g[a][c] of the filter at f: f[a·3 + c], or f[(2 − a)·3 + 2 − c] rotated by 180°. */
@@ -57,25 +65,43 @@ export function winograd_scratch(Ci: i32, Co: i32, H: i32, W: i32, grad: i32): i
 }
 
 /**
- * U[ξ][o][i] = (G g Gᵀ)[ξ] for every filter g = w[o][i] (w [Co][Ci][3][3]); with `gradInput`, for the filters of the
- * input gradient instead — g'[ci][co] = w[co][ci] rotated by 180° — so U is [16][Ci][Co].
+ * U[ξ][o][i] = (G g Gᵀ)[ξ] for every filter g = w[o][i] (w [Co][Ci][3][3]), planes uPlane apart; with `gradInput`,
+ * for the filters of the input gradient instead — g'[ci][co] = w[co][ci] rotated by 180° — so U is [16][Ci][Co]. G's rows: (1, 0, 0),
+ * ½(1, 1, 1), ½(1, −1, 1), (0, 0, 1).
  */
 export function winograd_weights(w: usize, U: usize, Co: i32, Ci: i32, gradInput: i32): void {
   const outs = gradInput ? Ci : Co, ins = gradInput ? Co : Ci;
+  const plane = uPlane(outs, ins);
+  const h: f32 = 0.5;
   for (let o = 0; o < outs; o++) {
     for (let i = 0; i < ins; i++) {
       const f = w + (<usize>(gradInput ? i * Ci + o : o * Ci + i) * 9 << 2);
-      for (let r = 0; r < 4; r++) {
-        // (G g)[r][c] for c = 0, 1, 2; g[a][c] is f[(2 − a)·3 + 2 − c] when rotated
-        let gg0: f32 = 0, gg1: f32 = 0, gg2: f32 = 0;
-        for (let c = 0; c < 3; c++) {
-          const v = gRow(tap(f, 0, c, gradInput), tap(f, 1, c, gradInput), tap(f, 2, c, gradInput), r);
-          if (c == 0) gg0 = v;
-          else if (c == 1) gg1 = v;
-          else gg2 = v;
-        }
-        for (let k = 0; k < 4; k++) store<f32>(U + (<usize>(((r * 4 + k) * outs + o) * ins + i) << 2), gRow(gg0, gg1, gg2, k));
-      }
+      const g00 = tap(f, 0, 0, gradInput), g01 = tap(f, 0, 1, gradInput), g02 = tap(f, 0, 2, gradInput);
+      const g10 = tap(f, 1, 0, gradInput), g11 = tap(f, 1, 1, gradInput), g12 = tap(f, 1, 2, gradInput);
+      const g20 = tap(f, 2, 0, gradInput), g21 = tap(f, 2, 1, gradInput), g22 = tap(f, 2, 2, gradInput);
+      // G g: four rows of three
+      const a0 = g00, a1 = g01, a2 = g02;
+      const b0 = (g00 + g10 + g20) * h, b1 = (g01 + g11 + g21) * h, b2 = (g02 + g12 + g22) * h;
+      const c0 = (g00 - g10 + g20) * h, c1 = (g01 - g11 + g21) * h, c2 = (g02 - g12 + g22) * h;
+      const d0 = g20, d1 = g21, d2 = g22;
+      // (G g) Gᵀ: each row's four
+      let u = U + (<usize>(o * ins + i) << 2);
+      store<f32>(u, a0); u += plane;
+      store<f32>(u, (a0 + a1 + a2) * h); u += plane;
+      store<f32>(u, (a0 - a1 + a2) * h); u += plane;
+      store<f32>(u, a2); u += plane;
+      store<f32>(u, b0); u += plane;
+      store<f32>(u, (b0 + b1 + b2) * h); u += plane;
+      store<f32>(u, (b0 - b1 + b2) * h); u += plane;
+      store<f32>(u, b2); u += plane;
+      store<f32>(u, c0); u += plane;
+      store<f32>(u, (c0 + c1 + c2) * h); u += plane;
+      store<f32>(u, (c0 - c1 + c2) * h); u += plane;
+      store<f32>(u, c2); u += plane;
+      store<f32>(u, d0); u += plane;
+      store<f32>(u, (d0 + d1 + d2) * h); u += plane;
+      store<f32>(u, (d0 - d1 + d2) * h); u += plane;
+      store<f32>(u, d2);
     }
   }
 }
@@ -215,7 +241,7 @@ export function winograd_forward(x: usize, U: usize, y: usize, Ci: i32, H: i32, 
       const per = (th1 - th0) * TC, tiles = ns * per;
       for (let s = 0; s < ns; s++) inputTiles(x + <usize>(n + s) * xs, Ci, H, W, th0, th1, pad, V, ldv, s * per);
       for (let e = 0; e < 16; e++) {
-        const Ue = U + (<usize>(e * Co * Ci) << 2), Ve = V + <usize>(e * Ci) * ldv, Me = M + <usize>(e * Co) * ldv;
+        const Ue = U + <usize>e * uPlane(Co, Ci), Ve = V + <usize>(e * Ci) * ldv, Me = M + <usize>(e * Co) * ldv;
         gemmNN(Co, tiles, Ci, Ue, <usize>Ci << 2, Ve, ldv, Me, ldv, 0, 0, Co);
       }
       for (let s = 0; s < ns; s++) outputTiles(M + (<usize>(s * per) << 2), ldv, Co, H, W, th0, th1, y + <usize>(n + s) * ys, 0);
@@ -267,11 +293,11 @@ function gradTiles(dy: usize, Co: i32, H: i32, W: i32, th0: i32, th1: i32, D: us
 }
 
 /**
- * dw[co][ci] = Gᵀ P G (3×3 from 4×4) with P[ξ][co][ci] = Σ_tiles D[ξ][co][t]·V[ξ][ci][t], four input channels at a
- * time (lanes; P's rows are contiguous in ci, Ci a multiple of 4). tmp: 192 bytes of scratch.
+ * dw[co][ci] = Gᵀ P G (3×3 from 4×4) with P[ξ][co][ci] = Σ_tiles D[ξ][co][t]·V[ξ][ci][t] (planes uPlane apart), four
+ * input channels at a time (lanes; P's rows are contiguous in ci, Ci a multiple of 4). tmp: 240 bytes of scratch.
  */
 function filterTransform(P: usize, Co: i32, Ci: i32, dw: usize, tmp: usize): void {
-  const ldx = <usize>(Co * Ci) << 2;
+  const ldx = uPlane(Co, Ci);
   for (let co = 0; co < Co; co++) {
     for (let ci = 0; ci < Ci; ci += 4) {
       const base = P + (<usize>(co * Ci + ci) << 2);
@@ -314,7 +340,7 @@ export function winograd_grad_weight(x: usize, dy: usize, dw: usize, Ci: i32, H:
   const V = pad + (<usize>((2 * rows + 2) * (W + 2)) << 2);
   const D = V + <usize>(16 * Ci) * ldv;
   const P = D + <usize>(16 * Co) * ldv;
-  const tmp = P + (<usize>(16 * Co * Ci) << 2);
+  const tmp = P + 16 * uPlane(Co, Ci);
   const xs = <usize>(Ci * H * W) << 2, ys = <usize>(Co * H * W) << 2, ws = <usize>(Co * Ci * 9) << 2;
   const ldp = <usize>Ci << 2;
   for (let n = n0; n < n1; n++) {
@@ -324,7 +350,7 @@ export function winograd_grad_weight(x: usize, dy: usize, dw: usize, Ci: i32, H:
       inputTiles(x + <usize>n * xs, Ci, H, W, th0, th1, pad, V, ldv, 0);
       gradTiles(dy + <usize>n * ys, Co, H, W, th0, th1, D, ldv, 0);
       for (let e = 0; e < 16; e++) {
-        const De = D + <usize>(e * Co) * ldv, Ve = V + <usize>(e * Ci) * ldv, Pe = P + (<usize>(e * Co * Ci) << 2);
+        const De = D + <usize>(e * Co) * ldv, Ve = V + <usize>(e * Ci) * ldv, Pe = P + <usize>e * uPlane(Co, Ci);
         gemmNT(Co, Ci, tiles, De, ldv, Ve, ldv, Pe, ldp, th0 > 0 ? 1 : 0);
       }
     }

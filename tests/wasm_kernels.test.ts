@@ -345,8 +345,8 @@ test('winograd F(2×2,3×3): forward, input gradient (rotated filters), per-samp
     const px = putF32(x),
       pw = putF32(w),
       pdy = putF32(dy);
-    const pU = allocF32(16 * Co * Ci),
-      pUT = allocF32(16 * Co * Ci);
+    const pU = allocF32(k.winograd_weights_bytes(Co, Ci) / 4),
+      pUT = allocF32(k.winograd_weights_bytes(Co, Ci) / 4);
     k.winograd_weights(pw, pU, Co, Ci, 0);
     k.winograd_weights(pw, pUT, Co, Ci, 1);
     const fwdScratch = allocF32(k.winograd_scratch(Ci, Co, H, W, 0) / 4),

@@ -232,7 +232,7 @@ export class WasmBackend implements Backend {
   private winogradConv(x: Tensor, w: Tensor, out: Tensor, g: ConvGeometry, gradInput: boolean): void {
     const [ci, co] = gradInput ? [g.Co, g.Ci] : [g.Ci, g.Co];
     this.scope(() => {
-      const U = this.heap.alloc(16 * g.Co * g.Ci * 4);
+      const U = this.heap.alloc(this.k.winograd_weights_bytes(g.Co, g.Ci));
       this.k.winograd_weights(this.ptr(w), U, g.Co, g.Ci, gradInput ? 1 : 0);
       const scratch = this.k.winograd_scratch(ci, co, g.H, g.W, 0);
       this.run(

@@ -21,6 +21,7 @@ export interface KernelExports {
   depthwise_conv2d_grad_input(dy: P, w: P, dx: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number): void; // assembly/depthwise.ts
   depthwise_conv2d_grad_weight(x: P, dy: P, dw: P, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, dil: number, Ho: number, Wo: number, scratch: P, q0: number, q1: number, perSample: number): void; // assembly/depthwise.ts
   winograd_scratch(Ci: number, Co: number, H: number, W: number, grad: number): number; // assembly/winograd.ts
+  winograd_weights_bytes(Co: number, Ci: number): number; // assembly/winograd.ts
   winograd_weights(w: P, U: P, Co: number, Ci: number, gradInput: number): void; // assembly/winograd.ts
   winograd_forward(x: P, U: P, y: P, Ci: number, H: number, W: number, Co: number, scratch: P, n0: number, n1: number): void; // assembly/winograd.ts
   winograd_grad_weight(x: P, dy: P, dw: P, Ci: number, H: number, W: number, Co: number, scratch: P, n0: number, n1: number): void; // assembly/winograd.ts
@@ -64,6 +65,7 @@ export const KERNEL_EXPORTS = [
   'depthwise_conv2d_grad_input',
   'depthwise_conv2d_grad_weight',
   'winograd_scratch',
+  'winograd_weights_bytes',
   'winograd_weights',
   'winograd_forward',
   'winograd_grad_weight',

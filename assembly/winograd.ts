@@ -7,7 +7,7 @@
 // Work goes in blocks of about TILES tiles (a few tile rows of a sample, or a few whole samples), so a block's
 // transformed tiles V [16][Ci][tiles] and products M [16][Co][tiles] stay in L2. Four tiles side by side in a
 // tile row fill the four SIMD lanes, which needs W/2 to be a multiple of 4 (NB201's and NB101's 32, 16, 8).
-import { gemmNN, gemmNT } from './gemm';
+import { gemmNN } from './gemm';
 
 /** Target tiles per block (GEMM columns). */
 const TILES: i32 = 64;
@@ -43,7 +43,7 @@ export function winograd_scratch(Ci: i32, Co: i32, H: i32, W: i32, grad: i32): i
   // the weight gradient's blocks stay inside one sample
   const TB = grad ? rows * (W >> 1) : blockTiles(H, W);
   const padded = (2 * rows + 2) * (W + 2);
-  return ((padded + 16 * (Ci + Co) * (TB + 4)) << 2) + (grad ? 16 * <i32>uPlane(Co, Ci) + 256 : 0) + 64;
+  return ((padded + 16 * (Ci + Co) * (TB + 4) + (grad ? TB * Ci : 0)) << 2) + (grad ? 16 * <i32>uPlane(Co, Ci) + 256 : 0) + 64;
 }
 
 /**
@@ -329,6 +329,24 @@ function filterTransform(P: usize, Co: i32, Ci: i32, dw: usize, tmp: usize): voi
   }
 }
 
+/** dst[t][c] = src[c][t] for c < C, t < T (both multiples of 4); src rows lds bytes apart, dst rows C floats. */
+function transposeTiles(src: usize, lds: usize, C: i32, T: i32, dst: usize): void {
+  const ldd = <usize>C << 2;
+  for (let c = 0; c < C; c += 4) {
+    for (let t = 0; t < T; t += 4) {
+      const s = src + <usize>c * lds + (<usize>t << 2);
+      const a = v128.load(s), b = v128.load(s + lds), e = v128.load(s + 2 * lds), d = v128.load(s + 3 * lds);
+      const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+      const ed0 = v128.shuffle<f32>(e, d, 0, 4, 1, 5), ed1 = v128.shuffle<f32>(e, d, 2, 6, 3, 7);
+      const o = dst + <usize>t * ldd + (<usize>c << 2);
+      v128.store(o, v128.shuffle<f32>(ab0, ed0, 0, 1, 4, 5));
+      v128.store(o + ldd, v128.shuffle<f32>(ab0, ed0, 2, 3, 6, 7));
+      v128.store(o + 2 * ldd, v128.shuffle<f32>(ab1, ed1, 0, 1, 4, 5));
+      v128.store(o + 3 * ldd, v128.shuffle<f32>(ab1, ed1, 2, 3, 6, 7));
+    }
+  }
+}
+
 /**
  * Per-sample filter gradients dw[n] [Co,Ci,3,3] of conv3×3 (stride 1, padding 1) for samples [n0, n1): x [N,Ci,H,W],
  * dy [N,Co,H,W]. Per sample, each block's V (input tiles) and D (dy tiles) add 16 GEMMs D_ξ·V_ξᵀ into P.
@@ -341,6 +359,7 @@ export function winograd_grad_weight(x: usize, dy: usize, dw: usize, Ci: i32, H:
   const D = V + <usize>(16 * Ci) * ldv;
   const P = D + <usize>(16 * Co) * ldv;
   const tmp = P + 16 * uPlane(Co, Ci);
+  const VT = tmp + 256;
   const xs = <usize>(Ci * H * W) << 2, ys = <usize>(Co * H * W) << 2, ws = <usize>(Co * Ci * 9) << 2;
   const ldp = <usize>Ci << 2;
   for (let n = n0; n < n1; n++) {
@@ -351,7 +370,10 @@ export function winograd_grad_weight(x: usize, dy: usize, dw: usize, Ci: i32, H:
       gradTiles(dy + <usize>n * ys, Co, H, W, th0, th1, D, ldv, 0);
       for (let e = 0; e < 16; e++) {
         const De = D + <usize>(e * Co) * ldv, Ve = V + <usize>(e * Ci) * ldv, Pe = P + <usize>e * uPlane(Co, Ci);
-        gemmNT(Co, Ci, tiles, De, ldv, Ve, ldv, Pe, ldp, th0 > 0 ? 1 : 0);
+        // P_ξ += D_ξ·V_ξᵀ as a GEMM along the tiles on V_ξ transposed: rank-1 updates in registers, no horizontal sums
+        // (a sample's 8×8 plane has only 16 tiles, too short for dot products)
+        transposeTiles(Ve, ldv, Ci, tiles, VT);
+        gemmNN(Co, Ci, tiles, De, ldv, VT, ldp, Pe, ldp, th0 > 0 ? 1 : 0, 0, Co);
       }
     }
     filterTransform(P, Co, Ci, dw + <usize>n * ws, tmp);

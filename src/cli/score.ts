@@ -95,6 +95,10 @@ export async function makeBackend(
       throw new UsageError(`--backend webgpu: ${(e as Error).message}`);
     }
   }
+  if (convolution !== 'direct') {
+    say(`backend: wasm, ${threads} thread(s) (auto: --conv ${convolution} is a wasm backend option)`);
+    return wasm();
+  }
   let why: string;
   try {
     // Probed in a child process: Dawn's native warnings must not reach a user who ends up on WASM.

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fixturesDir, readJson, relErr, repoRoot } from './helpers.js';
+import { logRankAggregate } from '../src/eval/population_scores.js';
+import { ENSEMBLE_MEMBERS } from '../src/proxies/ensemble.js';
 
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'zerocost.js');
 const tmp = mkdtempSync(join(tmpdir(), 'zerocost-cli-'));
@@ -220,6 +222,55 @@ test('--backend wasm gives the scores of --backend js on the same seed (threads 
   const refused = run(...common, '--backend', 'js', '--conv', 'winograd');
   assert.is(refused.code, 2, refused.stderr);
   assert.ok(refused.stderr.includes('--conv winograd is a wasm backend option (got --backend js)'), refused.stderr);
+});
+
+test('score --proxies ensemble: the members per architecture, then the ensemble over the architectures scored (text and JSON)', () => {
+  const file = join(tmp, 'ensemble.txt');
+  writeFileSync(
+    file,
+    `${cases.readme!.arch}\n${cases.index0!.arch}\n|nor_conv_1x1~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|skip_connect~1|avg_pool_3x3~2|\n`,
+  );
+  const common = [
+    'score',
+    '--archs',
+    file,
+    '--batch',
+    '8',
+    '--seed',
+    '3',
+    '--proxies',
+    'ensemble',
+    '--swap-repeats',
+    '2',
+    '--backend',
+    'wasm',
+    '--threads',
+    '1',
+    '--quiet',
+  ];
+  const j = run(...common, '--json');
+  assert.is(j.code, 0, j.stderr);
+  const lines = j.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const archs = lines.slice(0, -1) as { arch: string; scores: Record<string, number | null> }[];
+  const population = lines.at(-1).population as { key: string; architectures: number; scores: { arch: string; ensemble: number }[] };
+  assert.is(archs.length, 3);
+  assert.equal(Object.keys(archs[0]!.scores), [...ENSEMBLE_MEMBERS]);
+  assert.is(population.key, 'ensemble');
+  const complete = archs.filter((a) => ENSEMBLE_MEMBERS.every((m) => typeof a.scores[m] === 'number'));
+  assert.is(population.architectures, complete.length);
+  assert.ok(complete.length >= 2, `${complete.length} complete`);
+  const want = logRankAggregate(ENSEMBLE_MEMBERS.map((m) => complete.map((a) => a.scores[m] as number)));
+  population.scores.forEach((s, i) => {
+    assert.is(s.arch, complete[i]!.arch);
+    assert.ok(Math.abs(s.ensemble - want[i]!) < 1e-9, `${s.arch}: ${s.ensemble} vs ${want[i]}`);
+  });
+  const t = run(...common);
+  assert.is(t.code, 0, t.stderr);
+  assert.match(t.stdout, /# ensemble = Σ ln\(rank\/N\) of meco, /);
+  assert.ok(t.stdout.includes(`over these ${complete.length} architectures`), t.stdout);
 });
 
 test.run();

@@ -10,7 +10,8 @@ import { CIFAR_NUM_CLASSES, sampleCifarBatch } from '../data/cifar.js';
 import { NORMALIZATION_NAMES } from '../data/normalization.js';
 import { kendallTauB, spearman } from '../eval/correlation.js';
 import { readingKeys, scoreReadings } from '../eval/readings.js';
-import { AZ_NAS_TERMS, withAzNasRanks, withTenasRanks } from '../eval/population_scores.js';
+import { AZ_NAS_TERMS, withAzNasRanks, withEnsembleRanks, withTenasRanks } from '../eval/population_scores.js';
+import { ENSEMBLE_PROVENANCE } from '../proxies/ensemble.js';
 import { correlationRows, formatReport, formatSuiteZeroAgreement, type EvalLine } from '../eval/report.js';
 import { scatterSvg } from '../eval/svg_scatter.js';
 import { cifarIdentity } from '../node/data_fingerprint.js';
@@ -19,7 +20,7 @@ import { openResults, ResultsWriteError } from '../node/results_file.js';
 import { BackendLostError } from '../backend/backend.js';
 import { checkResultLine, uniqueLines, type ResultLine } from '../eval/result_line.js';
 import { inShard, parseShard, ShardError, type Shard } from '../eval/shard.js';
-import { DEFAULT_PROXY_OPTIONS, isPerSample } from '../proxies/registry.js';
+import { DEFAULT_PROXY_OPTIONS, isPerSample, wantsEnsemble } from '../proxies/registry.js';
 import { DEFAULT_CHUNK } from '../scoring.js';
 import { Random, SEED_LIMIT } from '../util/random.js';
 import { quote } from '../util/quote.js';
@@ -256,10 +257,11 @@ export async function runEval(
   const unique = uniqueLines(results.existing);
   if (unique.duplicates > 0)
     io.err(`${out}: ${unique.duplicates} duplicate line(s) of an (architecture, seed) already counted were ignored`);
-  const lines = withAzNasRanks(
-    withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index))),
+  const lines = withEnsembleRanks(
+    withAzNasRanks(withTenasRanks(unique.lines.filter((l) => l.dataset === dataset && seeds.includes(l.seed) && wanted.has(l.index)))),
   );
   const azNasAll = AZ_NAS_TERMS.every((k) => proxies.includes(k));
+  const ensemble = wantsEnsemble(proxies);
   const targets = bench.targets(dataset);
   const rows = correlationRows(lines, targets);
   io.out(
@@ -270,7 +272,8 @@ export async function runEval(
     `protocol: batch ${batchSize}, ${protocol.batchChoice}, ${split} split, ${normalization} normalisation, ` +
       `PyTorch default init, ${protocol.bn}, no augmentation; correlations signed (no abs), NaN scores dropped and counted` +
       `${proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? '; tenas = rank(tenas_ntk) + rank(tenas_lr) over these architectures' : ''}` +
-      `${azNasAll ? '; az_nas = Σ ln(rank/N) of its four terms over these architectures' : ''}.\n`,
+      `${azNasAll ? '; az_nas = Σ ln(rank/N) of its four terms over these architectures' : ''}` +
+      `${ensemble ? `; ensemble = ${ENSEMBLE_PROVENANCE}, over these architectures` : ''}.\n`,
   );
   io.out(formatReport(rows, targets, bench.papers));
   const suiteZero = bench.suiteZero?.(dataset);
@@ -286,6 +289,7 @@ export async function runEval(
     ...readingKeys(proxies),
     ...(proxies.includes('tenas_ntk') && proxies.includes('tenas_lr') ? ['tenas'] : []),
     ...(azNasAll ? ['az_nas'] : []),
+    ...(ensemble ? ['ensemble'] : []),
   ];
   for (const key of keys) {
     const ls = lines.filter((l) => l.seed === plotSeed);

@@ -13,6 +13,9 @@ import { readBatchFile, readSafetensorsFile, writeBatchFile, writeSafetensorsFil
 import { createNodeWasmBackend, defaultThreads } from '../node/worker_pool.js';
 import { createNodeWebGpuBackend, probeNodeWebGpu } from '../node/gpu.js';
 import { perSampleBnProtocol } from '../eval/protocol.js';
+import { ENSEMBLE_SCORE } from '../eval/population_scores.js';
+import { ENSEMBLE_PROVENANCE } from '../proxies/ensemble.js';
+import { wantsEnsemble, type ProxyName } from '../proxies/registry.js';
 import type { AdapterSummary } from '../gpu/protocol.js';
 import { DEFAULT_CHUNK, scoreArchitecture } from '../scoring.js';
 import { quote } from '../util/quote.js';
@@ -250,6 +253,9 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
   }
 
   let failures = 0;
+  // the ensemble is a rank aggregate over the architectures of this call: their member scores are kept for it
+  const ensemble = wantsEnsemble(proxies);
+  const scored: { arch: string; scores: Partial<Record<ProxyName, number>> }[] = [];
   if (!json) io.out(['#', ...proxies, 'seconds', 'arch'].join('\t'));
   for (const [i, { arch, line }] of archs.entries()) {
     const batch = source.batchFor(i);
@@ -286,6 +292,7 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
         perSampleBn,
       });
       for (const w of r.warnings) io.err(`warning: ${arch}: ${w}`);
+      if (ensemble) scored.push({ arch: r.arch, scores: r.scores });
       if (json) {
         const scores = Object.fromEntries(proxies.map((p) => [p, Number.isFinite(r.scores[p]) ? r.scores[p] : null]));
         io.out(JSON.stringify({ arch, scores, seconds: Number(r.seconds.toFixed(3)), protocol, warnings: r.warnings }));
@@ -301,5 +308,33 @@ export async function runScore(argv: readonly string[], io: { out: (s: string) =
     await new Promise((resolve) => setImmediate(resolve));
   }
   await backend.close?.();
+  if (ensemble) printEnsemble(scored, json, io);
   return failures > 0 ? 1 : 0;
+}
+
+/**
+ * The ensemble over the architectures scored (those with every member a number): text, a block after the table;
+ * JSON, one last line `{"population": {...}}` after the architectures' lines.
+ */
+function printEnsemble(
+  scored: readonly { arch: string; scores: Partial<Record<ProxyName, number>> }[],
+  json: boolean,
+  io: { out: (s: string) => void; err: (s: string) => void },
+): void {
+  const complete = scored.filter((s) => ENSEMBLE_SCORE.members.every((m) => ENSEMBLE_SCORE.usable(s.scores[m as ProxyName] ?? NaN)));
+  const values = ENSEMBLE_SCORE.aggregate(ENSEMBLE_SCORE.members.map((m) => complete.map((s) => s.scores[m as ProxyName]!)));
+  if (complete.length < 2)
+    io.err(
+      `warning: ensemble: ${complete.length} architecture(s) with every member scored: it ranks architectures against each other, so score several together (--archs FILE)`,
+    );
+  if (complete.length < scored.length)
+    io.err(`warning: ensemble: ${scored.length - complete.length} architecture(s) left out (a member score is NaN)`);
+  if (json) {
+    const scores = complete.map((s, i) => ({ arch: s.arch, ensemble: values[i]! }));
+    io.out(JSON.stringify({ population: { key: 'ensemble', definition: ENSEMBLE_PROVENANCE, architectures: complete.length, scores } }));
+    return;
+  }
+  io.out(`# ensemble = ${ENSEMBLE_PROVENANCE}, over these ${complete.length} architectures (higher is better)`);
+  io.out(['#', 'ensemble', 'arch'].join('\t'));
+  complete.forEach((s, i) => io.out([String(i + 1), formatScore(values[i]!), s.arch].join('\t')));
 }

@@ -4,6 +4,7 @@
  * ensemble of readings. A line that lacks a usable member value gets null and is not in the population.
  */
 import { averageRanks } from './correlation.js';
+import { ENSEMBLE_MEMBERS } from '../proxies/ensemble.js';
 import type { EvalLine } from './report.js';
 
 export interface PopulationScore {
@@ -76,3 +77,14 @@ export const withTenasRanks = <L extends EvalLine>(lines: readonly L[]): L[] => 
 
 /** `az_nas` over each (dataset, seed) whose lines hold all four terms. */
 export const withAzNasRanks = <L extends EvalLine>(lines: readonly L[]): L[] => withPopulationScore(lines, AZ_NAS_SCORE);
+
+/** zerocost's ensemble (src/proxies/ensemble.ts): Σ_m ln(rank_m / N) of its members; NaN members drop a line. */
+export const ENSEMBLE_SCORE: PopulationScore = {
+  key: 'ensemble',
+  members: ENSEMBLE_MEMBERS,
+  usable: (v) => !Number.isNaN(v),
+  aggregate: (columns) => logRankAggregate(columns),
+};
+
+/** `ensemble` over each (dataset, seed) whose lines hold every member. */
+export const withEnsembleRanks = <L extends EvalLine>(lines: readonly L[]): L[] => withPopulationScore(lines, ENSEMBLE_SCORE);

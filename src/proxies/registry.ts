@@ -33,6 +33,7 @@ import { zico, zicoFromLayerSums } from './zico.js';
 import { azNas, azNasComplexity, type AzNasResult } from './az_nas.js';
 import { vkdnw, type VkdnwResult } from './vkdnw.js';
 import { Random } from '../util/random.js';
+import { ENSEMBLE_MEMBERS } from './ensemble.js';
 
 export { DEFAULT_PROXY_OPTIONS, PROXY_OPTIONS, type ProxyOptionName, type ProxyOptions } from './options.js';
 
@@ -329,17 +330,27 @@ export interface Reduced {
   chunk: number;
 }
 
+/**
+ * A comma-separated list of proxies; `all` is every proxy, and `ensemble` stands for its members (the ensemble
+ * itself is a rank aggregate over the architectures of a run: see ensemble.ts, wantsEnsemble).
+ */
 export function parseProxyList(text: string): ProxyName[] {
   if (text.trim() === 'all') return [...PROXY_NAMES];
   const names = text
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+    .filter((s) => s.length > 0)
+    .flatMap((s) => (s === 'ensemble' ? [...ENSEMBLE_MEMBERS] : [s]));
   if (names.length === 0) throw new Error('no proxy named (expected a comma-separated list)');
   for (const n of names) {
-    if (!Object.hasOwn(PROXIES, n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')})`);
+    if (!Object.hasOwn(PROXIES, n)) throw new Error(`unknown proxy ${quote(n)} (known: ${PROXY_NAMES.join(', ')}, ensemble, all)`);
   }
   return [...new Set(names)] as ProxyName[];
+}
+
+/** Whether a run of these proxies yields the ensemble: every member is scored (`ensemble` or `all` asks for them). */
+export function wantsEnsemble(proxies: readonly ProxyName[]): boolean {
+  return ENSEMBLE_MEMBERS.every((m) => proxies.includes(m));
 }
 
 export interface ScoreResult {

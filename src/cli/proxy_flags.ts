@@ -13,6 +13,7 @@ import {
 } from '../proxies/options.js';
 import { PER_SAMPLE_BN_NAMES } from '../eval/protocol.js';
 import type { SearchSpace } from '../nets/space.js';
+import { ENSEMBLE_MEMBERS } from '../proxies/ensemble.js';
 import { CONSUMED, DEFAULT_PROXIES, PROXIES, PROXY_NAMES, isPerSample, parseProxyList, type ProxyName } from '../proxies/registry.js';
 import { quote } from '../util/quote.js';
 import { UsageError, choiceOption, intOption, type OptionSpec, type ParsedArgs } from './args.js';
@@ -52,7 +53,12 @@ export function proxiesHelp(): string {
       TEXT_COLUMN + 2 + width,
     );
   });
-  return `${helpEntry('  --proxies LIST|all', `comma-separated (default ${DEFAULT_PROXIES.join(',')}), or all of them, in this order:`)}\n${rows.join('\n')}`;
+  const ensemble = helpEntry(
+    `${' '.repeat(TEXT_COLUMN + 2)}ensemble`,
+    `its members (${ENSEMBLE_MEMBERS.join(', ')}), and Σ ln(rank/N) of them over the run's architectures`,
+    TEXT_COLUMN + 2 + width,
+  );
+  return `${helpEntry('  --proxies LIST|all', `comma-separated (default ${DEFAULT_PROXIES.join(',')}), or all of them, in this order:`)}\n${rows.join('\n')}\n${ensemble}`;
 }
 
 /** The help line of one proxy option: its flag, its spellings, its text. */

@@ -37,7 +37,7 @@ const TILES: i32 = 64;
   return blockRows(TR, TC) * TC * blockSamples(TR, TC);
 }
 
-/** Bytes of scratch per slice: the block's zero-bordered input rows, V, and M (forward) or the dy tiles and P (grad). */
+/** Bytes of scratch per slice: the block's zero-bordered input rows, V, and M (forward) or D, a transposed V_ξ and P (grad). */
 export function winograd_scratch(Ci: i32, Co: i32, H: i32, W: i32, grad: i32): i32 {
   const rows = blockRows(H >> 1, W >> 1);
   // the weight gradient's blocks stay inside one sample

@@ -27,7 +27,7 @@ const SHARED = {
                              which it chose`,
   threads: `  --threads N                threads for the wasm backend (default: every available core)`,
   conv: `  --conv direct|winograd     the wasm backend's 3×3 stride-1 convolutions: direct (default; PyTorch's scores on
-                             every fixture) or Winograd F(2×2,3×3), 1.1–2.7× faster on those layers but a few
+                             every fixture) or Winograd F(2×2,3×3), 1.5–2.7× faster on those layers but a few
                              ulps off, enough to flip a rare ReLU mask or gradient sign`,
   chunk: `  --chunk N                  samples per batched pass (default 16): bounds memory; the scores do not change`,
   perSampleBn: `  --per-sample-bn sample|batch\n                             BN statistics of the per-sample pass: each image's own over H×W (the reference\n                             code's batch-of-one loop; the default but for NASLib's ops) or the whole batch's,\n                             held fixed (the default for nb301 and --ops naslib: there every feature map ends in a\n                             BN and per-image statistics make every per-sample gradient rounding noise)`,

@@ -205,7 +205,7 @@ export class WasmBackend implements Backend {
   /**
    * How 3×3 convolutions with stride 1 and padding 1 run. `direct` (the default): im2col + GEMM, whose rounding
    * reproduces PyTorch's scores on every fixture. `winograd`: F(2×2, 3×3) tiles (assembly/winograd.ts), 2.25× fewer
-   * multiply-adds and 1.1–2.7× faster on those layers (docs/speed-nb201.md), but rounding a few ulps off direct
+   * multiply-adds and 1.5–2.7× faster on those layers (docs/speed-nb201.md), but rounding a few ulps off direct
    * convolution's — enough to flip a rare ReLU mask or gradient sign (2 of index0's per-sample signs; GraSP and
    * Fisher on a fixture by 5e-4 and 2e-5), so it is opt-in (`--conv winograd`). Other convolutions are direct.
    */

@@ -56,6 +56,17 @@ export function sum(x: usize, n: i32): f64 {
   return s;
 }
 
+/** The 4×4 block at s (rows lds bytes apart), transposed to o (rows ldd bytes apart): four loads, eight shuffles. */
+@inline export function transpose4x4(s: usize, lds: usize, o: usize, ldd: usize): void {
+  const a = v128.load(s), b = v128.load(s + lds), c = v128.load(s + 2 * lds), d = v128.load(s + 3 * lds);
+  const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  v128.store(o, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+  v128.store(o + ldd, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
+  v128.store(o + 2 * ldd, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
+  v128.store(o + 3 * ldd, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+}
+
 /** dst[cols, rows] = src[rows, cols]ᵀ, in 4×4 register transposes over 32×32 tiles. */
 export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
   const lds = <usize>cols << 2, ldd = <usize>rows << 2;
@@ -66,15 +77,7 @@ export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
       const je = jb + 32 < c4 ? jb + 32 : c4;
       for (let i = ib; i < ie; i += 4) {
         for (let j = jb; j < je; j += 4) {
-          const s = src + <usize>i * lds + (<usize>j << 2);
-          const a = v128.load(s), b = v128.load(s + lds), c = v128.load(s + 2 * lds), d = v128.load(s + 3 * lds);
-          const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-          const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-          const o = dst + <usize>j * ldd + (<usize>i << 2);
-          v128.store(o, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
-          v128.store(o + ldd, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
-          v128.store(o + 2 * ldd, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
-          v128.store(o + 3 * ldd, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
+          transpose4x4(src + <usize>i * lds + (<usize>j << 2), lds, dst + <usize>j * ldd + (<usize>i << 2), ldd);
         }
       }
     }

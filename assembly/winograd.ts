@@ -7,6 +7,7 @@
 // Work goes in blocks of about TILES tiles (a few tile rows of a sample, or a few whole samples), so a block's
 // transformed tiles V [16][Ci][tiles] and products M [16][Co][tiles] stay in L2. Four tiles side by side in a
 // tile row fill the four SIMD lanes, which needs W/2 to be a multiple of 4 (NB201's and NB101's 32, 16, 8).
+import { transpose4x4 } from './elementwise';
 import { gemmNN } from './gemm';
 
 /** Target tiles per block (GEMM columns). */
@@ -59,6 +60,15 @@ export function winograd_weights_bytes(Co: i32, Ci: i32): i32 {
   return 16 * <i32>uPlane(Co, Ci);
 }
 
+/** G·(a, b, c)ᵀ = a, ½(a + b + c), ½(a − b + c), c into four planes `plane` bytes apart from u; returns the next u. */
+@inline function storeGRow(u: usize, plane: usize, a: f32, b: f32, c: f32): usize {
+  store<f32>(u, a);
+  store<f32>(u + plane, (a + b + c) * <f32>0.5);
+  store<f32>(u + 2 * plane, (a - b + c) * <f32>0.5);
+  store<f32>(u + 3 * plane, c);
+  return u + 4 * plane;
+}
+
 /** g[a][c] of the filter at f: f[a·3 + c], or f[(2 − a)·3 + 2 − c] rotated by 180°. */
 @inline function tap(f: usize, a: i32, c: i32, rotated: i32): f32 {
   return load<f32>(f + (<usize>(rotated ? (2 - a) * 3 + 2 - c : a * 3 + c) << 2));
@@ -86,22 +96,10 @@ export function winograd_weights(w: usize, U: usize, Co: i32, Ci: i32, gradInput
       const d0 = g20, d1 = g21, d2 = g22;
       // (G g) Gᵀ: each row's four
       let u = U + (<usize>(o * ins + i) << 2);
-      store<f32>(u, a0); u += plane;
-      store<f32>(u, (a0 + a1 + a2) * h); u += plane;
-      store<f32>(u, (a0 - a1 + a2) * h); u += plane;
-      store<f32>(u, a2); u += plane;
-      store<f32>(u, b0); u += plane;
-      store<f32>(u, (b0 + b1 + b2) * h); u += plane;
-      store<f32>(u, (b0 - b1 + b2) * h); u += plane;
-      store<f32>(u, b2); u += plane;
-      store<f32>(u, c0); u += plane;
-      store<f32>(u, (c0 + c1 + c2) * h); u += plane;
-      store<f32>(u, (c0 - c1 + c2) * h); u += plane;
-      store<f32>(u, c2); u += plane;
-      store<f32>(u, d0); u += plane;
-      store<f32>(u, (d0 + d1 + d2) * h); u += plane;
-      store<f32>(u, (d0 - d1 + d2) * h); u += plane;
-      store<f32>(u, d2);
+      u = storeGRow(u, plane, a0, a1, a2);
+      u = storeGRow(u, plane, b0, b1, b2);
+      u = storeGRow(u, plane, c0, c1, c2);
+      storeGRow(u, plane, d0, d1, d2);
     }
   }
 }
@@ -333,17 +331,7 @@ function filterTransform(P: usize, Co: i32, Ci: i32, dw: usize, tmp: usize): voi
 function transposeTiles(src: usize, lds: usize, C: i32, T: i32, dst: usize): void {
   const ldd = <usize>C << 2;
   for (let c = 0; c < C; c += 4) {
-    for (let t = 0; t < T; t += 4) {
-      const s = src + <usize>c * lds + (<usize>t << 2);
-      const a = v128.load(s), b = v128.load(s + lds), e = v128.load(s + 2 * lds), d = v128.load(s + 3 * lds);
-      const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-      const ed0 = v128.shuffle<f32>(e, d, 0, 4, 1, 5), ed1 = v128.shuffle<f32>(e, d, 2, 6, 3, 7);
-      const o = dst + <usize>t * ldd + (<usize>c << 2);
-      v128.store(o, v128.shuffle<f32>(ab0, ed0, 0, 1, 4, 5));
-      v128.store(o + ldd, v128.shuffle<f32>(ab0, ed0, 2, 3, 6, 7));
-      v128.store(o + 2 * ldd, v128.shuffle<f32>(ab1, ed1, 0, 1, 4, 5));
-      v128.store(o + 3 * ldd, v128.shuffle<f32>(ab1, ed1, 2, 3, 6, 7));
-    }
+    for (let t = 0; t < T; t += 4) transpose4x4(src + <usize>c * lds + (<usize>t << 2), lds, dst + <usize>t * ldd + (<usize>c << 2), ldd);
   }
 }
 

@@ -149,6 +149,27 @@ function same(actual: ArrayLike<number>, expected: ArrayLike<number>, what: stri
   }
 }
 
+/**
+ * Kernel outputs over samples [n0, n1) against the reference's rows, and, when n0 > 0, sample 0 untouched (still
+ * `sentinel`): each output is [name, its pointer, floats per sample, the reference for every sample].
+ */
+function checkSampleRange(
+  tag: string,
+  n0: number,
+  n1: number,
+  sentinel: number,
+  outputs: [string, number, number, Float32Array | Float64Array][],
+): void {
+  for (const [name, p, per, want] of outputs)
+    close(f32(p + n0 * per * 4, (n1 - n0) * per), want.subarray(n0 * per, n1 * per), `${tag} ${name} [${n0},${n1})`);
+  if (n0 > 0)
+    for (const [name, p, per] of outputs)
+      assert.ok(
+        f32(p, per).every((v) => v === sentinel),
+        `${tag}: ${name} wrote outside its samples`,
+      );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 test('module: one shared env.memory import, no data, no globals, every ABI export', () => {
@@ -294,26 +315,14 @@ test('conv2d_forward / grad_input / grad_weight (per-sample and summed) against 
       const ys = Co * P,
         xs = Ci * H * W,
         ws = Co * K;
-      close(f32(py + n0! * ys * 4, (n1! - n0!) * ys), y.subarray(n0! * ys, n1! * ys), `${tag} forward [${n0},${n1})`);
-      close(f32(pdx + n0! * xs * 4, (n1! - n0!) * xs), dx.subarray(n0! * xs, n1! * xs), `${tag} grad_input [${n0},${n1})`);
-      close(f32(pdwS + n0! * ws * 4, (n1! - n0!) * ws), dwS.subarray(n0! * ws, n1! * ws), `${tag} grad_weight per-sample [${n0},${n1})`);
+      checkSampleRange(tag, n0!, n1!, sentinel, [
+        ['forward', py, ys, y],
+        ['grad_input', pdx, xs, dx],
+        ['grad_weight per-sample', pdwS, ws, dwS],
+      ]);
       const sub = new Float32Array(ws);
       for (let n = n0!; n < n1!; n++) for (let i = 0; i < ws; i++) sub[i]! += dwS[n * ws + i]!;
       close(f32(pdw, ws), sub, `${tag} grad_weight summed [${n0},${n1})`);
-      if (n0! > 0) {
-        assert.ok(
-          f32(py, ys).every((v) => v === sentinel),
-          `${tag}: forward wrote outside its samples`,
-        );
-        assert.ok(
-          f32(pdx, xs).every((v) => v === sentinel),
-          `${tag}: grad_input wrote outside its samples`,
-        );
-        assert.ok(
-          f32(pdwS, ws).every((v) => v === sentinel),
-          `${tag}: grad_weight wrote outside its samples`,
-        );
-      }
     }
     // accumulation into a non-zero dw (perSample = 0 adds, never overwrites)
     const dw0 = randn(Co * K),
@@ -372,23 +381,11 @@ test('winograd F(2×2,3×3): forward, input gradient (rotated filters), per-samp
       k.winograd_forward(pdy, pUT, pdx, Co, H, W, Ci, inScratch, n0!, n1!);
       k.winograd_grad_weight(px, pdy, pdw, Ci, H, W, Co, gradScratch, n0!, n1!);
       // a few ulps of the summands' magnitude, as direct f32 convolution (tolerance of the conv test above)
-      close(f32(py + n0! * ys * 4, (n1! - n0!) * ys), y.subarray(n0! * ys, n1! * ys), `${tag} forward [${n0},${n1})`);
-      close(f32(pdx + n0! * xs * 4, (n1! - n0!) * xs), dx.subarray(n0! * xs, n1! * xs), `${tag} grad_input [${n0},${n1})`);
-      close(f32(pdw + n0! * ws * 4, (n1! - n0!) * ws), dwS.subarray(n0! * ws, n1! * ws), `${tag} grad_weight per-sample [${n0},${n1})`);
-      if (n0! > 0) {
-        assert.ok(
-          f32(py, ys).every((v) => v === sentinel),
-          `${tag}: forward wrote outside its samples`,
-        );
-        assert.ok(
-          f32(pdx, xs).every((v) => v === sentinel),
-          `${tag}: grad_input wrote outside its samples`,
-        );
-        assert.ok(
-          f32(pdw, ws).every((v) => v === sentinel),
-          `${tag}: grad_weight wrote outside its samples`,
-        );
-      }
+      checkSampleRange(tag, n0!, n1!, sentinel, [
+        ['forward', py, ys, y],
+        ['grad_input', pdx, xs, dx],
+        ['grad_weight per-sample', pdw, ws, dwS],
+      ]);
     }
   }
 });
